@@ -1,0 +1,1 @@
+"""Reads and policy of the connections app, one module per concern."""

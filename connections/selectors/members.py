@@ -1,0 +1,34 @@
+"""Reads about members."""
+
+from collections.abc import Iterable
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+
+
+def members_findable_by_emails(*, emails: Iterable[str]) -> dict[str, "object"]:
+    """Map each given address to the active member it belongs to, if findable.
+
+    Only verified addresses of members who allow being found by email count.
+    One query, whatever the number of addresses. The keys are lowercased.
+    """
+    wanted = {email.strip().lower() for email in emails if email and email.strip()}
+    if not wanted:
+        return {}
+    User = get_user_model()
+    rows = (
+        EmailAddress.objects.filter(
+            email__in=wanted,
+            verified=True,
+            user__is_active=True,
+            user__findable_by_email=True,
+        )
+        .select_related("user")
+        .only(
+            "email", "user__id", "user__handle", "user__display_name", "user__headline"
+        )
+    )
+    found: dict[str, User] = {}
+    for row in rows:
+        found[row.email.lower()] = row.user
+    return found

@@ -1,0 +1,1 @@
+"""Views of the connections app, one module per concern."""

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ContactsConfig(AppConfig):
+    """Each member's private address book."""
+
+    name = "contacts"
+    verbose_name = "Address books"

@@ -1,0 +1,147 @@
+// Rapport's small layer of behaviour on top of server-rendered pages.
+// Everything here is an enhancement: every page works without it.
+// No inline handlers: listeners are delegated from the document.
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var headers = document.body.getAttribute("hx-headers");
+    try {
+      return JSON.parse(headers)["X-CSRFToken"];
+    } catch (error) {
+      return "";
+    }
+  }
+
+  // Flash messages: dismiss on click, successes fade after a while.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-dismiss='flash']");
+    if (button) {
+      button.closest(".flash").remove();
+    }
+  });
+
+  function scheduleFlashes(root) {
+    root.querySelectorAll(".flash-success, .flash-info").forEach(function (flash) {
+      if (flash.dataset.scheduled) return;
+      flash.dataset.scheduled = "1";
+      setTimeout(function () {
+        if (!flash.matches(":hover, :focus-within")) flash.remove();
+      }, 8000);
+    });
+  }
+
+  // The member's menu: close it on Escape or a click elsewhere.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.removeAttribute("open");
+    });
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
+      menu.removeAttribute("open");
+      menu.querySelector("summary").focus();
+    });
+    var dialog = document.querySelector(".dialog-backdrop");
+    if (dialog) closeDialog(dialog);
+  });
+
+  // Theme: apply at once, remember on the server.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("[data-theme-switch]");
+    if (!form) return;
+    event.preventDefault();
+    var theme = event.submitter ? event.submitter.value : "system";
+    document.documentElement.dataset.theme = theme;
+    document.querySelectorAll("[data-theme-switch] button").forEach(function (button) {
+      button.setAttribute("aria-pressed", String(button.value === theme));
+    });
+    var body = new FormData(form);
+    body.set("theme", theme);
+    fetch(form.action, {
+      method: "POST",
+      body: body,
+      headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
+      credentials: "same-origin",
+    });
+  });
+
+  // Character counters: <textarea maxlength="300" data-counter> shows what is left.
+  function updateCounter(field) {
+    var counter = field.parentElement.querySelector(
+      ".char-counter[data-for='" + field.id + "']"
+    );
+    if (!counter) {
+      counter = document.createElement("span");
+      counter.className = "char-counter";
+      counter.dataset.for = field.id;
+      counter.setAttribute("aria-live", "polite");
+      field.insertAdjacentElement("afterend", counter);
+    }
+    var max = parseInt(field.getAttribute("maxlength") || field.dataset.max, 10);
+    var threshold = parseInt(field.dataset.counter || "0", 10);
+    var left = max - field.value.length;
+    var show = !threshold || field.value.length >= threshold;
+    counter.hidden = !show;
+    counter.textContent = left + " / " + max;
+    counter.classList.toggle("is-near", left <= Math.max(20, max * 0.05) && left >= 0);
+    counter.classList.toggle("is-over", left < 0);
+  }
+
+  function initCounters(root) {
+    root.querySelectorAll("[data-counter]").forEach(updateCounter);
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches("[data-counter]")) updateCounter(event.target);
+  });
+
+  // Dialogs that htmx inserts: close on the backdrop, Escape or [data-close].
+  function closeDialog(backdrop) {
+    var opener = document.querySelector("[data-dialog-opener]");
+    backdrop.remove();
+    if (opener) {
+      opener.removeAttribute("data-dialog-opener");
+      opener.focus();
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var backdrop = event.target.closest(".dialog-backdrop");
+    if (!backdrop) return;
+    if (event.target === backdrop || event.target.closest("[data-close]")) {
+      event.preventDefault();
+      closeDialog(backdrop);
+    }
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.matches("[hx-target='#dialog']")) {
+      elt.setAttribute("data-dialog-opener", "");
+    }
+  });
+
+  function focusDialog(root) {
+    var dialog = root.querySelector ? root.querySelector(".dialog") : null;
+    if (!dialog) return;
+    var first = dialog.querySelector("input, textarea, select, button:not([data-close])");
+    (first || dialog).focus();
+  }
+
+  function init(root) {
+    scheduleFlashes(root);
+    initCounters(root);
+    focusDialog(root);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    init(document);
+  });
+
+  document.addEventListener("htmx:load", function (event) {
+    init(event.detail.elt);
+  });
+})();

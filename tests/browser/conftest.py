@@ -1,0 +1,194 @@
+"""Browser journeys: Playwright driving Chromium against the live test server.
+
+Every page a test loads must pass axe-core without serious or critical
+violations, and no page may break the Content Security Policy or throw a
+JavaScript error. `ui.arrived()` checks the page the browser is on; a test that
+loads a page and never checks it fails at teardown.
+"""
+
+import os
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.factories import DEFAULT_PASSWORD
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the
+# tests make between browser steps are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+BLOCKING_IMPACTS = {"serious", "critical"}
+DESKTOP = {"width": 1280, "height": 860}
+PHONE = {"width": 390, "height": 844}
+
+
+def chromium_executable() -> str | None:
+    """The system Chromium when there is one, else Playwright's own download."""
+    explicit = os.environ.get("CHROMIUM_PATH")
+    if explicit:
+        return explicit
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_executable(),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+class BrowserSession:
+    """One person's browser tab, with the checks every journey needs."""
+
+    axe = Axe()
+
+    def __init__(self, context, base_url: str):
+        self.context = context
+        self.base_url = base_url
+        self.page: Page = context.new_page()
+        self.problems: list[str] = []
+        self.loaded: list[str] = []
+        self.checked: set[str] = set()
+        self.page.on("console", self._on_console)
+        self.page.on(
+            "pageerror", lambda error: self.problems.append(f"JS error: {error}")
+        )
+        self.page.on("load", lambda page: self.loaded.append(page.url))
+
+    def _on_console(self, message):
+        text = message.text
+        if "Content Security Policy" in text or "Content-Security-Policy" in text:
+            self.problems.append(f"CSP violation: {text}")
+        elif message.type == "error" and "Failed to load resource" not in text:
+            self.problems.append(f"console error: {text}")
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def goto(self, path: str):
+        """Open a page by its path and check it."""
+        self.page.goto(self.url(path))
+        self.arrived()
+
+    def arrived(self, path: str | re.Pattern | None = None):
+        """Wait until the browser shows `path` (if given), then check the page."""
+        if path is not None:
+            pattern = (
+                path
+                if isinstance(path, re.Pattern)
+                else re.compile(re.escape(self.base_url + path) + r"(\?.*)?$")
+            )
+            expect(self.page).to_have_url(pattern)
+        self.page.wait_for_load_state("load")
+        self.check_a11y()
+
+    def check_a11y(self, label: str = ""):
+        """Run axe-core on the page as it is now (after htmx changes, too)."""
+        results = self.axe.run(self.page)
+        blocking = [
+            violation
+            for violation in results.response["violations"]
+            if violation.get("impact") in BLOCKING_IMPACTS
+        ]
+        self.checked.add(self._key(self.page.url))
+        if blocking:
+            details = "\n".join(
+                f"- {violation['id']} ({violation['impact']}): {violation['help']} — "
+                + "; ".join(node["target"][0] for node in violation["nodes"][:5])
+                for violation in blocking
+            )
+            raise AssertionError(
+                f"Accessibility violations on {self.page.url} {label}:\n{details}"
+            )
+
+    def sign_in(self, user, password: str = DEFAULT_PASSWORD):
+        self.goto("/accounts/login/")
+        self.page.get_by_label("Email").fill(user.email)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Sign In").click()
+        self.arrived("/")
+
+    def screenshot(self, name: str, full_page: bool = True):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+    @staticmethod
+    def _key(url: str) -> str:
+        parts = urlsplit(url)
+        return parts.path
+
+    def finish(self):
+        unchecked = sorted(
+            {self._key(url) for url in self.loaded} - self.checked - {"blank"}
+        )
+        unchecked = [path for path in unchecked if path and path != "blank"]
+        problems = list(self.problems)
+        if unchecked:
+            problems.append(
+                "pages loaded but never checked with ui.arrived(): "
+                + ", ".join(unchecked)
+            )
+        return problems
+
+
+@pytest.fixture
+def browser_session(browser, live_server):
+    """A factory of browser sessions (one per person), closed after the test."""
+    sessions: list[BrowserSession] = []
+
+    def make(viewport=None, color_scheme="light") -> BrowserSession:
+        context = browser.new_context(
+            viewport=viewport or DESKTOP,
+            color_scheme=color_scheme,
+            locale="en-GB",
+            timezone_id="Europe/London",
+        )
+        context.set_default_timeout(10_000)
+        session = BrowserSession(context, live_server.url)
+        sessions.append(session)
+        return session
+
+    yield make
+    problems = []
+    for session in sessions:
+        problems.extend(session.finish())
+        session.context.close()
+    if problems:
+        pytest.fail("\n".join(problems))
+
+
+@pytest.fixture
+def ui(browser_session) -> BrowserSession:
+    """The default single browser session of a journey."""
+    return browser_session()
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)

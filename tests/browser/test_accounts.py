@@ -1,0 +1,141 @@
+"""Journeys through sign-up, sign-in, sign-out, password reset and two-factor."""
+
+import re
+
+import pytest
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+from playwright.sync_api import expect
+
+from connections.models import User
+from tests.browser.conftest import DESKTOP, PHONE
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+LINK = re.compile(r"http://[^\s]+")
+
+
+def link_in(message) -> str:
+    return LINK.search(message.body).group(0)
+
+
+def test_sign_up_verify_and_land_signed_in(ui, mailoutbox):
+    ui.goto("/")
+    ui.page.get_by_role("link", name="Join now").click()
+    ui.arrived("/accounts/signup/")
+    ui.page.get_by_label("Your name").fill("Zoë Martin")
+    ui.page.get_by_label("Email").fill("zoe@example.com")
+    ui.page.get_by_label("Password", exact=True).fill("a-long-passphrase-42")
+    ui.page.get_by_label("Password (again)").fill("a-long-passphrase-42")
+    ui.page.get_by_role("button", name="Sign Up").click()
+    ui.arrived("/accounts/confirm-email/")
+    expect(
+        ui.page.get_by_role("heading", name="Verify Your Email Address")
+    ).to_be_visible()
+
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["zoe@example.com"]
+    ui.page.goto(link_in(mailoutbox[0]))
+    ui.arrived()
+    ui.page.get_by_role("button", name="Confirm").click()
+    ui.arrived("/")
+    expect(ui.page.get_by_role("heading", name="Welcome, Zoë")).to_be_visible()
+    member = User.objects.get(email="zoe@example.com")
+    assert member.display_name == "Zoë Martin"
+    assert member.handle == "zoe-martin"
+    ui.screenshot("home-signed-in-desktop-light")
+
+
+def test_sign_up_form_keeps_input_and_explains_errors(ui, alice):
+    ui.goto("/accounts/signup/")
+    ui.page.get_by_label("Your name").fill("Zoë Martin")
+    ui.page.get_by_label("Email").fill("zoe@example.com")
+    ui.page.get_by_label("Password", exact=True).fill("short")
+    ui.page.get_by_label("Password (again)").fill("short")
+    ui.page.get_by_role("button", name="Sign Up").click()
+    ui.arrived("/accounts/signup/")
+    expect(ui.page.get_by_text("This password is too short.")).to_be_visible()
+    expect(ui.page.get_by_label("Your name")).to_have_value("Zoë Martin")
+    expect(ui.page.get_by_label("Email")).to_have_value("zoe@example.com")
+    assert not User.objects.filter(email="zoe@example.com").exists()
+
+
+def test_sign_in_and_sign_out(ui, alice):
+    ui.sign_in(alice)
+    expect(ui.page.get_by_role("navigation", name="Main")).to_be_visible()
+    ui.page.get_by_label("Your menu").click()
+    ui.check_a11y("with the member menu open")
+    ui.page.get_by_role("button", name="Sign out").click()
+    ui.arrived("/")
+    expect(ui.page.get_by_role("link", name="Join now")).to_be_visible()
+
+
+def test_wrong_password_is_refused_without_saying_whether_the_email_exists(ui, alice):
+    ui.goto("/accounts/login/")
+    ui.page.get_by_label("Email").fill(alice.email)
+    ui.page.get_by_label("Password").fill("not-her-password")
+    ui.page.get_by_role("button", name="Sign In").click()
+    ui.arrived("/accounts/login/")
+    expect(
+        ui.page.get_by_text(
+            "The email address and/or password you specified are not correct."
+        )
+    ).to_be_visible()
+
+
+def test_reset_a_forgotten_password(ui, alice, mailoutbox):
+    ui.goto("/accounts/login/")
+    ui.page.get_by_role("link", name="Forgot your password?").click()
+    ui.arrived("/accounts/password/reset/")
+    ui.page.get_by_label("Email").fill(alice.email)
+    ui.page.get_by_role("button", name="Reset My Password").click()
+    ui.arrived("/accounts/password/reset/done/")
+    ui.page.goto(link_in(mailoutbox[-1]))
+    ui.arrived()
+    ui.page.get_by_label("New Password", exact=True).fill("brand-new-passphrase-7")
+    ui.page.get_by_label("New Password (again)").fill("brand-new-passphrase-7")
+    ui.page.get_by_role("button", name="Change Password").click()
+    ui.arrived("/accounts/password/reset/key/done/")
+    ui.sign_in(alice, password="brand-new-passphrase-7")
+
+
+def test_turn_on_two_factor_authentication(ui, alice):
+    ui.sign_in(alice)
+    ui.goto("/settings/")
+    ui.page.get_by_role("link", name="Two-factor authentication").first.click()
+    ui.arrived("/accounts/2fa/")
+    ui.page.get_by_role("link", name="Activate").click()
+    ui.arrived()
+    if "/reauthenticate/" in ui.page.url:
+        ui.page.get_by_label("Password").fill("correct-horse-battery")
+        ui.page.get_by_role("button", name="Confirm").click()
+        ui.arrived()
+    secret = ui.page.get_by_label("Authenticator secret").input_value()
+    counter = next(iter(yield_hotp_counters_from_time()))
+    code = format_hotp_value(hotp_value(secret, counter))
+    ui.page.get_by_label("Authenticator code").fill(code)
+    ui.page.get_by_role("button", name="Activate").click()
+    ui.arrived()
+    expect(ui.page.get_by_role("heading", name="Recovery Codes")).to_be_visible()
+    assert alice.authenticator_set.filter(type="totp").exists()
+    ui.screenshot("settings-two-factor")
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize(
+    ("device", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)]
+)
+def test_home_looks_right_in_both_themes(
+    browser_session, alice, theme, device, viewport
+):
+    visitor = browser_session(viewport=viewport, color_scheme=theme)
+    visitor.goto("/")
+    visitor.screenshot(f"home-public-{device}-{theme}")
+    member = browser_session(viewport=viewport, color_scheme=theme)
+    member.sign_in(alice)
+    if device == "phone":
+        expect(member.page.get_by_role("navigation", name="Main")).to_be_in_viewport()
+    member.screenshot(f"home-member-{device}-{theme}")

@@ -1,0 +1,43 @@
+"""factory-boy factories for the whole suite."""
+
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+
+from connections.services.members import handle_slug
+
+DEFAULT_PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A member with a verified primary email, ready to sign in."""
+
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    display_name = factory.Faker("name")
+    email = factory.LazyAttributeSequence(
+        lambda o, n: f"{handle_slug(o.display_name).replace('-', '.')}.{n}@example.com"
+    )
+    handle = factory.LazyAttributeSequence(
+        lambda o, n: f"{handle_slug(o.display_name)[:20]}-{n}".strip("-")
+    )
+    headline = factory.Faker("job")
+    is_active = True
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or DEFAULT_PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            EmailAddress.objects.get_or_create(
+                user=self,
+                email=self.email,
+                defaults={"verified": True, "primary": True},
+            )

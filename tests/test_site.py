@@ -1,0 +1,120 @@
+"""Site-wide behaviour: security headers, health check, errors, theme, demo data."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError
+from django.test import override_settings
+
+from connections.models import User
+from tests.conftest import HTMX
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_carry_a_strict_csp_with_a_nonce(client):
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+    assert "script-src 'self' 'nonce-" in policy
+    assert "style-src 'self';" in policy
+    assert "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy
+    scripts = re.findall(r"<script[^>]*>", response.content.decode())
+    assert scripts, "htmx and app.js are loaded"
+    for tag in scripts:
+        assert f'nonce="{nonce}"' in tag
+        assert " src=" in tag
+
+
+def test_no_inline_styles_or_handlers_in_pages(alice_client):
+    for url in ("/", "/network/", "/settings/", "/accounts/email/", "/in/alice/"):
+        html = alice_client.get(url).content.decode()
+        assert "<style" not in html
+        assert not re.search(r"\sstyle=", html), url
+        assert not re.search(r"\son[a-z]+=", html), url
+        assert not re.search(r"<script(?![^>]*\ssrc=)", html), url
+
+
+def test_htmx_is_configured_safely(client):
+    html = client.get("/").content.decode()
+    assert '"allowEval": false' in html
+    assert '"includeIndicatorStyles": false' in html
+    assert '{"code": "422", "swap": true}' in html
+    assert 'hx-headers=\'{"X-CSRFToken":' in html
+
+
+def test_healthz_answers_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+def test_healthz_reports_a_broken_database(client, monkeypatch):
+    from django.db.backends.utils import CursorWrapper
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("down")
+
+    monkeypatch.setattr(CursorWrapper, "execute", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+
+
+def test_custom_404_page(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert b"This page isn" in response.content
+    assert b"site-header" in response.content
+
+
+@override_settings(DEBUG=False)
+def test_custom_500_page_renders_without_a_request_context(rf):
+    from config.views import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.content
+
+
+def test_csrf_failure_page(alice):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = client.post("/theme/", {"theme": "dark"})
+    assert response.status_code == 403
+    assert b"This form has expired" in response.content
+
+
+def test_theme_choice_is_remembered_in_a_cookie(client):
+    response = client.post("/theme/", {"theme": "dark", "next": "/accounts/login/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/"
+    assert client.get("/").content.count(b'data-theme="dark"') == 1
+    client.post("/theme/", {"theme": "system"})
+    assert b'data-theme="system"' in client.get("/").content
+
+
+def test_theme_switch_refuses_to_redirect_elsewhere(client):
+    response = client.post(
+        "/theme/", {"theme": "light", "next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/"
+
+
+def test_theme_switch_answers_htmx_with_no_content(client):
+    response = client.post("/theme/", {"theme": "light"}, **HTMX)
+    assert response.status_code == 204
+
+
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo", members=12)
+    first = set(User.objects.values_list("email", flat=True))
+    call_command("seed_demo", members=12)
+    assert set(User.objects.values_list("email", flat=True)) == first
+    assert len(first) == 12
+    alice = User.objects.get(email="alice@example.com")
+    assert alice.check_password("rapport-demo")
+    assert alice.emailaddress_set.get().verified
