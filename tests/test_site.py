@@ -118,3 +118,22 @@ def test_seed_demo_is_idempotent():
     alice = User.objects.get(email="alice@example.com")
     assert alice.check_password("rapport-demo")
     assert alice.emailaddress_set.get().verified
+
+
+def test_development_emails_print_links_unbroken():
+    import io
+
+    from django.core.mail import EmailMessage
+
+    from config.mail import ReadableConsoleBackend
+
+    link = "http://127.0.0.1:8000/accounts/confirm-email/" + "Mz" * 40 + "/"
+    stream = io.StringIO()
+    backend = ReadableConsoleBackend(stream=stream)
+    backend.send_messages(
+        [EmailMessage("Confirm", f"Go to {link} — thanks, Zoë", "a@x.org", ["b@x.org"])]
+    )
+    printed = stream.getvalue()
+    assert link in printed
+    assert "Zoë" in printed
+    assert "To: b@x.org" in printed

@@ -5,7 +5,7 @@ from .base import env_bool
 
 DEBUG = env_bool("DEBUG", True)
 INTERNAL_IPS = ["127.0.0.1"]
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = "config.mail.ReadableConsoleBackend"
 
 # Serve static files straight from the source folders, no collectstatic needed.
 WHITENOISE_AUTOREFRESH = True
