@@ -4,6 +4,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PORT ?= 8000
+SIZE ?= ci
+SEED ?= 1
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
@@ -26,6 +28,9 @@ help:
 	@echo "make test        set up and run ruff and the whole test suite"
 	@echo "make test-pg     the suite against PostgreSQL (DATABASE_URL)"
 	@echo "make format      format the code with ruff"
+	@echo "make bench       seed (or reuse) the benchmark data and print the figures"
+	@echo "                 (SIZE=ci|full, SEED=1, DATABASE_URL; bench/results.json)"
+	@echo "make bench-http  the pages under load: gunicorn, 2 workers, wrk"
 
 $(PY):
 	@python="$(strip $(find_python))"; \
@@ -52,6 +57,17 @@ $(STAMPS)/chromium: $(STAMPS)/dev
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	else \
 	  $(VENV)/bin/playwright install chromium; \
+	fi
+	@touch $@
+
+# wrk for the load test: Debian's package when we are root on Debian.
+$(STAMPS)/wrk: $(STAMPS)/runtime
+	@if command -v wrk >/dev/null; then \
+	  echo "wrk: $$(command -v wrk)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	else \
+	  echo "make bench-http needs wrk (apt-get install wrk, brew install wrk)." >&2; exit 1; \
 	fi
 	@touch $@
 
@@ -83,6 +99,15 @@ check-deploy: $(STAMPS)/runtime
 	SECRET_KEY=$${SECRET_KEY:-check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')} \
 	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-rapport.example.org} \
 	$(PY) manage.py check --deploy --fail-level WARNING
+
+# The benchmark (README, "Benchmark"): data in bench/, reused while it matches.
+BENCH_ENV := DJANGO_SETTINGS_MODULE=config.settings.bench BENCH_SIZE=$(SIZE)
+
+bench: $(STAMPS)/runtime
+	$(BENCH_ENV) $(PY) manage.py bench --size $(SIZE) --seed $(SEED) $(BENCH_ARGS)
+
+bench-http: $(STAMPS)/wrk
+	$(BENCH_ENV) $(PY) manage.py bench --http --size $(SIZE) --seed $(SEED) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache

@@ -1,0 +1,453 @@
+"""Data at benchmark scale: sizes, named members and the seeding steps.
+
+`manage.py seed_perf` runs every registered step in registration order
+(members first) in one transaction, runs ANALYZE, then records a fingerprint
+of what it built: size, seed, the source of each step and the applied
+migrations. The next run finds the same fingerprint and reuses the database as
+it is; any change to one of them rebuilds it from scratch.
+
+A feature adds its data by registering a step below the ones it depends on:
+
+    @seed_step("connections", big_tables=("connections_connection",))
+    def seed_connections(ctx: SeedContext) -> int:
+        rng = ctx.rng("connections")
+        return ctx.bulk(Connection, (Connection(...) for ... in ...))
+
+A step returns the number of rows it created. It must be deterministic for a
+given seed: draw only from `ctx.rng(<step name>)` and date rows relative to
+`ctx.now`.
+"""
+
+import hashlib
+import inspect
+import json
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from itertools import batched
+from pathlib import Path
+from typing import TextIO
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
+from django.db import OperationalError, connection, transaction
+from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
+
+from connections.services.members import handle_slug
+
+BATCH_SIZE = 500
+BENCH_PASSWORD = "rapport-bench"  # noqa: S105 - every seeded member shares it
+EMAIL_DOMAIN = "bench.example.org"
+FINGERPRINT_TABLE = "bench_fingerprint"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Size:
+    """How much data a benchmark size holds (issue 9, "Data")."""
+
+    name: str
+    members: int
+    connections: int  # pairs of members, stored as two rows each
+    hub_connections: int
+    big_members: int  # members with `big_connections` connections each
+    big_connections: int
+    addressbook_contacts: int
+    typical_contacts: int  # exactly one full page of the contacts list
+    thread_messages: int
+    pending_invitations: int
+    conversations: int
+
+
+SIZES = {
+    # A few rows of everything, for the test suite.
+    "tiny": Size(
+        name="tiny",
+        members=60,
+        connections=240,
+        hub_connections=40,
+        big_members=2,
+        big_connections=12,
+        addressbook_contacts=130,
+        typical_contacts=50,
+        thread_messages=130,
+        pending_invitations=12,
+        conversations=15,
+    ),
+    # The hub cannot have 30,000 connections among 20,000 members: at this
+    # size it has 19,000, which leaves 1,000 members to suggest to it.
+    "ci": Size(
+        name="ci",
+        members=20_000,
+        connections=200_000,
+        hub_connections=19_000,
+        big_members=10,
+        big_connections=5_000,
+        addressbook_contacts=25_000,
+        typical_contacts=50,
+        thread_messages=40_000,
+        pending_invitations=500,
+        conversations=2_000,
+    ),
+    "full": Size(
+        name="full",
+        members=100_000,
+        connections=2_500_000,
+        hub_connections=30_000,
+        big_members=10,
+        big_connections=5_000,
+        addressbook_contacts=25_000,
+        typical_contacts=50,
+        thread_messages=40_000,
+        pending_invitations=500,
+        conversations=2_000,
+    ),
+}
+
+
+# The members pages are viewed by or about, by role. Every size has them all;
+# the steps give each its data (a role whose data no step creates yet is an
+# ordinary member).
+ROLES = {
+    "hub": ("bench-hub", "Hana Hubbard", "The most connected member"),
+    "typical": ("bench-typical", "Theo Typical", "A typical member"),
+    "single": ("bench-single", "Sol Single", "One row of everything"),
+    "addressbook": (
+        "bench-addressbook",
+        "Ada Addressbook",
+        "Keeps the largest address book",
+    ),
+    "inbox": ("bench-inbox", "Ines Inbox", "Pending invitations and conversations"),
+    "talker": ("bench-talker", "Tal Talker", "The other side of the longest thread"),
+}
+BIG_ROLE_PREFIX = "big-"  # "big-01"… "big-10": `big_connections` each
+
+
+def role_names(size: Size) -> list[str]:
+    """Every role of a size, in the order their members are created."""
+    return [
+        *ROLES,
+        *(f"{BIG_ROLE_PREFIX}{n:02d}" for n in range(1, size.big_members + 1)),
+    ]
+
+
+def role_handle(role: str) -> str:
+    """The handle of the member playing a role (`bench-hub`, `bench-big-03`)."""
+    if role in ROLES:
+        return ROLES[role][0]
+    if role.startswith(BIG_ROLE_PREFIX):
+        return f"bench-{role}"
+    raise KeyError(role)
+
+
+def member_email(handle: str) -> str:
+    return f"{handle}@{EMAIL_DOMAIN}"
+
+
+@dataclass
+class SeedContext:
+    """What every step gets: the size, the seed and what earlier steps made."""
+
+    size: Size
+    seed: int
+    now: datetime
+    stdout: TextIO | None = None
+    password_hash: str = ""
+    member_ids: list[int] = field(default_factory=list)
+    roles: dict[str, int] = field(default_factory=dict)
+
+    def rng(self, step: str) -> random.Random:
+        """A generator of its own per step, so adding a step changes no other."""
+        return random.Random(f"{self.seed}:{step}")
+
+    def bulk(self, model, objects: Iterable, *, keep: bool = False):
+        """Insert in batches of 500; the count, or the saved objects if `keep`."""
+        saved, count = [], 0
+        for batch in batched(objects, BATCH_SIZE, strict=False):
+            created = model.objects.bulk_create(batch, batch_size=BATCH_SIZE)
+            count += len(created)
+            if keep:
+                saved.extend(created)
+        return saved if keep else count
+
+    def say(self, text: str) -> None:
+        if self.stdout is not None:
+            self.stdout.write(text)
+
+
+@dataclass(frozen=True)
+class SeedStep:
+    name: str
+    run: Callable[[SeedContext], int]
+    big_tables: tuple[str, ...] = ()
+
+
+STEPS: list[SeedStep] = []
+
+
+def seed_step(name: str, *, big_tables: Iterable[str] = ()):
+    """Register a seeding step; steps run in the order they are registered."""
+
+    def register(function):
+        if any(step.name == name for step in STEPS):
+            raise ValueError(f"A seeding step named {name!r} already exists.")
+        STEPS.append(SeedStep(name, function, tuple(big_tables)))
+        return function
+
+    return register
+
+
+def big_tables() -> set[str]:
+    """Tables large enough that a sequential scan on them is a defect."""
+    return {table for step in STEPS for table in step.big_tables}
+
+
+# --- Steps -----------------------------------------------------------------
+
+
+def name_pools(seed: int) -> tuple[list[str], list[str], list[str]]:
+    """First names, last names and headlines drawn once from a seeded Faker."""
+    from faker import Faker
+
+    faker = Faker(["en_US", "en_GB", "fr_FR", "de_DE", "es_ES"])
+    faker.seed_instance(seed)
+    firsts = sorted({faker.first_name() for _ in range(600)})
+    lasts = sorted({faker.last_name() for _ in range(900)})
+    headlines = sorted(
+        {f"{faker.job()} at {faker.company()}"[:120] for _ in range(400)}
+    )
+    return firsts, lasts, headlines
+
+
+@seed_step("members", big_tables=("connections_user", "account_emailaddress"))
+def seed_members(ctx: SeedContext) -> int:
+    """The members: the roles first, then people with ordinary names.
+
+    Every one has a verified primary email and the password `rapport-bench`,
+    hashed once. Handles are unique by construction (`name-<index>`).
+    """
+    User = get_user_model()
+    rng = ctx.rng("members")
+    firsts, lasts, headlines = name_pools(ctx.seed)
+    roles = role_names(ctx.size)
+    if ctx.size.members < len(roles):
+        raise ValueError(f"A size needs at least {len(roles)} members.")
+    one_year = 365 * 24 * 60
+
+    def people():
+        for index in range(ctx.size.members):
+            if index < len(roles):
+                role = roles[index]
+                handle = role_handle(role)
+                if role in ROLES:
+                    name, headline = ROLES[role][1:]
+                else:
+                    name = f"Bea Big {role.removeprefix(BIG_ROLE_PREFIX)}"
+                    headline = "One of the ten most connected members"
+            else:
+                name = f"{rng.choice(firsts)} {rng.choice(lasts)}"
+                stem = handle_slug(name)[:22].strip("-") or "member"
+                handle = f"{stem}-{index}"
+                headline = rng.choice(headlines) if rng.random() < 0.8 else ""
+            yield User(
+                email=member_email(handle),
+                handle=handle,
+                display_name=name,
+                headline=headline,
+                password=ctx.password_hash,
+                date_joined=ctx.now - timedelta(minutes=rng.randrange(one_year)),
+            )
+
+    members = ctx.bulk(User, people(), keep=True)
+    ctx.member_ids = [member.pk for member in members]
+    ctx.roles = dict(zip(roles, ctx.member_ids, strict=False))
+    ctx.bulk(
+        EmailAddress,
+        (
+            EmailAddress(
+                user_id=member.pk, email=member.email, verified=True, primary=True
+            )
+            for member in members
+        ),
+    )
+    return len(members)
+
+
+# --- Building and reusing a seeded database --------------------------------
+
+
+def fingerprint(size: Size, seed: int) -> dict:
+    """What the data depends on; a database with the same one is reused."""
+    applied = sorted(
+        f"{app}.{name}"
+        for app, name in MigrationRecorder(connection).applied_migrations()
+    )
+    return {
+        "format": FORMAT_VERSION,
+        "size": asdict(size),
+        "seed": seed,
+        "steps": {
+            step.name: hashlib.sha256(inspect.getsource(step.run).encode()).hexdigest()[
+                :16
+            ]
+            for step in STEPS
+        },
+        "migrations": hashlib.sha256("\n".join(applied).encode()).hexdigest()[:16],
+    }
+
+
+def read_fingerprint() -> dict | None:
+    """The stored fingerprint with how the data was built, or None."""
+    if FINGERPRINT_TABLE not in connection.introspection.table_names():
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT fingerprint, seeded_at, seconds, counts FROM {FINGERPRINT_TABLE}"  # noqa: S608 - a constant
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return {
+        "fingerprint": json.loads(row[0]),
+        "seeded_at": row[1],
+        "seconds": row[2],
+        "counts": json.loads(row[3]),
+    }
+
+
+def write_fingerprint(value: dict, *, seconds: float, counts: dict) -> None:
+    table = connection.ops.quote_name(FINGERPRINT_TABLE)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {table} ("
+            "fingerprint TEXT NOT NULL, seeded_at TEXT NOT NULL, "
+            "seconds REAL NOT NULL, counts TEXT NOT NULL)"
+        )
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - a constant
+        cursor.execute(
+            f"INSERT INTO {table} VALUES (%s, %s, %s, %s)",  # noqa: S608 - a constant
+            [
+                json.dumps(value, sort_keys=True),
+                timezone.now().isoformat(timespec="seconds"),
+                seconds,
+                json.dumps(counts),
+            ],
+        )
+
+
+class ForeignDatabase(Exception):
+    """The database holds members the benchmark did not create."""
+
+
+def is_bench_sqlite_file() -> bool:
+    """True when the database is a SQLite file in the bench folder."""
+    bench_dir = getattr(settings, "BENCH_DIR", None)
+    if connection.vendor != "sqlite" or bench_dir is None:
+        return False
+    name = str(connection.settings_dict["NAME"])
+    return Path(name).resolve().parent == Path(bench_dir).resolve()
+
+
+def reset_database() -> None:
+    """Empty the database: a fresh file for SQLite in bench/, else a flush."""
+    if is_bench_sqlite_file():
+        name = Path(connection.settings_dict["NAME"])
+        connection.close()
+        for path in (name, Path(f"{name}-wal"), Path(f"{name}-shm")):
+            path.unlink(missing_ok=True)
+        call_command("migrate", verbosity=0, interactive=False)
+    else:
+        if connection.in_atomic_block and connection.vendor == "postgresql":
+            # TRUNCATE refuses tables with deferred checks still pending.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        call_command("flush", verbosity=0, interactive=False)
+
+
+def prepare_database() -> None:
+    """Make sure the database exists and is migrated."""
+    if connection.vendor == "sqlite":
+        name = str(connection.settings_dict["NAME"])
+        if not name.startswith("file:") and name != ":memory:":
+            Path(name).parent.mkdir(parents=True, exist_ok=True)
+    elif connection.vendor == "postgresql":
+        try:
+            connection.ensure_connection()
+        except OperationalError as error:
+            if "does not exist" not in str(error):
+                raise
+            name = connection.ops.quote_name(connection.settings_dict["NAME"])
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(f"CREATE DATABASE {name}")
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def use_size(size_name: str) -> None:
+    """Point the default bench SQLite database at the file of this size.
+
+    `config.settings.bench` names the file after `BENCH_SIZE`; a command asked
+    for another size switches file before its first query, so that each size
+    keeps its own seeded database. A `DATABASE_URL` is always used as given.
+    """
+    import os
+
+    if not is_bench_sqlite_file():
+        return
+    wanted = Path(settings.BENCH_DIR) / f"rapport-{size_name}.sqlite3"
+    if Path(connection.settings_dict["NAME"]) != wanted:
+        connection.close()
+        connection.settings_dict["NAME"] = wanted
+    os.environ["BENCH_SIZE"] = size_name  # for the servers `bench --http` starts
+
+
+@dataclass(frozen=True)
+class SeedOutcome:
+    reused: bool
+    seconds: float
+    counts: dict[str, int]
+
+
+def ensure_seeded(
+    *, size: Size, seed: int, stdout: TextIO | None = None, force: bool = False
+) -> SeedOutcome:
+    """Reuse the seeded database if its fingerprint matches, else rebuild it."""
+    wanted = fingerprint(size, seed)
+    stored = read_fingerprint()
+    if stored and stored["fingerprint"] == wanted and not force:
+        return SeedOutcome(True, stored["seconds"], stored["counts"])
+    if stored is None and get_user_model().objects.exists():
+        raise ForeignDatabase(
+            "This database holds members the benchmark did not create; "
+            "point DATABASE_URL at a database of its own."
+        )
+    if stored is not None or force:
+        reset_database()
+        wanted = fingerprint(size, seed)  # a fresh file is migrated afresh
+    started = time.perf_counter()
+    ctx = SeedContext(
+        size=size,
+        seed=seed,
+        now=timezone.now().replace(microsecond=0),
+        stdout=stdout,
+        password_hash=make_password(BENCH_PASSWORD),
+    )
+    counts = {}
+    with transaction.atomic():
+        for step in STEPS:
+            step_started = time.perf_counter()
+            counts[step.name] = step.run(ctx)
+            ctx.say(
+                f"  {step.name:<24} {counts[step.name]:>10,} rows "
+                f"{time.perf_counter() - step_started:7.1f} s"
+            )
+        seconds = round(time.perf_counter() - started, 1)
+        write_fingerprint(wanted, seconds=seconds, counts=counts)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return SeedOutcome(False, seconds, counts)
