@@ -252,7 +252,7 @@ def run_http(
     """Serve the seeded database with gunicorn and load each page with wrk."""
     if shutil.which("wrk") is None:
         raise LoadError("wrk is not installed (`make bench-http` installs it).")
-    pages = [page for page in pages if page.http]
+    pages = [page for page in pages if page.under_load]
     check_registry(list(pages))
     roles = {role for page in [BARE, *pages] for role in page.roles()}
     cast = Cast.load(roles)

@@ -88,12 +88,15 @@ class Page:
     query_budget: int
     htmx: bool = False
     status: int = 200
+    # An action: POSTed with this data (CSRF aside) in a transaction that is
+    # rolled back, so the seeded data stays as it was; not loaded over HTTP.
+    post: Callable[[Cast], dict] | None = None
     target: float | None = None  # ratio to the bare view; default by kind
     baseline: str | None = None  # the page a deep page is compared with
     baseline_target: float | None = None
     max_ms: float | None = None  # an absolute time target, when the issue sets one
     query_viewers: tuple[str | None, ...] | None = None
-    http: bool = True  # also measured by `make bench-http`
+    http: bool | None = None  # measured by `make bench-http`; default: not actions
 
     @property
     def ratio_target(self) -> float:
@@ -117,6 +120,10 @@ class Page:
             return (None,)
         return DEFAULT_QUERY_VIEWERS
 
+    @property
+    def under_load(self) -> bool:
+        return self.http if self.http is not None else self.post is None
+
     def roles(self) -> set[str]:
         return {role for role in (self.viewer, *self.counted_viewers) if role}
 
@@ -139,6 +146,16 @@ PAGES: list[Page] = [
     Page("home-signed-out", url("home"), None, Kind.PAGE, query_budget=0),
     Page("home", url("home"), "typical", Kind.PAGE, query_budget=2),
     Page("healthz", url("healthz"), None, Kind.POLL, query_budget=1, target=5.0),
+    Page(
+        "theme-switch",
+        url("set_theme"),
+        "typical",
+        Kind.FRAGMENT,
+        query_budget=2,
+        htmx=True,
+        status=204,
+        post=lambda cast: {"theme": "dark"},
+    ),
     # Accounts (django-allauth): what its pages cost today.
     Page("sign-in", url("account_login"), None, Kind.PAGE, query_budget=0),
     Page("sign-up", url("account_signup"), None, Kind.PAGE, query_budget=0),

@@ -21,6 +21,7 @@ given seed: draw only from `ctx.rng(<step name>)` and date rows relative to
 import hashlib
 import inspect
 import json
+import os
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -395,8 +396,6 @@ def use_size(size_name: str) -> None:
     for another size switches file before its first query, so that each size
     keeps its own seeded database. A `DATABASE_URL` is always used as given.
     """
-    import os
-
     if not is_bench_sqlite_file():
         return
     wanted = Path(settings.BENCH_DIR) / f"rapport-{size_name}.sqlite3"

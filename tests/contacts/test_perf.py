@@ -389,6 +389,30 @@ def test_runner_flags_a_page_over_its_query_budget(tiny):
 
 
 @pytest.mark.urls("contacts.perf.urls")
+def test_actions_are_measured_and_their_writes_rolled_back(tiny):
+    add_email = Page(
+        "add-email",
+        url("account_email"),
+        "typical",
+        Kind.FRAGMENT,
+        query_budget=20,
+        status=302,
+        post=lambda cast: {"action_add": "", "email": "second@example.org"},
+    )
+    assert not add_email.under_load
+    emails = EmailAddress.objects.count()
+    run = run_in_process([add_email], rounds=2, warmup=0, seed=1, big_tables=BIG)
+    figures = {figure.name: figure for figure in run.figures()}
+    assert EmailAddress.objects.count() == emails
+    counted = figures["queries.add-email"]
+    assert counted.value > 2, "the insert and its checks are counted"
+    assert not any(
+        "SAVEPOINT" in statement.upper() for statement in run.pages[0].statements
+    )
+    assert figures["time.add-email.p50"].value > 0
+
+
+@pytest.mark.urls("contacts.perf.urls")
 def test_runner_stops_on_a_page_that_does_not_answer_as_declared(tiny):
     missing = Page(
         "gone", lambda cast: "/in/nobody-here/", "typical", Kind.PAGE, query_budget=3
