@@ -6,3 +6,6 @@ class ConnectionsConfig(AppConfig):
 
     name = "connections"
     verbose_name = "Members and connections"
+
+    def ready(self):
+        from connections import receivers  # noqa: F401 - connects the receivers

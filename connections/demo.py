@@ -52,5 +52,105 @@ def seed_members(*, count, faker):
     return members, created
 
 
+NETWORK_SEED = 2026
+NOTES = [
+    "We met at the spring meetup — great talk on accessibility!",
+    "Hi! We worked together on the Northwind project.",
+    "Good to see you at the book club last week.",
+    "",
+]
+
+
 def seed(*, members, faker, stdout):
-    """Network data among the demo members; later issues add it here."""
+    """A small, realistic network among the demo members. Idempotent.
+
+    Connections of every kind, pending invitations both ways for the first
+    three personas (alice, bob, carol) and one blocked pair (dave blocked the
+    last member). Pairs that already have a connection, an invitation or a
+    block are left as they are, so a second run creates nothing.
+    """
+    import random
+    from datetime import timedelta
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from connections.models import Block, Connection, ConnectionRequest
+    from connections.services.network import block_create, connection_pair_create
+
+    if len(members) < 12:
+        return
+    rng = random.Random(NETWORK_SEED)
+    now = timezone.now()
+    alice, bob, carol, dave = members[:4]
+    last = members[-1]
+    invitations = [
+        (members[5], alice, "colleague"),
+        (alice, members[6], "event"),
+        (members[7], bob, "classmate"),
+        (bob, members[8], ""),
+        (members[9], carol, "friend_family"),
+        (carol, members[10], "event"),
+        (members[11], alice, ""),
+    ]
+    reserved = {frozenset((a.pk, b.pk)) for a, b, _ in invitations}
+    reserved |= {frozenset((dave.pk, last.pk)), frozenset((alice.pk, bob.pk))}
+
+    pairs = [(alice, carol), (bob, carol), (carol, dave), (alice, members[4])]
+    for index, member in enumerate(members):
+        for other in members[index + 1 :]:
+            if rng.random() < 0.18:
+                pairs.append((member, other))
+
+    ids = [member.pk for member in members]
+    existing = {
+        frozenset(pair)
+        for pair in Connection.objects.filter(
+            member__in=ids, other__in=ids
+        ).values_list("member", "other")
+    }
+    existing |= {
+        frozenset(pair)
+        for pair in ConnectionRequest.objects.filter(
+            sender__in=ids, recipient__in=ids
+        ).values_list("sender", "recipient")
+    }
+    kinds = ["professional", "professional", "personal", "close", ""]
+    created = 0
+    for member, other in pairs:
+        pair = frozenset((member.pk, other.pk))
+        if pair in reserved or pair in existing:
+            continue
+        existing.add(pair)
+        connection_pair_create(
+            member=member,
+            other=other,
+            created=now
+            - timedelta(days=rng.randint(2, 700), minutes=rng.randint(0, 1439)),
+            kinds=(rng.choice(kinds), rng.choice(kinds)),
+        )
+        created += 1
+
+    sent = 0
+    for number, (sender, recipient, how) in enumerate(invitations):
+        if frozenset((sender.pk, recipient.pk)) in existing:
+            continue
+        ConnectionRequest.objects.create(
+            sender=sender,
+            recipient=recipient,
+            note=NOTES[number % len(NOTES)],
+            how_we_met=how,
+            created=now - timedelta(days=number + 1, hours=number * 3),
+        )
+        sent += 1
+
+    blocked = 0
+    if not Block.objects.filter(
+        Q(blocker=dave, blocked=last) | Q(blocker=last, blocked=dave)
+    ).exists():
+        block_create(blocker=dave, blocked=last)
+        blocked = 1
+    stdout.write(
+        f"Network: {created} new connections, {sent} new invitations, "
+        f"{blocked} new block."
+    )

@@ -26,3 +26,79 @@ class SignupForm(forms.Form):
 
     def signup(self, request, user):
         """allauth calls this after saving; the adapter already stored the name."""
+
+
+# ---------------------------------------------------------------------------
+# The network: invitations, connections, email preferences.
+
+
+class ConnectForm(forms.Form):
+    """The Connect dialog: an optional note and how the two know each other."""
+
+    how_we_met = forms.ChoiceField(
+        label=_("How do you know each other?"),
+        required=False,
+        choices=[("", _("Choose (optional)"))],
+    )
+    note = forms.CharField(
+        label=_("Add a note (optional)"),
+        required=False,
+        max_length=300,
+        strip=True,
+        widget=forms.Textarea(
+            attrs={"rows": 4, "maxlength": 300, "data-counter": ""},
+        ),
+        help_text=_("Say where you met or why you want to connect."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from connections.models import ConnectionRequest
+
+        super().__init__(*args, **kwargs)
+        self.fields["how_we_met"].choices = [
+            ("", _("Choose (optional)")),
+            *ConnectionRequest.HowWeMet.choices,
+        ]
+
+
+class ConnectionKindForm(forms.Form):
+    """The private kind a member gives one of their connections."""
+
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from connections.models import Connection
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("No kind")), *Connection.Kind.choices]
+
+
+class EmailInvitationForm(forms.Form):
+    """Invite someone who may not be on Rapport yet."""
+
+    email = forms.EmailField(
+        label=_("Their email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    name = forms.CharField(
+        label=_("Their name (optional)"),
+        required=False,
+        max_length=80,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    note = forms.CharField(
+        label=_("Add a note (optional)"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 300, "data-counter": ""}),
+    )
+
+
+class NotificationSettingsForm(forms.Form):
+    invitation_received = forms.BooleanField(
+        label=_("Someone invites me to connect"), required=False
+    )
+    invitation_accepted = forms.BooleanField(
+        label=_("Someone accepts my invitation"), required=False
+    )

@@ -2,13 +2,62 @@
 
 from django.urls import path
 
-from connections.views import pages
+from connections.views import network, pages, profile
 
 app_name = "connections"
 
 urlpatterns = [
-    path("network/", pages.network, name="network"),
+    path("network/", network.network_home, name="network"),
+    path("network/connections/", network.connection_list, name="connections"),
+    path(
+        "network/connections/<str:handle>/",
+        network.connection_edit,
+        name="connection_edit",
+    ),
+    path("network/invitations/", network.invitations_received, name="invitations"),
+    path(
+        "network/invitations/sent/",
+        network.invitations_sent,
+        name="invitations_sent",
+    ),
+    path(
+        "network/invitations/<int:pk>/",
+        network.invitation_respond,
+        name="invitation_respond",
+    ),
+    path(
+        "network/invitations/<int:pk>/withdraw/",
+        network.invitation_withdraw,
+        name="invitation_withdraw",
+    ),
+    path("network/search/", network.member_search, name="search"),
+    path("network/invite/", network.invite_by_email, name="invite"),
+    path(
+        "network/invite/<int:pk>/withdraw/",
+        network.email_invitation_withdraw,
+        name="email_invitation_withdraw",
+    ),
+    path("join/<str:token>/", network.join, name="join"),
     path("messages/", pages.messages_inbox, name="messages"),
     path("settings/", pages.settings_index, name="settings"),
-    path("in/<str:handle>/", pages.profile, name="profile"),
+    path("settings/blocked/", network.blocked_list, name="blocked"),
+    path("settings/blocked/<str:handle>/unblock/", network.unblock, name="unblock"),
+    path(
+        "settings/notifications/",
+        network.notification_settings,
+        name="notifications",
+    ),
+    path("in/<str:handle>/", profile.profile, name="profile"),
+    path(
+        "in/<str:handle>/relationship/",
+        profile.relationship_action,
+        name="relationship",
+    ),
+    path("in/<str:handle>/connect/", network.connect, name="connect"),
+    path(
+        "in/<str:handle>/remove/",
+        network.remove_connection,
+        name="remove_connection",
+    ),
+    path("in/<str:handle>/block/", network.block, name="block"),
 ]

@@ -41,3 +41,29 @@ class UserFactory(factory.django.DjangoModelFactory):
                 email=self.email,
                 defaults={"verified": True, "primary": True},
             )
+
+
+class ConnectionRequestFactory(factory.django.DjangoModelFactory):
+    """A pending invitation (set `status` and `responded` for an answered one)."""
+
+    class Meta:
+        model = "connections.ConnectionRequest"
+
+    sender = factory.SubFactory(UserFactory)
+    recipient = factory.SubFactory(UserFactory)
+    note = ""
+
+
+class BlockFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "connections.Block"
+
+    blocker = factory.SubFactory(UserFactory)
+    blocked = factory.SubFactory(UserFactory)
+
+
+def connect(a, b, **kwargs):
+    """Connect two members directly (both rows), as an accepted invitation would."""
+    from connections.services.network import connection_pair_create
+
+    return connection_pair_create(member=a, other=b, **kwargs)

@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.site",
+                "connections.context_processors.nav_counts",
             ],
             "builtins": ["django.templatetags.i18n", "django.templatetags.static"],
         },
@@ -273,3 +274,32 @@ LOGGING = {
 
 # Product rules (../DESIGN.md): every number an operator may change lives here.
 RAPPORT_SITE_NAME = env("RAPPORT_SITE_NAME", "Rapport")
+
+# The address of the site in emails sent outside a request (notifications).
+RAPPORT_SITE_URL = env("RAPPORT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Connections and invitations (DESIGN.md §3–§5).
+# Invitations a member may send in any rolling 7 days (email invitations count).
+RAPPORT_INVITATIONS_PER_WEEK = env_int("RAPPORT_INVITATIONS_PER_WEEK", 100)
+# Invitations a member may have waiting for an answer at once.
+RAPPORT_INVITATIONS_PENDING_MAX = env_int("RAPPORT_INVITATIONS_PENDING_MAX", 500)
+# Days before the same sender may invite the same member again after a
+# withdraw, an ignore or "I don't know this person".
+RAPPORT_INVITATION_COOLDOWN_DAYS = env_int("RAPPORT_INVITATION_COOLDOWN_DAYS", 21)
+# Days after which an unanswered invitation expires.
+RAPPORT_INVITATION_EXPIRY_DAYS = env_int("RAPPORT_INVITATION_EXPIRY_DAYS", 90)
+# Connections a member may have; neither side may accept past it.
+RAPPORT_CONNECTIONS_MAX = env_int("RAPPORT_CONNECTIONS_MAX", 30_000)
+# "I don't know this person" answers within the window that pause the sender,
+# and for how long.
+RAPPORT_UNKNOWN_ANSWERS_BEFORE_PAUSE = env_int(
+    "RAPPORT_UNKNOWN_ANSWERS_BEFORE_PAUSE", 3
+)
+RAPPORT_UNKNOWN_ANSWERS_WINDOW_DAYS = env_int("RAPPORT_UNKNOWN_ANSWERS_WINDOW_DAYS", 7)
+RAPPORT_SENDING_PAUSE_DAYS = env_int("RAPPORT_SENDING_PAUSE_DAYS", 7)
+# Days an invitation link sent by email stays valid.
+RAPPORT_EMAIL_INVITATION_DAYS = env_int("RAPPORT_EMAIL_INVITATION_DAYS", 30)
+# People you may know: sampled from the member's most recent connections and
+# each of their most recent connections, so the work is bounded at any degree.
+RAPPORT_SUGGESTIONS_FROM_CONNECTIONS = 200
+RAPPORT_SUGGESTIONS_PER_CONNECTION = 30

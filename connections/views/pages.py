@@ -1,8 +1,7 @@
-"""Home, the member's hubs and the public profile page."""
+"""Home and the member's hubs."""
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 
@@ -16,12 +15,6 @@ def home(request):
 
 
 @require_GET
-def network(request):
-    """My Network: invitations, connections and suggestions."""
-    return render(request, "connections/network.html")
-
-
-@require_GET
 def messages_inbox(request):
     """Messages: the member's conversations."""
     return render(request, "connections/messages.html")
@@ -31,11 +24,3 @@ def messages_inbox(request):
 def settings_index(request):
     """Settings: account security and, later, profile and privacy."""
     return render(request, "connections/settings.html")
-
-
-@login_not_required
-@require_GET
-def profile(request, handle):
-    """A member's profile at /in/<handle>/."""
-    member = get_object_or_404(get_user_model().objects.active(), handle=handle.lower())
-    return render(request, "connections/profile.html", {"member": member})

@@ -131,10 +131,52 @@
     (first || dialog).focus();
   }
 
+  // Network: the relationship button, inline saves and removed connections.
+  // A page that shows a member's button (#relationship-<id>, which carries its
+  // own refresh URL) reloads it when the server reports a change in
+  // HX-Trigger: relationshipChanged {member: id}. A removed connection takes
+  // its rows ([data-connection-row=id]) with it: connectionRemoved {member: id}.
+  function ensureDialogSlot() {
+    if (!document.getElementById("dialog") && document.body) {
+      var slot = document.createElement("div");
+      slot.id = "dialog";
+      document.body.appendChild(slot);
+    }
+  }
+
+  document.body.addEventListener("relationshipChanged", function (event) {
+    var id = event.detail && event.detail.member;
+    var button = id && document.getElementById("relationship-" + id);
+    if (button && window.htmx && button.dataset.relationshipUrl) {
+      window.htmx.ajax("GET", button.dataset.relationshipUrl, {
+        target: button,
+        swap: "outerHTML",
+      });
+    }
+  });
+
+  document.body.addEventListener("connectionRemoved", function (event) {
+    var id = event.detail && event.detail.member;
+    if (!id) return;
+    document.querySelectorAll("[data-connection-row='" + id + "']").forEach(function (row) {
+      row.remove();
+    });
+  });
+
+  // Forms that save as soon as a choice changes keep their submit button only
+  // for browsers without JavaScript.
+  function hideAutosaveButtons(root) {
+    root.querySelectorAll("[data-autosave-button]").forEach(function (button) {
+      button.hidden = true;
+    });
+  }
+
   function init(root) {
     scheduleFlashes(root);
     initCounters(root);
     focusDialog(root);
+    hideAutosaveButtons(root);
+    ensureDialogSlot();
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -1,8 +1,32 @@
+from datetime import timedelta
+
 import pytest
 from allauth.account.models import EmailAddress
+from django.test import override_settings
+from django.utils import timezone
 
+from connections.models import ConnectionRequest, User
 from connections.selectors.members import members_findable_by_emails
-from tests.factories import UserFactory
+from connections.selectors.network import (
+    can_message,
+    connections_of,
+    invitation_allowance,
+    is_blocked_between,
+    members_search,
+    mutual_count,
+    mutual_counts,
+    nav_badge_counts,
+    network_counts,
+    received_invitations,
+    relationship_states,
+    relationship_with,
+    sending_refusal,
+    sent_invitations,
+    suggestions_for,
+    visible_members,
+)
+from connections.services import network
+from tests.factories import UserFactory, connect
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +68,338 @@ def test_one_query_for_many_addresses(django_assert_num_queries):
 def test_no_query_without_addresses(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert members_findable_by_emails(emails=["", "  "]) == {}
+
+
+# ---------------------------------------------------------------------------
+# The network.
+
+
+def make_hub(member, count):
+    """`member` connected with `count` new members, oldest first."""
+    people = UserFactory.create_batch(count)
+    for index, person in enumerate(people):
+        connect(
+            member, person, created=timezone.now() - timedelta(minutes=count - index)
+        )
+    return people
+
+
+class TestVisibility:
+    def test_visible_members_hide_the_inactive_and_blocked_either_way(
+        self, alice, bob, carol, dave
+    ):
+        network.block_create(blocker=alice, blocked=bob)
+        network.block_create(blocker=carol, blocked=alice)
+        User.objects.filter(pk=dave.pk).update(is_active=False)
+        assert set(visible_members(viewer=alice)) == {alice}
+        assert set(visible_members()) == {alice, bob, carol}
+
+    def test_is_blocked_between_either_way_in_one_query(
+        self, alice, bob, carol, django_assert_num_queries
+    ):
+        network.block_create(blocker=bob, blocked=alice)
+        with django_assert_num_queries(1):
+            assert is_blocked_between(alice, bob)
+        assert is_blocked_between(bob, alice)
+        assert not is_blocked_between(alice, carol)
+
+    def test_can_message_only_connected_unblocked_visible_members(
+        self, alice, bob, carol, dave, django_assert_num_queries
+    ):
+        connect(alice, bob)
+        connect(alice, dave)
+        with django_assert_num_queries(1):
+            assert can_message(sender=alice, recipient=bob)
+        assert can_message(sender=bob, recipient=alice)
+        assert not can_message(sender=alice, recipient=carol)
+        assert not can_message(sender=alice, recipient=alice)
+        User.objects.filter(pk=dave.pk).update(is_active=False)
+        assert not can_message(sender=alice, recipient=dave)
+        network.block_create(blocker=bob, blocked=alice)
+        assert not can_message(sender=alice, recipient=bob)
+
+    def test_can_message_refuses_anonymous(self, alice):
+        from django.contrib.auth.models import AnonymousUser
+
+        assert not can_message(sender=AnonymousUser(), recipient=alice)
+
+
+class TestRelationships:
+    def test_every_state_for_a_page_in_one_query(
+        self, alice, bob, carol, dave, django_assert_num_queries
+    ):
+        erin, frank, gina, hal, ivy = UserFactory.create_batch(5)
+        connect(alice, bob)
+        outgoing = network.connection_request_send(sender=alice, recipient=carol)
+        incoming = network.connection_request_send(sender=dave, recipient=alice)
+        ignored = network.connection_request_send(sender=alice, recipient=erin)
+        network.connection_request_ignore(invitation=ignored, member=erin)
+        network.block_create(blocker=alice, blocked=frank)
+        network.block_create(blocker=gina, blocked=alice)
+        User.objects.filter(pk=hal.pk).update(is_active=False)
+        people = [alice, bob, carol, dave, erin, frank, gina, hal, ivy]
+        with django_assert_num_queries(1):
+            states = relationship_states(viewer=alice, members=people)
+        assert {pk: state.state for pk, state in states.items()} == {
+            alice.pk: "self",
+            bob.pk: "connected",
+            carol.pk: "outgoing",
+            dave.pk: "incoming",
+            erin.pk: "cooldown",
+            frank.pk: "blocked",
+            gina.pk: "unavailable",
+            hal.pk: "unavailable",
+            ivy.pk: "none",
+        }
+        assert states[carol.pk].request_id == outgoing.pk
+        assert states[dave.pk].request_id == incoming.pk
+        assert (
+            states[erin.pk].until.date() == (timezone.now() + timedelta(days=21)).date()
+        )
+
+    def test_an_old_pending_invitation_reads_as_none(self, alice, bob):
+        invitation = network.connection_request_send(sender=alice, recipient=bob)
+        ConnectionRequest.objects.filter(pk=invitation.pk).update(
+            created=timezone.now() - timedelta(days=91)
+        )
+        assert relationship_with(viewer=alice, member=bob).state == "none"
+        assert relationship_with(viewer=bob, member=alice).state == "none"
+
+    def test_anonymous_viewer_costs_no_query(self, alice, django_assert_num_queries):
+        from django.contrib.auth.models import AnonymousUser
+
+        with django_assert_num_queries(0):
+            states = relationship_states(viewer=AnonymousUser(), members=[alice])
+        assert states[alice.pk].state == "anonymous"
+
+    def test_accepts_ids_and_unknown_ids(self, alice, bob):
+        states = relationship_states(viewer=alice, members=[bob.pk, 999_999])
+        assert states[bob.pk].state == "none"
+        assert states[999_999].state == "unavailable"
+
+
+class TestMutualCounts:
+    def test_counts_for_a_page_of_50_in_one_query(
+        self, alice, django_assert_num_queries
+    ):
+        friends = make_hub(alice, 3)
+        people = UserFactory.create_batch(50)
+        for index, person in enumerate(people):
+            for friend in friends[: index % 4]:
+                connect(person, friend)
+        with django_assert_num_queries(1):
+            counts = mutual_counts(viewer=alice, member_ids=people)
+        assert counts == {person.pk: index % 4 for index, person in enumerate(people)}
+
+    def test_annotation_matches(self, alice, bob, carol, dave):
+        for friend in (carol, dave):
+            connect(alice, friend)
+            connect(bob, friend)
+        member = User.objects.annotate(n=mutual_count(viewer=alice)).get(pk=bob.pk)
+        assert member.n == 2
+
+    def test_no_query_without_viewer_or_members(self, alice, django_assert_num_queries):
+        from django.contrib.auth.models import AnonymousUser
+
+        with django_assert_num_queries(0):
+            assert mutual_counts(viewer=alice, member_ids=[]) == {}
+            assert mutual_counts(viewer=AnonymousUser(), member_ids=[alice]) == {}
+
+
+class TestSuggestions:
+    def test_people_with_most_connections_in_common_first(
+        self, alice, bob, carol, dave, django_assert_max_num_queries
+    ):
+        friends = make_hub(alice, 3)
+        for friend in friends:
+            connect(bob, friend)
+        connect(carol, friends[0])
+        with django_assert_max_num_queries(3):
+            suggestions = suggestions_for(member=alice)
+        assert suggestions == [bob, carol]
+        assert [person.mutual_count for person in suggestions] == [3, 1]
+
+    def test_excludes_connections_pending_blocked_cooling_and_hidden(
+        self, alice, django_assert_max_num_queries
+    ):
+        friend = make_hub(alice, 1)[0]
+        people = make_hub(friend, 7)
+        connected, asked, asking, blocked, blocker, hidden, cooling = people
+        connect(alice, connected)
+        network.connection_request_send(sender=alice, recipient=asked)
+        network.connection_request_send(sender=asking, recipient=alice)
+        network.block_create(blocker=alice, blocked=blocked)
+        network.block_create(blocker=blocker, blocked=alice)
+        User.objects.filter(pk=hidden.pk).update(is_active=False)
+        invitation = network.connection_request_send(sender=alice, recipient=cooling)
+        network.connection_request_withdraw(invitation=invitation, member=alice)
+        assert suggestions_for(member=alice) == []
+
+    @override_settings(
+        RAPPORT_SUGGESTIONS_FROM_CONNECTIONS=2, RAPPORT_SUGGESTIONS_PER_CONNECTION=2
+    )
+    def test_work_is_bounded_by_recent_connections(self, alice):
+        now = timezone.now()
+        old_friend, *recent = UserFactory.create_batch(3)
+        for minutes, friend in enumerate([old_friend, *recent]):
+            connect(alice, friend, created=now - timedelta(hours=1, minutes=-minutes))
+        far = UserFactory()
+        connect(old_friend, far, created=now)
+        for friend in recent:
+            old, new1, new2 = UserFactory.create_batch(3)
+            for minutes, person in enumerate((old, new1, new2)):
+                connect(friend, person, created=now + timedelta(minutes=minutes))
+        suggestions = suggestions_for(member=alice, limit=50)
+        assert far not in suggestions  # not among the 2 most recent connections
+        assert old not in suggestions  # not among the friend's 2 most recent
+        assert len(suggestions) == 4
+
+    def test_nobody_to_suggest_without_connections(
+        self, alice, django_assert_num_queries
+    ):
+        with django_assert_num_queries(1):
+            assert suggestions_for(member=alice) == []
+
+
+class TestLists:
+    def test_received_newest_first_without_stale_or_hidden_senders(
+        self, alice, bob, carol, dave, django_assert_num_queries
+    ):
+        old = network.connection_request_send(sender=bob, recipient=alice)
+        ConnectionRequest.objects.filter(pk=old.pk).update(
+            created=timezone.now() - timedelta(days=91)
+        )
+        first = network.connection_request_send(sender=carol, recipient=alice)
+        second = network.connection_request_send(sender=dave, recipient=alice)
+        hidden = UserFactory()
+        network.connection_request_send(sender=hidden, recipient=alice)
+        User.objects.filter(pk=hidden.pk).update(is_active=False)
+        with django_assert_num_queries(1):
+            page = received_invitations(member=alice)
+            assert [row.pk for row in page] == [second.pk, first.pk]
+            assert [row.sender.display_name for row in page]
+            assert [row.mutual_count for row in page] == [0, 0]
+
+    def test_received_pages_follow_each_other(self, alice):
+        senders = UserFactory.create_batch(5)
+        for sender in senders:
+            network.connection_request_send(sender=sender, recipient=alice)
+        ConnectionRequest.objects.update(created=timezone.now())  # ties on time
+        seen = []
+        cursor = ""
+        while True:
+            page = received_invitations(member=alice, cursor=cursor, size=2)
+            seen += [row.sender_id for row in page]
+            if not page.has_more:
+                break
+            cursor = page.next_cursor
+        assert sorted(seen) == sorted(sender.pk for sender in senders)
+        assert len(seen) == 5
+
+    def test_sent_lists_pending_invitations(self, alice, bob, carol):
+        network.connection_request_send(sender=alice, recipient=bob)
+        withdrawn = network.connection_request_send(sender=alice, recipient=carol)
+        network.connection_request_withdraw(invitation=withdrawn, member=alice)
+        assert [row.recipient for row in sent_invitations(member=alice)] == [bob]
+
+    @pytest.mark.parametrize("sort", ["recent", "name"])
+    def test_connections_pages_cover_everyone_once(self, alice, sort):
+        people = make_hub(alice, 7)
+        seen, cursor = [], ""
+        while True:
+            page = connections_of(member=alice, sort=sort, cursor=cursor, size=3)
+            seen += [row.other for row in page]
+            if not page.has_more:
+                break
+            cursor = page.next_cursor
+        if sort == "recent":
+            assert seen == people[::-1]
+        else:
+            assert seen == sorted(people, key=lambda p: (p.display_name.lower(), p.pk))
+
+    def test_connections_search_by_name_handle_or_headline(
+        self, alice, bob, carol, dave
+    ):
+        for person in (bob, carol, dave):
+            connect(alice, person)
+        names = lambda query: [  # noqa: E731
+            row.other.handle for row in connections_of(member=alice, query=query)
+        ]
+        assert names("okafor") == ["bob"]
+        assert names("CAROL") == ["carol"]
+        assert names("sales") == ["dave"]
+        assert names("nobody") == []
+
+    def test_connections_hide_members_who_are_hidden(self, alice, bob):
+        connect(alice, bob)
+        User.objects.filter(pk=bob.pk).update(is_active=False)
+        assert list(connections_of(member=alice)) == []
+
+    def test_a_malformed_cursor_starts_from_the_top(self, alice, bob):
+        connect(alice, bob)
+        for cursor in ("garbage", "W10", "WyJ4Il0", "eyJhIjoxfQ"):
+            assert [
+                row.other for row in connections_of(member=alice, cursor=cursor)
+            ] == [bob]
+
+    def test_members_search_excludes_self_blocked_and_hidden(
+        self, alice, bob, carol, dave
+    ):
+        UserFactory(display_name="Carolyn Hidden", is_active=False)
+        network.block_create(blocker=dave, blocked=alice)
+        found = members_search(viewer=alice, query="a")
+        assert alice not in found.items
+        assert dave not in found.items
+        assert {bob, carol} <= set(found.items)
+        assert [p.handle for p in members_search(viewer=alice, query="@caro")] == [
+            "carol"
+        ]
+        assert list(members_search(viewer=alice, query="   ")) == []
+
+
+class TestCounts:
+    def test_nav_badge_counts_pending_received_in_one_query(
+        self, alice, bob, carol, dave, django_assert_num_queries
+    ):
+        network.connection_request_send(sender=bob, recipient=alice)
+        old = network.connection_request_send(sender=carol, recipient=alice)
+        ConnectionRequest.objects.filter(pk=old.pk).update(
+            created=timezone.now() - timedelta(days=91)
+        )
+        network.connection_request_send(sender=alice, recipient=dave)
+        with django_assert_num_queries(1):
+            assert nav_badge_counts(member=alice) == {"invitations": 1}
+        with django_assert_num_queries(0):
+            nav_badge_counts(member=alice)
+
+    def test_network_counts_in_one_query(
+        self, alice, bob, carol, dave, django_assert_num_queries
+    ):
+        connect(alice, bob)
+        network.connection_request_send(sender=carol, recipient=alice)
+        network.connection_request_send(sender=alice, recipient=dave)
+        with django_assert_num_queries(1):
+            counts = network_counts(member=alice)
+        assert counts == {"invitations": 1, "connection_count": 1, "sent_count": 1}
+        with django_assert_num_queries(0):
+            assert nav_badge_counts(member=alice) == {"invitations": 1}
+
+    @override_settings(RAPPORT_INVITATIONS_PER_WEEK=10)
+    def test_allowance_in_one_query(self, alice, bob, carol, django_assert_num_queries):
+        network.connection_request_send(sender=alice, recipient=bob)
+        network.email_invitation_send(inviter=alice, email="zoe@example.org")
+        with django_assert_num_queries(1):
+            allowance = invitation_allowance(member=alice)
+        assert allowance.sent_this_week == 2
+        assert allowance.pending == 1
+        assert allowance.remaining == 8
+        assert allowance.paused_until is None
+
+    def test_sending_refusal_names_the_first_limit(self, alice, bob):
+        assert sending_refusal(sender=alice, recipient=bob) is None
+        network.connection_request_send(sender=alice, recipient=UserFactory())
+        with override_settings(RAPPORT_INVITATIONS_PER_WEEK=1):
+            assert sending_refusal(sender=alice, recipient=bob).code == "weekly_limit"
+        with override_settings(RAPPORT_INVITATIONS_PER_WEEK=0):
+            refusal = sending_refusal(sender=alice, recipient=bob)
+        assert refusal.code == "weekly_limit"

@@ -1,0 +1,223 @@
+"""Staff administration of members and the network.
+
+Invitations, connections and blocks are shown to staff but not edited by
+hand: the symmetric connection table and the invitation states are only
+changed by the services, which the delete and "lift" actions here go
+through. Lists select their related members in the same query and don't
+count big tables.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from connections.models import (
+    Block,
+    Connection,
+    ConnectionRequest,
+    EmailInvitation,
+    SendingPause,
+    User,
+)
+from connections.services.network import (
+    block_remove,
+    connection_remove,
+    sending_pause_lift,
+)
+
+MEMBER_SEARCH = ("email", "handle", "display_name")
+
+
+def member_search(prefix: str) -> tuple[str, ...]:
+    return tuple(f"{prefix}__{field}" for field in MEMBER_SEARCH)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    """Members: find them by email, handle or name."""
+
+    ordering = ("-date_joined",)
+    list_display = ("display_name", "handle", "email", "is_active", "date_joined")
+    list_filter = ("is_active", "is_staff", "date_joined")
+    search_fields = MEMBER_SEARCH
+    show_full_result_count = False
+    readonly_fields = ("date_joined", "last_login")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Profile"), {"fields": ("display_name", "handle", "headline")}),
+        (_("Privacy"), {"fields": ("findable_by_email",)}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups")},
+        ),
+        (_("Dates"), {"fields": ("date_joined", "last_login")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "display_name", "password1", "password2"),
+            },
+        ),
+    )
+    filter_horizontal = ("groups",)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown to staff, changed only through the services."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConnectionRequest)
+class ConnectionRequestAdmin(ReadOnlyAdmin):
+    list_display = ("sender", "recipient", "status", "how_we_met", "created")
+    list_filter = ("status", "how_we_met", "created", "responded")
+    list_select_related = ("sender", "recipient")
+    search_fields = member_search("sender") + member_search("recipient")
+    autocomplete_fields = ("sender", "recipient")
+    readonly_fields = (
+        "sender",
+        "recipient",
+        "status",
+        "note",
+        "how_we_met",
+        "created",
+        "responded",
+        "email_invitation",
+    )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Connection)
+class ConnectionAdmin(ReadOnlyAdmin):
+    """One row per direction; deleting removes both rows of the pair."""
+
+    list_display = ("member", "other", "kind", "created")
+    list_filter = ("kind", "created")
+    list_select_related = ("member", "other")
+    search_fields = member_search("member")
+    autocomplete_fields = ("member", "other")
+    readonly_fields = ("member", "other", "kind", "created")
+    exclude = ("note",)  # private to the member, not for staff eyes
+    actions = ["remove_connections"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_model(self, request, obj):
+        connection_remove(member=obj.member, other=obj.other)
+
+    @admin.action(
+        description=_("Remove the selected connections (both sides)"),
+        permissions=["delete"],
+    )
+    def remove_connections(self, request, queryset):
+        removed = 0
+        for row in queryset.select_related("member", "other"):
+            removed += connection_remove(member=row.member, other=row.other)
+        self.message_user(
+            request, _("%(count)d connections removed.") % {"count": removed}
+        )
+
+
+@admin.register(Block)
+class BlockAdmin(ReadOnlyAdmin):
+    list_display = ("blocker", "blocked", "created")
+    list_filter = ("created",)
+    list_select_related = ("blocker", "blocked")
+    search_fields = member_search("blocker") + member_search("blocked")
+    autocomplete_fields = ("blocker", "blocked")
+    readonly_fields = ("blocker", "blocked", "created")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_model(self, request, obj):
+        block_remove(blocker=obj.blocker, blocked=obj.blocked)
+
+
+class PauseActiveFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("active", _("Active")), ("ended", _("Ended or lifted"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "active":
+            return queryset.active()
+        if self.value() == "ended":
+            return queryset.exclude(
+                pk__in=queryset.active().values("pk"),
+            )
+        return queryset
+
+
+@admin.register(SendingPause)
+class SendingPauseAdmin(ReadOnlyAdmin):
+    """Members paused from sending invitations; staff can lift a pause."""
+
+    list_display = ("member", "created", "until", "is_active_now", "lifted", "reason")
+    list_filter = (PauseActiveFilter, "created")
+    list_select_related = ("member", "lifted_by")
+    search_fields = member_search("member")
+    autocomplete_fields = ("member",)
+    readonly_fields = ("member", "created", "until", "reason", "lifted", "lifted_by")
+    actions = ["lift_pauses"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(boolean=True, description=_("active"))
+    def is_active_now(self, obj):
+        return obj.lifted is None and obj.until > timezone.now()
+
+    @admin.action(description=_("Lift the selected pauses"))
+    def lift_pauses(self, request, queryset):
+        lifted = 0
+        for pause in queryset.active():
+            sending_pause_lift(pause=pause, staff_member=request.user)
+            lifted += 1
+        self.message_user(
+            request,
+            _("%(count)d pauses lifted.") % {"count": lifted},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(EmailInvitation)
+class EmailInvitationAdmin(ReadOnlyAdmin):
+    list_display = ("inviter", "email", "status", "created", "expires", "claimed_by")
+    list_filter = ("status", "created")
+    list_select_related = ("inviter", "claimed_by")
+    search_fields = ("email", *member_search("inviter"))
+    autocomplete_fields = ("inviter", "claimed_by")
+    readonly_fields = (
+        "inviter",
+        "email",
+        "name",
+        "status",
+        "created",
+        "expires",
+        "claimed_by",
+        "used",
+    )
+    exclude = ("note",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,762 @@
+"""Reads and policy about the network: who sees whom, relationships, lists.
+
+Every list and search starts from `visible_members()`, so hiding a member
+(deactivated today, suspended later) happens in one place. Per-row facts a
+page needs (relationship, mutual connections) come from a fixed number of
+queries for the whole page, never one per row.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.exceptions import ValidationError
+from django.db import connection as db_connection
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from connections.models import (
+    Block,
+    Connection,
+    ConnectionRequest,
+    EmailInvitation,
+    SendingPause,
+)
+from connections.selectors.paging import Page, keyset_page
+
+PAGE_SIZE = 50
+INVITATIONS_PREVIEW = 5
+
+
+# ---------------------------------------------------------------------------
+# Who appears to whom.
+
+
+def visible_members(*, viewer=None):
+    """Members who appear to others; without those blocked either way by `viewer`."""
+    members = get_user_model().objects.active()
+    if viewer is not None and viewer.is_authenticated:
+        members = members.exclude(
+            Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk")))
+        ).exclude(Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer)))
+    return members
+
+
+def is_visible(ref: str = "pk") -> Exists:
+    """A condition: the member referenced by `ref` appears to others."""
+    return Exists(visible_members().filter(pk=OuterRef(ref)))
+
+
+def is_blocked_between(a, b) -> bool:
+    """Whether either member blocked the other (one query)."""
+    return Block.objects.filter(
+        Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)
+    ).exists()
+
+
+def are_connected(a, b) -> bool:
+    return Connection.objects.filter(member=a, other=b).exists()
+
+
+def can_message(*, sender, recipient) -> bool:
+    """Whether `sender` may send `recipient` a message: connected and not blocked.
+
+    One query. Both members must still appear to others.
+    """
+    if not getattr(sender, "is_authenticated", False) or sender.pk == recipient.pk:
+        return False
+    return (
+        visible_members()
+        .filter(pk=recipient.pk)
+        .filter(Exists(Connection.objects.filter(member=sender, other=recipient)))
+        .exclude(Exists(Block.objects.filter(blocker=sender, blocked=recipient)))
+        .exclude(Exists(Block.objects.filter(blocker=recipient, blocked=sender)))
+        .filter(Exists(visible_members().filter(pk=sender.pk)))
+        .exists()
+    )
+
+
+# ---------------------------------------------------------------------------
+# The relationship between a viewer and each member on a page.
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """What the viewer may do about a member, as the action button shows it."""
+
+    ANONYMOUS = "anonymous"
+    SELF = "self"
+    NONE = "none"
+    CONNECTED = "connected"
+    OUTGOING = "outgoing"  # the viewer invited the member
+    INCOMING = "incoming"  # the member invited the viewer
+    COOLDOWN = "cooldown"  # the viewer's last invitation ended recently
+    BLOCKED = "blocked"  # the viewer blocked the member
+    UNAVAILABLE = "unavailable"  # the member blocked the viewer, or is hidden
+
+    state: str
+    request_id: int | None = None
+    until: datetime | None = None
+
+    def __str__(self):
+        return self.state
+
+
+def relationship_states(*, viewer, members) -> dict[int, Relationship]:
+    """The relationship of `viewer` with each of `members` (objects or ids).
+
+    One query for the whole page, none for a signed-out viewer.
+    """
+    ids = {getattr(member, "pk", member) for member in members}
+    if not getattr(viewer, "is_authenticated", False):
+        return dict.fromkeys(ids, Relationship(Relationship.ANONYMOUS))
+    states = {}
+    if viewer.pk in ids:
+        states[viewer.pk] = Relationship(Relationship.SELF)
+        ids.discard(viewer.pk)
+    if not ids:
+        return states
+    now = timezone.now()
+    pending = ConnectionRequest.objects.pending(now)
+    cooldown_since = now - timedelta(days=settings.RAPPORT_INVITATION_COOLDOWN_DAYS)
+    rows = (
+        get_user_model()
+        .objects.filter(pk__in=ids)
+        .annotate(
+            visible=is_visible("pk"),
+            connected=Exists(
+                Connection.objects.filter(member=viewer, other=OuterRef("pk"))
+            ),
+            outgoing=Subquery(
+                pending.filter(sender=viewer, recipient=OuterRef("pk")).values("pk")[:1]
+            ),
+            incoming=Subquery(
+                pending.filter(sender=OuterRef("pk"), recipient=viewer).values("pk")[:1]
+            ),
+            blocked=Exists(
+                Block.objects.filter(blocker=viewer, blocked=OuterRef("pk"))
+            ),
+            blocks_viewer=Exists(
+                Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer)
+            ),
+            answered=Subquery(
+                ConnectionRequest.objects.filter(
+                    sender=viewer,
+                    recipient=OuterRef("pk"),
+                    status__in=ConnectionRequest.COOLDOWN_STATUSES,
+                    responded__gte=cooldown_since,
+                )
+                .order_by("-responded")
+                .values("responded")[:1]
+            ),
+        )
+        .values_list(
+            "pk",
+            "visible",
+            "connected",
+            "outgoing",
+            "incoming",
+            "blocked",
+            "blocks_viewer",
+            "answered",
+        )
+    )
+    for pk, visible, connected, outgoing, incoming, blocked, blocks, answered in rows:
+        if blocked:
+            state = Relationship(Relationship.BLOCKED)
+        elif blocks or not visible:
+            state = Relationship(Relationship.UNAVAILABLE)
+        elif connected:
+            state = Relationship(Relationship.CONNECTED)
+        elif incoming:
+            state = Relationship(Relationship.INCOMING, request_id=incoming)
+        elif outgoing:
+            state = Relationship(Relationship.OUTGOING, request_id=outgoing)
+        elif answered:
+            until = answered + timedelta(days=settings.RAPPORT_INVITATION_COOLDOWN_DAYS)
+            state = Relationship(Relationship.COOLDOWN, until=until)
+        else:
+            state = Relationship(Relationship.NONE)
+        states[pk] = state
+    for missing in ids - states.keys():
+        states[missing] = Relationship(Relationship.UNAVAILABLE)
+    return states
+
+
+def relationship_with(*, viewer, member) -> Relationship:
+    return relationship_states(viewer=viewer, members=[member])[member.pk]
+
+
+# ---------------------------------------------------------------------------
+# Mutual connections.
+
+
+def _shared_with(viewer):
+    """Rows (X, Z) of the connection table where Z is also connected to viewer."""
+    return Connection.objects.filter(
+        Exists(Connection.objects.filter(member=viewer.pk, other=OuterRef("other")))
+    )
+
+
+def mutual_count(*, viewer, ref: str = "pk"):
+    """An annotation: how many connections the viewer shares with member `ref`."""
+    counts = (
+        _shared_with(viewer)
+        .filter(member=OuterRef(ref))
+        .order_by()
+        .values("member")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+def mutual_counts(*, viewer, member_ids) -> dict[int, int]:
+    """How many connections the viewer shares with each member: one query."""
+    ids = list({getattr(member, "pk", member) for member in member_ids})
+    if not getattr(viewer, "is_authenticated", False) or not ids:
+        return {}
+    counts = dict.fromkeys(ids, 0)
+    rows = (
+        _shared_with(viewer)
+        .filter(member__in=ids)
+        .order_by()
+        .values("member")
+        .annotate(n=Count("*"))
+        .values_list("member", "n")
+    )
+    counts.update(rows)
+    return counts
+
+
+# ---------------------------------------------------------------------------
+# Counts for the navigation badge and My Network.
+
+
+def _count(queryset, *, ref_field: str):
+    """A scalar subquery counting `queryset` rows correlated on `ref_field`."""
+    counted = (
+        queryset.order_by().values(ref_field).annotate(n=Count("*")).values("n")[:1]
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _badge_annotations(now):
+    """The navigation badges, as annotations on the member's own row."""
+    return {
+        "invitations": _count(
+            ConnectionRequest.objects.pending(now)
+            .filter(recipient=OuterRef("pk"))
+            .filter(is_visible("sender")),
+            ref_field="recipient",
+        ),
+    }
+
+
+def nav_badge_counts(*, member) -> dict[str, int]:
+    """Every navigation badge of `member` in one query; cached on the member."""
+    cached = getattr(member, "_nav_badge_counts", None)
+    if cached is not None:
+        return cached
+    annotations = _badge_annotations(timezone.now())
+    counts = (
+        get_user_model()
+        .objects.filter(pk=member.pk)
+        .annotate(**annotations)
+        .values(*annotations)
+        .first()
+    ) or dict.fromkeys(annotations, 0)
+    member._nav_badge_counts = counts
+    return counts
+
+
+def network_counts(*, member) -> dict[str, int]:
+    """Connections, received and sent invitations (and the badges): one query.
+
+    Keys: `connection_count`, `sent_count` and those of `nav_badge_counts`
+    (`invitations` is the number of invitations received).
+    """
+    now = timezone.now()
+    annotations = {
+        **_badge_annotations(now),
+        "connection_count": _count(
+            Connection.objects.filter(member=OuterRef("pk")).filter(
+                is_visible("other")
+            ),
+            ref_field="member",
+        ),
+        "sent_count": _count(
+            ConnectionRequest.objects.pending(now)
+            .filter(sender=OuterRef("pk"))
+            .filter(is_visible("recipient")),
+            ref_field="sender",
+        ),
+    }
+    counts = (
+        get_user_model()
+        .objects.filter(pk=member.pk)
+        .annotate(**annotations)
+        .values(*annotations)
+        .first()
+    ) or dict.fromkeys(annotations, 0)
+    member._nav_badge_counts = {key: counts[key] for key in _badge_annotations(now)}
+    return counts
+
+
+# ---------------------------------------------------------------------------
+# Lists of My Network, keyset-paginated.
+
+
+def received_invitations(*, member, cursor: str = "", size: int = PAGE_SIZE) -> Page:
+    """Pending invitations to `member`, newest first, with mutual counts."""
+    rows = (
+        ConnectionRequest.objects.pending()
+        .filter(recipient=member)
+        .filter(is_visible("sender"))
+        .select_related("sender")
+        .annotate(mutual_count=mutual_count(viewer=member, ref="sender"))
+    )
+    return keyset_page(
+        rows,
+        keys=[("created", True), ("id", True)],
+        cursor=cursor,
+        size=size,
+        key_values=lambda row: (row.created, row.pk),
+    )
+
+
+def sent_invitations(*, member, cursor: str = "", size: int = PAGE_SIZE) -> Page:
+    """Pending invitations from `member`, newest first."""
+    rows = (
+        ConnectionRequest.objects.pending()
+        .filter(sender=member)
+        .filter(is_visible("recipient"))
+        .select_related("recipient")
+        .annotate(mutual_count=mutual_count(viewer=member, ref="recipient"))
+    )
+    return keyset_page(
+        rows,
+        keys=[("created", True), ("id", True)],
+        cursor=cursor,
+        size=size,
+        key_values=lambda row: (row.created, row.pk),
+    )
+
+
+CONNECTION_SORTS = {
+    "recent": [("created", True), ("id", True)],
+    "name": [("sort_name", False), ("other_id", False)],
+}
+
+
+def connections_of(
+    *,
+    member,
+    query: str = "",
+    sort: str = "recent",
+    cursor: str = "",
+    size: int = PAGE_SIZE,
+) -> Page:
+    """The member's own connections (their private view), with mutual counts.
+
+    `sort` is "recent" (recently connected first) or "name".
+    """
+    keys = CONNECTION_SORTS.get(sort, CONNECTION_SORTS["recent"])
+    rows = (
+        Connection.objects.filter(member=member)
+        .filter(is_visible("other"))
+        .select_related("other")
+        .annotate(mutual_count=mutual_count(viewer=member, ref="other"))
+    )
+    if keys[0][0] == "sort_name":
+        rows = rows.annotate(sort_name=Lower("other__display_name"))
+    query = " ".join((query or "").split())[:100]
+    if query:
+        rows = rows.filter(
+            Q(other__display_name__icontains=query)
+            | Q(other__handle__icontains=query)
+            | Q(other__headline__icontains=query)
+        )
+    return keyset_page(
+        rows,
+        keys=keys,
+        cursor=cursor,
+        size=size,
+        key_values=(
+            (lambda row: (row.sort_name, row.other_id))
+            if keys[0][0] == "sort_name"
+            else (lambda row: (row.created, row.pk))
+        ),
+    )
+
+
+def blocked_members(*, member, cursor: str = "", size: int = PAGE_SIZE) -> Page:
+    """The members `member` blocked, most recent first."""
+    rows = Block.objects.filter(blocker=member).select_related("blocked")
+    return keyset_page(
+        rows,
+        keys=[("created", True), ("id", True)],
+        cursor=cursor,
+        size=size,
+        key_values=lambda row: (row.created, row.pk),
+    )
+
+
+def members_search(
+    *, viewer, query: str, cursor: str = "", size: int = PAGE_SIZE
+) -> Page:
+    """Members whose name, handle or headline contains every word of `query`."""
+    words = (query or "").split()[:5]
+    if not words:
+        return Page(items=[])
+    rows = visible_members(viewer=viewer).exclude(pk=viewer.pk)
+    for word in words:
+        word = word.lstrip("@")[:50]
+        rows = rows.filter(
+            Q(display_name__icontains=word)
+            | Q(handle__icontains=word)
+            | Q(headline__icontains=word)
+        )
+    rows = rows.annotate(
+        sort_name=Lower("display_name"),
+        mutual_count=mutual_count(viewer=viewer),
+    )
+    return keyset_page(
+        rows,
+        keys=[("sort_name", False), ("id", False)],
+        cursor=cursor,
+        size=size,
+        key_values=lambda row: (row.sort_name, row.pk),
+    )
+
+
+# ---------------------------------------------------------------------------
+# People you may know.
+
+
+def _suggestion_candidates(member, *, limit: int) -> list[tuple[int, int]]:
+    """(member id, score) of the people most often connected to those the member
+    connected with recently, excluding the member and their connections.
+
+    Bounded work at any degree: the member's most recent
+    RAPPORT_SUGGESTIONS_FROM_CONNECTIONS connections, and for each of them
+    their RAPPORT_SUGGESTIONS_PER_CONNECTION most recent connections, all
+    read through the (member, created) index.
+    """
+    friends = list(
+        Connection.objects.filter(member=member)
+        .order_by("-created", "-id")
+        .values_list("other_id", flat=True)[
+            : settings.RAPPORT_SUGGESTIONS_FROM_CONNECTIONS
+        ]
+    )
+    if not friends:
+        return []
+    table = db_connection.ops.quote_name(Connection._meta.db_table)
+    per_friend = int(settings.RAPPORT_SUGGESTIONS_PER_CONNECTION)
+    # Only the quoted table name and integers are formatted into the SQL; every
+    # value is a parameter.
+    arm = (
+        f"SELECT other_id FROM (SELECT c.other_id FROM {table} c "  # noqa: S608
+        f"WHERE c.member_id = %s ORDER BY c.created DESC, c.id DESC "
+        f"LIMIT {per_friend}) AS a{{n}}"
+    )
+    sample = " UNION ALL ".join(arm.format(n=n) for n in range(len(friends)))
+    sql = (
+        f"SELECT s.other_id, COUNT(*) AS score FROM ({sample}) AS s "  # noqa: S608
+        f"WHERE s.other_id <> %s AND NOT EXISTS ("
+        f"SELECT 1 FROM {table} m WHERE m.member_id = %s AND m.other_id = s.other_id"
+        f") GROUP BY s.other_id ORDER BY score DESC, s.other_id LIMIT %s"
+    )
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, [*friends, member.pk, member.pk, limit])
+        return [(row[0], row[1]) for row in cursor.fetchall()]
+
+
+def suggestions_for(*, member, limit: int = 6) -> list:
+    """People you may know: members with the most connections in common.
+
+    Excludes the member, their connections, anyone with a pending invitation
+    either way or whom the member may not invite again yet, anyone blocked
+    either way and members who don't appear to others. Each comes with
+    `mutual_count`, and can be invited (relationship "none"). Three queries at
+    any size.
+    """
+    candidates = _suggestion_candidates(member, limit=limit * 5)
+    if not candidates:
+        return []
+    score = dict(candidates)
+    now = timezone.now()
+    pending = ConnectionRequest.objects.pending(now)
+    cooldown_since = now - timedelta(days=settings.RAPPORT_INVITATION_COOLDOWN_DAYS)
+    people = (
+        visible_members(viewer=member)
+        .filter(pk__in=score)
+        .exclude(Exists(pending.filter(sender=member, recipient=OuterRef("pk"))))
+        .exclude(Exists(pending.filter(sender=OuterRef("pk"), recipient=member)))
+        .exclude(
+            Exists(
+                ConnectionRequest.objects.filter(
+                    sender=member,
+                    recipient=OuterRef("pk"),
+                    status__in=ConnectionRequest.COOLDOWN_STATUSES,
+                    responded__gte=cooldown_since,
+                )
+            )
+        )
+        .annotate(mutual_count=mutual_count(viewer=member))
+    )
+    ranked = sorted(people, key=lambda person: (-score[person.pk], person.pk))
+    return ranked[:limit]
+
+
+# ---------------------------------------------------------------------------
+# What a member may still send.
+
+
+@dataclass(frozen=True)
+class Allowance:
+    weekly_limit: int
+    sent_this_week: int
+    pending: int
+    pending_limit: int
+    paused_until: datetime | None
+
+    @property
+    def remaining(self) -> int:
+        return max(
+            0,
+            min(
+                self.weekly_limit - self.sent_this_week,
+                self.pending_limit - self.pending,
+            ),
+        )
+
+
+def invitation_allowance(*, member) -> Allowance:
+    """How many more invitations `member` may send now: one query."""
+    now = timezone.now()
+    week = now - timedelta(days=7)
+    row = (
+        get_user_model()
+        .objects.filter(pk=member.pk)
+        .annotate(
+            week_requests=_count(
+                ConnectionRequest.objects.filter(
+                    sender=OuterRef("pk"),
+                    created__gte=week,
+                    email_invitation__isnull=True,
+                ),
+                ref_field="sender",
+            ),
+            week_emails=_count(
+                EmailInvitation.objects.filter(
+                    inviter=OuterRef("pk"), created__gte=week
+                ),
+                ref_field="inviter",
+            ),
+            pending_now=_count(
+                ConnectionRequest.objects.pending(now).filter(sender=OuterRef("pk")),
+                ref_field="sender",
+            ),
+            paused_until=Subquery(
+                SendingPause.objects.active(now)
+                .filter(member=OuterRef("pk"))
+                .order_by("-until")
+                .values("until")[:1]
+            ),
+        )
+        .values("week_requests", "week_emails", "pending_now", "paused_until")
+        .get()
+    )
+    return Allowance(
+        weekly_limit=settings.RAPPORT_INVITATIONS_PER_WEEK,
+        sent_this_week=row["week_requests"] + row["week_emails"],
+        pending=row["pending_now"],
+        pending_limit=settings.RAPPORT_INVITATIONS_PENDING_MAX,
+        paused_until=row["paused_until"],
+    )
+
+
+# ---------------------------------------------------------------------------
+# Limits on sending invitations: each refusal says which limit and when it
+# lifts. Services raise these under their locks; pages show them up front.
+
+
+def when(moment) -> str:
+    """A moment as members read it in a refusal: "5 March 2027 at 14:05"."""
+    local = timezone.localtime(moment)
+    return _("%(date)s at %(time)s") % {
+        "date": date_format(local, "j F Y"),
+        "time": date_format(local, "H:i"),
+    }
+
+
+def day(moment) -> str:
+    return date_format(timezone.localtime(moment), "j F Y")
+
+
+def pause_refusal(member, now=None) -> ValidationError | None:
+    now = now or timezone.now()
+    until = (
+        SendingPause.objects.active(now)
+        .filter(member=member)
+        .order_by("-until")
+        .values_list("until", flat=True)
+        .first()
+    )
+    if until is None:
+        return None
+    return ValidationError(
+        _(
+            "You can't send invitations until %(until)s: several people said they "
+            "don't know you. If this is a mistake, contact the staff."
+        )
+        % {"until": when(until)},
+        code="paused",
+    )
+
+
+def _sent_this_week(sender, now):
+    """Moments of the invitations the sender made in the rolling week, oldest first.
+
+    Connection requests and invitations by email count alike; a request made
+    when an email invitation was used was already counted as that invitation.
+    """
+    since = now - timedelta(days=7)
+    moments = list(
+        ConnectionRequest.objects.filter(
+            sender=sender, created__gte=since, email_invitation__isnull=True
+        ).values_list("created", flat=True)
+    )
+    moments += list(
+        EmailInvitation.objects.filter(inviter=sender, created__gte=since).values_list(
+            "created", flat=True
+        )
+    )
+    return sorted(moments)
+
+
+def weekly_refusal(sender, now=None) -> ValidationError | None:
+    now = now or timezone.now()
+    limit = settings.RAPPORT_INVITATIONS_PER_WEEK
+    moments = _sent_this_week(sender, now)
+    if len(moments) < limit:
+        return None
+    if limit <= 0:
+        return ValidationError(
+            _("Invitations are turned off on this site."), code="weekly_limit"
+        )
+    lifts = moments[len(moments) - limit] + timedelta(days=7)
+    return ValidationError(
+        ngettext(
+            "You have sent %(limit)d invitation in the last 7 days, the weekly "
+            "limit. You can send another on %(when)s.",
+            "You have sent %(limit)d invitations in the last 7 days, the weekly "
+            "limit. You can send another on %(when)s.",
+            limit,
+        )
+        % {"limit": limit, "when": when(lifts)},
+        code="weekly_limit",
+    )
+
+
+def pending_refusal(sender, now=None) -> ValidationError | None:
+    now = now or timezone.now()
+    limit = settings.RAPPORT_INVITATIONS_PENDING_MAX
+    pending = ConnectionRequest.objects.pending(now).filter(sender=sender)
+    if pending.count() < limit:
+        return None
+    oldest = pending.order_by("created").values_list("created", flat=True)[0]
+    expires = oldest + timedelta(days=settings.RAPPORT_INVITATION_EXPIRY_DAYS)
+    return ValidationError(
+        ngettext(
+            "You have %(limit)d invitation waiting for an answer, the most at once. "
+            "Withdraw it or wait for an answer; it expires on %(when)s.",
+            "You have %(limit)d invitations waiting for an answer, the most at "
+            "once. Withdraw some or wait for answers; your oldest invitation "
+            "expires on %(when)s.",
+            limit,
+        )
+        % {"limit": limit, "when": when(expires)},
+        code="pending_limit",
+    )
+
+
+def cooldown_refusal(sender, recipient, now=None) -> ValidationError | None:
+    now = now or timezone.now()
+    days = settings.RAPPORT_INVITATION_COOLDOWN_DAYS
+    last = (
+        ConnectionRequest.objects.filter(
+            sender=sender,
+            recipient=recipient,
+            status__in=ConnectionRequest.COOLDOWN_STATUSES,
+            responded__gte=now - timedelta(days=days),
+        )
+        .order_by("-responded")
+        .values_list("responded", flat=True)
+        .first()
+    )
+    if last is None:
+        return None
+    return ValidationError(
+        _(
+            "You can invite %(name)s again on %(when)s: after an invitation ends "
+            "without a connection, you wait %(days)d days before inviting the same "
+            "person again."
+        )
+        % {
+            "name": recipient.display_name,
+            "when": when(last + timedelta(days=days)),
+            "days": days,
+        },
+        code="cooldown",
+    )
+
+
+def capacity_refusal(member, *, viewer) -> ValidationError | None:
+    """Refusal when `member` already has the most connections a member may have."""
+    limit = settings.RAPPORT_CONNECTIONS_MAX
+    if Connection.objects.filter(member=member).count() < limit:
+        return None
+    if member.pk == viewer.pk:
+        message = _(
+            "You have %(limit)s connections, the most a member can have. Remove a "
+            "connection to make room for a new one."
+        ) % {"limit": intcomma(limit)}
+    else:
+        message = _(
+            "%(name)s has %(limit)s connections, the most a member can have, and "
+            "can't take a new one until they remove one."
+        ) % {"name": member.display_name, "limit": intcomma(limit)}
+    return ValidationError(message, code="connections_limit")
+
+
+def sending_refusal(
+    *, sender, recipient=None, by_email: bool = False, now=None
+) -> ValidationError | None:
+    """Why `sender` may not send an invitation now (to `recipient`), or None.
+
+    The first limit that applies, in this order: a pause, the cooldown with
+    this recipient, the weekly allowance, the pending maximum, the connection
+    maximum. Invitations by email skip the two limits about a recipient.
+    """
+    now = now or timezone.now()
+    checks = [lambda: pause_refusal(sender, now)]
+    if recipient is not None:
+        checks.append(lambda: cooldown_refusal(sender, recipient, now))
+    checks.append(lambda: weekly_refusal(sender, now))
+    if not by_email:
+        checks.append(lambda: pending_refusal(sender, now))
+    checks.append(lambda: capacity_refusal(sender, viewer=sender))
+    for check in checks:
+        refusal = check()
+        if refusal is not None:
+            return refusal
+    return None

@@ -1,0 +1,628 @@
+"""My Network: invitations, connections, suggestions, search, blocks, emails.
+
+Every action is a plain form that posts and redirects; htmx requests get the
+fragment that changed instead, with the navigation badge updated out of band
+and `HX-Trigger` events (`relationshipChanged`, `connectionRemoved`) for the
+other parts of the page that show the same member.
+"""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from connections.forms import (
+    ConnectForm,
+    ConnectionKindForm,
+    EmailInvitationForm,
+    NotificationSettingsForm,
+)
+from connections.models import (
+    Block,
+    Connection,
+    ConnectionRequest,
+    EmailInvitation,
+    NotificationSettings,
+)
+from connections.receivers import INVITATION_SESSION_KEY
+from connections.selectors.network import (
+    INVITATIONS_PREVIEW,
+    Relationship,
+    blocked_members,
+    connections_of,
+    invitation_allowance,
+    members_search,
+    mutual_counts,
+    nav_badge_counts,
+    network_counts,
+    received_invitations,
+    relationship_states,
+    relationship_with,
+    sending_refusal,
+    sent_invitations,
+    suggestions_for,
+)
+from connections.services import network as services
+from connections.views.common import current_path, safe_next
+from connections.views.profile import profile_member_or_404
+
+
+def first_message(error: ValidationError) -> str:
+    return error.messages[0] if error.messages else _("That didn't work.")
+
+
+def with_badge(request, response):
+    """Append the navigation badge as an out-of-band swap to an htmx fragment."""
+    counts = nav_badge_counts(member=request.user)
+    response.content += render_to_string(
+        "connections/_nav_badge_oob.html",
+        {"count": counts["invitations"]},
+        request=request,
+    ).encode()
+    return response
+
+
+def trigger(response, **events):
+    response["HX-Trigger"] = json.dumps(events)
+    return response
+
+
+def network_page(request, template, context, *, tab):
+    """Render one of My Network's pages with its tabs and their counts."""
+    counts = network_counts(member=request.user)
+    return render(
+        request,
+        template,
+        {"counts": counts, "tab": tab, **context},
+    )
+
+
+# ---------------------------------------------------------------------------
+# My Network pages.
+
+
+@require_GET
+def network_home(request):
+    """My Network: invitations to answer and people you may know."""
+    invitations = received_invitations(member=request.user, size=INVITATIONS_PREVIEW)
+    suggestions = suggestions_for(member=request.user)
+    return network_page(
+        request,
+        "connections/network.html",
+        {
+            "invitations": invitations,
+            "suggestions": suggestions,
+            "suggestion_state": Relationship(Relationship.NONE),
+        },
+        tab="overview",
+    )
+
+
+@vary_on_headers("HX-Request")
+@require_GET
+def invitations_received(request):
+    """Every pending invitation the member received, newest first."""
+    page = received_invitations(member=request.user, cursor=request.GET.get("after"))
+    if request.htmx:
+        return render(
+            request,
+            "connections/network_invitations.html#rows",
+            {"invitations": page},
+        )
+    return network_page(
+        request,
+        "connections/network_invitations.html",
+        {"invitations": page},
+        tab="received",
+    )
+
+
+@vary_on_headers("HX-Request")
+@require_GET
+def invitations_sent(request):
+    """Pending invitations the member sent, and their open email invitations."""
+    page = sent_invitations(member=request.user, cursor=request.GET.get("after"))
+    if request.htmx:
+        return render(
+            request, "connections/network_sent.html#rows", {"invitations": page}
+        )
+    email_invitations = list(
+        EmailInvitation.objects.filter(
+            inviter=request.user, status=EmailInvitation.Status.SENT
+        ).order_by("-created")[:50]
+    )
+    return network_page(
+        request,
+        "connections/network_sent.html",
+        {"invitations": page, "email_invitations": email_invitations},
+        tab="sent",
+    )
+
+
+@vary_on_headers("HX-Request")
+@require_GET
+def connection_list(request):
+    """The member's connections: search, sort, private kind, load more."""
+    query = request.GET.get("q", "").strip()
+    sort = request.GET.get("sort") if request.GET.get("sort") == "name" else "recent"
+    page = connections_of(
+        member=request.user, query=query, sort=sort, cursor=request.GET.get("after")
+    )
+    context = {
+        "connections": page,
+        "query": query,
+        "sort": sort,
+        "kinds": ConnectionKindForm().fields["kind"].choices,
+    }
+    if request.htmx:
+        fragment = "rows" if request.GET.get("after") else "results"
+        return render(
+            request, f"connections/network_connections.html#{fragment}", context
+        )
+    return network_page(
+        request, "connections/network_connections.html", context, tab="connections"
+    )
+
+
+@vary_on_headers("HX-Request")
+@require_GET
+def member_search(request):
+    """Find members by name, handle or headline."""
+    query = request.GET.get("q", "").strip()
+    page = members_search(
+        viewer=request.user, query=query, cursor=request.GET.get("after")
+    )
+    relationships = relationship_states(viewer=request.user, members=page.items)
+    for person in page.items:
+        person.relationship = relationships[person.pk]
+    context = {"results": page, "query": query}
+    if request.htmx and request.GET.get("after"):
+        return render(request, "connections/network_search.html#rows", context)
+    return render(request, "connections/network_search.html", context)
+
+
+# ---------------------------------------------------------------------------
+# Connect, answer, withdraw.
+
+
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def connect(request, handle):
+    """The Connect dialog (a page without JavaScript): note, how you met, send."""
+    member = profile_member_or_404(request, handle)
+    if member.pk == request.user.pk:
+        raise Http404
+    relationship = relationship_with(viewer=request.user, member=member)
+    back = safe_next(request, member.get_absolute_url())
+    status = 200
+    if request.method == "POST":
+        form = ConnectForm(request.POST)
+        if form.is_valid():
+            try:
+                invitation = services.connection_request_send(
+                    sender=request.user,
+                    recipient=member,
+                    note=form.cleaned_data["note"],
+                    how_we_met=form.cleaned_data["how_we_met"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if invitation.status == ConnectionRequest.Status.ACCEPTED:
+                    messages.success(
+                        request,
+                        _("You are now connected with %(name)s.")
+                        % {"name": member.display_name},
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _("Invitation sent to %(name)s.")
+                        % {"name": member.display_name},
+                    )
+                if request.htmx:
+                    response = with_badge(request, HttpResponse(""))
+                    return trigger(response, relationshipChanged={"member": member.pk})
+                return redirect(back)
+        status = 422
+    else:
+        form = ConnectForm()
+    refusal = None
+    if relationship.state == Relationship.NONE:
+        refusal = sending_refusal(sender=request.user, recipient=member)
+    context = {
+        "member": member,
+        "relationship": relationship,
+        "form": form,
+        "allowance": invitation_allowance(member=request.user),
+        "refusal": refusal.messages[0] if refusal else "",
+        "next": back,
+        "dialog": bool(request.htmx),
+    }
+    if request.htmx:
+        return render(
+            request, "connections/connect.html#dialog", context, status=status
+        )
+    return render(request, "connections/connect.html", context, status=status)
+
+
+ANSWERS = {
+    "accept": services.connection_request_accept,
+    "ignore": services.connection_request_ignore,
+    "unknown": services.connection_request_decline_unknown,
+}
+
+
+def answered_message(invitation, action):
+    name = invitation.sender.display_name
+    if action == "accept":
+        return _("You are now connected with %(name)s.") % {"name": name}
+    if action == "ignore":
+        return _("Invitation from %(name)s ignored. They are not told.") % {
+            "name": name
+        }
+    return _(
+        "Thank you for telling us. %(name)s is not told, and can't invite you again "
+        "for a while."
+    ) % {"name": name}
+
+
+def invitation_fragment(request, invitation, *, viewer_is_sender: bool):
+    """The htmx answer to an invitation action: the row or the action button."""
+    other = invitation.recipient if viewer_is_sender else invitation.sender
+    if request.POST.get("fragment") == "invitation":
+        invitation.mutual_count = mutual_counts(
+            viewer=request.user, member_ids=[other.pk]
+        ).get(other.pk, 0)
+        template = (
+            "connections/network_sent.html#invitation"
+            if viewer_is_sender
+            else "connections/_invitation_item.html"
+        )
+        response = render(request, template, {"invitation": invitation})
+    else:
+        response = render(
+            request,
+            "connections/_relationship_action.html",
+            {
+                "member": other,
+                "relationship": relationship_with(viewer=request.user, member=other),
+                "next": current_path(request),
+            },
+        )
+    return with_badge(request, response)
+
+
+@require_POST
+def invitation_respond(request, pk):
+    """Accept, ignore or "I don't know this person" (by the button pressed)."""
+    invitation = get_object_or_404(
+        ConnectionRequest.objects.filter(recipient=request.user).select_related(
+            "sender", "recipient"
+        ),
+        pk=pk,
+    )
+    action = request.POST.get("action")
+    service = ANSWERS.get(action)
+    if service is None:
+        return HttpResponseBadRequest(_("Choose Accept, Ignore or I don't know."))
+    try:
+        invitation = service(invitation=invitation, member=request.user)
+    except ValidationError as error:
+        messages.error(request, first_message(error))
+        invitation.refresh_from_db()
+    else:
+        messages.success(request, answered_message(invitation, action))
+    if request.htmx:
+        return invitation_fragment(request, invitation, viewer_is_sender=False)
+    return redirect(safe_next(request, reverse("connections:network")))
+
+
+@require_POST
+def invitation_withdraw(request, pk):
+    """The sender takes an invitation back."""
+    invitation = get_object_or_404(
+        ConnectionRequest.objects.filter(sender=request.user).select_related(
+            "sender", "recipient"
+        ),
+        pk=pk,
+    )
+    try:
+        invitation = services.connection_request_withdraw(
+            invitation=invitation, member=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, first_message(error))
+        invitation.refresh_from_db()
+    else:
+        messages.success(
+            request,
+            _("Invitation to %(name)s withdrawn.")
+            % {"name": invitation.recipient.display_name},
+        )
+    if request.htmx:
+        return invitation_fragment(request, invitation, viewer_is_sender=True)
+    return redirect(safe_next(request, reverse("connections:invitations_sent")))
+
+
+# ---------------------------------------------------------------------------
+# Connections: private kind, removal.
+
+
+@require_POST
+def connection_edit(request, handle):
+    """Change the private kind of one of the member's connections."""
+    row = get_object_or_404(
+        Connection.objects.filter(member=request.user).select_related("other"),
+        other__handle=handle.lower(),
+    )
+    form = ConnectionKindForm(request.POST)
+    saved = False
+    if form.is_valid():
+        try:
+            row = services.connection_update(
+                member=request.user, other=row.other, kind=form.cleaned_data["kind"]
+            )
+        except ValidationError as error:
+            messages.error(request, first_message(error))
+        else:
+            saved = True
+            if not request.htmx:
+                messages.success(
+                    request,
+                    _("Saved: %(name)s is now “%(kind)s”.")
+                    % {
+                        "name": row.other.display_name,
+                        "kind": row.get_kind_display() or _("No kind"),
+                    },
+                )
+    if request.htmx:
+        return render(
+            request,
+            "connections/network_connections.html#kind_form",
+            {
+                "connection": row,
+                "kinds": ConnectionKindForm().fields["kind"].choices,
+                "saved": saved,
+            },
+            status=200 if saved else 422,
+        )
+    return redirect(safe_next(request, reverse("connections:connections")))
+
+
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def remove_connection(request, handle):
+    """Remove connection (quiet): confirm, remove, offer to keep as a contact."""
+    member = profile_member_or_404(request, handle)
+    connected = Connection.objects.filter(member=request.user, other=member).exists()
+    context = {"member": member, "dialog": bool(request.htmx)}
+    if request.method == "POST":
+        if connected:
+            services.connection_remove(member=request.user, other=member)
+        if not request.htmx:
+            return redirect(
+                reverse("connections:remove_connection", args=[member.handle])
+                + "?done=1"
+            )
+        response = render(
+            request,
+            "connections/connection_remove.html#dialog",
+            {**context, "removed": True},
+        )
+        return trigger(
+            response,
+            relationshipChanged={"member": member.pk},
+            connectionRemoved={"member": member.pk},
+        )
+    if not connected and not request.GET.get("done"):
+        return redirect(member.get_absolute_url())
+    context["removed"] = not connected
+    context["next"] = safe_next(request, member.get_absolute_url())
+    if request.htmx:
+        return render(request, "connections/connection_remove.html#dialog", context)
+    return render(request, "connections/connection_remove.html", context)
+
+
+# ---------------------------------------------------------------------------
+# Blocks.
+
+
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def block(request, handle):
+    """Block: confirm, then each side disappears for the other."""
+    member = profile_member_or_404(request, handle)
+    if member.pk == request.user.pk:
+        raise Http404
+    if request.method == "POST":
+        services.block_create(blocker=request.user, blocked=member)
+        messages.success(
+            request,
+            _(
+                "You blocked %(name)s. You no longer see each other, and they can't "
+                "invite or message you. Unblock them in Settings."
+            )
+            % {"name": member.display_name},
+        )
+        target = reverse("connections:network")
+        if request.htmx:
+            return HttpResponseClientRedirect(target)
+        return redirect(target)
+    context = {
+        "member": member,
+        "dialog": bool(request.htmx),
+        "connected": Connection.objects.filter(
+            member=request.user, other=member
+        ).exists(),
+        "next": safe_next(request, member.get_absolute_url()),
+    }
+    if request.htmx:
+        return render(request, "connections/block_confirm.html#dialog", context)
+    return render(request, "connections/block_confirm.html", context)
+
+
+@require_GET
+def blocked_list(request):
+    """Settings: the members you blocked, with Unblock."""
+    page = blocked_members(member=request.user, cursor=request.GET.get("after"))
+    return render(request, "connections/settings_blocked.html", {"blocks": page})
+
+
+@require_POST
+def unblock(request, handle):
+    """Unblock a member; nothing the block ended comes back."""
+    row = get_object_or_404(
+        Block.objects.filter(blocker=request.user).select_related("blocked"),
+        blocked__handle=handle.lower(),
+    )
+    services.block_remove(blocker=request.user, blocked=row.blocked)
+    messages.success(
+        request, _("You unblocked %(name)s.") % {"name": row.blocked.display_name}
+    )
+    if request.htmx:
+        return render(
+            request,
+            "connections/settings_blocked.html#unblocked",
+            {"block": row},
+        )
+    return redirect("connections:blocked")
+
+
+# ---------------------------------------------------------------------------
+# Invitations by email.
+
+
+@require_http_methods(["GET", "POST"])
+def invite_by_email(request):
+    """Invite someone by email; `?email=&name=` prefill the form."""
+    if request.method == "POST":
+        form = EmailInvitationForm(request.POST)
+        if form.is_valid():
+            try:
+                services.email_invitation_send(
+                    inviter=request.user,
+                    email=form.cleaned_data["email"],
+                    name=form.cleaned_data["name"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("Invitation sent to %(email)s.")
+                    % {"email": form.cleaned_data["email"].lower()},
+                )
+                return redirect("connections:invite")
+        status = 422
+    else:
+        form = EmailInvitationForm(
+            initial={
+                "email": request.GET.get("email", "")[:254],
+                "name": request.GET.get("name", "")[:80],
+            }
+        )
+        status = 200
+    context = {
+        "form": form,
+        "allowance": invitation_allowance(member=request.user),
+        "refusal": "",
+    }
+    refusal = sending_refusal(sender=request.user, by_email=True)
+    if refusal is not None:
+        context["refusal"] = refusal.messages[0]
+    return render(request, "connections/network_invite.html", context, status=status)
+
+
+@require_POST
+def email_invitation_withdraw(request, pk):
+    """Cancel an invitation link sent by email."""
+    invitation = get_object_or_404(
+        EmailInvitation.objects.filter(inviter=request.user), pk=pk
+    )
+    services.email_invitation_withdraw(invitation=invitation, member=request.user)
+    messages.success(
+        request,
+        _("The invitation link sent to %(email)s no longer works.")
+        % {"email": invitation.email},
+    )
+    if request.htmx:
+        return HttpResponse("")
+    return redirect(safe_next(request, reverse("connections:invitations_sent")))
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def join(request, token):
+    """The link in an invitation email.
+
+    A visitor's token is kept in the session until they sign up and verify
+    their email (or sign in); a member opens the invitation with one click.
+    """
+    invitation = services.email_invitation_by_token(token)
+    if invitation is None:
+        request.session.pop(INVITATION_SESSION_KEY, None)
+        return render(request, "connections/join.html", {"invalid": True}, status=404)
+    own = request.user.is_authenticated and invitation.inviter_id == request.user.pk
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        if own:
+            return redirect(request.path)
+        request.session.pop(INVITATION_SESSION_KEY, None)
+        result = services.email_invitation_redeem(member=request.user, token=token)
+        if result is not None and result.status == ConnectionRequest.Status.ACCEPTED:
+            messages.success(
+                request,
+                _("You are now connected with %(name)s.")
+                % {"name": invitation.inviter.display_name},
+            )
+        elif result is not None:
+            messages.success(
+                request,
+                _("%(name)s's invitation is waiting for you below.")
+                % {"name": invitation.inviter.display_name},
+            )
+        return redirect("connections:network")
+    if not request.user.is_authenticated:
+        request.session[INVITATION_SESSION_KEY] = token
+    return render(
+        request,
+        "connections/join.html",
+        {"invitation": invitation, "inviter": invitation.inviter, "own": own},
+    )
+
+
+# ---------------------------------------------------------------------------
+# Email preferences.
+
+
+@require_http_methods(["GET", "POST"])
+def notification_settings(request):
+    """Settings: which network emails to receive."""
+    current = NotificationSettings.objects.filter(member=request.user).first()
+    initial = {
+        "invitation_received": current.invitation_received if current else True,
+        "invitation_accepted": current.invitation_accepted if current else True,
+    }
+    if request.method == "POST":
+        form = NotificationSettingsForm(request.POST)
+        if form.is_valid():
+            services.notification_settings_update(
+                member=request.user, **form.cleaned_data
+            )
+            messages.success(request, _("Email preferences saved."))
+            return redirect("connections:notifications")
+    else:
+        form = NotificationSettingsForm(initial=initial)
+    return render(request, "connections/settings_notifications.html", {"form": form})
