@@ -303,3 +303,21 @@ RAPPORT_EMAIL_INVITATION_DAYS = env_int("RAPPORT_EMAIL_INVITATION_DAYS", 30)
 # each of their most recent connections, so the work is bounded at any degree.
 RAPPORT_SUGGESTIONS_FROM_CONNECTIONS = 200
 RAPPORT_SUGGESTIONS_PER_CONNECTION = 30
+
+# Contacts (each member's private address book).
+# Most contacts one member may keep, the trash included.
+RAPPORT_CONTACTS_MAX = env_int("RAPPORT_CONTACTS_MAX", 25_000)
+# Days a deleted contact stays restorable in Trash before `purge_contacts_trash`
+# deletes it for good.
+RAPPORT_CONTACTS_TRASH_DAYS = env_int("RAPPORT_CONTACTS_TRASH_DAYS", 30)
+# Contacts per page of the list and of Trash.
+RAPPORT_CONTACTS_PAGE_SIZE = 50
+# Most emails, phones, addresses or websites of each kind on one contact.
+RAPPORT_CONTACT_DETAILS_MAX = 20
+# Most labels one member may create.
+RAPPORT_CONTACT_LABELS_MAX = 200
+# Most contacts one bulk action (add or remove a label, delete) may touch.
+RAPPORT_CONTACTS_BULK_MAX = 500
+# Region used to read phone numbers typed without a country code until the
+# member picks their own (ISO 3166 code, e.g. "GB", "FR").
+RAPPORT_CONTACTS_PHONE_REGION = env("RAPPORT_CONTACTS_PHONE_REGION", "US")

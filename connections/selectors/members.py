@@ -32,3 +32,17 @@ def members_findable_by_emails(*, emails: Iterable[str]) -> dict[str, "object"]:
     for row in rows:
         found[row.email.lower()] = row.user
     return found
+
+
+def member_findable_emails(*, member) -> list[str]:
+    """The verified addresses others may find `member` by; none if they opted out.
+
+    Lowercased. Used to recognise a member among the cards of an address book
+    without revealing the addresses to anyone.
+    """
+    if not member.is_active or not member.findable_by_email:
+        return []
+    emails = EmailAddress.objects.filter(user=member, verified=True).values_list(
+        "email", flat=True
+    )
+    return sorted({email.lower() for email in emails})

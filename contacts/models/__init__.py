@@ -1,0 +1,25 @@
+"""Models of the contacts app, one module per concern."""
+
+from contacts.models.address_books import AddressBook
+from contacts.models.contacts import Contact, ContactQuerySet
+from contacts.models.details import (
+    ContactAddress,
+    ContactEmail,
+    ContactPhone,
+    ContactWebsite,
+    DetailLabel,
+)
+from contacts.models.labels import ContactLabel, Label
+
+__all__ = [
+    "AddressBook",
+    "Contact",
+    "ContactAddress",
+    "ContactEmail",
+    "ContactLabel",
+    "ContactPhone",
+    "ContactQuerySet",
+    "ContactWebsite",
+    "DetailLabel",
+    "Label",
+]

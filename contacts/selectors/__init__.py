@@ -1,0 +1,1 @@
+"""Reads and policy of the contacts app, one module per concern."""

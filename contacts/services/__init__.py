@@ -1,0 +1,1 @@
+"""Writes of the contacts app, one module per concern (`<entity>_<action>`)."""

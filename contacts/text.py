@@ -1,0 +1,56 @@
+"""Text folding for sorting and searching contacts: lowercase, accents stripped.
+
+"Zoë" and "ZOE" both fold to "zoe", so a search typed without accents finds
+the contact, and the list sorts names the way people expect.
+"""
+
+import re
+import unicodedata
+
+# Letters that carry no combining mark, so NFKD alone does not fold them.
+SPECIAL_FOLDS = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "ø": "o",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "ł": "l",
+        "ı": "i",
+    }
+)
+PHONE_LIKE = re.compile(r"^[\d+()./-]*\d[\d+()./-]*$")
+NON_DIGITS = re.compile(r"\D+")
+SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Lowercase `text`, strip accents and squeeze whitespace."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = text.translate(SPECIAL_FOLDS)
+    return SPACES.sub(" ", text).strip()
+
+
+def digits(text: str) -> str:
+    """Only the digits of `text` ("+1 (555) 010-0199" → "15550100199")."""
+    return NON_DIGITS.sub("", text)
+
+
+def search_terms(query: str, *, max_terms: int = 8) -> list[str]:
+    """The folded words of a search box query; every one must match.
+
+    A word made of digits and phone punctuation is reduced to its digits, so
+    "555-0199" finds "(555) 0199" however either was typed.
+    """
+    terms = []
+    for word in fold(query).split(" "):
+        if not word:
+            continue
+        if PHONE_LIKE.match(word):
+            word = digits(word)
+        if word and word not in terms:
+            terms.append(word)
+    return terms[:max_terms]
