@@ -2,10 +2,29 @@
 
 from django.urls import path
 
-from contacts import views
+from contacts.views import contacts, labels, settings, trash
 
 app_name = "contacts"
 
 urlpatterns = [
-    path("", views.contact_list, name="list"),
+    path("", contacts.contact_list, name="list"),
+    path("new/", contacts.contact_add, name="add"),
+    path("bulk/", contacts.contacts_bulk, name="bulk"),
+    path("<int:pk>/", contacts.contact_detail, name="detail"),
+    path("<int:pk>/edit/", contacts.contact_edit, name="edit"),
+    path("<int:pk>/favorite/", contacts.contact_favorite, name="favorite"),
+    path("<int:pk>/delete/", contacts.contact_delete, name="delete"),
+    path(
+        "from-member/<str:handle>/",
+        contacts.contact_from_member,
+        name="from_member",
+    ),
+    path("trash/", trash.trash_list, name="trash"),
+    path("trash/empty/", trash.trash_empty_view, name="trash_empty"),
+    path("trash/<int:pk>/restore/", trash.trash_restore, name="restore"),
+    path("trash/<int:pk>/delete/", trash.trash_purge, name="purge"),
+    path("labels/", labels.label_list, name="labels"),
+    path("labels/<int:pk>/rename/", labels.label_rename_view, name="label_rename"),
+    path("labels/<int:pk>/delete/", labels.label_delete_view, name="label_delete"),
+    path("settings/", settings.address_book_settings, name="settings"),
 ]

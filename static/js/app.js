@@ -171,12 +171,46 @@
     });
   }
 
+  // Contacts list: the bulk bar says how many rows are selected, and "Select
+  // all" (shown only with JavaScript) ticks every row loaded so far. The
+  // checkboxes belong to the bar's form through their form= attribute.
+  function updateBulk() {
+    var bar = document.querySelector("[data-bulk]");
+    if (!bar) return;
+    var items = document.querySelectorAll("[data-bulk-item]");
+    var checked = document.querySelectorAll("[data-bulk-item]:checked").length;
+    var status = bar.querySelector("[data-bulk-status]");
+    if (status) {
+      status.textContent = checked
+        ? status.dataset.some.replace("%(count)s", checked)
+        : status.dataset.none;
+    }
+    bar.classList.add("is-enhanced");
+    bar.classList.toggle("has-selection", checked > 0);
+    var all = bar.querySelector("[data-bulk-all]");
+    if (all) {
+      all.closest("label").hidden = items.length === 0;
+      all.checked = items.length > 0 && checked === items.length;
+      all.indeterminate = checked > 0 && checked < items.length;
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("[data-bulk-all]")) {
+      document.querySelectorAll("[data-bulk-item]").forEach(function (box) {
+        box.checked = event.target.checked;
+      });
+    }
+    if (event.target.matches("[data-bulk-item], [data-bulk-all]")) updateBulk();
+  });
+
   function init(root) {
     scheduleFlashes(root);
     initCounters(root);
     focusDialog(root);
     hideAutosaveButtons(root);
     ensureDialogSlot();
+    updateBulk();
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -1,0 +1,133 @@
+"""Demo address books, loaded by `manage.py seed_demo` after the members exist.
+
+Each demo member gets 40 to 80 contacts with labels, favourites, birthdays
+(some without a year), a few accented names, and a handful of other demo
+members (by their email, so the cards show "On Rapport"). Every member's book
+comes from its own seeded generator: the same on every machine, and a member
+whose book exists already is left alone.
+"""
+
+import random
+import re
+
+from faker import Faker
+
+from contacts.models import Contact
+from contacts.services.contacts import (
+    AddressEntry,
+    ContactData,
+    EmailEntry,
+    PhoneEntry,
+    WebsiteEntry,
+    contact_create,
+)
+from contacts.services.labels import label_for_name
+from contacts.text import fold
+
+LOCALES = ["en_US", "en_GB", "fr_FR", "de_DE", "es_ES"]
+LABELS = ["Family", "Work", "Book club", "Friends", "Neighbours", "Running club"]
+ACCENTED = [
+    ("Zoë", "Lefèvre"),
+    ("José", "Núñez"),
+    ("Åsa", "Öberg"),
+    ("François", "Côté"),
+    ("Chloé", "Müller"),
+    ("İlkay", "Gündoğan"),
+    ("Siân", "Ó Briain"),
+]
+NOT_IN_ADDRESS = re.compile(r"[^a-z0-9.]")
+NOT_IN_DOMAIN = re.compile(r"[^a-z0-9.-]")
+
+
+def seed(*, members, faker, stdout):
+    """Give each demo member an address book, unless they already have one."""
+    created = 0
+    for member in members:
+        if Contact.objects.filter(owner=member).exists():
+            continue
+        for data in _address_book(member, members):
+            contact_create(owner=member, data=data)
+            created += 1
+    stdout.write(f"Contacts: {created} new demo contacts.")
+
+
+def _address_book(member, members) -> list[ContactData]:
+    seed_text = f"rapport-demo-contacts:{member.email}"
+    rng = random.Random(seed_text)
+    fake = Faker(LOCALES)
+    fake.seed_instance(seed_text)
+    labels = [
+        label_for_name(owner=member, name=name)
+        for name in sorted(rng.sample(LABELS, k=rng.randint(3, 5)))
+    ]
+    people = []
+    others = [other for other in members if other.pk != member.pk]
+    for other in rng.sample(others, k=min(len(others), rng.randint(3, 6))):
+        given, _, family = other.display_name.partition(" ")
+        people.append(
+            ContactData(
+                given_name=given,
+                family_name=family,
+                job_title=other.headline[:120],
+                emails=[EmailEntry(other.email, "home")],
+                labels=rng.sample(labels, k=rng.randint(0, 1)),
+                is_favorite=rng.random() < 0.3,
+            )
+        )
+    for given, family in rng.sample(ACCENTED, k=rng.randint(2, 4)):
+        people.append(_person(fake, rng, labels, given=given, family=family))
+    while len(people) < rng.randint(40, 80):
+        people.append(_person(fake, rng, labels))
+    rng.shuffle(people)
+    return people
+
+
+def _person(fake, rng, labels, *, given=None, family=None) -> ContactData:
+    given = given or fake.first_name()
+    family = family or fake.last_name()
+    handle = NOT_IN_ADDRESS.sub("", fold(f"{given}.{family}"))
+    emails = [EmailEntry(f"{handle}@{fake.free_email_domain()}", "home")]
+    work_domain = NOT_IN_DOMAIN.sub("", fold(fake.domain_name()))
+    if rng.random() < 0.3:
+        emails.append(EmailEntry(f"{handle}@{work_domain}", "work"))
+    phones = [PhoneEntry(fake.phone_number(), rng.choice(["mobile", "home"]))]
+    if rng.random() < 0.2:
+        phones.append(PhoneEntry(fake.phone_number(), "custom", "Holiday house"))
+    works = rng.random() < 0.6
+    addresses = []
+    if rng.random() < 0.4:
+        addresses.append(
+            AddressEntry(
+                street=fake.street_address(),
+                city=fake.city(),
+                postal_code=fake.postcode(),
+                country=fake.current_country(),
+                label=rng.choice(["home", "work"]),
+            )
+        )
+    websites = []
+    if rng.random() < 0.1:
+        websites.append(WebsiteEntry(f"https://{work_domain}/", "work"))
+    birthday = {}
+    if rng.random() < 0.35:
+        date = fake.date_of_birth(minimum_age=18, maximum_age=85)
+        birthday = {
+            "birthday_day": date.day,
+            "birthday_month": date.month,
+            "birthday_year": date.year if rng.random() < 0.7 else None,
+        }
+    return ContactData(
+        given_name=given,
+        family_name=family,
+        nickname=given[:3] if rng.random() < 0.05 else "",
+        organization=fake.company()[:120] if works else "",
+        job_title=fake.job()[:120] if works else "",
+        notes=fake.sentence(nb_words=12) if rng.random() < 0.25 else "",
+        is_favorite=rng.random() < 0.1,
+        emails=emails,
+        phones=phones,
+        addresses=addresses,
+        websites=websites,
+        labels=rng.sample(labels, k=rng.choice([0, 0, 1, 1, 2])),
+        **birthday,
+    )

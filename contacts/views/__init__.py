@@ -1,0 +1,1 @@
+"""Views of the contacts app, one module per concern."""

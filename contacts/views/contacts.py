@@ -1,0 +1,292 @@
+"""The Contacts list, a contact's card, adding and editing, bulk actions."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from contacts.forms import DETAIL_KINDS, BulkForm, ContactEditor
+from contacts.models import Contact
+from contacts.selectors.contacts import (
+    Sort,
+    contact_page,
+    contact_with_details,
+    contacts_on_rapport,
+)
+from contacts.services.contacts import (
+    SavedMember,
+    contact_create,
+    contact_create_from_member,
+    contact_set_favorite,
+    contact_update,
+)
+from contacts.services.labels import contacts_bulk_label
+from contacts.services.trash import contact_trash, contacts_bulk_trash
+from contacts.views.common import ListParams, go, navigation_context, safe_next
+
+LIST_TEMPLATE = "contacts/contact_list.html"
+DETAIL_TEMPLATE = "contacts/contact_detail.html"
+FORM_TEMPLATE = "contacts/contact_form.html"
+
+
+def _list_context(request, params: ListParams, **extra) -> dict:
+    page = contact_page(
+        owner=request.user,
+        query=params.query,
+        sort=params.sort,
+        label_id=params.label_id,
+        favorites=params.favorites,
+        after=params.after,
+    )
+    return {
+        "page": page,
+        "params": params,
+        "list_query": params.as_query(),
+        "sorts": Sort,
+        **extra,
+    }
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def contact_list(request):
+    """The address book: search, sort, filter by label or favourites, load more."""
+    params = ListParams.from_request(request)
+    target = request.htmx.target if request.htmx else None
+    if target == "load-more":
+        return render(request, f"{LIST_TEMPLATE}#rows", _list_context(request, params))
+    if target == "contact-results":
+        return render(
+            request, f"{LIST_TEMPLATE}#results", _list_context(request, params)
+        )
+    context = navigation_context(request.user)
+    label = None
+    if params.label_id is not None:
+        label = next(
+            (item for item in context["nav_labels"] if item.pk == params.label_id),
+            None,
+        )
+        if label is None:
+            raise Http404("No such label.")
+    context.update(_list_context(request, params, current_label=label))
+    return render(request, LIST_TEMPLATE, context)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def contacts_bulk(request):
+    """Add or remove a label, or delete, for the contacts selected on the list."""
+    form = BulkForm(request.POST, owner=request.user)
+    params = ListParams.from_request(request)
+    back = safe_next(request, reverse("contacts:list"))
+    selected = request.POST.getlist("contact")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["action"] == BulkForm.DELETE:
+                count = contacts_bulk_trash(
+                    owner=request.user, contact_ids=data["contact"]
+                )
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s contact moved to the Trash.",
+                        "%(count)s contacts moved to the Trash.",
+                        count,
+                    )
+                    % {"count": count},
+                )
+            else:
+                adding = data["action"] == BulkForm.ADD_LABEL
+                count = contacts_bulk_label(
+                    owner=request.user,
+                    contact_ids=data["contact"],
+                    label=data["apply_label"],
+                    add=adding,
+                )
+                if adding:
+                    text = ngettext(
+                        "Label “%(label)s” added to %(count)s contact.",
+                        "Label “%(label)s” added to %(count)s contacts.",
+                        count,
+                    )
+                else:
+                    text = ngettext(
+                        "Label “%(label)s” removed from %(count)s contact.",
+                        "Label “%(label)s” removed from %(count)s contacts.",
+                        count,
+                    )
+                messages.success(
+                    request, text % {"label": data["apply_label"].name, "count": count}
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+    if form.errors:
+        for error in form.errors.values():
+            for message in error:
+                messages.error(request, message)
+        if not request.htmx:
+            return redirect(back)
+        context = _list_context(
+            request, ListParams(**{**params.__dict__, "after": None})
+        )
+        context["selected"] = set(selected)
+        return render(request, f"{LIST_TEMPLATE}#results", context, status=422)
+    if not request.htmx:
+        return redirect(back)
+    context = _list_context(request, ListParams(**{**params.__dict__, "after": None}))
+    response = render(request, f"{LIST_TEMPLATE}#results", context)
+    response["HX-Trigger"] = "contactsChanged"
+    return response
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def contact_detail(request, pk):
+    """Everything about one contact; an htmx request gets the card alone."""
+    return _detail_response(request, pk)
+
+
+def _detail_response(request, pk):
+    contact = get_object_or_404(contact_with_details(owner=request.user), pk=pk)
+    context = {
+        "contact": contact,
+        "member": contacts_on_rapport(owner=request.user, contacts=[contact]).get(
+            contact.pk
+        ),
+    }
+    if request.htmx and request.htmx.target == "contact-card":
+        return render(request, f"{DETAIL_TEMPLATE}#card", context)
+    return render(request, DETAIL_TEMPLATE, context)
+
+
+def _editor_response(request, editor, *, contact=None, status=200):
+    inline = bool(request.htmx) and request.htmx.target == "contact-card"
+    context = {
+        "editor": editor,
+        "contact": contact,
+        "kinds": DETAIL_KINDS,
+        "editor_target": "#contact-card" if inline else "#contact-editor",
+    }
+    if request.htmx:
+        return render(request, f"{FORM_TEMPLATE}#editor", context, status=status)
+    return render(request, FORM_TEMPLATE, context, status=status)
+
+
+def _rearranged(request, *, contact=None):
+    """The editor with a row added or removed, if one of those buttons was used."""
+    add, remove = ContactEditor.row_action(request.POST)
+    if add is None and remove is None:
+        return None
+    return ContactEditor.rearranged(
+        owner=request.user, data=request.POST, contact=contact, add=add, remove=remove
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def contact_add(request):
+    """Add contact: one form for the card, its details and its labels."""
+    if request.method == "GET":
+        return _editor_response(request, ContactEditor(owner=request.user))
+    editor = _rearranged(request)
+    if editor is not None:
+        return _editor_response(request, editor)
+    editor = ContactEditor(owner=request.user, data=request.POST)
+    if editor.is_valid():
+        try:
+            contact = contact_create(
+                owner=request.user, data=editor.to_data(), creation_token=editor.token
+            )
+        except ValidationError as error:
+            editor.add_error(error)
+        else:
+            messages.success(
+                request, _("%(name)s was added.") % {"name": contact.shown_name}
+            )
+            return go(request, contact.get_absolute_url())
+    return _editor_response(request, editor, status=422 if request.htmx else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def contact_edit(request, pk):
+    """Edit a contact, inline on its card with htmx or as a page without."""
+    contact = get_object_or_404(contact_with_details(owner=request.user), pk=pk)
+    if request.method == "GET":
+        editor = ContactEditor(owner=request.user, contact=contact)
+        return _editor_response(request, editor, contact=contact)
+    editor = _rearranged(request, contact=contact)
+    if editor is not None:
+        return _editor_response(request, editor, contact=contact)
+    editor = ContactEditor(owner=request.user, data=request.POST, contact=contact)
+    if editor.is_valid():
+        try:
+            contact_update(contact=contact, data=editor.to_data())
+        except ValidationError as error:
+            editor.add_error(error)
+        else:
+            messages.success(request, _("Changes saved."))
+            if request.htmx and request.htmx.target == "contact-card":
+                return _detail_response(request, pk)
+            return go(request, contact.get_absolute_url())
+    return _editor_response(
+        request, editor, contact=contact, status=422 if request.htmx else 200
+    )
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def contact_favorite(request, pk):
+    """Star or unstar a contact (`is_favorite` = 1 or 0)."""
+    contact = get_object_or_404(Contact.objects.owned_by(request.user), pk=pk)
+    contact_set_favorite(
+        contact=contact, is_favorite=request.POST.get("is_favorite") == "1"
+    )
+    if request.htmx:
+        return render(
+            request,
+            "contacts/_favorite_button.html",
+            {"contact": contact, "next": safe_next(request, "")},
+        )
+    return redirect(safe_next(request, contact.get_absolute_url()))
+
+
+@require_POST
+def contact_delete(request, pk):
+    """Move a contact to the Trash."""
+    contact = get_object_or_404(Contact.objects.owned_by(request.user), pk=pk)
+    contact_trash(contact=contact)
+    messages.success(
+        request,
+        _("%(name)s moved to the Trash. You can restore it for %(days)s days.")
+        % {"name": contact.shown_name, "days": settings.RAPPORT_CONTACTS_TRASH_DAYS},
+    )
+    return go(request, reverse("contacts:list"))
+
+
+@require_POST
+def contact_from_member(request, handle):
+    """Save a member as a contact (or open the card already kept for them)."""
+    member = get_object_or_404(get_user_model().objects.active(), handle=handle.lower())
+    try:
+        contact, outcome = contact_create_from_member(owner=request.user, member=member)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return go(request, member.get_absolute_url())
+    texts = {
+        SavedMember.CREATED: _("%(name)s was saved to your contacts."),
+        SavedMember.EXISTING: _("%(name)s is already in your contacts."),
+        SavedMember.RESTORED: _("%(name)s was restored from the Trash."),
+    }
+    level = messages.SUCCESS if outcome != SavedMember.EXISTING else messages.INFO
+    messages.add_message(request, level, texts[outcome] % {"name": contact.shown_name})
+    return go(request, contact.get_absolute_url())
