@@ -67,3 +67,68 @@ def connect(a, b, **kwargs):
     from connections.services.network import connection_pair_create
 
     return connection_pair_create(member=a, other=b, **kwargs)
+
+
+class LabelFactory(factory.django.DjangoModelFactory):
+    """One of a member's contact labels."""
+
+    class Meta:
+        model = "contacts.Label"
+
+    owner = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Label {n}")
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    """A contact created through the service, as the app creates them.
+
+    `emails` and `phones` take plain strings; `labels` takes Label objects;
+    `trashed=True` moves the new contact to the Trash.
+    """
+
+    class Meta:
+        model = "contacts.Contact"
+
+    owner = factory.SubFactory(UserFactory)
+    given_name = factory.Faker("first_name")
+    family_name = factory.Faker("last_name")
+
+    @classmethod
+    def _create(
+        cls,
+        model_class,
+        *,
+        owner,
+        emails=(),
+        phones=(),
+        addresses=(),
+        websites=(),
+        labels=(),
+        trashed=False,
+        **fields,
+    ):
+        from contacts.services.contacts import (
+            AddressEntry,
+            ContactData,
+            EmailEntry,
+            PhoneEntry,
+            WebsiteEntry,
+            contact_create,
+        )
+        from contacts.services.trash import contact_trash
+
+        data = ContactData(
+            **fields,
+            emails=[EmailEntry(value) for value in emails],
+            phones=[PhoneEntry(value) for value in phones],
+            addresses=[
+                entry if isinstance(entry, AddressEntry) else AddressEntry(city=entry)
+                for entry in addresses
+            ],
+            websites=[WebsiteEntry(url) for url in websites],
+            labels=list(labels),
+        )
+        contact = contact_create(owner=owner, data=data)
+        if trashed:
+            contact_trash(contact=contact)
+        return contact

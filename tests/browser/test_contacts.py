@@ -1,0 +1,186 @@
+"""Journeys through the address book: add, find, edit, delete and restore."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from contacts.models import Contact
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.factories import ContactFactory, LabelFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_add_find_edit_delete_and_restore_a_contact(ui, alice, bob):
+    ContactFactory(owner=alice, given_name="Bob", family_name="Okafor")
+    ui.sign_in(alice)
+    ui.goto("/contacts/")
+    ui.page.get_by_role("link", name="Add contact").first.click()
+    ui.arrived("/contacts/new/")
+
+    page = ui.page
+    page.get_by_label("First name").fill("Zoë")
+    page.get_by_label("Last name").fill("Lefèvre")
+    page.get_by_label("Email 1", exact=True).fill("zoe@example.com")
+    page.get_by_role("button", name="Add email").click()
+    second = page.get_by_label("Email 2", exact=True)
+    expect(second).to_be_focused()
+    ui.check_a11y("with a second email row")
+    second.fill("zoe@work.example")
+    page.get_by_label("Label of Email 2", exact=True).select_option("work")
+    expect(page.get_by_label("First name")).to_have_value("Zoë")
+    page.get_by_role("button", name="Save").first.click()
+    ui.arrived(re.compile(r".*/contacts/\d+/$"))
+    expect(page.get_by_role("heading", name="Zoë Lefèvre")).to_be_visible()
+    expect(page.get_by_role("link", name="zoe@work.example")).to_have_attribute(
+        "href", "mailto:zoe@work.example"
+    )
+    contact = Contact.objects.get(owner=alice, given_name="Zoë")
+    assert [e.value for e in contact.emails.all()] == [
+        "zoe@example.com",
+        "zoe@work.example",
+    ]
+
+    # Find it by typing part of the name without the accents.
+    ui.goto("/contacts/")
+    page.get_by_role("searchbox", name="Search contacts").press_sequentially(
+        "lefev", delay=30
+    )
+    rows = page.locator(".contact-row")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Zoë Lefèvre")
+    expect(page).to_have_url(re.compile(r"q=lefev"))
+    ui.check_a11y("with search results")
+    rows.first.get_by_role("link", name=re.compile("Zoë Lefèvre")).click()
+    ui.arrived(f"/contacts/{contact.pk}/")
+
+    # Edit inline: an error keeps what was typed, then a fix saves.
+    page.get_by_role("link", name="Edit").click()
+    expect(page.get_by_role("heading", name="Edit Zoë Lefèvre")).to_be_visible()
+    page.get_by_label("Organization").fill("Northwind")
+    page.get_by_label("Email 2", exact=True).fill("not-an-email")
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.get_by_text("Enter a valid email address.")).to_be_visible()
+    expect(page.get_by_label("Organization")).to_have_value("Northwind")
+    ui.check_a11y("with an invalid inline form")
+    page.get_by_label("Email 2", exact=True).fill("zoe@northwind.example")
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.get_by_role("heading", name="Zoë Lefèvre")).to_be_visible()
+    expect(page.get_by_text("Northwind", exact=True)).to_be_visible()
+    expect(page.get_by_text("Changes saved.")).to_be_visible()
+    ui.check_a11y("after saving inline")
+
+    # Delete: it goes to the Trash, and comes back from there.
+    page.get_by_role("button", name="Delete").click()
+    ui.arrived("/contacts/")
+    expect(page.get_by_text("moved to the Trash")).to_be_visible()
+    expect(page.locator(".contact-row")).to_have_count(1)
+    page.get_by_role("link", name="Trash").click()
+    ui.arrived("/contacts/trash/")
+    page.get_by_role("button", name="Restore Zoë Lefèvre").click()
+    expect(page.get_by_text("Zoë Lefèvre was restored.")).to_be_visible()
+    expect(page.locator(".trash-row")).to_have_count(0)
+    ui.check_a11y("after restoring")
+    contact.refresh_from_db()
+    assert contact.deleted_at is None
+    assert contact.organization == "Northwind"
+
+
+def test_label_and_star_contacts_from_the_list(ui, alice):
+    LabelFactory(owner=alice, name="Book club")
+    for name in ("Ann", "Ben", "Cy"):
+        ContactFactory(owner=alice, given_name=name, family_name="Reader")
+    ui.sign_in(alice)
+    ui.goto("/contacts/")
+    page = ui.page
+    page.get_by_label("Select Ann Reader").check()
+    page.get_by_label("Select Cy Reader").check()
+    expect(page.get_by_text("2 selected")).to_be_visible()
+    page.get_by_label("Label", exact=True).select_option(label="Book club")
+    page.get_by_role("button", name="Add label").click()
+    expect(page.get_by_text("Label “Book club” added to 2 contacts.")).to_be_visible()
+    ui.check_a11y("after labelling")
+    page.get_by_role("button", name="Favourite: Ben Reader").click()
+    expect(page.get_by_role("button", name="Favourite: Ben Reader")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    page.get_by_role("link", name="Book club").click()
+    ui.arrived("/contacts/")
+    expect(page.locator(".contact-row")).to_have_count(2)
+    page.get_by_role("link", name="Favourites").click()
+    ui.arrived("/contacts/")
+    expect(page.locator(".contact-row")).to_have_count(1)
+
+
+def test_empty_the_trash_after_confirming(ui, alice):
+    for name in ("Old", "Older"):
+        ContactFactory(owner=alice, given_name=name, trashed=True)
+    ui.sign_in(alice)
+    ui.goto("/contacts/trash/")
+    ui.page.get_by_role("link", name="Empty trash").click()
+    dialog = ui.page.get_by_role("dialog")
+    expect(dialog).to_contain_text("All 2 contacts in the Trash")
+    ui.check_a11y("with the confirmation open")
+    ui.page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    ui.page.get_by_role("link", name="Empty trash").click()
+    ui.page.get_by_role("dialog").get_by_role("button", name="Empty trash").click()
+    ui.arrived("/contacts/trash/")
+    expect(ui.page.get_by_text("2 contacts were deleted for good.")).to_be_visible()
+    assert not Contact.objects.exists()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize(
+    ("device", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)]
+)
+def test_contacts_look_right_in_both_themes(
+    browser_session, alice, bob, theme, device, viewport
+):
+    family = LabelFactory(owner=alice, name="Family")
+    work = LabelFactory(owner=alice, name="Work")
+    ContactFactory(
+        owner=alice,
+        given_name="Bob",
+        family_name="Okafor",
+        emails=["bob@example.com"],
+        phones=["+44 20 7946 0001"],
+        labels=[work],
+    )
+    zoe = ContactFactory(
+        owner=alice,
+        given_name="Zoë",
+        family_name="Lefèvre",
+        organization="Northwind",
+        job_title="Editor",
+        emails=["zoe@example.com", "zoe@northwind.example"],
+        phones=["+33 1 42 68 53 00"],
+        addresses=["Lyon"],
+        websites=["https://zoe.example/"],
+        birthday_day=14,
+        birthday_month=7,
+        notes="Met at the book fair. Prefers email.",
+        labels=[family],
+        is_favorite=True,
+    )
+    for name, email in (
+        ("Ann Reader", "ann@example.org"),
+        ("Åsa Öberg", "asa@example.se"),
+        ("Chloé Müller", "chloe@example.de"),
+        ("David Guillou", "david@example.fr"),
+    ):
+        given, family_name = name.split()
+        ContactFactory(
+            owner=alice, given_name=given, family_name=family_name, emails=[email]
+        )
+    member = browser_session(viewport=viewport, color_scheme=theme)
+    member.sign_in(alice)
+    member.goto("/contacts/")
+    member.screenshot(f"contacts-list-{device}-{theme}")
+    member.goto(f"/contacts/{zoe.pk}/")
+    member.screenshot(f"contacts-detail-{device}-{theme}")
+    member.page.get_by_role("link", name="Edit").click()
+    expect(member.page.get_by_role("heading", name="Edit Zoë Lefèvre")).to_be_visible()
+    member.check_a11y("editing")
+    member.screenshot(f"contacts-edit-{device}-{theme}")
