@@ -17,13 +17,23 @@ also compared with that page (a deep page with the first page).
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from connections.models import Connection, ConnectionRequest
 from connections.selectors.members import members_findable_by_emails
+from connections.selectors.network import (
+    PAGE_SIZE,
+    network_counts,
+    suggestions_for,
+    visible_members,
+)
+from connections.selectors.paging import encode_cursor
 from contacts.perf.seed import BIG_ROLE_PREFIX, ROLES, role_handle
 
 
@@ -128,14 +138,113 @@ class Page:
         return {role for role in (self.viewer, *self.counted_viewers) if role}
 
 
-def profile_of(role: str) -> Callable[[Cast], str]:
-    return lambda cast: reverse(
-        "connections:profile", kwargs={"handle": cast[role].handle}
-    )
+def profile_of(role: str, name: str = "connections:profile") -> Callable[[Cast], str]:
+    return lambda cast: reverse(name, kwargs={"handle": cast[role].handle})
 
 
 def url(name: str) -> Callable[[Cast], str]:
     return lambda cast: reverse(name)
+
+
+def with_query(path: Callable[[Cast], str], **params) -> Callable[[Cast], str]:
+    """A URL builder with a query string; a callable value gets the cast."""
+
+    def build(cast: Cast) -> str:
+        values = {
+            key: value(cast) if callable(value) else value
+            for key, value in params.items()
+        }
+        return f"{path(cast)}?{urlencode(values)}"
+
+    return build
+
+
+def cursor_at(rows: Callable[[Cast], QuerySet], fraction: float) -> Callable:
+    """The keyset cursor that starts the page `fraction` of the way down a list.
+
+    `rows` gives the list's keys in its order; the position is rounded down to
+    a page boundary, so the page is exactly what "load more" would show there.
+    """
+
+    def build(cast: Cast) -> str:
+        keys = rows(cast)
+        position = max(PAGE_SIZE, int(keys.count() * fraction) // PAGE_SIZE * PAGE_SIZE)
+        return encode_cursor(keys[position - 1])
+
+    return build
+
+
+def own_connections(role: str) -> Callable[[Cast], QuerySet]:
+    return lambda cast: (
+        Connection.objects.filter(member=cast[role])
+        .order_by("-created", "-id")
+        .values_list("created", "id")
+    )
+
+
+def received_invitations_of(role: str) -> Callable[[Cast], QuerySet]:
+    return lambda cast: (
+        ConnectionRequest.objects.pending()
+        .filter(recipient=cast[role])
+        .order_by("-created", "-id")
+        .values_list("created", "id")
+    )
+
+
+def newest_invitation(role: str, *, received: bool) -> int:
+    side = "recipient" if received else "sender"
+    return lambda cast: (
+        ConnectionRequest.objects.pending()
+        .filter(**{side: cast[role]})
+        .order_by("-created", "-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def newest_connection(role: str):
+    """The member `role` connected with most recently."""
+    return lambda cast: (
+        Connection.objects.filter(member=cast[role])
+        .select_related("other")
+        .order_by("-created", "-id")
+        .first()
+        .other
+    )
+
+
+def stranger_of(role: str):
+    """The first ordinary member `role` could invite: no connection, no pending
+    invitation and no block either way."""
+
+    def find(cast: Cast):
+        member = cast[role]
+        pending = ConnectionRequest.objects.pending()
+        return (
+            visible_members(viewer=member)
+            .exclude(handle__startswith="bench-")
+            .exclude(
+                Exists(Connection.objects.filter(member=member, other=OuterRef("pk")))
+            )
+            .exclude(Exists(pending.filter(sender=member, recipient=OuterRef("pk"))))
+            .exclude(Exists(pending.filter(sender=OuterRef("pk"), recipient=member)))
+            .order_by("pk")
+            .first()
+        )
+
+    return find
+
+
+def member_url(name: str, member: Callable, **kwargs) -> Callable[[Cast], str]:
+    return lambda cast: reverse(name, kwargs={"handle": member(cast).handle, **kwargs})
+
+
+def invitation_url(name: str, invitation: Callable) -> Callable[[Cast], str]:
+    return lambda cast: reverse(name, kwargs={"pk": invitation(cast)})
+
+
+def surname_of(member: Callable) -> Callable[[Cast], str]:
+    return lambda cast: member(cast).display_name.split()[-1]
 
 
 # The bare view every ratio divides by; see contacts/perf/views.py.
@@ -144,7 +253,7 @@ BARE = Page("bare", url("bench_bare"), "typical", Kind.PAGE, query_budget=2)
 PAGES: list[Page] = [
     # Site-wide.
     Page("home-signed-out", url("home"), None, Kind.PAGE, query_budget=0),
-    Page("home", url("home"), "typical", Kind.PAGE, query_budget=2),
+    Page("home", url("home"), "typical", Kind.PAGE, query_budget=3),
     Page("healthz", url("healthz"), None, Kind.POLL, query_budget=1, target=5.0),
     Page(
         "theme-switch",
@@ -159,17 +268,17 @@ PAGES: list[Page] = [
     # Accounts (django-allauth): what its pages cost today.
     Page("sign-in", url("account_login"), None, Kind.PAGE, query_budget=0),
     Page("sign-up", url("account_signup"), None, Kind.PAGE, query_budget=0),
-    Page("email-settings", url("account_email"), "typical", Kind.PAGE, query_budget=6),
-    Page("two-factor", url("mfa_index"), "typical", Kind.PAGE, query_budget=4),
-    Page("sessions", url("usersessions_list"), "typical", Kind.PAGE, query_budget=3),
+    Page("email-settings", url("account_email"), "typical", Kind.PAGE, query_budget=7),
+    Page("two-factor", url("mfa_index"), "typical", Kind.PAGE, query_budget=5),
+    Page("sessions", url("usersessions_list"), "typical", Kind.PAGE, query_budget=4),
     # Members and profiles.
-    Page("settings", url("connections:settings"), "typical", Kind.PAGE, query_budget=2),
+    Page("settings", url("connections:settings"), "typical", Kind.PAGE, query_budget=3),
     Page(
         "profile",
         profile_of("typical"),
         "single",
         Kind.PAGE,
-        query_budget=3,
+        query_budget=5,
         query_viewers=("single", "hub"),
     ),
     Page(
@@ -184,7 +293,7 @@ PAGES: list[Page] = [
         profile_of("typical"),
         "typical",
         Kind.PAGE,
-        query_budget=3,
+        query_budget=4,
         query_viewers=("typical",),
     ),
     Page(
@@ -192,7 +301,7 @@ PAGES: list[Page] = [
         profile_of("hub"),
         "typical",
         Kind.HUB,
-        query_budget=3,
+        query_budget=5,
         query_viewers=("single", "typical"),
     ),
     Page(
@@ -200,8 +309,279 @@ PAGES: list[Page] = [
         profile_of("typical"),
         "hub",
         Kind.HUB,
-        query_budget=3,
+        query_budget=5,
         query_viewers=("single", "hub"),
+    ),
+    Page(
+        "relationship",
+        profile_of("hub", "connections:relationship"),
+        "typical",
+        Kind.FRAGMENT,
+        query_budget=4,
+        htmx=True,
+        query_viewers=("single", "typical"),
+    ),
+    # My Network (issue 5). People you may know are on its first page.
+    Page(
+        "my-network", url("connections:network"), "typical", Kind.PAGE, query_budget=7
+    ),
+    Page(
+        "my-network-hub",
+        url("connections:network"),
+        "hub",
+        Kind.HUB,
+        query_budget=7,
+        target=120.0,
+        query_viewers=("hub",),
+    ),
+    Page(
+        "connections",
+        url("connections:connections"),
+        "typical",
+        Kind.LIST,
+        query_budget=4,
+    ),
+    Page(
+        "connections-more",
+        with_query(
+            url("connections:connections"),
+            after=cursor_at(own_connections("typical"), 0),
+        ),
+        "typical",
+        Kind.FRAGMENT,
+        query_budget=3,
+        htmx=True,
+        query_viewers=("typical",),
+    ),
+    Page(
+        "connections-hub",
+        url("connections:connections"),
+        "hub",
+        Kind.HUB,
+        query_budget=4,
+        query_viewers=("hub",),
+    ),
+    Page(
+        "connections-hub-deep",
+        with_query(
+            url("connections:connections"),
+            after=cursor_at(own_connections("hub"), 0.8),
+        ),
+        "hub",
+        Kind.DEEP,
+        query_budget=4,
+        baseline="connections-hub",
+        query_viewers=("hub",),
+    ),
+    Page(
+        "connections-by-name-hub",
+        with_query(url("connections:connections"), sort="name"),
+        "hub",
+        Kind.HUB,
+        query_budget=4,
+        query_viewers=("hub",),
+    ),
+    Page(
+        "connections-search-hub",
+        with_query(
+            url("connections:connections"),
+            q=surname_of(newest_connection("hub")),
+        ),
+        "hub",
+        Kind.HUB,
+        query_budget=3,
+        htmx=True,
+        query_viewers=("hub",),
+    ),
+    Page(
+        "invitations",
+        url("connections:invitations"),
+        "inbox",
+        Kind.LIST,
+        query_budget=4,
+        query_viewers=("single", "typical", "inbox", "hub"),
+    ),
+    Page(
+        "invitations-deep",
+        with_query(
+            url("connections:invitations"),
+            after=cursor_at(received_invitations_of("inbox"), 0.9),
+        ),
+        "inbox",
+        Kind.DEEP,
+        query_budget=4,
+        baseline="invitations",
+        query_viewers=("inbox",),
+    ),
+    Page(
+        "invitations-more",
+        with_query(
+            url("connections:invitations"),
+            after=cursor_at(received_invitations_of("inbox"), 0),
+        ),
+        "inbox",
+        Kind.FRAGMENT,
+        query_budget=3,
+        htmx=True,
+        query_viewers=("inbox",),
+    ),
+    Page(
+        "invitations-sent",
+        url("connections:invitations_sent"),
+        "typical",
+        Kind.LIST,
+        query_budget=5,
+    ),
+    Page(
+        "member-search",
+        with_query(
+            url("connections:search"), q=surname_of(newest_connection("typical"))
+        ),
+        "typical",
+        Kind.LIST,
+        query_budget=5,
+    ),
+    Page("blocked", url("connections:blocked"), "typical", Kind.LIST, query_budget=4),
+    Page(
+        "notifications",
+        url("connections:notifications"),
+        "typical",
+        Kind.PAGE,
+        query_budget=4,
+    ),
+    Page(
+        "invite-by-email",
+        url("connections:invite"),
+        "typical",
+        Kind.PAGE,
+        query_budget=8,
+    ),
+    Page(
+        "connect-dialog",
+        member_url("connections:connect", stranger_of("typical")),
+        "typical",
+        Kind.FRAGMENT,
+        query_budget=11,
+        htmx=True,
+        query_viewers=("typical",),
+    ),
+    Page(
+        "remove-dialog",
+        member_url("connections:remove_connection", newest_connection("typical")),
+        "typical",
+        Kind.FRAGMENT,
+        query_budget=4,
+        htmx=True,
+        query_viewers=("typical",),
+    ),
+    Page(
+        "block-dialog",
+        member_url("connections:block", stranger_of("typical")),
+        "typical",
+        Kind.FRAGMENT,
+        query_budget=4,
+        htmx=True,
+        query_viewers=("typical",),
+    ),
+    # Actions of My Network, answered with the fragment that changed.
+    Page(
+        "accept",
+        invitation_url(
+            "connections:invitation_respond", newest_invitation("inbox", received=True)
+        ),
+        "inbox",
+        Kind.FRAGMENT,
+        query_budget=16,
+        htmx=True,
+        post=lambda cast: {"action": "accept", "fragment": "invitation"},
+        query_viewers=("inbox",),
+    ),
+    Page(
+        "accept-hub",
+        invitation_url(
+            "connections:invitation_respond", newest_invitation("hub", received=True)
+        ),
+        "hub",
+        Kind.HUB,
+        query_budget=16,
+        htmx=True,
+        post=lambda cast: {"action": "accept", "fragment": "invitation"},
+        query_viewers=("hub",),
+    ),
+    Page(
+        "ignore",
+        invitation_url(
+            "connections:invitation_respond", newest_invitation("inbox", received=True)
+        ),
+        "inbox",
+        Kind.FRAGMENT,
+        query_budget=10,
+        htmx=True,
+        post=lambda cast: {"action": "ignore", "fragment": "invitation"},
+        query_viewers=("inbox",),
+    ),
+    Page(
+        "connect",
+        member_url("connections:connect", stranger_of("typical")),
+        "typical",
+        Kind.FRAGMENT,
+        query_budget=19,
+        htmx=True,
+        post=lambda cast: {"note": "We met at the meetup.", "how_we_met": "event"},
+        query_viewers=("typical",),
+    ),
+    Page(
+        "connect-hub",
+        member_url("connections:connect", stranger_of("hub")),
+        "hub",
+        Kind.HUB,
+        query_budget=19,
+        htmx=True,
+        post=lambda cast: {"note": "", "how_we_met": ""},
+        query_viewers=("hub",),
+    ),
+    Page(
+        "withdraw",
+        invitation_url(
+            "connections:invitation_withdraw",
+            newest_invitation("typical", received=False),
+        ),
+        "typical",
+        Kind.FRAGMENT,
+        query_budget=10,
+        htmx=True,
+        post=lambda cast: {"fragment": "invitation"},
+        query_viewers=("typical",),
+    ),
+    Page(
+        "connection-kind",
+        member_url("connections:connection_edit", newest_connection("typical")),
+        "typical",
+        Kind.FRAGMENT,
+        query_budget=8,
+        htmx=True,
+        post=lambda cast: {"kind": "close"},
+        query_viewers=("typical",),
+    ),
+    Page(
+        "remove-connection",
+        member_url("connections:remove_connection", newest_connection("typical")),
+        "typical",
+        Kind.FRAGMENT,
+        query_budget=9,
+        htmx=True,
+        post=lambda cast: {},
+        query_viewers=("typical",),
+    ),
+    Page(
+        "block",
+        member_url("connections:block", stranger_of("typical")),
+        "typical",
+        Kind.FRAGMENT,
+        query_budget=12,
+        htmx=True,
+        post=lambda cast: {},
+        query_viewers=("typical",),
     ),
 ]
 
@@ -235,6 +615,8 @@ HOT_QUERIES: list[HotQuery] = [
         "member-by-email",
         lambda cast: get_user_model().objects.filter(email=cast.typical.email).first(),
     ),
+    HotQuery("suggestions-hub", lambda cast: suggestions_for(member=cast.hub)),
+    HotQuery("network-counts-hub", lambda cast: network_counts(member=cast.hub)),
     HotQuery(
         "members-findable-by-emails",
         lambda cast: members_findable_by_emails(
@@ -246,20 +628,32 @@ HOT_QUERIES: list[HotQuery] = [
 
 @dataclass(frozen=True)
 class Operation:
-    """Work that is not a page (an import, an export): timed, peak memory.
+    """Work that is not a page (a selector, an import, an export): its median
+    time over `repeat` runs and, if `memory`, its peak memory.
 
-    `run` may write; it runs in a transaction that is rolled back.
+    `run` may write; each run is in a transaction that is rolled back.
     """
 
     name: str
     run: Callable[[Cast], object]
     viewer: str
-    max_seconds: float | None = None
+    max_ms: float | None = None
     max_peak_mib: float | None = None
-    repeat: int = 3
+    repeat: int = 5
+    memory: bool = True
 
 
-OPERATIONS: list[Operation] = []
+OPERATIONS: list[Operation] = [
+    # Issue 5: people you may know in under 15 ms at the hub.
+    Operation(
+        "suggestions-hub",
+        lambda cast: suggestions_for(member=cast.hub),
+        "hub",
+        max_ms=15.0,
+        repeat=30,
+        memory=False,
+    ),
+]
 
 
 def check_registry(pages: list[Page]) -> None:

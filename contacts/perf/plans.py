@@ -15,6 +15,7 @@ EXPLAINED = ("SELECT", "UPDATE", "DELETE", "WITH")
 ALIAS = re.compile(r'(?:FROM|JOIN)\s+"?(\w+)"?\s+(?:AS\s+)?"?([A-Za-z]\d*)"?\b', re.I)
 PG_SEQ_SCAN = re.compile(r"Seq Scan on (?:\w+\.)?\"?(\w+)\"?")
 SQLITE_SCAN = re.compile(r"^SCAN (\w+)(.*)$")
+DIGITS = re.compile(r"\d+(\.\d+)?")
 
 
 def explainable(sql: str) -> bool:
@@ -55,15 +56,17 @@ def full_scans(plan: Iterable[str], sql: str, vendor: str) -> set[str]:
 def scans_of_big_tables(
     statements: Iterable[str], big: set[str]
 ) -> list[dict[str, str]]:
-    """Each distinct statement that scans a big table in full, with its plan."""
-    found, seen = [], set()
+    """Each distinct plan that scans a big table in full, with one statement."""
+    found, seen, shapes = [], set(), set()
     for sql in statements:
         if sql in seen or not explainable(sql):
             continue
         seen.add(sql)
         plan = explain(sql)
         scanned = sorted(full_scans(plan, sql, connection.vendor) & big)
-        if scanned:
+        shape = DIGITS.sub("N", "\n".join(plan))  # one report per plan, any viewer
+        if scanned and shape not in shapes:
+            shapes.add(shape)
             found.append(
                 {
                     "tables": ", ".join(scanned),

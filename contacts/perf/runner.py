@@ -189,43 +189,51 @@ def time_pages(
 @dataclass
 class OperationResult:
     operation: Operation
-    seconds: list[float] = field(default_factory=list)
-    peak_mib: float = 0.0
+    ms: list[float] = field(default_factory=list)
+    peak_mib: float | None = None
 
 
 def run_operation(operation: Operation, cast: Cast) -> OperationResult:
-    """Time an operation `repeat` times, each in a transaction rolled back."""
+    """Time an operation `repeat` times (after one warm-up run), rolled back."""
     result = OperationResult(operation)
-    for _ in range(operation.repeat):
-        tracemalloc.start()
-        started = time.perf_counter()
+    for attempt in range(operation.repeat + 1):
+        if operation.memory:
+            tracemalloc.start()
+        started = time.perf_counter_ns()
         with transaction.atomic():
             operation.run(cast)
             transaction.set_rollback(True)
-        result.seconds.append(time.perf_counter() - started)
-        result.peak_mib = max(
-            result.peak_mib, tracemalloc.get_traced_memory()[1] / 2**20
-        )
-        tracemalloc.stop()
+        elapsed = (time.perf_counter_ns() - started) / 1e6
+        if operation.memory:
+            peak = tracemalloc.get_traced_memory()[1] / 2**20
+            result.peak_mib = max(result.peak_mib or 0.0, peak)
+            tracemalloc.stop()
+        if attempt:
+            result.ms.append(elapsed)
     return result
 
 
 def operation_figures(result: OperationResult) -> list[Figure]:
     operation = result.operation
-    return [
+    figures = [
         Figure(
-            f"operation.{operation.name}.seconds",
-            percentile(result.seconds, 50),
-            "s",
-            operation.max_seconds,
+            f"operation.{operation.name}.ms",
+            percentile(result.ms, 50),
+            "ms",
+            operation.max_ms,
         ),
-        Figure(
-            f"operation.{operation.name}.peak_memory",
-            result.peak_mib,
-            "MiB",
-            operation.max_peak_mib,
-        ),
+        Figure(f"operation.{operation.name}.p95_ms", percentile(result.ms, 95), "ms"),
     ]
+    if result.peak_mib is not None:
+        figures.append(
+            Figure(
+                f"operation.{operation.name}.peak_memory",
+                result.peak_mib,
+                "MiB",
+                operation.max_peak_mib,
+            )
+        )
+    return figures
 
 
 # --- Plans --------------------------------------------------------------------------
