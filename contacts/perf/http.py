@@ -269,6 +269,7 @@ def run_http(
             )
         if page.htmx:
             headers["HX-Request"] = "true"
+        headers.update(page.headers)
         return LoadResult(page, page.path(cast), headers)
 
     bare, results = prepared(BARE), [prepared(page) for page in pages]

@@ -34,7 +34,9 @@ from connections.selectors.network import (
     visible_members,
 )
 from connections.selectors.paging import encode_cursor
+from contacts.models import Contact, Label
 from contacts.perf.seed import BIG_ROLE_PREFIX, ROLES, role_handle
+from contacts.selectors.contacts import encode_cursor as encode_contact_cursor
 
 
 class Kind(StrEnum):
@@ -97,6 +99,7 @@ class Page:
     kind: Kind
     query_budget: int
     htmx: bool = False
+    headers: tuple[tuple[str, str], ...] = ()  # more request headers (HX-Target)
     status: int = 200
     # An action: POSTed with this data (CSRF aside) in a transaction that is
     # rolled back, so the seeded data stays as it was; not loaded over HTTP.
@@ -159,6 +162,13 @@ def with_query(path: Callable[[Cast], str], **params) -> Callable[[Cast], str]:
     return build
 
 
+def page_start(count: int, fraction: float) -> int:
+    """How many rows precede the page `fraction` of the way down a list of
+    `count`: a page boundary, at least the second page, at most the last."""
+    last = (count - 1) // PAGE_SIZE * PAGE_SIZE
+    return max(PAGE_SIZE, min(int(count * fraction) // PAGE_SIZE * PAGE_SIZE, last))
+
+
 def cursor_at(rows: Callable[[Cast], QuerySet], fraction: float) -> Callable:
     """The keyset cursor that starts the page `fraction` of the way down a list.
 
@@ -168,8 +178,7 @@ def cursor_at(rows: Callable[[Cast], QuerySet], fraction: float) -> Callable:
 
     def build(cast: Cast) -> str:
         keys = rows(cast)
-        position = max(PAGE_SIZE, int(keys.count() * fraction) // PAGE_SIZE * PAGE_SIZE)
-        return encode_cursor(keys[position - 1])
+        return encode_cursor(keys[page_start(keys.count(), fraction) - 1])
 
     return build
 
@@ -245,6 +254,63 @@ def invitation_url(name: str, invitation: Callable) -> Callable[[Cast], str]:
 
 def surname_of(member: Callable) -> Callable[[Cast], str]:
     return lambda cast: member(cast).display_name.split()[-1]
+
+
+def contact_cursor(role: str, fraction: float) -> Callable[[Cast], str]:
+    """The cursor of the page `fraction` of the way down a Contacts list by name."""
+
+    def build(cast: Cast) -> str:
+        rows = (
+            Contact.objects.owned_by(cast[role])
+            .order_by("sort_name", "pk")
+            .values_list("sort_name", "pk")
+        )
+        return encode_contact_cursor(*rows[page_start(rows.count(), fraction) - 1])
+
+    return build
+
+
+def a_contact(role: str, **where) -> Callable[[Cast], Contact]:
+    """The first of `role`'s contacts (by name) with an email and a phone."""
+    return lambda cast: (
+        Contact.objects.owned_by(cast[role])
+        .filter(emails__isnull=False, phones__isnull=False, **where)
+        .order_by("sort_name", "pk")
+        .first()
+    )
+
+
+def contact_url(name: str, contact: Callable) -> Callable[[Cast], str]:
+    return lambda cast: reverse(name, kwargs={"pk": contact(cast).pk})
+
+
+def first_label(role: str) -> Callable[[Cast], int]:
+    return lambda cast: (
+        Label.objects.filter(owner=cast[role])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )[0]
+
+
+def first_page_ids(role: str) -> Callable[[Cast], list[int]]:
+    return lambda cast: list(
+        Contact.objects.owned_by(cast[role])
+        .order_by("sort_name", "pk")
+        .values_list("pk", flat=True)[:PAGE_SIZE]
+    )
+
+
+def search_term(role: str) -> Callable[[Cast], str]:
+    """A family name from the middle of `role`'s address book."""
+    return lambda cast: (
+        Contact.objects.owned_by(cast[role])
+        .order_by("sort_name", "pk")
+        .values_list("family_name", flat=True)
+    )[Contact.objects.owned_by(cast[role]).count() // 2]
+
+
+CONTACTS_VIEWERS = ("single", "typical", "addressbook", "hub")
+LOAD_MORE = (("HX-Target", "load-more"),)
 
 
 # The bare view every ratio divides by; see contacts/perf/views.py.
@@ -481,6 +547,180 @@ PAGES: list[Page] = [
         Kind.FRAGMENT,
         query_budget=4,
         htmx=True,
+        query_viewers=("typical",),
+    ),
+    # Contacts (issue 3): the 50-card book, the 25,000-card one, deep and search.
+    Page(
+        "contacts",
+        url("contacts:list"),
+        "typical",
+        Kind.LIST,
+        query_budget=9,
+        query_viewers=CONTACTS_VIEWERS,
+    ),
+    Page(
+        "contacts-25k",
+        url("contacts:list"),
+        "addressbook",
+        Kind.LIST,
+        query_budget=9,
+        baseline="contacts",
+        baseline_target=2.0,
+        query_viewers=("addressbook",),
+    ),
+    Page(
+        "contacts-page-500",
+        with_query(url("contacts:list"), after=contact_cursor("addressbook", 1.0)),
+        "addressbook",
+        Kind.DEEP,
+        query_budget=9,
+        baseline="contacts-25k",
+        query_viewers=("addressbook",),
+    ),
+    Page(
+        "contacts-more",
+        with_query(url("contacts:list"), after=contact_cursor("addressbook", 0)),
+        "addressbook",
+        Kind.FRAGMENT,
+        query_budget=7,
+        htmx=True,
+        headers=LOAD_MORE,
+        query_viewers=("addressbook",),
+    ),
+    Page(
+        "contacts-search",
+        with_query(url("contacts:list"), q=search_term("addressbook")),
+        "addressbook",
+        Kind.LIST,
+        query_budget=9,
+        query_viewers=("addressbook",),
+    ),
+    Page(
+        "contacts-search-typing",
+        with_query(url("contacts:list"), q=search_term("addressbook")),
+        "addressbook",
+        Kind.FRAGMENT,
+        query_budget=7,
+        htmx=True,
+        headers=(("HX-Target", "contact-results"),),
+        query_viewers=("addressbook",),
+    ),
+    Page(
+        "contacts-recent",
+        with_query(url("contacts:list"), sort="recent"),
+        "addressbook",
+        Kind.LIST,
+        query_budget=9,
+        query_viewers=("addressbook",),
+    ),
+    Page(
+        "contacts-label",
+        with_query(url("contacts:list"), label=first_label("addressbook")),
+        "addressbook",
+        Kind.LIST,
+        query_budget=9,
+        query_viewers=("addressbook",),
+    ),
+    Page(
+        "contacts-favorites",
+        with_query(url("contacts:list"), favorites="1"),
+        "addressbook",
+        Kind.LIST,
+        query_budget=9,
+        query_viewers=("addressbook",),
+    ),
+    Page(
+        "contact",
+        contact_url("contacts:detail", a_contact("addressbook")),
+        "addressbook",
+        Kind.PAGE,
+        query_budget=10,
+        query_viewers=("addressbook",),
+    ),
+    Page(
+        "contact-edit-form",
+        contact_url("contacts:edit", a_contact("addressbook")),
+        "addressbook",
+        Kind.PAGE,
+        query_budget=11,
+        query_viewers=("addressbook",),
+    ),
+    Page(
+        "contact-add-form",
+        url("contacts:add"),
+        "addressbook",
+        Kind.PAGE,
+        query_budget=5,
+        query_viewers=("single", "addressbook"),
+    ),
+    Page(
+        "contacts-trash",
+        url("contacts:trash"),
+        "addressbook",
+        Kind.LIST,
+        query_budget=5,
+        query_viewers=("addressbook",),
+    ),
+    Page(
+        "contact-labels",
+        url("contacts:labels"),
+        "addressbook",
+        Kind.PAGE,
+        query_budget=5,
+        query_viewers=("single", "typical", "addressbook"),
+    ),
+    Page(
+        "contacts-settings",
+        url("contacts:settings"),
+        "addressbook",
+        Kind.PAGE,
+        query_budget=5,
+        query_viewers=("single", "addressbook"),
+    ),
+    Page(
+        "contact-favorite",
+        contact_url("contacts:favorite", a_contact("addressbook")),
+        "addressbook",
+        Kind.FRAGMENT,
+        query_budget=6,
+        htmx=True,
+        post=lambda cast: {"is_favorite": "1"},
+        query_viewers=("addressbook",),
+    ),
+    Page(
+        "contact-delete",
+        contact_url("contacts:delete", a_contact("addressbook")),
+        "addressbook",
+        Kind.FRAGMENT,
+        query_budget=7,
+        htmx=True,
+        post=lambda cast: {},
+        query_viewers=("addressbook",),
+    ),
+    Page(
+        "contacts-bulk-label",
+        url("contacts:bulk"),
+        "addressbook",
+        Kind.FRAGMENT,
+        query_budget=14,
+        htmx=True,
+        post=lambda cast: {
+            "action": "add_label",
+            "apply_label": first_label("addressbook")(cast),
+            "contact": first_page_ids("addressbook")(cast),
+        },
+        query_viewers=("addressbook",),
+    ),
+    Page(
+        "save-member",
+        lambda cast: reverse(
+            "contacts:from_member", kwargs={"handle": cast.hub.handle}
+        ),
+        "typical",
+        Kind.FRAGMENT,
+        query_budget=12,
+        htmx=True,
+        post=lambda cast: {},
         query_viewers=("typical",),
     ),
     # Actions of My Network, answered with the fragment that changed.

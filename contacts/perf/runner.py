@@ -95,6 +95,7 @@ class Browsers:
     def get(self, page: Page, role: str | None, path: str):
         """Request a page as a viewer; an action's writes are rolled back."""
         headers = {"HX-Request": "true"} if page.htmx else {}
+        headers.update(page.headers)
         client = self.client(role)
         if page.post is None:
             response = client.get(path, headers=headers)

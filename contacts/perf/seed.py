@@ -19,6 +19,7 @@ given seed: draw only from `ctx.rng(<step name>)` and date rows relative to
 `ctx.now`.
 """
 
+import functools
 import hashlib
 import inspect
 import json
@@ -232,6 +233,7 @@ def big_tables() -> set[str]:
 # --- Steps -----------------------------------------------------------------
 
 
+@functools.cache
 def name_pools(seed: int) -> tuple[list[str], list[str], list[str]]:
     """First names, last names and headlines drawn once from a seeded Faker."""
     from faker import Faker
@@ -287,6 +289,7 @@ def seed_members(ctx: SeedContext) -> int:
 
     members = ctx.bulk(User, people(), keep=True)
     ctx.member_ids = [member.pk for member in members]
+    ctx.shared["emails"] = [member.email for member in members]
     ctx.roles = dict(zip(roles, ctx.member_ids, strict=False))
     ctx.bulk(
         EmailAddress,
@@ -509,6 +512,133 @@ def seed_email_invitations(ctx: SeedContext) -> int:
                 )
             )
     return ctx.bulk(EmailInvitation, rows)
+
+
+CONTACT_STEP_TABLES = (
+    "contacts_contact",
+    "contacts_contactemail",
+    "contacts_contactphone",
+    "contacts_contactlabel",
+)
+LABEL_NAMES = [
+    "Family", "Friends", "Work", "Clients", "Book club", "Neighbours",
+    "Running club", "School", "Suppliers", "Volunteers", "Choir", "Alumni",
+]  # fmt: skip
+
+
+@seed_step("contacts", big_tables=CONTACT_STEP_TABLES)
+def seed_contacts(ctx: SeedContext) -> int:
+    """Address books: the big one, a page for the typical member and the hub,
+    one card for the single member, and twenty cards for every twentieth
+    ordinary member.
+
+    Seven cards in ten have an email, half a phone; one in twelve carries the
+    email of a member (shown "On Rapport"), one in twenty is a favourite, one
+    in a hundred is in the Trash (the big book only), and labels are spread
+    over them. Names, sort keys and search text are derived as the services
+    derive them.
+    """
+    from contacts.models import (
+        AddressBook,
+        Contact,
+        ContactEmail,
+        ContactLabel,
+        ContactPhone,
+        Label,
+    )
+
+    size, rng, roles = ctx.size, ctx.rng("contacts"), ctx.roles
+    firsts, lasts, headlines = name_pools(ctx.seed)
+    member_emails = ctx.shared["emails"]
+    books = [
+        (roles["addressbook"], size.addressbook_contacts, 12),
+        (roles["typical"], size.typical_contacts, 4),
+        (roles["hub"], size.typical_contacts, 4),
+        (roles["single"], 1, 1),
+    ]
+    books += [(owner, 20, 2) for owner in ctx.ordinary[::20]]
+    labels = [
+        Label(owner_id=owner, name=name, created=ctx.ago(rng, days=900))
+        for owner, _, count in books
+        for name in LABEL_NAMES[:count]
+    ]
+    ctx.bulk(Label, labels)
+    labels_of = {}
+    for label in Label.objects.filter(owner_id__in=[owner for owner, _, _ in books]):
+        labels_of.setdefault(label.owner_id, []).append(label.pk)
+    ctx.bulk(
+        AddressBook,
+        (AddressBook(owner_id=owner, created=ctx.now) for owner, _, _ in books),
+    )
+
+    def cards():
+        for owner, count, _ in books:
+            trash = owner == roles["addressbook"]
+            for n in range(count):
+                given, family = rng.choice(firsts), rng.choice(lasts)
+                emails, phones = [], []
+                if rng.random() < 1 / 12:
+                    emails.append(rng.choice(member_emails))
+                elif rng.random() < 0.7:
+                    local = handle_slug(f"{given}.{family}").replace("-", ".")
+                    emails.append(f"{local or 'someone'}.{n}@mail.example.net")
+                if rng.random() < 0.5:
+                    number = f"{rng.randrange(10_000):04d}"
+                    phones.append((f"+1 202-555-{number}", f"+1202555{number}"))
+                created = ctx.ago(rng, days=5 * 365)
+                contact = Contact(
+                    owner_id=owner,
+                    given_name=given,
+                    family_name=family,
+                    organization=rng.choice(headlines).partition(" at ")[2]
+                    if rng.random() < 0.4
+                    else "",
+                    is_favorite=rng.random() < 0.05,
+                    created=created,
+                    updated=created,
+                    deleted_at=ctx.ago(rng, days=25)
+                    if trash and n % 100 == 99
+                    else None,
+                )
+                if rng.random() < 0.2:
+                    contact.birthday_day = rng.randint(1, 28)
+                    contact.birthday_month = rng.randint(1, 12)
+                contact.derive_names(emails=emails, phones=phones)
+                chosen = rng.sample(
+                    labels_of[owner],
+                    k=min(rng.choice((0, 0, 1, 2)), len(labels_of[owner])),
+                )
+                yield contact, emails, phones, chosen
+
+    created = 0
+    for batch in batched(cards(), BATCH_SIZE, strict=False):
+        contacts = Contact.objects.bulk_create(
+            [card[0] for card in batch], batch_size=BATCH_SIZE
+        )
+        created += len(contacts)
+        emails, phones, links = [], [], []
+        for contact, (_, addresses, numbers, chosen) in zip(
+            contacts, batch, strict=True
+        ):
+            label = DETAIL_LABELS[contact.pk % len(DETAIL_LABELS)]
+            emails += [
+                ContactEmail(contact_id=contact.pk, value=value, label=label)
+                for value in addresses
+            ]
+            phones += [
+                ContactPhone(
+                    contact_id=contact.pk, value=typed, e164=e164, label="mobile"
+                )
+                for typed, e164 in numbers
+            ]
+            links += [ContactLabel(contact_id=contact.pk, label_id=pk) for pk in chosen]
+        created += ctx.bulk(ContactEmail, emails)
+        created += ctx.bulk(ContactPhone, phones)
+        created += ctx.bulk(ContactLabel, links)
+    return created
+
+
+DETAIL_LABELS = ("home", "work", "other")
 
 
 # --- Building and reusing a seeded database --------------------------------

@@ -306,6 +306,27 @@ def test_tiny_seed_gives_each_role_its_network(tiny):
     assert pending(recipient=member("single")) == pending(sender=member("single")) == 1
 
 
+def test_tiny_seed_fills_the_address_books(tiny):
+    from contacts.models import AddressBook, Contact, ContactEmail, Label
+
+    def book(role):
+        return Contact.objects.filter(owner__handle=role_handle(role))
+
+    assert book("addressbook").count() == TINY.addressbook_contacts
+    assert book("addressbook").filter(deleted_at__isnull=False).exists()
+    assert Contact.objects.owned_by(
+        User.objects.get(handle="bench-typical")
+    ).count() == (TINY.typical_contacts)
+    assert book("single").count() == 1
+    assert AddressBook.objects.filter(owner__handle="bench-addressbook").exists()
+    assert Label.objects.filter(owner__handle="bench-addressbook").count() == 12
+    on_rapport = ContactEmail.objects.filter(value__endswith="@bench.example.org")
+    assert on_rapport.exists(), "some cards carry a member's email"
+    names = book("addressbook").exclude(shown_name="").count()
+    assert names == TINY.addressbook_contacts, "every card has a derived name"
+    assert not book("addressbook").filter(sort_name="").exists()
+
+
 def test_tiny_seed_keeps_the_network_rules(tiny):
     """Both rows of every connection; nobody invites or blocks a connection."""
     from django.db.models import Exists, F, OuterRef, Q
