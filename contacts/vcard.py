@@ -1,0 +1,1075 @@
+"""vCard: a plain data class for one card, a writer (3.0 and 4.0) and a reader.
+
+`VCard` knows nothing about Django or the database: `write_vcard()` turns one
+into text, `read_vcards()` turns a file (vCard 2.1, 3.0 or 4.0, as Apple,
+Google, Outlook, Android and Thunderbird write them) into cards, and
+`vcard_from_contact()` fills one from a contact of the address book.
+
+Labels follow what the address book apps agree on: the standard kinds are
+`TYPE` parameters (`HOME`, `WORK`, `CELL`…), anything else is a custom label
+written Apple's way, as an `itemN.` group carrying an `X-ABLabel`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import io
+import re
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+VERSIONS = ("3.0", "4.0")
+CONTENT_TYPE = "text/vcard"
+PRODID = "-//Rapport//Contacts//EN"
+FOLD_OCTETS = 75
+
+# The label kinds of the address book (`DetailLabel` values), kept as plain
+# strings so this module stays free of Django.
+HOME, WORK, MOBILE, OTHER, CUSTOM = "home", "work", "mobile", "other", "custom"
+
+# Apple writes its standard labels as tokens; they mean a kind, not a name.
+APPLE_LABELS = {
+    "_$!<home>!$_": HOME,
+    "_$!<work>!$_": WORK,
+    "_$!<mobile>!$_": MOBILE,
+    "_$!<other>!$_": OTHER,
+}
+APPLE_NAMED = {
+    "_$!<main>!$_": "Main",
+    "_$!<homepage>!$_": "Home page",
+    "_$!<homefax>!$_": "Home fax",
+    "_$!<workfax>!$_": "Work fax",
+    "_$!<otherfax>!$_": "Other fax",
+    "_$!<pager>!$_": "Pager",
+    "_$!<school>!$_": "School",
+    "_$!<assistant>!$_": "Assistant",
+}
+KIND_TOKENS = {MOBILE: "_$!<Mobile>!$_", OTHER: "_$!<Other>!$_"}
+
+# Favourites travel as Google's "starred" group, in vCards and in CSV alike.
+FAVORITE_CATEGORY = "starred"
+# Groups Google adds to every card; they are not labels anyone made.
+SYSTEM_CATEGORIES = {"mycontacts", "my contacts", "other contacts"}
+
+# A stable namespace for the UIDs of cards that never had one.
+CONTACT_UID_NAMESPACE = uuid.UUID("6f1c1b52-5f0e-4f43-9a37-2f4f3bde0a61")
+
+
+@dataclass
+class TypedValue:
+    """An email, phone or web address with its kind or custom label.
+
+    `kind` is one of home, work, mobile, other or custom; `label` names a
+    custom one ("Assistant", "Fax").
+    """
+
+    value: str
+    kind: str = OTHER
+    label: str = ""
+
+
+@dataclass
+class Address:
+    """A postal address; `street` may hold several lines."""
+
+    street: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = ""
+    kind: str = OTHER
+    label: str = ""
+    po_box: str = ""
+    extended: str = ""
+
+    def is_empty(self) -> bool:
+        return not any(
+            (
+                self.street,
+                self.city,
+                self.region,
+                self.postal_code,
+                self.country,
+                self.po_box,
+                self.extended,
+            )
+        )
+
+
+@dataclass
+class Birthday:
+    """A birthday; `year` is None when the card does not say it."""
+
+    month: int
+    day: int
+    year: int | None = None
+
+
+@dataclass
+class Photo:
+    """A picture carried in the card (`data`) or pointed to (`uri`)."""
+
+    data: bytes = b""
+    media_type: str = "image/jpeg"
+    uri: str = ""
+
+
+@dataclass
+class VCard:
+    """One card, whatever version it was read from or will be written as."""
+
+    formatted_name: str = ""
+    prefix: str = ""
+    given_name: str = ""
+    middle_name: str = ""
+    family_name: str = ""
+    suffix: str = ""
+    nickname: str = ""
+    organization: str = ""
+    department: str = ""
+    title: str = ""
+    emails: list[TypedValue] = field(default_factory=list)
+    phones: list[TypedValue] = field(default_factory=list)
+    addresses: list[Address] = field(default_factory=list)
+    urls: list[TypedValue] = field(default_factory=list)
+    birthday: Birthday | None = None
+    note: str = ""
+    categories: list[str] = field(default_factory=list)
+    photo: Photo | None = None
+    uid: str = ""
+    revision: datetime.datetime | None = None
+    # Where the card was read from, and what the reader noticed about it.
+    line: int = 0
+    version: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def composed_name(self) -> str:
+        parts = (
+            self.prefix,
+            self.given_name,
+            self.middle_name,
+            self.family_name,
+            self.suffix,
+        )
+        return " ".join(part.strip() for part in parts if part.strip())
+
+    def name_to_show(self) -> str:
+        """FN, else the name parts, nickname, organization, first email or phone."""
+        return (
+            self.formatted_name.strip()
+            or self.composed_name
+            or self.nickname.strip()
+            or self.organization.strip()
+            or (self.emails[0].value if self.emails else "")
+            or (self.phones[0].value if self.phones else "")
+        )
+
+
+# ---------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------
+
+_TEXT_ESCAPES = str.maketrans(
+    {"\\": "\\\\", ",": "\\,", ";": "\\;", "\n": "\\n", "\r": ""}
+)
+
+
+def escape_text(value: str) -> str:
+    """Escape a TEXT value: backslash, comma, semicolon and newlines."""
+    return value.replace("\r\n", "\n").translate(_TEXT_ESCAPES)
+
+
+def _one_line(value: str) -> str:
+    """A URI or other non-text value: no line breaks may get through."""
+    return " ".join(value.split("\n")).replace("\r", "")
+
+
+def fold_line(line: str) -> str:
+    """Fold a content line at 75 octets without splitting a UTF-8 character."""
+    if len(line) <= FOLD_OCTETS // 4 or len(line.encode()) <= FOLD_OCTETS:
+        return line
+    pieces, current, size = [], [], 0
+    limit = FOLD_OCTETS
+    for char in line:
+        width = len(char.encode())
+        if size + width > limit:
+            pieces.append("".join(current))
+            current, size = [], 0
+            limit = FOLD_OCTETS - 1  # continuation lines start with a space
+        current.append(char)
+        size += width
+    pieces.append("".join(current))
+    return "\r\n ".join(pieces)
+
+
+class _Writer:
+    def __init__(self, version: str):
+        if version not in VERSIONS:
+            raise ValueError(f"vCard version must be one of {VERSIONS}")
+        self.version = version
+        self.v4 = version == "4.0"
+        self.lines: list[str] = []
+        self.groups = 0
+
+    def add(self, name: str, value: str, params: str = "", group: str = "") -> None:
+        prefix = f"{group}." if group else ""
+        self.lines.append(fold_line(f"{prefix}{name}{params}:{value}"))
+
+    def typed(self, name: str, item: TypedValue, types: list[str], value: str):
+        """A property with its TYPE, or a custom label in an `itemN.` group."""
+        as_types = _KINDS_AS_TYPES[name]
+        label = ""
+        if item.kind == CUSTOM and item.label.strip():
+            label = item.label.strip()
+        elif item.kind in as_types:
+            types = types + as_types[item.kind]
+        elif item.kind in KIND_TOKENS:
+            label = KIND_TOKENS[item.kind]
+        group = ""
+        if label:
+            self.groups += 1
+            group = f"item{self.groups}"
+        self.add(name, value, self.type_param(types), group)
+        if label:
+            self.add("X-ABLabel", escape_text(label), group=group)
+
+    def type_param(self, types: list[str]) -> str:
+        if not types:
+            return ""
+        if self.v4:
+            return ";TYPE=" + ",".join(kind.lower() for kind in types)
+        return ";TYPE=" + ",".join(kind.upper() for kind in types)
+
+
+# The kinds each property can say with TYPE; other kinds get a label.
+_KINDS_AS_TYPES = {
+    "EMAIL": {HOME: ["home"], WORK: ["work"], OTHER: []},
+    "TEL": {HOME: ["home"], WORK: ["work"], MOBILE: ["cell"], OTHER: ["voice"]},
+    "ADR": {HOME: ["home"], WORK: ["work"], OTHER: []},
+    "URL": {HOME: ["home"], WORK: ["work"], OTHER: []},
+}
+
+
+def write_vcard(card: VCard, *, version: str = "3.0") -> str:
+    """The card as vCard text (CRLF line endings, folded at 75 octets)."""
+    out = _Writer(version)
+    out.add("BEGIN", "VCARD")
+    out.add("VERSION", version)
+    out.add("PRODID", PRODID)
+    if card.uid:
+        out.add("UID", _one_line(card.uid))
+    out.add("FN", escape_text(card.name_to_show()))
+    name_parts = (
+        card.family_name,
+        card.given_name,
+        card.middle_name,
+        card.prefix,
+        card.suffix,
+    )
+    out.add("N", ";".join(escape_text(part) for part in name_parts))
+    if card.nickname:
+        out.add("NICKNAME", escape_text(card.nickname))
+    if card.organization or card.department:
+        org = escape_text(card.organization)
+        if card.department:
+            org += ";" + escape_text(card.department)
+        out.add("ORG", org)
+    if card.title:
+        out.add("TITLE", escape_text(card.title))
+    for email in card.emails:
+        types = [] if out.v4 else ["internet"]
+        out.typed("EMAIL", email, types, escape_text(email.value))
+    for phone in card.phones:
+        out.typed("TEL", phone, [], escape_text(phone.value))
+    for address in card.addresses:
+        parts = (
+            address.po_box,
+            address.extended,
+            address.street,
+            address.city,
+            address.region,
+            address.postal_code,
+            address.country,
+        )
+        out.typed("ADR", address, [], ";".join(escape_text(part) for part in parts))
+    for url in card.urls:
+        out.typed("URL", url, [], _one_line(url.value))
+    if card.birthday:
+        out.add("BDAY", _birthday_text(card.birthday, v4=out.v4))
+    if card.note:
+        out.add("NOTE", escape_text(card.note))
+    if card.categories:
+        out.add("CATEGORIES", ",".join(escape_text(name) for name in card.categories))
+    if card.photo:
+        _write_photo(out, card.photo)
+    if card.revision:
+        moment = card.revision.astimezone(datetime.UTC)
+        out.add(
+            "REV", moment.strftime("%Y%m%dT%H%M%SZ" if out.v4 else "%Y-%m-%dT%H:%M:%SZ")
+        )
+    out.add("END", "VCARD")
+    return "\r\n".join(out.lines) + "\r\n"
+
+
+def write_vcards(cards: Iterable[VCard], *, version: str = "3.0") -> Iterator[str]:
+    """Each card as text, one after the other, for a file of many cards."""
+    for card in cards:
+        yield write_vcard(card, version=version)
+
+
+def _birthday_text(birthday: Birthday, *, v4: bool) -> str:
+    month, day = birthday.month, birthday.day
+    if birthday.year:
+        if v4:
+            return f"{birthday.year:04d}{month:02d}{day:02d}"
+        return f"{birthday.year:04d}-{month:02d}-{day:02d}"
+    return f"--{month:02d}{day:02d}" if v4 else f"--{month:02d}-{day:02d}"
+
+
+def _write_photo(out: _Writer, photo: Photo) -> None:
+    if photo.data:
+        encoded = base64.b64encode(photo.data).decode("ascii")
+        media_type = photo.media_type or "image/jpeg"
+        if out.v4:
+            out.add("PHOTO", f"data:{media_type};base64,{encoded}")
+        else:
+            subtype = media_type.split("/")[-1].upper()
+            out.add("PHOTO", encoded, f";ENCODING=b;TYPE={subtype}")
+    elif photo.uri:
+        out.add("PHOTO", _one_line(photo.uri), "" if out.v4 else ";VALUE=uri")
+
+
+# ---------------------------------------------------------------------------
+# From the address book
+# ---------------------------------------------------------------------------
+
+
+def contact_uid(contact) -> str:
+    """The UID a contact is exported with when it did not bring its own."""
+    return f"urn:uuid:{uuid.uuid5(CONTACT_UID_NAMESPACE, f'contact:{contact.pk}')}"
+
+
+def vcard_from_contact(contact, *, uid: str = "") -> VCard:
+    """A card holding everything the contact holds.
+
+    Needs the contact's emails, phones, addresses, websites and labels
+    (prefetch them for many contacts). `uid` defaults to `contact_uid()`.
+    """
+    display = contact.display_name.strip()
+    categories = [label.name for label in contact.labels.all()]
+    if contact.is_favorite:
+        categories.append(FAVORITE_CATEGORY)
+    birthday = None
+    if contact.birthday_day and contact.birthday_month:
+        birthday = Birthday(
+            month=contact.birthday_month,
+            day=contact.birthday_day,
+            year=contact.birthday_year or None,
+        )
+    return VCard(
+        uid=uid or contact_uid(contact),
+        formatted_name=display or contact.shown_name,
+        prefix=contact.prefix,
+        given_name=contact.given_name,
+        middle_name=contact.middle_name,
+        family_name=contact.family_name,
+        suffix=contact.suffix,
+        nickname=contact.nickname,
+        organization=contact.organization,
+        title=contact.job_title,
+        emails=[_typed(email, email.value) for email in contact.emails.all()],
+        phones=[_typed(phone, phone.value) for phone in contact.phones.all()],
+        addresses=[
+            Address(
+                street=address.street,
+                city=address.city,
+                region=address.region,
+                postal_code=address.postal_code,
+                country=address.country,
+                kind=address.label,
+                label=address.custom_label,
+            )
+            for address in contact.addresses.all()
+        ],
+        urls=[_typed(website, website.url) for website in contact.websites.all()],
+        birthday=birthday,
+        note=contact.notes,
+        categories=categories,
+        revision=contact.updated,
+    )
+
+
+def _typed(detail, value: str) -> TypedValue:
+    return TypedValue(value=value, kind=detail.label, label=detail.custom_label)
+
+
+# ---------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------
+
+# A value longer than this (a photo aside) is not a contact field but an attack
+# or a broken file; the card is refused with the line it starts on.
+MAX_VALUE_CHARS = 256 * 1024
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_PHOTO_PIXELS = 40_000_000
+# Cards inside cards (vCard 2.1's AGENT) are skipped; deeper than this the
+# card is refused.
+MAX_NESTING = 3
+
+# Properties with no place on a contact card, named as the preview reports them.
+NOT_KEPT = {
+    "PHOTO": "photos",
+    "LOGO": "logos",
+    "ANNIVERSARY": "anniversaries and other dates",
+    "X-ANNIVERSARY": "anniversaries and other dates",
+    "X-ABDATE": "anniversaries and other dates",
+    "DEATHDATE": "anniversaries and other dates",
+    "IMPP": "instant messaging addresses",
+    "X-AIM": "instant messaging addresses",
+    "X-ICQ": "instant messaging addresses",
+    "X-JABBER": "instant messaging addresses",
+    "X-MSN": "instant messaging addresses",
+    "X-YAHOO": "instant messaging addresses",
+    "X-SKYPE": "instant messaging addresses",
+    "X-SKYPE-USERNAME": "instant messaging addresses",
+    "X-GOOGLE-TALK": "instant messaging addresses",
+    "X-GTALK": "instant messaging addresses",
+    "X-QQ": "instant messaging addresses",
+    "X-SOCIALPROFILE": "social profiles",
+    "RELATED": "related people",
+    "X-ABRELATEDNAMES": "related people",
+    "X-SPOUSE": "related people",
+    "X-ASSISTANT": "related people",
+    "X-MANAGER": "related people",
+    "GENDER": "genders",
+    "X-GENDER": "genders",
+    "GEO": "map locations",
+    "TZ": "time zones",
+    "SOUND": "sounds",
+    "KEY": "keys",
+    "AGENT": "embedded cards",
+}
+
+
+class VCardFileError(ValueError):
+    """The whole file cannot be read; the message says why, for the member."""
+
+
+@dataclass
+class ReadProblem:
+    """A card that could not be read, and why."""
+
+    line: int
+    reason: str
+
+
+@dataclass
+class ReadResult:
+    cards: list[VCard] = field(default_factory=list)
+    problems: list[ReadProblem] = field(default_factory=list)
+    # Properties skipped for want of a place on a card: {"photos": 3}.
+    not_kept: dict[str, int] = field(default_factory=dict)
+    too_many: bool = False
+
+
+_UNESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_UNESCAPED = {"n": "\n", "N": "\n"}
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_DATE = re.compile(
+    r"^(?:(?P<year>\d{4})-?(?P<month>\d{2})-?(?P<day>\d{2})"
+    r"|--(?P<nmonth>\d{2})-?(?P<nday>\d{2}))(?:T.*)?$"
+)
+_APPLE_TOKEN = re.compile(r"^_\$!<(.*)>!\$_$")
+
+
+def unescape(value: str) -> str:
+    """Undo vCard escaping: `\\n` is a line break, `\\x` is `x`."""
+    if "\\" not in value:
+        return value
+    return _UNESCAPE.sub(lambda match: _UNESCAPED.get(match[1], match[1]), value)
+
+
+def split_escaped(value: str, separator: str) -> list[str]:
+    """Split on `separator` where it is not escaped; parts stay escaped."""
+    if "\\" not in value:
+        return value.split(separator)
+    parts, current, index, size = [], [], 0, len(value)
+    while index < size:
+        char = value[index]
+        if char == "\\" and index + 1 < size:
+            current.append(value[index : index + 2])
+            index += 2
+            continue
+        if char == separator:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        index += 1
+    parts.append("".join(current))
+    return parts
+
+
+def clean_text(value: str) -> str:
+    """No stray bytes, NULs or control characters reach a contact."""
+    if _SURROGATES.search(value):
+        value = _SURROGATES.sub("\ufffd", value)
+    if _CONTROLS.search(value):
+        value = _CONTROLS.sub("", value)
+    return value
+
+
+def _split_quoted(text: str, separator: str) -> list[str]:
+    """Split a property's name and parameters, respecting quoted values."""
+    if '"' not in text:
+        return text.split(separator)
+    parts, current, quoted = [], [], False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+        elif char == separator and not quoted:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _value_colon(line: str) -> int:
+    """Where the value starts: the first colon outside a quoted parameter."""
+    colon = line.find(":")
+    if colon < 0 or '"' not in line[:colon]:
+        return colon
+    quoted = False
+    for index, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+        elif char == ":" and not quoted:
+            return index
+    return -1
+
+
+def _param_value(raw: str) -> list[str]:
+    values = []
+    for item in _split_quoted(raw, ","):
+        item = item.strip()
+        if len(item) >= 2 and item[0] == '"' and item[-1] == '"':
+            item = item[1:-1]
+        if "^" in item:  # RFC 6868 escapes in parameter values
+            item = item.replace("^n", "\n").replace("^'", '"').replace("^^", "^")
+        values.append(item)
+    return values
+
+
+@dataclass
+class _Property:
+    line: int
+    group: str
+    name: str
+    params: dict[str, list[str]]
+    value: str
+
+    def types(self) -> set[str]:
+        return {kind.lower() for kind in self.params.get("TYPE", ())}
+
+
+def _parse_property(number: int, line: str) -> _Property | None:
+    colon = _value_colon(line)
+    if colon <= 0:
+        return None
+    head, value = line[:colon], line[colon + 1 :]
+    if ";" in head:
+        pieces = _split_quoted(head, ";")
+        full_name, raw_params = pieces[0], pieces[1:]
+    else:
+        full_name, raw_params = head, ()
+    group, _, name = full_name.rpartition(".")
+    params: dict[str, list[str]] = {}
+    for raw in raw_params:
+        key, equals, rest = raw.partition("=")
+        if equals:
+            params.setdefault(key.strip().upper(), []).extend(_param_value(rest))
+        elif raw.strip():  # vCard 2.1: a bare type such as `TEL;HOME;VOICE:`
+            bare = raw.strip()
+            upper = bare.upper()
+            if upper in {"QUOTED-PRINTABLE", "BASE64", "B", "8BIT", "7BIT"}:
+                params.setdefault("ENCODING", []).append(upper)
+            else:
+                params.setdefault("TYPE", []).append(bare)
+    return _Property(number, group.lower(), name.strip().upper(), params, value)
+
+
+def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
+    """Unfold the file: (number of the first physical line, logical line).
+
+    A line starting with a space or tab continues the one before; so does
+    the line after a quoted-printable value ending in `=` (a soft break) and,
+    in vCard 2.1, the unindented lines of a base64 value up to a blank line.
+    """
+    physical = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    current: list[str] = []
+    start = 0
+    soft_break = False
+    base64_open = False
+    for number, raw in enumerate(physical, 1):
+        if current:
+            if soft_break:
+                current[-1] = current[-1][:-1]
+                current.append(raw)
+                soft_break = raw.endswith("=")
+                continue
+            if raw[:1] in (" ", "\t"):
+                current.append(raw[1:])
+                continue
+            if base64_open and raw.strip() and ":" not in raw:
+                current.append(raw.strip())
+                continue
+            yield start, "".join(current)
+            current = []
+        if not raw.strip():
+            base64_open = False
+            continue
+        current = [raw]
+        start = number
+        head = raw[: raw.find(":")] if ":" in raw else ""
+        upper = head.upper()
+        soft_break = "QUOTED-PRINTABLE" in upper and raw.endswith("=")
+        base64_open = "BASE64" in upper
+    if current:
+        yield start, "".join(current)
+
+
+def _decode_value(prop: _Property, file_encoding: str) -> str | bytes:
+    """The value as text, or bytes for base64 ones; charset and QP undone."""
+    encodings = {item.upper() for item in prop.params.get("ENCODING", ())}
+    charset = (prop.params.get("CHARSET") or [""])[0].strip().lower()
+    value = prop.value
+    if encodings & {"B", "BASE64"}:
+        try:
+            return base64.b64decode("".join(value.split()), validate=False)
+        except (binascii.Error, ValueError):
+            return b""
+    if "QUOTED-PRINTABLE" in encodings:
+        raw = _qp_decode(value, file_encoding)
+        return _decode_bytes(raw, charset or "utf-8")
+    if charset and charset.replace("-", "") != file_encoding.replace("-", ""):
+        try:
+            raw = value.encode(file_encoding, "surrogateescape")
+        except (LookupError, UnicodeEncodeError):
+            return value
+        return _decode_bytes(raw, charset)
+    return value
+
+
+def _qp_decode(value: str, file_encoding: str) -> bytes:
+    import quopri
+
+    raw = value.encode(file_encoding, "surrogateescape")
+    # Soft line breaks were joined already; a trailing `=` is one too.
+    return quopri.decodestring(raw.removesuffix(b"="))
+
+
+def _decode_bytes(raw: bytes, charset: str) -> str:
+    for candidate in (charset, "utf-8", "cp1252"):
+        try:
+            return raw.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return raw.decode("latin-1")
+
+
+def read_vcards(
+    text: str, *, file_encoding: str = "utf-8", max_cards: int | None = None
+) -> ReadResult:
+    """Every card of a decoded vCard file, and the cards that could not be read.
+
+    `text` comes from bytes decoded with `file_encoding` and
+    `surrogateescape`, so a property's CHARSET can still decode its own
+    bytes. Reading stops after `max_cards` cards (`too_many` is then set).
+    """
+    result = ReadResult()
+    builder: _CardBuilder | None = None
+    depth = 0
+    too_deep = False
+    for number, line in _logical_lines(text):
+        colon = line.find(":")
+        head = line[:colon].strip().upper() if colon > 0 else line.strip().upper()
+        if head.endswith("BEGIN") and line[colon + 1 :].strip().upper() == "VCARD":
+            if builder is None:
+                if max_cards is not None and len(result.cards) >= max_cards:
+                    result.too_many = True
+                    break
+                builder = _CardBuilder(number, file_encoding)
+            else:
+                depth += 1
+                if depth == 1:
+                    builder.note_not_kept("embedded cards")
+                if depth > MAX_NESTING:
+                    too_deep = True
+            continue
+        if head.endswith("END") and line[colon + 1 :].strip().upper() == "VCARD":
+            if builder is None:
+                continue
+            if depth:
+                depth -= 1
+                continue
+            if too_deep:
+                result.problems.append(
+                    ReadProblem(
+                        builder.line,
+                        f"vCards nested more than {MAX_NESTING} deep inside this one",
+                    )
+                )
+            else:
+                _finish(builder, result)
+            builder, too_deep = None, False
+            continue
+        if builder is None or depth:
+            continue
+        builder.add(number, line)
+    if builder is not None:
+        result.problems.append(
+            ReadProblem(builder.line, "this vCard has no END:VCARD line")
+        )
+    return result
+
+
+def _finish(builder: _CardBuilder, result: ReadResult) -> None:
+    if builder.problem:
+        result.problems.append(ReadProblem(builder.line, builder.problem))
+        return
+    card = builder.build()
+    for name, count in builder.not_kept.items():
+        result.not_kept[name] = result.not_kept.get(name, 0) + count
+    result.cards.append(card)
+
+
+class _CardBuilder:
+    """Collects one card's properties, then builds the `VCard`."""
+
+    def __init__(self, line: int, file_encoding: str):
+        self.line = line
+        self.file_encoding = file_encoding
+        self.card = VCard(line=line)
+        self.problem = ""
+        self.not_kept: dict[str, int] = {}
+        self.labels: dict[str, str] = {}
+        self.labelled: list[tuple[str, object, str]] = []  # (group, item, prop)
+        self.unreadable_lines = 0
+
+    def note_not_kept(self, what: str) -> None:
+        self.not_kept[what] = self.not_kept.get(what, 0) + 1
+
+    def add(self, number: int, line: str) -> None:
+        if self.problem:
+            return
+        prop = _parse_property(number, line)
+        if prop is None:
+            self.unreadable_lines += 1
+            return
+        name = prop.name
+        if len(prop.value) > MAX_VALUE_CHARS and name not in {"PHOTO", "LOGO"}:
+            self.problem = f"line {number}: a {name} value longer than 256 KB"
+            return
+        handler = _HANDLERS.get(name)
+        if handler is not None:
+            handler(self, prop)
+        elif name == "X-ABLABEL" and prop.group:
+            self.labels[prop.group] = clean_text(unescape(self._text(prop)))
+        elif name in NOT_KEPT:
+            self.note_not_kept(NOT_KEPT[name])
+
+    def _text(self, prop: _Property) -> str:
+        value = _decode_value(prop, self.file_encoding)
+        if isinstance(value, bytes):
+            value = _decode_bytes(value, "utf-8")
+        return value
+
+    def text(self, prop: _Property) -> str:
+        return clean_text(unescape(self._text(prop))).strip()
+
+    def parts(self, prop: _Property) -> list[str]:
+        """A structured value's components (`N`, `ADR`, `ORG`), unescaped."""
+        raw = self._text(prop)
+        return [clean_text(part) for part in split_escaped(raw, ";")]
+
+    def remember_group(self, prop: _Property, item, kind_of: str) -> None:
+        if prop.group:
+            self.labelled.append((prop.group, item, kind_of))
+
+    def build(self) -> VCard:
+        card = self.card
+        for group, item, prop_name in self.labelled:
+            label = self.labels.get(group)
+            if label:
+                item.kind, item.label = _kind_from_label(label, prop_name, item)
+        if self.unreadable_lines:
+            card.warnings.append(
+                f"{self.unreadable_lines} line(s) that are not vCard properties "
+                "were skipped"
+            )
+        return card
+
+
+def _values(component: str, *, joiner: str = " ", split: bool = True) -> str:
+    """A structured component may hold several values separated by commas.
+
+    vCard 2.1 has no such lists: a comma there is part of the text.
+    """
+    if not split:
+        return unescape(component).strip()
+    values = [unescape(value).strip() for value in split_escaped(component, ",")]
+    return joiner.join(value for value in values if value)
+
+
+def _on_version(builder: _CardBuilder, prop: _Property) -> None:
+    builder.card.version = prop.value.strip()
+
+
+def _on_fn(builder: _CardBuilder, prop: _Property) -> None:
+    builder.card.formatted_name = builder.text(prop)
+
+
+def _on_n(builder: _CardBuilder, prop: _Property) -> None:
+    parts = builder.parts(prop) + [""] * 5
+    card = builder.card
+    lists = card.version != "2.1"
+    card.family_name = _values(parts[0], split=lists)
+    card.given_name = _values(parts[1], split=lists)
+    card.middle_name = _values(parts[2], split=lists)
+    card.prefix = _values(parts[3], joiner=", ", split=lists)
+    card.suffix = _values(parts[4], joiner=", ", split=lists)
+
+
+def _on_nickname(builder: _CardBuilder, prop: _Property) -> None:
+    names = _values(builder._text(prop), joiner=", ")
+    card = builder.card
+    card.nickname = ", ".join(filter(None, (card.nickname, clean_text(names))))
+
+
+def _on_org(builder: _CardBuilder, prop: _Property) -> None:
+    parts = [unescape(part).strip() for part in builder.parts(prop)]
+    builder.card.organization = parts[0] if parts else ""
+    builder.card.department = ", ".join(part for part in parts[1:] if part)
+
+
+def _on_title(builder: _CardBuilder, prop: _Property) -> None:
+    builder.card.title = builder.text(prop)
+
+
+def _on_role(builder: _CardBuilder, prop: _Property) -> None:
+    if not builder.card.title:
+        builder.card.title = builder.text(prop)
+
+
+def _on_email(builder: _CardBuilder, prop: _Property) -> None:
+    value = builder.text(prop)
+    if value.lower().startswith("mailto:"):
+        value = value[7:]
+    if value:
+        kind, label = _kind_from_types("EMAIL", prop.types())
+        item = TypedValue(value, kind, label)
+        builder.card.emails.append(item)
+        builder.remember_group(prop, item, "EMAIL")
+
+
+def _on_tel(builder: _CardBuilder, prop: _Property) -> None:
+    value = builder.text(prop)
+    if value.lower().startswith("tel:"):
+        number, _, extra = value[4:].partition(";")
+        extension = re.search(r"(?:^|;)ext=([^;]+)", extra)
+        value = number + (f" ext. {extension[1]}" if extension else "")
+    if value:
+        kind, label = _kind_from_types("TEL", prop.types())
+        item = TypedValue(value, kind, label)
+        builder.card.phones.append(item)
+        builder.remember_group(prop, item, "TEL")
+
+
+def _on_adr(builder: _CardBuilder, prop: _Property) -> None:
+    parts = builder.parts(prop) + [""] * 7
+    lists = builder.card.version != "2.1"
+    street = _values(parts[2], joiner="\n", split=lists)
+    address = Address(
+        po_box=_values(parts[0], joiner=", ", split=lists),
+        extended=_values(parts[1], joiner=", ", split=lists),
+        street=street,
+        city=_values(parts[3], joiner=", ", split=lists),
+        region=_values(parts[4], joiner=", ", split=lists),
+        postal_code=_values(parts[5], joiner=", ", split=lists),
+        country=_values(parts[6], joiner=", ", split=lists),
+    )
+    if address.is_empty():
+        return
+    address.kind, address.label = _kind_from_types("ADR", prop.types())
+    builder.card.addresses.append(address)
+    builder.remember_group(prop, address, "ADR")
+
+
+def _on_url(builder: _CardBuilder, prop: _Property) -> None:
+    value = builder.text(prop)
+    if value:
+        kind, label = _kind_from_types("URL", prop.types())
+        item = TypedValue(value, kind, label)
+        builder.card.urls.append(item)
+        builder.remember_group(prop, item, "URL")
+
+
+def _on_bday(builder: _CardBuilder, prop: _Property) -> None:
+    text = builder.text(prop)
+    birthday = parse_birthday(text)
+    omit = prop.params.get("X-APPLE-OMIT-YEAR")
+    if birthday and omit and omit[0].strip() == f"{birthday.year or 0:04d}":
+        birthday.year = None
+    if birthday is None:
+        if text:
+            builder.card.warnings.append(f"birthday “{text[:40]}” was not understood")
+        return
+    builder.card.birthday = birthday
+
+
+def parse_birthday(text: str) -> Birthday | None:
+    """1985-04-12, 19850412, --04-12, --0412 (no year); None if not a date."""
+    match = _DATE.match(text.strip())
+    if not match:
+        return None
+    if match["year"]:
+        year, month, day = int(match["year"]), int(match["month"]), int(match["day"])
+    else:
+        year, month, day = None, int(match["nmonth"]), int(match["nday"])
+    if year is not None and year < 1:
+        year = None  # 0000 stands for "no year" in some phones' exports
+    try:
+        datetime.date(year or 4, month, day)
+    except ValueError:
+        return None
+    return Birthday(month=month, day=day, year=year)
+
+
+def _on_note(builder: _CardBuilder, prop: _Property) -> None:
+    note = clean_text(unescape(builder._text(prop))).strip()
+    if note:
+        card = builder.card
+        card.note = f"{card.note}\n\n{note}" if card.note else note
+
+
+def _on_categories(builder: _CardBuilder, prop: _Property) -> None:
+    raw = builder._text(prop)
+    for name in split_escaped(raw, ","):
+        name = clean_text(unescape(name)).strip()
+        if name and name not in builder.card.categories:
+            builder.card.categories.append(name)
+
+
+def _on_uid(builder: _CardBuilder, prop: _Property) -> None:
+    builder.card.uid = clean_text(unescape(prop.value)).strip()[:255]
+
+
+def _on_photo(builder: _CardBuilder, prop: _Property) -> None:
+    value = _decode_value(prop, builder.file_encoding)
+    photo = None
+    if isinstance(value, bytes):
+        subtype = (prop.params.get("TYPE") or ["jpeg"])[0].lower()
+        photo = Photo(data=value, media_type=f"image/{subtype}")
+    elif value.startswith("data:"):
+        meta, _, payload = value[5:].partition(",")
+        media_type = meta.split(";")[0] or "image/jpeg"
+        try:
+            data = base64.b64decode("".join(payload.split()))
+        except (binascii.Error, ValueError):
+            data = b""
+        photo = Photo(data=data, media_type=media_type)
+    elif value.strip():
+        photo = Photo(uri=value.strip())
+    if photo is not None and photo.data:
+        problem = photo_problem(photo.data)
+        if problem:
+            builder.card.warnings.append(f"photo skipped: {problem}")
+            photo = None
+    builder.card.photo = photo
+    builder.note_not_kept("photos")
+
+
+def photo_problem(data: bytes) -> str:
+    """Why `data` is not a usable picture, or "" when Pillow reads it fine."""
+    if len(data) > MAX_PHOTO_BYTES:
+        return "larger than 5 MB"
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if width * height > MAX_PHOTO_PIXELS:
+                return "too many pixels"
+            image.verify()
+    except (UnidentifiedImageError, Image.DecompressionBombError):
+        return "not a picture Rapport can read"
+    except (OSError, SyntaxError, ValueError):
+        return "a damaged picture"
+    return ""
+
+
+_HANDLERS = {
+    "VERSION": _on_version,
+    "FN": _on_fn,
+    "N": _on_n,
+    "NICKNAME": _on_nickname,
+    "ORG": _on_org,
+    "TITLE": _on_title,
+    "ROLE": _on_role,
+    "EMAIL": _on_email,
+    "TEL": _on_tel,
+    "ADR": _on_adr,
+    "URL": _on_url,
+    "BDAY": _on_bday,
+    "NOTE": _on_note,
+    "CATEGORIES": _on_categories,
+    "UID": _on_uid,
+    "PHOTO": _on_photo,
+}
+
+_PHONE_NAMED = (("fax", "Fax"), ("pager", "Pager"), ("main", "Main"))
+
+
+def _kind_from_types(prop_name: str, types: set[str]) -> tuple[str, str]:
+    """(kind, custom label) from TYPE parameters."""
+    if prop_name == "TEL":
+        for key, name in _PHONE_NAMED:
+            if key in types:
+                if key == "fax" and "home" in types:
+                    return CUSTOM, "Home fax"
+                if key == "fax" and "work" in types:
+                    return CUSTOM, "Work fax"
+                return CUSTOM, name
+        if types & {"cell", "iphone", "mobile"}:
+            return MOBILE, ""
+    if "home" in types:
+        return HOME, ""
+    if "work" in types:
+        return WORK, ""
+    return OTHER, ""
+
+
+def _kind_from_label(label: str, prop_name: str, item) -> tuple[str, str]:
+    """(kind, custom label) from an `X-ABLabel`, Apple's tokens understood."""
+    token = label.strip()
+    lowered = token.lower()
+    if lowered in APPLE_LABELS:
+        return APPLE_LABELS[lowered], ""
+    if lowered in APPLE_NAMED:
+        return CUSTOM, APPLE_NAMED[lowered]
+    match = _APPLE_TOKEN.match(token)
+    if match:
+        token = match[1]
+    plain = token.strip().lower()
+    if plain in {HOME, WORK, OTHER} or (plain == MOBILE and prop_name == "TEL"):
+        return plain, ""
+    if not token.strip():
+        return item.kind, item.label
+    return CUSTOM, token.strip()
