@@ -24,8 +24,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         add_data_arguments(parser)
-        parser.add_argument("--rounds", type=int, default=30)
-        parser.add_argument("--warmup", type=int, default=3)
+        parser.add_argument("--rounds", type=int, default=20)
+        parser.add_argument("--warmup", type=int, default=2)
         parser.add_argument(
             "--only", default="", help="Comma-separated page names to measure."
         )
