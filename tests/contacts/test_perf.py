@@ -22,6 +22,7 @@ from contacts.perf.pages import (
     Operation,
     Page,
     check_registry,
+    page_start,
     profile_of,
     url,
 )
@@ -238,6 +239,24 @@ def test_registry_refuses_unknown_roles():
     check_registry([Page("y", url("home"), "big-03", Kind.HUB, query_budget=2)])
 
 
+@pytest.mark.parametrize(
+    ("count", "fraction", "start"),
+    [
+        (25_000, 1.0, 24_950),  # the last page, not an empty one after it
+        (24_750, 1.0, 24_700),
+        (24_761, 1.0, 24_750),
+        (19_000, 0.8, 15_200),
+        (500, 0.9, 450),
+        (120, 0, 50),  # "load more": the second page
+        (60, 1.0, 50),
+    ],
+)
+def test_deep_pages_start_on_a_page_boundary_that_exists(count, fraction, start):
+    assert page_start(count, fraction) == start
+    assert start % 50 == 0
+    assert start < count
+
+
 def test_page_targets_follow_the_issue():
     def page(kind, **extra):
         return Page("p", url("home"), "typical", kind, query_budget=2, **extra)
@@ -409,8 +428,11 @@ def test_commands_refuse_settings_other_than_the_benchmark_ones(db):
 # --- The in-process runner -----------------------------------------------------
 
 
+@pytest.mark.bench
 @pytest.mark.urls("contacts.perf.urls")
 def test_every_registered_page_costs_the_same_queries_whatever_the_viewer(tiny):
+    """Every page of the registry, for each of its viewers (slow: run with
+    `pytest -m bench`, as CI does before `make bench`)."""
     run = run_in_process(PAGES, rounds=1, warmup=0, seed=1, big_tables=BIG)
     figures = {figure.name: figure for figure in run.figures()}
     for page in PAGES:
@@ -438,7 +460,9 @@ def test_runner_flags_queries_that_depend_on_the_viewer(tiny):
         query_budget=5,
         query_viewers=(None, "single", "typical"),
     )
-    run = run_in_process([page], rounds=0, warmup=0, seed=1, big_tables=BIG)
+    run = run_in_process(
+        [page], rounds=0, warmup=0, seed=1, big_tables=BIG, operations=[]
+    )
     figures = {figure.name: figure for figure in run.figures()}
     # Signed in: session, member, the profile, the relationship (none for
     # one's own profile) and the navigation badges.
@@ -456,7 +480,9 @@ def test_runner_flags_queries_that_depend_on_the_viewer(tiny):
 @pytest.mark.urls("contacts.perf.urls")
 def test_runner_flags_a_page_over_its_query_budget(tiny):
     page = Page("home-tight", url("home"), "typical", Kind.PAGE, query_budget=1)
-    run = run_in_process([page], rounds=0, warmup=0, seed=1, big_tables=BIG)
+    run = run_in_process(
+        [page], rounds=0, warmup=0, seed=1, big_tables=BIG, operations=[]
+    )
     figures = {figure.name: figure for figure in run.figures()}
     assert figures["queries.home-tight"].value == 3  # session, member, badges
     assert figures["queries.home-tight"].passed is False
@@ -477,7 +503,9 @@ def test_actions_are_measured_and_their_writes_rolled_back(tiny):
     )
     assert not add_email.under_load
     emails = EmailAddress.objects.count()
-    run = run_in_process([add_email], rounds=2, warmup=0, seed=1, big_tables=BIG)
+    run = run_in_process(
+        [add_email], rounds=2, warmup=0, seed=1, big_tables=BIG, operations=[]
+    )
     figures = {figure.name: figure for figure in run.figures()}
     assert EmailAddress.objects.count() == emails
     counted = figures["queries.add-email"]
@@ -494,7 +522,9 @@ def test_runner_stops_on_a_page_that_does_not_answer_as_declared(tiny):
         "gone", lambda cast: "/in/nobody-here/", "typical", Kind.PAGE, query_budget=3
     )
     with pytest.raises(PageError, match="gone .* answered 404"):
-        run_in_process([missing], rounds=1, warmup=0, seed=1, big_tables=BIG)
+        run_in_process(
+            [missing], rounds=1, warmup=0, seed=1, big_tables=BIG, operations=[]
+        )
 
 
 @pytest.mark.urls("contacts.perf.urls")
@@ -508,7 +538,9 @@ def test_runner_compares_a_deep_page_with_its_first_page(tiny):
         query_budget=2,
         baseline="first",
     )
-    run = run_in_process([first, deep], rounds=3, warmup=0, seed=1, big_tables=BIG)
+    run = run_in_process(
+        [first, deep], rounds=3, warmup=0, seed=1, big_tables=BIG, operations=[]
+    )
     figures = {figure.name: figure for figure in run.figures()}
     compared = figures["time.deep.vs_first"]
     assert compared.target == 1.5
@@ -536,7 +568,7 @@ def test_operations_are_timed_and_rolled_back(tiny):
 def test_sessions_opened_for_the_run_are_closed(tiny):
     from django.contrib.sessions.models import Session
 
-    run_in_process(PAGES[:3], rounds=1, warmup=0, seed=1, big_tables=BIG)
+    run_in_process(PAGES[:3], rounds=1, warmup=0, seed=1, big_tables=BIG, operations=[])
     assert not Session.objects.exists()
 
 
