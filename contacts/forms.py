@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
@@ -199,9 +200,9 @@ class ContactForm(forms.ModelForm):
     birthday_year = forms.IntegerField(
         label=_("Year (optional)"), min_value=BIRTH_YEAR_MIN, required=False
     )
-    labels = forms.ModelMultipleChoiceField(
+    labels = forms.TypedMultipleChoiceField(
         label=_("Your labels"),
-        queryset=Label.objects.none(),
+        coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -238,9 +239,14 @@ class ContactForm(forms.ModelForm):
     def __init__(self, *args, owner, **kwargs):
         kwargs.setdefault("use_required_attribute", False)
         super().__init__(*args, **kwargs)
-        self.fields["labels"].queryset = Label.objects.filter(owner=owner).order_by(
-            "name"
-        )
+        # The owner's labels are read once, for the choices and for cleaning.
+        self.owner_labels = {
+            label.pk: label
+            for label in Label.objects.filter(owner=owner).order_by(Lower("name"), "pk")
+        }
+        self.fields["labels"].choices = [
+            (pk, label.name) for pk, label in self.owner_labels.items()
+        ]
         for name in ("birthday_day", "birthday_year"):
             self.fields[name].widget.attrs.update({"inputmode": "numeric"})
         if self.instance.pk and not self.is_bound:
@@ -254,6 +260,9 @@ class ContactForm(forms.ModelForm):
     def _post_clean(self):
         # The model is validated as a whole, details included, by the services.
         pass
+
+    def clean_labels(self):
+        return [self.owner_labels[pk] for pk in self.cleaned_data["labels"]]
 
     def clean_birthday_year(self):
         year = self.cleaned_data.get("birthday_year")
@@ -402,6 +411,27 @@ class ContactEditor:
                 self.form.add_error(key, messages)
             else:
                 self.form.add_error(None, messages)
+
+    def place_focus(self) -> None:
+        """Put the cursor where the member continues: the first field in error,
+        else the first name (unless a row was just added or removed)."""
+        if self.focus is not None or self._has_autofocus():
+            return
+        for form in (self.form, *(f for fs in self.formsets.values() for f in fs)):
+            for name in form.errors:
+                if name in form.fields:
+                    form.fields[name].widget.attrs["autofocus"] = True
+                    return
+        if not self.has_errors:
+            self.form.fields["given_name"].widget.attrs["autofocus"] = True
+
+    def _has_autofocus(self) -> bool:
+        return any(
+            "autofocus" in field.widget.attrs
+            for formset in self.formsets.values()
+            for form in formset
+            for field in form.fields.values()
+        )
 
     @property
     def has_errors(self) -> bool:

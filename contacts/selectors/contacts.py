@@ -27,6 +27,22 @@ from contacts.models import (
 from contacts.models.address_books import default_phone_region
 from contacts.text import search_terms
 
+# What a row of the list shows: loading only this keeps a page cheap.
+LIST_FIELDS = (
+    "id",
+    "shown_name",
+    "sort_name",
+    "organization",
+    "job_title",
+    "is_favorite",
+    "created",
+    "member__id",
+    "member__handle",
+    "member__display_name",
+    "member__headline",
+    "member__is_active",
+)
+
 
 class Sort:
     NAME = "name"
@@ -48,21 +64,33 @@ def labels_ordered() -> QuerySet:
 
 
 def _page_prefetches() -> list[Prefetch]:
+    """A page's emails, phones and labels as plain lists (`email_list`…)."""
     return [
         Prefetch(
             "emails",
             queryset=ContactEmail.objects.only(
                 "id", "contact_id", "value", "label", "custom_label"
             ).order_by("id"),
+            to_attr="email_list",
         ),
         Prefetch(
             "phones",
             queryset=ContactPhone.objects.only(
                 "id", "contact_id", "value", "e164", "label", "custom_label"
             ).order_by("id"),
+            to_attr="phone_list",
         ),
-        Prefetch("labels", queryset=labels_ordered().only("id", "name")),
+        Prefetch(
+            "labels",
+            queryset=labels_ordered().only("id", "name"),
+            to_attr="label_list",
+        ),
     ]
+
+
+def _emails_of(contact: Contact):
+    emails = getattr(contact, "email_list", None)
+    return emails if emails is not None else contact.emails.all()
 
 
 def encode_cursor(key: str, pk: int) -> str:
@@ -123,9 +151,7 @@ def contact_page(
     """
     size = page_size or settings.RAPPORT_CONTACTS_PAGE_SIZE
     contacts = (
-        Contact.objects.owned_by(owner)
-        .select_related("member")
-        .defer("notes", "search_text")
+        Contact.objects.owned_by(owner).select_related("member").only(*LIST_FIELDS)
     )
     for term in search_terms(query):
         contacts = contacts.filter(search_text__contains=term)
@@ -152,6 +178,8 @@ def contact_page(
     on_rapport = contacts_on_rapport(owner=owner, contacts=rows)
     for contact in rows:
         contact.on_rapport = on_rapport.get(contact.pk)
+        contact.first_email = contact.email_list[0] if contact.email_list else None
+        contact.first_phone = contact.phone_list[0] if contact.phone_list else None
     return ContactPage(contacts=rows, next_cursor=next_cursor, on_rapport=on_rapport)
 
 
@@ -161,7 +189,8 @@ def contacts_on_rapport(*, owner, contacts: Sequence[Contact]) -> dict[int, obje
     A contact is a member when it was saved from their profile, or when one
     of its emails is a verified address of a member who allows being found
     by email. Only the member's public name, handle and headline are loaded.
-    Needs the contacts' emails prefetched and `member` selected.
+    Needs the contacts' emails prefetched (as `emails` or `email_list`) and
+    `member` selected.
     """
     found: dict[int, object] = {}
     emails = []
@@ -170,14 +199,14 @@ def contacts_on_rapport(*, owner, contacts: Sequence[Contact]) -> dict[int, obje
         if member is not None and member.is_active and member.pk != owner.pk:
             found[contact.pk] = member
             continue
-        emails.extend(email.value for email in contact.emails.all())
+        emails.extend(email.value for email in _emails_of(contact))
     if not emails:
         return found
     members = members_findable_by_emails(emails=emails)
     for contact in contacts:
         if contact.pk in found:
             continue
-        for email in contact.emails.all():
+        for email in _emails_of(contact):
             member = members.get(email.value.lower())
             if member is not None and member.pk != owner.pk:
                 found[contact.pk] = member

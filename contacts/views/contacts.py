@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -45,10 +46,13 @@ def _list_context(request, params: ListParams, **extra) -> dict:
         favorites=params.favorites,
         after=params.after,
     )
+    query = params.as_query()
     return {
         "page": page,
         "params": params,
-        "list_query": params.as_query(),
+        "list_query": query,
+        "list_path": reverse("contacts:list")
+        + (f"?{urlencode(query)}" if query else ""),
         "sorts": Sort,
         **extra,
     }
@@ -59,12 +63,12 @@ def _list_context(request, params: ListParams, **extra) -> dict:
 def contact_list(request):
     """The address book: search, sort, filter by label or favourites, load more."""
     params = ListParams.from_request(request)
-    target = request.htmx.target if request.htmx else None
-    if target == "load-more":
-        return render(request, f"{LIST_TEMPLATE}#rows", _list_context(request, params))
-    if target == "contact-results":
+    if request.htmx:
+        # "Load more" carries a cursor and gets the next rows; the search box
+        # and the sort get the results from the top.
+        fragment = "rows" if params.after else "results"
         return render(
-            request, f"{LIST_TEMPLATE}#results", _list_context(request, params)
+            request, f"{LIST_TEMPLATE}#{fragment}", _list_context(request, params)
         )
     context = navigation_context(request.user)
     label = None
@@ -168,6 +172,7 @@ def _detail_response(request, pk):
 
 
 def _editor_response(request, editor, *, contact=None, status=200):
+    editor.place_focus()
     inline = bool(request.htmx) and request.htmx.target == "contact-card"
     context = {
         "editor": editor,

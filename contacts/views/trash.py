@@ -25,7 +25,7 @@ def trash_list(request):
     """The contacts deleted in the last RAPPORT_CONTACTS_TRASH_DAYS days."""
     page = trash_page(owner=request.user, after=request.GET.get("after"))
     context = {"page": page, "trash_days": settings.RAPPORT_CONTACTS_TRASH_DAYS}
-    if request.htmx and request.htmx.target == "load-more":
+    if request.htmx and request.GET.get("after"):
         return render(request, f"{TRASH_TEMPLATE}#rows", context)
     context.update(navigation_context(request.user))
     return render(request, TRASH_TEMPLATE, context)
@@ -41,10 +41,11 @@ def trash_restore(request, pk):
         request, _("%(name)s was restored.") % {"name": contact.shown_name}
     )
     if request.htmx:
+        if not Contact.objects.in_trash_of(request.user).exists():
+            # The last one: show the page again, with its empty state.
+            return go(request, reverse("contacts:trash"))
         # The row leaves the Trash list; the flash message rides along.
-        response = HttpResponse("")
-        response["HX-Trigger"] = "trashChanged"
-        return response
+        return HttpResponse("")
     return redirect("contacts:trash")
 
 
