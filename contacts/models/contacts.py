@@ -17,6 +17,9 @@ from contacts.text import digits, fold
 NAME_PARTS = ("prefix", "given_name", "middle_name", "family_name", "suffix")
 NOTES_MAX = 10_000
 SHOWN_NAME_MAX = 300
+# PostgreSQL refuses index entries over 2,704 bytes: the sort key (at most
+# 1,200 bytes) and this stay well under it.
+SEARCH_TEXT_MAX_BYTES = 1_200
 LONG_MONTHS = (1, 3, 5, 7, 8, 10, 12)
 SHORT_MONTHS = (4, 6, 9, 11)
 
@@ -151,15 +154,17 @@ class Contact(models.Model):
             ),
         ]
         indexes = [
+            # The list in both orders. search_text rides along so a search
+            # reads the index alone, never the rows it does not show.
             models.Index(
-                fields=["owner", "sort_name", "id"],
+                fields=["owner", "sort_name", "id", "search_text"],
                 condition=models.Q(deleted_at__isnull=True),
-                name="contact_owner_by_name",
+                name="contact_owner_by_name_search",
             ),
             models.Index(
-                fields=["owner", "-created", "-id"],
+                fields=["owner", "-created", "-id", "search_text"],
                 condition=models.Q(deleted_at__isnull=True),
-                name="contact_owner_by_recent",
+                name="contact_owner_by_recent_search",
             ),
             models.Index(
                 fields=["owner", "sort_name", "id"],
@@ -221,7 +226,11 @@ class Contact(models.Model):
         ]
         for typed, e164 in phones:
             words.extend((typed, digits(typed), digits(e164)))
-        self.search_text = fold(" ".join(word for word in words if word))
+        text = fold(" ".join(word for word in words if word))
+        # Bounded so it fits in the list's covering index (names first).
+        self.search_text = (
+            text.encode()[:SEARCH_TEXT_MAX_BYTES].decode(errors="ignore").strip()
+        )
 
     @property
     def initials(self) -> str:
