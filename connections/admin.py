@@ -101,7 +101,7 @@ class ConnectionRequestAdmin(ReadOnlyAdmin):
 
 @admin.register(Connection)
 class ConnectionAdmin(ReadOnlyAdmin):
-    """One row per direction; deleting removes both rows of the pair."""
+    """One row per direction; deleting either row removes both."""
 
     list_display = ("member", "other", "kind", "created")
     list_filter = ("kind", "created")
@@ -110,27 +110,13 @@ class ConnectionAdmin(ReadOnlyAdmin):
     autocomplete_fields = ("member", "other")
     readonly_fields = ("member", "other", "kind", "created")
     exclude = ("note",)  # private to the member, not for staff eyes
-    actions = ["remove_connections"]
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
     def delete_model(self, request, obj):
         connection_remove(member=obj.member, other=obj.other)
 
-    @admin.action(
-        description=_("Remove the selected connections (both sides)"),
-        permissions=["delete"],
-    )
-    def remove_connections(self, request, queryset):
-        removed = 0
+    def delete_queryset(self, request, queryset):
         for row in queryset.select_related("member", "other"):
-            removed += connection_remove(member=row.member, other=row.other)
-        self.message_user(
-            request, _("%(count)d connections removed.") % {"count": removed}
-        )
+            connection_remove(member=row.member, other=row.other)
 
 
 @admin.register(Block)
@@ -142,13 +128,12 @@ class BlockAdmin(ReadOnlyAdmin):
     autocomplete_fields = ("blocker", "blocked")
     readonly_fields = ("blocker", "blocked", "created")
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
     def delete_model(self, request, obj):
         block_remove(blocker=obj.blocker, blocked=obj.blocked)
+
+    def delete_queryset(self, request, queryset):
+        for row in queryset.select_related("blocker", "blocked"):
+            block_remove(blocker=row.blocker, blocked=row.blocked)
 
 
 class PauseActiveFilter(admin.SimpleListFilter):

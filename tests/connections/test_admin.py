@@ -1,0 +1,134 @@
+"""Staff see the network in the admin; changes still go through the services."""
+
+import pytest
+
+from connections.models import Block, Connection, ConnectionRequest, SendingPause
+from connections.services import network
+from tests.conftest import signed_in_client
+from tests.factories import UserFactory, connect
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin(db):
+    return signed_in_client(
+        UserFactory(email="root@example.com", is_staff=True, is_superuser=True)
+    )
+
+
+def fill(size):
+    people = UserFactory.create_batch(size + 1)
+    hub = people.pop()
+    for person in people:
+        connect(hub, person)
+        network.connection_request_send(sender=person, recipient=UserFactory())
+        network.block_create(blocker=person, blocked=UserFactory())
+    for person in people[:3]:
+        for _ in range(3):
+            invitation = network.connection_request_send(
+                sender=person, recipient=UserFactory()
+            )
+            network.connection_request_decline_unknown(
+                invitation=invitation, member=invitation.recipient
+            )
+    network.email_invitation_send(inviter=hub, email="zoe@example.org")
+    return hub
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/connections/connectionrequest/",
+        "/admin/connections/connection/",
+        "/admin/connections/block/",
+        "/admin/connections/sendingpause/",
+        "/admin/connections/emailinvitation/",
+        "/admin/connections/user/",
+        "/admin/connections/connectionrequest/?status__exact=pending&q=example",
+        "/admin/connections/sendingpause/?state=active",
+    ],
+)
+@pytest.mark.parametrize("size", [2, 30])
+def test_list_pages_cost_the_same_whatever_their_size(
+    admin, url, size, django_assert_max_num_queries
+):
+    fill(size)
+    with django_assert_max_num_queries(10):
+        response = admin.get(url)
+    assert response.status_code == 200
+
+
+def test_staff_cannot_add_or_edit_network_rows(admin):
+    for model in ("connectionrequest", "connection", "block", "sendingpause"):
+        assert admin.get(f"/admin/connections/{model}/add/").status_code == 403
+
+
+def test_removing_a_connection_in_the_admin_removes_both_rows(admin, alice, bob):
+    connect(alice, bob)
+    row = Connection.objects.get(member=alice)
+    response = admin.post(
+        "/admin/connections/connection/",
+        {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Connection.objects.exists()
+
+
+def test_deleting_a_block_in_the_admin_unblocks(admin, alice, bob):
+    network.block_create(blocker=alice, blocked=bob)
+    block = Block.objects.get()
+    response = admin.post(
+        f"/admin/connections/block/{block.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Block.objects.exists()
+
+
+def test_staff_see_and_lift_pauses(admin, alice):
+    for _ in range(3):
+        invitation = network.connection_request_send(
+            sender=alice, recipient=UserFactory()
+        )
+        network.connection_request_decline_unknown(
+            invitation=invitation, member=invitation.recipient
+        )
+    pause = SendingPause.objects.get()
+    listing = admin.get("/admin/connections/sendingpause/?state=active")
+    assert "Alice Martin" in listing.content.decode()
+    admin.post(
+        "/admin/connections/sendingpause/",
+        {"action": "lift_pauses", "_selected_action": [pause.pk]},
+    )
+    pause.refresh_from_db()
+    assert pause.lifted is not None
+    assert pause.lifted_by.email == "root@example.com"
+    assert (
+        "Alice Martin"
+        not in admin.get(
+            "/admin/connections/sendingpause/?state=active"
+        ).content.decode()
+    )
+
+
+def test_requests_are_searchable_by_member(admin, alice, bob, carol):
+    network.connection_request_send(sender=alice, recipient=bob)
+    network.connection_request_send(sender=carol, recipient=UserFactory())
+    html = admin.get("/admin/connections/connectionrequest/?q=okafor").content.decode()
+    assert "Alice Martin" in html
+    assert "Carol Nguyen" not in html
+    assert ConnectionRequest.objects.count() == 2
+
+
+def test_member_autocomplete_answers(admin, alice):
+    response = admin.get(
+        "/admin/autocomplete/",
+        {
+            "term": "alice",
+            "app_label": "connections",
+            "model_name": "connectionrequest",
+            "field_name": "sender",
+        },
+    )
+    assert response.status_code == 200
+    assert "Alice Martin" in response.content.decode()
