@@ -106,6 +106,11 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=~models.Q(display_name=""), name="user_display_name_set"
             ),
         ]
+        indexes = [
+            # Lists of members by name (search, a large network sorted by
+            # name) read this index in order instead of sorting everyone.
+            models.Index(Lower("display_name"), "id", name="user_name_sort_idx"),
+        ]
 
     def __str__(self):
         return f"{self.display_name} (@{self.handle})"

@@ -7,14 +7,14 @@ queries for the whole page, never one per row.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.db import connection as db_connection
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -197,42 +197,80 @@ def relationship_with(*, viewer, member) -> Relationship:
 # Mutual connections.
 
 
-def _shared_with(viewer):
-    """Rows (X, Z) of the connection table where Z is also connected to viewer."""
-    return Connection.objects.filter(
-        Exists(Connection.objects.filter(member=viewer.pk, other=OuterRef("other")))
+# Up to this many connections, a viewer's mutual counts are found by walking
+# the viewer's own connections; past it, by walking each member's (who are
+# then, almost always, the smaller side).
+MUTUAL_VIA_VIEWER_MAX = 300
+
+
+def connection_degree(member) -> int:
+    """How many connection rows `member` has (one query, cached on the member)."""
+    cached = getattr(member, "_connection_degree", None)
+    if cached is None:
+        cached = Connection.objects.filter(member=member).count()
+        member._connection_degree = cached
+    return cached
+
+
+def _count_n(queryset):
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values("member").annotate(n=Count("*")).values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
     )
 
 
 def mutual_count(*, viewer, ref: str = "pk"):
-    """An annotation: how many connections the viewer shares with member `ref`."""
-    counts = (
-        _shared_with(viewer)
-        .filter(member=OuterRef(ref))
-        .order_by()
-        .values("member")
-        .annotate(n=Count("*"))
-        .values("n")
+    """An annotation: how many connections the viewer shares with member `ref`.
+
+    Walks the smaller side: the viewer's connections when the viewer has few,
+    else the member's, probing the other side's (member, other) index.
+    """
+    if connection_degree(viewer) <= MUTUAL_VIA_VIEWER_MAX:
+        return _count_n(
+            Connection.objects.filter(member=viewer.pk).filter(
+                Exists(
+                    Connection.objects.filter(
+                        member=OuterRef(OuterRef(ref)), other=OuterRef("other")
+                    )
+                )
+            )
+        )
+    return _count_n(
+        Connection.objects.filter(member=OuterRef(ref)).filter(
+            Exists(Connection.objects.filter(member=viewer.pk, other=OuterRef("other")))
+        )
     )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+def with_mutual_counts(page, *, viewer, member_of):
+    """Set `mutual_count` on each row of a page, from one query."""
+    counts = mutual_counts(
+        viewer=viewer, member_ids=[member_of(row) for row in page.items]
+    )
+    for row in page.items:
+        row.mutual_count = counts.get(member_of(row), 0)
+    return page
 
 
 def mutual_counts(*, viewer, member_ids) -> dict[int, int]:
-    """How many connections the viewer shares with each member: one query."""
+    """How many connections the viewer shares with each member: one query.
+
+    (Plus one to learn the viewer's number of connections, unless a page
+    already did.)
+    """
     ids = list({getattr(member, "pk", member) for member in member_ids})
     if not getattr(viewer, "is_authenticated", False) or not ids:
         return {}
-    counts = dict.fromkeys(ids, 0)
     rows = (
-        _shared_with(viewer)
-        .filter(member__in=ids)
-        .order_by()
-        .values("member")
-        .annotate(n=Count("*"))
-        .values_list("member", "n")
+        get_user_model()
+        .objects.filter(pk__in=ids)
+        .annotate(n=mutual_count(viewer=viewer))
+        .values_list("pk", "n")
     )
-    counts.update(rows)
-    return counts
+    return dict.fromkeys(ids, 0) | dict(rows)
 
 
 # ---------------------------------------------------------------------------
@@ -285,10 +323,10 @@ def network_counts(*, member) -> dict[str, int]:
     now = timezone.now()
     annotations = {
         **_badge_annotations(now),
+        # All rows, hidden members included: counting is then a walk of the
+        # index alone, and the member's degree for the rest of the page.
         "connection_count": _count(
-            Connection.objects.filter(member=OuterRef("pk")).filter(
-                is_visible("other")
-            ),
+            Connection.objects.filter(member=OuterRef("pk")),
             ref_field="member",
         ),
         "sent_count": _count(
@@ -306,6 +344,7 @@ def network_counts(*, member) -> dict[str, int]:
         .first()
     ) or dict.fromkeys(annotations, 0)
     member._nav_badge_counts = {key: counts[key] for key in _badge_annotations(now)}
+    member._connection_degree = counts["connection_count"]
     return counts
 
 
@@ -349,10 +388,43 @@ def sent_invitations(*, member, cursor: str = "", size: int = PAGE_SIZE) -> Page
     )
 
 
-CONNECTION_SORTS = {
-    "recent": [("created", True), ("id", True)],
-    "name": [("sort_name", False), ("other_id", False)],
-}
+# Up to this many connections, the name-sorted list sorts the member's own
+# connections; past it, it walks the members' name index and keeps those
+# connected, which reads about one page's worth whatever the degree.
+NAME_SORT_DIRECT_MAX = 2000
+
+
+def _connection_keys(member, *, query, sort):
+    """The first step of a connections page: (keys, rows of key values)."""
+    if sort == "name":
+        keys = [("sort_name", False), ("other_id", False)]
+        if not query and connection_degree(member) > NAME_SORT_DIRECT_MAX:
+            rows = (
+                visible_members()
+                .filter(
+                    Exists(
+                        Connection.objects.filter(member=member, other=OuterRef("pk"))
+                    )
+                )
+                .annotate(sort_name=Lower("display_name"), other_id=F("pk"))
+            )
+        else:
+            rows = (
+                Connection.objects.filter(member=member)
+                .filter(is_visible("other"))
+                .annotate(sort_name=Lower("other__display_name"))
+            )
+    else:
+        keys = [("created", True), ("id", True)]
+        rows = Connection.objects.filter(member=member).filter(is_visible("other"))
+    if query:
+        prefix = "" if rows.model is get_user_model() else "other__"
+        rows = rows.filter(
+            Q(**{f"{prefix}display_name__icontains": query})
+            | Q(**{f"{prefix}handle__icontains": query})
+            | Q(**{f"{prefix}headline__icontains": query})
+        )
+    return keys, rows.values(*(key for key, _desc in keys), "other_id")
 
 
 def connections_of(
@@ -365,35 +437,29 @@ def connections_of(
 ) -> Page:
     """The member's own connections (their private view), with mutual counts.
 
-    `sort` is "recent" (recently connected first) or "name".
+    `sort` is "recent" (recently connected first) or "name". Three queries:
+    the page's keys (read from indexes only), its rows, and their mutual
+    counts.
     """
-    keys = CONNECTION_SORTS.get(sort, CONNECTION_SORTS["recent"])
-    rows = (
-        Connection.objects.filter(member=member)
-        .filter(is_visible("other"))
-        .select_related("other")
-        .annotate(mutual_count=mutual_count(viewer=member, ref="other"))
-    )
-    if keys[0][0] == "sort_name":
-        rows = rows.annotate(sort_name=Lower("other__display_name"))
     query = " ".join((query or "").split())[:100]
-    if query:
-        rows = rows.filter(
-            Q(other__display_name__icontains=query)
-            | Q(other__handle__icontains=query)
-            | Q(other__headline__icontains=query)
-        )
-    return keyset_page(
+    sort = sort if sort == "name" else "recent"
+    keys, rows = _connection_keys(member, query=query, sort=sort)
+    page = keyset_page(
         rows,
         keys=keys,
         cursor=cursor,
         size=size,
-        key_values=(
-            (lambda row: (row.sort_name, row.other_id))
-            if keys[0][0] == "sort_name"
-            else (lambda row: (row.created, row.pk))
-        ),
+        key_values=lambda row: tuple(row[key] for key, _desc in keys),
     )
+    order = [row["other_id"] for row in page.items]
+    found = {
+        row.other_id: row
+        for row in Connection.objects.filter(
+            member=member, other_id__in=order
+        ).select_related("other")
+    }
+    page.items = [found[other] for other in order if other in found]
+    return with_mutual_counts(page, viewer=member, member_of=lambda row: row.other_id)
 
 
 def blocked_members(*, member, cursor: str = "", size: int = PAGE_SIZE) -> Page:
@@ -423,21 +489,22 @@ def members_search(
             | Q(handle__icontains=word)
             | Q(headline__icontains=word)
         )
-    rows = rows.annotate(
-        sort_name=Lower("display_name"),
-        mutual_count=mutual_count(viewer=viewer),
-    )
-    return keyset_page(
+    rows = rows.annotate(sort_name=Lower("display_name"))
+    page = keyset_page(
         rows,
         keys=[("sort_name", False), ("id", False)],
         cursor=cursor,
         size=size,
         key_values=lambda row: (row.sort_name, row.pk),
     )
+    return with_mutual_counts(page, viewer=viewer, member_of=lambda row: row.pk)
 
 
 # ---------------------------------------------------------------------------
 # People you may know.
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _suggestion_candidates(member, *, limit: int) -> list[tuple[int, int]]:
@@ -446,36 +513,51 @@ def _suggestion_candidates(member, *, limit: int) -> list[tuple[int, int]]:
 
     Bounded work at any degree: the member's most recent
     RAPPORT_SUGGESTIONS_FROM_CONNECTIONS connections, and for each of them
-    their RAPPORT_SUGGESTIONS_PER_CONNECTION most recent connections, all
-    read through the (member, created) index.
+    their RAPPORT_SUGGESTIONS_PER_CONNECTION most recent connections, read as
+    one range of the (member, created) index each. One query.
     """
-    friends = list(
-        Connection.objects.filter(member=member)
-        .order_by("-created", "-id")
-        .values_list("other_id", flat=True)[
-            : settings.RAPPORT_SUGGESTIONS_FROM_CONNECTIONS
-        ]
-    )
-    if not friends:
-        return []
     table = db_connection.ops.quote_name(Connection._meta.db_table)
-    per_friend = int(settings.RAPPORT_SUGGESTIONS_PER_CONNECTION)
-    # Only the quoted table name and integers are formatted into the SQL; every
-    # value is a parameter.
-    arm = (
-        f"SELECT other_id FROM (SELECT c.other_id FROM {table} c "  # noqa: S608
-        f"WHERE c.member_id = %s ORDER BY c.created DESC, c.id DESC "
-        f"LIMIT {per_friend}) AS a{{n}}"
-    )
-    sample = " UNION ALL ".join(arm.format(n=n) for n in range(len(friends)))
-    sql = (
-        f"SELECT s.other_id, COUNT(*) AS score FROM ({sample}) AS s "  # noqa: S608
-        f"WHERE s.other_id <> %s AND NOT EXISTS ("
-        f"SELECT 1 FROM {table} m WHERE m.member_id = %s AND m.other_id = s.other_id"
-        f") GROUP BY s.other_id ORDER BY score DESC, s.other_id LIMIT %s"
-    )
+    # Only the quoted table name is formatted into the SQL; every value is a
+    # parameter.
+    sql = f"""
+        WITH friends AS (
+            SELECT f.other_id AS id FROM {table} f
+            WHERE f.member_id = %s
+            ORDER BY f.created DESC, f.id DESC
+            LIMIT %s
+        ), windows AS (
+            SELECT friends.id AS friend, (
+                SELECT w.created FROM {table} w
+                WHERE w.member_id = friends.id
+                ORDER BY w.created DESC, w.id DESC
+                LIMIT 1 OFFSET %s
+            ) AS since
+            FROM friends
+        )
+        SELECT c.other_id, COUNT(*) AS score
+        FROM windows
+        JOIN {table} c ON c.member_id = windows.friend
+        WHERE c.created >= COALESCE(windows.since, %s)
+          AND c.other_id <> %s
+          AND NOT EXISTS (
+              SELECT 1 FROM {table} m
+              WHERE m.member_id = %s AND m.other_id = c.other_id
+          )
+        GROUP BY c.other_id
+        ORDER BY score DESC, c.other_id
+        LIMIT %s
+    """  # noqa: S608
+    params = [
+        member.pk,
+        settings.RAPPORT_SUGGESTIONS_FROM_CONNECTIONS,
+        settings.RAPPORT_SUGGESTIONS_PER_CONNECTION - 1,
+        EPOCH,
+        member.pk,
+        member.pk,
+        limit,
+    ]
     with db_connection.cursor() as cursor:
-        cursor.execute(sql, [*friends, member.pk, member.pk, limit])
+        cursor.execute(sql, params)
         return [(row[0], row[1]) for row in cursor.fetchall()]
 
 
@@ -485,8 +567,8 @@ def suggestions_for(*, member, limit: int = 6) -> list:
     Excludes the member, their connections, anyone with a pending invitation
     either way or whom the member may not invite again yet, anyone blocked
     either way and members who don't appear to others. Each comes with
-    `mutual_count`, and can be invited (relationship "none"). Three queries at
-    any size.
+    `mutual_count`, and can be invited (relationship "none"). Two queries at
+    any size (three when the member's number of connections is not known yet).
     """
     candidates = _suggestion_candidates(member, limit=limit * 5)
     if not candidates:

@@ -72,6 +72,8 @@ def after(keys: Sequence[tuple[str, bool]], values: Sequence[Any]) -> Q:
     """The rows that come after `values` in the order of `keys`.
 
     `keys` are (lookup, descending) pairs, e.g. [("created", True), ("id", True)].
+    The condition starts with a plain range on the first key, so the database
+    seeks to the cursor in the index instead of filtering from the top.
     """
     condition = Q()
     for index in range(len(keys) - 1, -1, -1):
@@ -82,7 +84,8 @@ def after(keys: Sequence[tuple[str, bool]], values: Sequence[Any]) -> Q:
             condition = strict
         else:
             condition = strict | (Q(**{lookup: values[index]}) & condition)
-    return condition
+    first, descending = keys[0]
+    return Q(**{f"{first}__{'lte' if descending else 'gte'}": values[0]}) & condition
 
 
 def keyset_page(

@@ -6,9 +6,11 @@ from django.test import override_settings
 from django.utils import timezone
 
 from connections.models import ConnectionRequest, User
+from connections.selectors import network as selectors
 from connections.selectors.members import members_findable_by_emails
 from connections.selectors.network import (
     can_message,
+    connection_degree,
     connections_of,
     invitation_allowance,
     is_blocked_between,
@@ -187,9 +189,24 @@ class TestMutualCounts:
         for index, person in enumerate(people):
             for friend in friends[: index % 4]:
                 connect(person, friend)
+        connection_degree(alice)  # known on every page that shows counts
         with django_assert_num_queries(1):
             counts = mutual_counts(viewer=alice, member_ids=people)
         assert counts == {person.pk: index % 4 for index, person in enumerate(people)}
+
+    @pytest.mark.parametrize("via_viewer_max", [0, 1000])
+    def test_both_ways_of_counting_agree(self, alice, bob, monkeypatch, via_viewer_max):
+        monkeypatch.setattr(selectors, "MUTUAL_VIA_VIEWER_MAX", via_viewer_max)
+        friends = make_hub(alice, 5)
+        for friend in friends[:3]:
+            connect(bob, friend)
+        hub = UserFactory()
+        for friend in friends:
+            connect(hub, friend)
+        counts = mutual_counts(viewer=alice, member_ids=[bob, hub, friends[0]])
+        assert counts == {bob.pk: 3, hub.pk: 5, friends[0].pk: 0}
+        member = User.objects.annotate(n=mutual_count(viewer=alice)).get(pk=bob.pk)
+        assert member.n == 3
 
     def test_annotation_matches(self, alice, bob, carol, dave):
         for friend in (carol, dave):
@@ -274,6 +291,7 @@ class TestLists:
         hidden = UserFactory()
         network.connection_request_send(sender=hidden, recipient=alice)
         User.objects.filter(pk=hidden.pk).update(is_active=False)
+        connection_degree(alice)
         with django_assert_num_queries(1):
             page = received_invitations(member=alice)
             assert [row.pk for row in page] == [second.pk, first.pk]
@@ -302,9 +320,16 @@ class TestLists:
         network.connection_request_withdraw(invitation=withdrawn, member=alice)
         assert [row.recipient for row in sent_invitations(member=alice)] == [bob]
 
-    @pytest.mark.parametrize("sort", ["recent", "name"])
-    def test_connections_pages_cover_everyone_once(self, alice, sort):
+    @pytest.mark.parametrize(
+        ("sort", "direct_max"), [("recent", 2000), ("name", 2000), ("name", 0)]
+    )
+    def test_connections_pages_cover_everyone_once(
+        self, alice, sort, direct_max, monkeypatch
+    ):
+        # direct_max 0: a large network, read through the members' name index.
+        monkeypatch.setattr(selectors, "NAME_SORT_DIRECT_MAX", direct_max)
         people = make_hub(alice, 7)
+        UserFactory.create_batch(5)  # members who are not connections
         seen, cursor = [], ""
         while True:
             page = connections_of(member=alice, sort=sort, cursor=cursor, size=3)

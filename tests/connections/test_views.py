@@ -413,7 +413,8 @@ class TestMyNetwork:
         ):
             with django_assert_max_num_queries(BUDGET):
                 assert alice_client.get(url).status_code == 200
-        with django_assert_max_num_queries(4):
+        # Session, member, the member's degree, the page's keys, rows, mutuals.
+        with django_assert_max_num_queries(6):
             rows = alice_client.get(
                 f"/network/connections/?after={first.next_cursor}", **HTMX
             )
@@ -469,7 +470,9 @@ class TestMyNetwork:
 
     def test_member_search_budget(self, alice_client, django_assert_max_num_queries):
         UserFactory.create_batch(60, display_name="Sam Sample")
-        with django_assert_max_num_queries(5):
+        # Session, member, the member's degree, results, their mutual counts and
+        # relationships, badges.
+        with django_assert_max_num_queries(7):
             response = alice_client.get("/network/search/?q=sample")
         assert response.content.decode().count("Sam Sample") >= 50
 
