@@ -302,7 +302,7 @@ RAPPORT_EMAIL_INVITATION_DAYS = env_int("RAPPORT_EMAIL_INVITATION_DAYS", 30)
 # People you may know: sampled from the member's most recent connections and
 # each of their most recent connections, so the work is bounded at any degree.
 RAPPORT_SUGGESTIONS_FROM_CONNECTIONS = 200
-RAPPORT_SUGGESTIONS_PER_CONNECTION = 30
+RAPPORT_SUGGESTIONS_PER_CONNECTION = 20
 
 # Contacts (each member's private address book).
 # Most contacts one member may keep, the trash included.

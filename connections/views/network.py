@@ -249,9 +249,13 @@ def connect(request, handle):
         "dialog": bool(request.htmx),
     }
     if request.htmx:
-        return render(
+        response = render(
             request, "connections/connect.html#dialog", context, status=status
         )
+        if relationship.state != Relationship.NONE:
+            # The page's button was out of date: bring it up to date too.
+            trigger(response, relationshipChanged={"member": member.pk})
+        return response
     return render(request, "connections/connect.html", context, status=status)
 
 

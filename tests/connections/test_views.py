@@ -258,9 +258,13 @@ class TestConnect:
 
     def test_dialog_tells_the_state_when_not_invitable(self, alice, alice_client, bob):
         send(bob, alice)
-        html = alice_client.get("/in/bob/connect/", **HTMX).content.decode()
-        assert "Bob Okafor already invited you" in html
-        assert "Accept" in html
+        response = alice_client.get("/in/bob/connect/", **HTMX)
+        assert "Bob Okafor already invited you" in response.content.decode()
+        assert json.loads(response["HX-Trigger"]) == {
+            "relationshipChanged": {"member": bob.pk}
+        }
+        page = alice_client.get("/in/bob/connect/").content.decode()
+        assert ">Accept</button>" in page
 
     def test_yourself_and_strangers_are_404(self, alice_client):
         assert alice_client.get("/in/alice/connect/").status_code == 404
