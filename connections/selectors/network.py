@@ -14,7 +14,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.db import connection as db_connection
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -225,42 +235,34 @@ def _count_n(queryset):
 def mutual_count(*, viewer, ref: str = "pk"):
     """An annotation: how many connections the viewer shares with member `ref`.
 
-    Walks the smaller side: the viewer's connections when the viewer has few,
-    else the member's, probing the other side's (member, other) index.
+    Walks the smaller side: the viewer's connections when the viewer has at
+    most MUTUAL_VIA_VIEWER_MAX, else the member's, probing the other side's
+    (member, other) index. Which side is decided in the same query, once.
     """
-    if connection_degree(viewer) <= MUTUAL_VIA_VIEWER_MAX:
-        return _count_n(
-            Connection.objects.filter(member=viewer.pk).filter(
-                Exists(
-                    Connection.objects.filter(
-                        member=OuterRef(OuterRef(ref)), other=OuterRef("other")
-                    )
+    via_viewer = _count_n(
+        Connection.objects.filter(member=viewer.pk).filter(
+            Exists(
+                Connection.objects.filter(
+                    member=OuterRef(OuterRef(ref)), other=OuterRef("other")
                 )
             )
         )
-    return _count_n(
+    )
+    via_member = _count_n(
         Connection.objects.filter(member=OuterRef(ref)).filter(
             Exists(Connection.objects.filter(member=viewer.pk, other=OuterRef("other")))
         )
     )
-
-
-def with_mutual_counts(page, *, viewer, member_of):
-    """Set `mutual_count` on each row of a page, from one query."""
-    counts = mutual_counts(
-        viewer=viewer, member_ids=[member_of(row) for row in page.items]
+    viewer_has_many = Exists(
+        Connection.objects.filter(member=viewer.pk).order_by()[
+            MUTUAL_VIA_VIEWER_MAX : MUTUAL_VIA_VIEWER_MAX + 1
+        ]
     )
-    for row in page.items:
-        row.mutual_count = counts.get(member_of(row), 0)
-    return page
+    return Case(When(viewer_has_many, then=via_member), default=via_viewer)
 
 
 def mutual_counts(*, viewer, member_ids) -> dict[int, int]:
-    """How many connections the viewer shares with each member: one query.
-
-    (Plus one to learn the viewer's number of connections, unless a page
-    already did.)
-    """
+    """How many connections the viewer shares with each member: one query."""
     ids = list({getattr(member, "pk", member) for member in member_ids})
     if not getattr(viewer, "is_authenticated", False) or not ids:
         return {}
@@ -394,29 +396,30 @@ def sent_invitations(*, member, cursor: str = "", size: int = PAGE_SIZE) -> Page
 NAME_SORT_DIRECT_MAX = 2000
 
 
+CONNECTION_KEYS = {
+    "recent": [("created", True), ("id", True)],
+    "name": [("sort_name", False), ("other_id", False)],
+}
+
+
 def _connection_keys(member, *, query, sort):
-    """The first step of a connections page: (keys, rows of key values)."""
-    if sort == "name":
-        keys = [("sort_name", False), ("other_id", False)]
-        if not query and connection_degree(member) > NAME_SORT_DIRECT_MAX:
-            rows = (
-                visible_members()
-                .filter(
-                    Exists(
-                        Connection.objects.filter(member=member, other=OuterRef("pk"))
-                    )
-                )
-                .annotate(sort_name=Lower("display_name"), other_id=F("pk"))
+    """The keys of the member's connections, for the first step of a page."""
+    if (
+        sort == "name"
+        and not query
+        and connection_degree(member) > (NAME_SORT_DIRECT_MAX)
+    ):
+        rows = (
+            visible_members()
+            .filter(
+                Exists(Connection.objects.filter(member=member, other=OuterRef("pk")))
             )
-        else:
-            rows = (
-                Connection.objects.filter(member=member)
-                .filter(is_visible("other"))
-                .annotate(sort_name=Lower("other__display_name"))
-            )
+            .annotate(sort_name=Lower("display_name"), other_id=F("pk"))
+        )
     else:
-        keys = [("created", True), ("id", True)]
         rows = Connection.objects.filter(member=member).filter(is_visible("other"))
+        if sort == "name":
+            rows = rows.annotate(sort_name=Lower("other__display_name"))
     if query:
         prefix = "" if rows.model is get_user_model() else "other__"
         rows = rows.filter(
@@ -424,7 +427,7 @@ def _connection_keys(member, *, query, sort):
             | Q(**{f"{prefix}handle__icontains": query})
             | Q(**{f"{prefix}headline__icontains": query})
         )
-    return keys, rows.values(*(key for key, _desc in keys), "other_id")
+    return rows.values(*(key for key, _desc in CONNECTION_KEYS[sort]), "other_id")
 
 
 def connections_of(
@@ -437,15 +440,32 @@ def connections_of(
 ) -> Page:
     """The member's own connections (their private view), with mutual counts.
 
-    `sort` is "recent" (recently connected first) or "name". Three queries:
-    the page's keys (read from indexes only), its rows, and their mutual
-    counts.
+    `sort` is "recent" (recently connected first) or "name". Recently
+    connected, unfiltered, is one query read in index order. Sorted by name
+    or searched, the page's keys are found first, from indexes alone, then
+    its rows are read: two queries, none of them reading every connection's
+    row.
     """
     query = " ".join((query or "").split())[:100]
     sort = sort if sort == "name" else "recent"
-    keys, rows = _connection_keys(member, query=query, sort=sort)
+    with_mutuals = {"mutual_count": mutual_count(viewer=member, ref="other")}
+    if sort == "recent" and not query:
+        rows = (
+            Connection.objects.filter(member=member)
+            .filter(is_visible("other"))
+            .select_related("other")
+            .annotate(**with_mutuals)
+        )
+        return keyset_page(
+            rows,
+            keys=CONNECTION_KEYS["recent"],
+            cursor=cursor,
+            size=size,
+            key_values=lambda row: (row.created, row.pk),
+        )
+    keys = CONNECTION_KEYS[sort]
     page = keyset_page(
-        rows,
+        _connection_keys(member, query=query, sort=sort),
         keys=keys,
         cursor=cursor,
         size=size,
@@ -454,12 +474,12 @@ def connections_of(
     order = [row["other_id"] for row in page.items]
     found = {
         row.other_id: row
-        for row in Connection.objects.filter(
-            member=member, other_id__in=order
-        ).select_related("other")
+        for row in Connection.objects.filter(member=member, other_id__in=order)
+        .select_related("other")
+        .annotate(**with_mutuals)
     }
     page.items = [found[other] for other in order if other in found]
-    return with_mutual_counts(page, viewer=member, member_of=lambda row: row.other_id)
+    return page
 
 
 def blocked_members(*, member, cursor: str = "", size: int = PAGE_SIZE) -> Page:
@@ -489,15 +509,18 @@ def members_search(
             | Q(handle__icontains=word)
             | Q(headline__icontains=word)
         )
-    rows = rows.annotate(sort_name=Lower("display_name"))
-    page = keyset_page(
+    # Read in the order of the members' name index, so only the rows of the
+    # page get their mutual count.
+    rows = rows.annotate(
+        sort_name=Lower("display_name"), mutual_count=mutual_count(viewer=viewer)
+    )
+    return keyset_page(
         rows,
         keys=[("sort_name", False), ("id", False)],
         cursor=cursor,
         size=size,
         key_values=lambda row: (row.sort_name, row.pk),
     )
-    return with_mutual_counts(page, viewer=viewer, member_of=lambda row: row.pk)
 
 
 # ---------------------------------------------------------------------------

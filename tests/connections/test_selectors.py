@@ -10,7 +10,6 @@ from connections.selectors import network as selectors
 from connections.selectors.members import members_findable_by_emails
 from connections.selectors.network import (
     can_message,
-    connection_degree,
     connections_of,
     invitation_allowance,
     is_blocked_between,
@@ -189,7 +188,6 @@ class TestMutualCounts:
         for index, person in enumerate(people):
             for friend in friends[: index % 4]:
                 connect(person, friend)
-        connection_degree(alice)  # known on every page that shows counts
         with django_assert_num_queries(1):
             counts = mutual_counts(viewer=alice, member_ids=people)
         assert counts == {person.pk: index % 4 for index, person in enumerate(people)}
@@ -291,7 +289,6 @@ class TestLists:
         hidden = UserFactory()
         network.connection_request_send(sender=hidden, recipient=alice)
         User.objects.filter(pk=hidden.pk).update(is_active=False)
-        connection_degree(alice)
         with django_assert_num_queries(1):
             page = received_invitations(member=alice)
             assert [row.pk for row in page] == [second.pk, first.pk]

@@ -417,8 +417,8 @@ class TestMyNetwork:
         ):
             with django_assert_max_num_queries(BUDGET):
                 assert alice_client.get(url).status_code == 200
-        # Session, member, the member's degree, the page's keys, rows, mutuals.
-        with django_assert_max_num_queries(6):
+        # Session, member, the page with its mutual counts.
+        with django_assert_max_num_queries(3):
             rows = alice_client.get(
                 f"/network/connections/?after={first.next_cursor}", **HTMX
             )
@@ -474,9 +474,8 @@ class TestMyNetwork:
 
     def test_member_search_budget(self, alice_client, django_assert_max_num_queries):
         UserFactory.create_batch(60, display_name="Sam Sample")
-        # Session, member, the member's degree, results, their mutual counts and
-        # relationships, badges.
-        with django_assert_max_num_queries(7):
+        # Session, member, results with mutual counts, relationships, badges.
+        with django_assert_max_num_queries(5):
             response = alice_client.get("/network/search/?q=sample")
         assert response.content.decode().count("Sam Sample") >= 50
 
