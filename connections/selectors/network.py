@@ -38,7 +38,13 @@ from connections.models import (
     EmailInvitation,
     SendingPause,
 )
-from connections.selectors.paging import Page, keyset_page
+from connections.selectors.paging import (
+    Page,
+    after,
+    decode_cursor,
+    encode_cursor,
+    keyset_page,
+)
 
 PAGE_SIZE = 50
 INVITATIONS_PREVIEW = 5
@@ -396,38 +402,47 @@ def sent_invitations(*, member, cursor: str = "", size: int = PAGE_SIZE) -> Page
 NAME_SORT_DIRECT_MAX = 2000
 
 
-CONNECTION_KEYS = {
-    "recent": [("created", True), ("id", True)],
-    "name": [("sort_name", False), ("other_id", False)],
-}
+def _matching(query: str, *, prefix: str = "") -> Q:
+    return (
+        Q(**{f"{prefix}display_name__icontains": query})
+        | Q(**{f"{prefix}handle__icontains": query})
+        | Q(**{f"{prefix}headline__icontains": query})
+    )
 
 
-def _connection_keys(member, *, query, sort):
-    """The keys of the member's connections, for the first step of a page."""
+def _connection_page_ids(member, *, query: str, sort: str):
+    """The members on a page of connections, found from indexes alone.
+
+    Returns (queryset of candidates, the column holding the member's id).
+    Recently connected reads the (member, created, id, other) index in order;
+    by name, a small network sorts its own connections while a large one
+    walks the members' name index and keeps those connected, so a page costs
+    about the same at 30 and at 30,000 connections.
+    """
     if (
         sort == "name"
         and not query
         and connection_degree(member) > (NAME_SORT_DIRECT_MAX)
     ):
-        rows = (
+        return (
             visible_members()
             .filter(
                 Exists(Connection.objects.filter(member=member, other=OuterRef("pk")))
             )
             .annotate(sort_name=Lower("display_name"), other_id=F("pk"))
-        )
-    else:
-        rows = Connection.objects.filter(member=member).filter(is_visible("other"))
-        if sort == "name":
-            rows = rows.annotate(sort_name=Lower("other__display_name"))
+        ), "pk"
+    rows = Connection.objects.filter(member=member).filter(is_visible("other"))
+    if sort == "name":
+        rows = rows.annotate(sort_name=Lower("other__display_name"))
     if query:
-        prefix = "" if rows.model is get_user_model() else "other__"
-        rows = rows.filter(
-            Q(**{f"{prefix}display_name__icontains": query})
-            | Q(**{f"{prefix}handle__icontains": query})
-            | Q(**{f"{prefix}headline__icontains": query})
-        )
-    return rows.values(*(key for key, _desc in CONNECTION_KEYS[sort]), "other_id")
+        rows = rows.filter(_matching(query, prefix="other__"))
+    return rows, "other_id"
+
+
+CONNECTION_KEYS = {
+    "recent": [("created", True), ("id", True)],
+    "name": [("sort_name", False), ("other_id", False)],
+}
 
 
 def connections_of(
@@ -440,46 +455,57 @@ def connections_of(
 ) -> Page:
     """The member's own connections (their private view), with mutual counts.
 
-    `sort` is "recent" (recently connected first) or "name". Recently
-    connected, unfiltered, is one query read in index order. Sorted by name
-    or searched, the page's keys are found first, from indexes alone, then
-    its rows are read: two queries, none of them reading every connection's
-    row.
+    `sort` is "recent" (recently connected first) or "name"; `query` keeps
+    those whose name, handle or headline contains it. One query: recently
+    connected is read in index order and stops after the page; otherwise the
+    page's members are picked from indexes alone in a subquery, then only
+    their rows are read, with their mutual counts.
     """
     query = " ".join((query or "").split())[:100]
-    sort = sort if sort == "name" else "recent"
-    with_mutuals = {"mutual_count": mutual_count(viewer=member, ref="other")}
+    sort = "name" if sort == "name" else "recent"
+    keys = CONNECTION_KEYS[sort]
     if sort == "recent" and not query:
-        rows = (
+        # Read in index order: the database stops after the page's rows.
+        return keyset_page(
             Connection.objects.filter(member=member)
             .filter(is_visible("other"))
             .select_related("other")
-            .annotate(**with_mutuals)
-        )
-        return keyset_page(
-            rows,
-            keys=CONNECTION_KEYS["recent"],
+            .annotate(mutual_count=mutual_count(viewer=member, ref="other")),
+            keys=keys,
             cursor=cursor,
             size=size,
             key_values=lambda row: (row.created, row.pk),
         )
-    keys = CONNECTION_KEYS[sort]
-    page = keyset_page(
-        _connection_keys(member, query=query, sort=sort),
-        keys=keys,
-        cursor=cursor,
-        size=size,
-        key_values=lambda row: tuple(row[key] for key, _desc in keys),
-    )
-    order = [row["other_id"] for row in page.items]
-    found = {
-        row.other_id: row
-        for row in Connection.objects.filter(member=member, other_id__in=order)
+    ordering = [f"-{key}" if desc else key for key, desc in keys]
+    candidates, id_column = _connection_page_ids(member, query=query, sort=sort)
+    values = decode_cursor(cursor, len(keys))
+    if values is not None:
+        candidates = candidates.filter(after(keys, values))
+    picked = candidates.order_by(*ordering).values(id_column)[: size + 1]
+    rows = (
+        Connection.objects.filter(member=member, other_id__in=picked)
         .select_related("other")
-        .annotate(**with_mutuals)
-    }
-    page.items = [found[other] for other in order if other in found]
-    return page
+        .annotate(mutual_count=mutual_count(viewer=member, ref="other"))
+    )
+    if sort == "name":
+        rows = list(
+            rows.annotate(sort_name=Lower("other__display_name")).order_by(*ordering)
+        )
+    else:
+        # Put in order here: asked to sort, the database would walk the
+        # member's whole (member, created) index instead of fetching the page's
+        # rows by (member, other).
+        rows = sorted(rows, key=lambda row: (row.created, row.pk), reverse=True)
+    next_cursor = ""
+    if len(rows) > size:
+        rows = rows[:size]
+        last = rows[-1]
+        next_cursor = encode_cursor(
+            (last.sort_name, last.other_id)
+            if sort == "name"
+            else (last.created, last.pk)
+        )
+    return Page(items=rows, next_cursor=next_cursor)
 
 
 def blocked_members(*, member, cursor: str = "", size: int = PAGE_SIZE) -> Page:
@@ -503,12 +529,7 @@ def members_search(
         return Page(items=[])
     rows = visible_members(viewer=viewer).exclude(pk=viewer.pk)
     for word in words:
-        word = word.lstrip("@")[:50]
-        rows = rows.filter(
-            Q(display_name__icontains=word)
-            | Q(handle__icontains=word)
-            | Q(headline__icontains=word)
-        )
+        rows = rows.filter(_matching(word.lstrip("@")[:50]))
     # Read in the order of the members' name index, so only the rows of the
     # page get their mutual count.
     rows = rows.annotate(

@@ -339,6 +339,27 @@ class TestLists:
         else:
             assert seen == sorted(people, key=lambda p: (p.display_name.lower(), p.pk))
 
+    @pytest.mark.parametrize("sort", ["recent", "name"])
+    def test_connections_search_pages_cover_every_match_once(self, alice, sort):
+        matches = [
+            UserFactory(display_name=f"Sam Match {n}", headline="Baker")
+            for n in range(5)
+        ]
+        for person in [*matches, *UserFactory.create_batch(4, headline="Nurse")]:
+            connect(alice, person)
+        seen, cursor = [], ""
+        while True:
+            page = connections_of(
+                member=alice, query="match", sort=sort, cursor=cursor, size=2
+            )
+            seen += [row.other for row in page]
+            assert all(row.mutual_count == 0 for row in page)
+            if not page.has_more:
+                break
+            cursor = page.next_cursor
+        assert sorted(p.pk for p in seen) == sorted(p.pk for p in matches)
+        assert len(seen) == 5
+
     def test_connections_search_by_name_handle_or_headline(
         self, alice, bob, carol, dave
     ):
