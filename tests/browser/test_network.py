@@ -220,6 +220,22 @@ def test_remove_a_connection_quietly(ui, alice, bob):
     assert not Connection.objects.exists()
 
 
+def test_keep_a_removed_connection_as_a_contact(ui, alice, bob):
+    connect(alice, bob)
+    ui.sign_in(alice)
+    ui.goto("/in/bob/")
+    ui.page.get_by_label("More actions").click()
+    ui.page.get_by_role("link", name="Remove connection").click()
+    dialog(ui).get_by_role("button", name="Remove connection").click()
+    expect(ui.page.get_by_role("link", name="Message Bob Okafor")).to_have_count(0)
+    expect(ui.page.get_by_role("link", name="Connect with Bob Okafor")).to_be_visible()
+    dialog(ui).get_by_role("button", name="Keep Bob as a contact").click()
+    ui.arrived(re.compile(r".*/contacts/\d+/$"))
+    expect(
+        ui.page.get_by_text("Bob Okafor was saved to your contacts.")
+    ).to_be_visible()
+
+
 def test_invite_by_email_and_join_through_the_link(browser_session, alice, mailoutbox):
     alice_ui = browser_session()
     alice_ui.sign_in(alice)

@@ -493,6 +493,9 @@ class TestRemoveAndBlock:
         assert Connection.objects.count() == 0
         done = alice_client.get(response["Location"]).content.decode()
         assert "You are no longer connected with Bob Okafor. They are not told." in done
+        keep = reverse("contacts:from_member", args=["bob"])
+        assert f'<form method="post" action="{keep}">' in done
+        assert "Keep Bob as a contact" in done
 
     def test_remove_with_htmx_answers_in_the_dialog(self, alice, alice_client, bob):
         connect(alice, bob)
