@@ -157,16 +157,19 @@ class VCard:
         )
         return " ".join(part.strip() for part in parts if part.strip())
 
-    def name_to_show(self) -> str:
-        """FN, else the name parts, nickname, organization, first email or phone."""
+    def implied_name(self) -> str:
+        """The name the card shows without FN: name parts, nickname, org…"""
         return (
-            self.formatted_name.strip()
-            or self.composed_name
+            self.composed_name
             or self.nickname.strip()
             or self.organization.strip()
-            or (self.emails[0].value if self.emails else "")
-            or (self.phones[0].value if self.phones else "")
+            or (self.emails[0].value.strip() if self.emails else "")
+            or (self.phones[0].value.strip() if self.phones else "")
         )
+
+    def name_to_show(self) -> str:
+        """FN, else the name the rest of the card implies."""
+        return self.formatted_name.strip() or self.implied_name()
 
 
 # ---------------------------------------------------------------------------
@@ -516,7 +519,12 @@ def split_escaped(value: str, separator: str) -> list[str]:
 
 
 def clean_text(value: str) -> str:
-    """No stray bytes, NULs or control characters reach a contact."""
+    """No stray bytes, NULs or control characters reach a contact.
+
+    Line breaks become plain `\n`, whatever the file used.
+    """
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
     if _SURROGATES.search(value):
         value = _SURROGATES.sub("\ufffd", value)
     if _CONTROLS.search(value):
@@ -576,7 +584,12 @@ class _Property:
     value: str
 
     def types(self) -> set[str]:
-        return {kind.lower() for kind in self.params.get("TYPE", ())}
+        # TYPE="work,voice" (quoted, vCard 4.0) is a list too.
+        return {
+            kind.strip().lower()
+            for value in self.params.get("TYPE", ())
+            for kind in value.split(",")
+        }
 
 
 def _parse_property(number: int, line: str) -> _Property | None:

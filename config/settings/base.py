@@ -321,3 +321,15 @@ RAPPORT_CONTACTS_BULK_MAX = 500
 # Region used to read phone numbers typed without a country code until the
 # member picks their own (ISO 3166 code, e.g. "GB", "FR").
 RAPPORT_CONTACTS_PHONE_REGION = env("RAPPORT_CONTACTS_PHONE_REGION", "US")
+
+# Contacts import and export.
+# Largest address book file a member may upload (bytes), and most contacts in it.
+RAPPORT_IMPORT_MAX_BYTES = env_int("RAPPORT_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+RAPPORT_IMPORT_MAX_CONTACTS = env_int("RAPPORT_IMPORT_MAX_CONTACTS", 25_000)
+# Files up to this size are read within the upload request, and imports or
+# undos of up to this many contacts run within the confirming request; larger
+# ones run as background tasks while the page shows their progress.
+RAPPORT_IMPORT_INLINE_BYTES = env_int("RAPPORT_IMPORT_INLINE_BYTES", 256 * 1024)
+RAPPORT_IMPORT_INLINE_CONTACTS = env_int("RAPPORT_IMPORT_INLINE_CONTACTS", 1_000)
+# Contacts read from the database per round trip while exporting.
+RAPPORT_EXPORT_CHUNK = 500

@@ -9,6 +9,7 @@ from contacts.models.details import (
     ContactWebsite,
     DetailLabel,
 )
+from contacts.models.imports import ContactImport, ImportedContact
 from contacts.models.labels import ContactLabel, Label
 
 __all__ = [
@@ -16,10 +17,12 @@ __all__ = [
     "Contact",
     "ContactAddress",
     "ContactEmail",
+    "ContactImport",
     "ContactLabel",
     "ContactPhone",
     "ContactQuerySet",
     "ContactWebsite",
     "DetailLabel",
+    "ImportedContact",
     "Label",
 ]

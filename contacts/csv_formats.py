@@ -1,0 +1,791 @@
+"""CSV address books: Google's and Outlook's exports, and any other CSV.
+
+A CSV file is read into a table; its columns are mapped to the fields of a
+card (a *target* per column: "given_name", "email:work",
+"address:home:city", or Google's numbered pairs "phone@1:label"), and each
+row becomes a `VCard`, so CSV and vCard imports share everything after
+reading. Google's and Outlook's headers are recognised; any other CSV gets a
+mapping guessed from its header, which the member can change.
+
+Writing produces Google Contacts' CSV, with every cell that a spreadsheet
+would run as a formula neutralised (OWASP's advice) and RFC 4180 quoting.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from contacts.uploads import UploadError
+from contacts.vcard import (
+    CUSTOM,
+    FAVORITE_CATEGORY,
+    HOME,
+    MOBILE,
+    OTHER,
+    WORK,
+    Address,
+    Birthday,
+    TypedValue,
+    VCard,
+    clean_text,
+    parse_birthday,
+)
+
+GOOGLE = "google"
+OUTLOOK = "outlook"
+GENERIC = "csv"
+
+MAX_COLUMNS = 400
+MAX_CELL_CHARS = 128 * 1024
+MULTI_SEPARATOR = " ::: "
+ADDRESS_PARTS = ("street", "city", "region", "postal_code", "country")
+
+# Cells a spreadsheet would run as a formula start with one of these.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NEUTRALISED = re.compile(r"^'+[=+\-@\t\r]")
+_NEEDS_NEUTRALISING = re.compile(r"^'*[=+\-@\t\r]")
+
+
+# ---------------------------------------------------------------------------
+# Targets: where a column's values go
+# ---------------------------------------------------------------------------
+
+SCALAR_TARGETS = {
+    "display_name": gettext_lazy("Full name"),
+    "prefix": gettext_lazy("Name prefix"),
+    "given_name": gettext_lazy("First name"),
+    "middle_name": gettext_lazy("Middle name"),
+    "family_name": gettext_lazy("Last name"),
+    "suffix": gettext_lazy("Name suffix"),
+    "nickname": gettext_lazy("Nickname"),
+    "organization": gettext_lazy("Organization"),
+    "department": gettext_lazy("Department"),
+    "job_title": gettext_lazy("Job title"),
+    "birthday": gettext_lazy("Birthday"),
+    "notes": gettext_lazy("Notes"),
+    "labels": gettext_lazy("Labels"),
+}
+KIND_NAMES = {
+    HOME: gettext_lazy("home"),
+    WORK: gettext_lazy("work"),
+    MOBILE: gettext_lazy("mobile"),
+    OTHER: gettext_lazy("other"),
+}
+DETAIL_KINDS = {
+    "email": (OTHER, HOME, WORK),
+    "phone": (MOBILE, HOME, WORK, OTHER),
+    "website": (OTHER, HOME, WORK),
+}
+DETAIL_NAMES = {
+    "email": gettext_lazy("Email"),
+    "phone": gettext_lazy("Phone"),
+    "website": gettext_lazy("Website"),
+}
+PART_NAMES = {
+    "street": gettext_lazy("street"),
+    "city": gettext_lazy("city"),
+    "region": gettext_lazy("state or region"),
+    "postal_code": gettext_lazy("postal code"),
+    "country": gettext_lazy("country"),
+}
+
+
+def target_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The targets a member may pick for a column, grouped for a <select>."""
+    name = [(key, str(label)) for key, label in SCALAR_TARGETS.items()]
+    details = []
+    for detail, kinds in DETAIL_KINDS.items():
+        for kind in kinds:
+            details.append(
+                (f"{detail}:{kind}", f"{DETAIL_NAMES[detail]} ({KIND_NAMES[kind]})")
+            )
+    details.append(("phone:custom=Fax", _("Phone (fax)")))
+    addresses = []
+    for kind in (HOME, WORK, OTHER):
+        for part in ADDRESS_PARTS:
+            addresses.append(
+                (
+                    f"address:{kind}:{part}",
+                    _("Address (%(kind)s): %(part)s")
+                    % {"kind": KIND_NAMES[kind], "part": PART_NAMES[part]},
+                )
+            )
+    return [
+        (_("Name and card"), name),
+        (_("Emails, phones and websites"), details),
+        (_("Postal address"), addresses),
+    ]
+
+
+def valid_targets() -> set[str]:
+    return {key for _group, choices in target_choices() for key, _label in choices}
+
+
+# ---------------------------------------------------------------------------
+# Reading the table
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class CsvTable:
+    header: list[str]
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    delimiter: str = ","
+    too_many: bool = False
+
+    def samples(self, column: int, count: int = 3) -> list[str]:
+        """The first few non-empty values of a column, for the mapping page."""
+        found = []
+        for _line, cells in self.rows:
+            value = cells[column].strip() if column < len(cells) else ""
+            if value:
+                found.append(value[:60])
+                if len(found) == count:
+                    break
+        return found
+
+
+def _delimiter(first_line: str) -> str:
+    counts = {",": 0, ";": 0, "\t": 0}
+    quoted = False
+    for char in first_line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    return max(counts, key=lambda key: (counts[key], key == ","))
+
+
+def read_table(text: str, *, max_rows: int | None = None) -> CsvTable:
+    """The header and the non-empty rows, each with the line it starts on."""
+    text = text.lstrip("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    delimiter = _delimiter(first_line)
+    csv.field_size_limit(MAX_CELL_CHARS)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] | None = None
+    table = CsvTable(header=[], delimiter=delimiter)
+    line = 1
+    try:
+        for cells in reader:
+            start, line = line, reader.line_num + 1
+            if not any(cell.strip() for cell in cells):
+                continue
+            if header is None:
+                header = [clean_text(cell).strip() for cell in cells]
+                if len(header) > MAX_COLUMNS:
+                    raise UploadError(
+                        _("The file has %(count)s columns; at most %(max)s.")
+                        % {"count": len(header), "max": MAX_COLUMNS}
+                    )
+                header = [
+                    name or _("Column %(number)s") % {"number": index + 1}
+                    for index, name in enumerate(header)
+                ]
+                table.header = header
+                continue
+            if max_rows is not None and len(table.rows) >= max_rows:
+                table.too_many = True
+                break
+            table.rows.append((start, cells))
+    except csv.Error as error:
+        reason = str(error)
+        if "field larger than field limit" in reason:
+            reason = _("a cell longer than 128 KB")
+        raise UploadError(
+            _("Line %(line)s of the file cannot be read: %(reason)s.")
+            % {"line": reader.line_num, "reason": reason}
+        ) from None
+    if header is None:
+        raise UploadError(_("The file is empty."))
+    return table
+
+
+# ---------------------------------------------------------------------------
+# Recognising Google's and Outlook's exports
+# ---------------------------------------------------------------------------
+
+_GOOGLE_PAIR = re.compile(
+    r"^(e-mail|phone|website|address|organization|relation|event|im|custom field)"
+    r" (\d+) - (.+)$",
+    re.IGNORECASE,
+)
+GOOGLE_SCALARS = {
+    "name": "display_name",
+    "file as": "display_name",
+    "given name": "given_name",
+    "first name": "given_name",
+    "additional name": "middle_name",
+    "middle name": "middle_name",
+    "family name": "family_name",
+    "last name": "family_name",
+    "name prefix": "prefix",
+    "name suffix": "suffix",
+    "nickname": "nickname",
+    "organization name": "organization",
+    "organization title": "job_title",
+    "organization department": "department",
+    "birthday": "birthday",
+    "notes": "notes",
+    "labels": "labels",
+    "group membership": "labels",
+}
+_GOOGLE_KIND = {"e-mail": "email", "phone": "phone", "website": "website"}
+_GOOGLE_ADDRESS = {
+    "type": "label",
+    "label": "label",
+    "formatted": "formatted",
+    "street": "street",
+    "city": "city",
+    "po box": "po_box",
+    "region": "region",
+    "postal code": "postal_code",
+    "country": "country",
+    "extended address": "extended",
+}
+_GOOGLE_ORGANIZATION = {
+    "name": "organization",
+    "title": "job_title",
+    "department": "department",
+}
+
+OUTLOOK_COLUMNS = {
+    "title": "prefix",
+    "first name": "given_name",
+    "middle name": "middle_name",
+    "last name": "family_name",
+    "suffix": "suffix",
+    "nickname": "nickname",
+    "company": "organization",
+    "department": "department",
+    "job title": "job_title",
+    "birthday": "birthday",
+    "notes": "notes",
+    "categories": "labels",
+    "e-mail address": "email:other",
+    "e-mail 2 address": "email:other",
+    "e-mail 3 address": "email:other",
+    "mobile phone": "phone:mobile",
+    "home phone": "phone:home",
+    "home phone 2": "phone:home",
+    "business phone": "phone:work",
+    "business phone 2": "phone:work",
+    "other phone": "phone:other",
+    "primary phone": "phone:custom=Main",
+    "company main phone": "phone:custom=Company main",
+    "business fax": "phone:custom=Work fax",
+    "home fax": "phone:custom=Home fax",
+    "other fax": "phone:custom=Fax",
+    "pager": "phone:custom=Pager",
+    "car phone": "phone:custom=Car",
+    "assistant's phone": "phone:custom=Assistant",
+    "callback": "phone:custom=Callback",
+    "radio phone": "phone:custom=Radio",
+    "isdn": "phone:custom=ISDN",
+    "telex": "phone:custom=Telex",
+    "tty/tdd phone": "phone:custom=TTY/TDD",
+    "web page": "website:other",
+    "personal web page": "website:home",
+    "business street": "address:work:street",
+    "business street 2": "address:work:street",
+    "business street 3": "address:work:street",
+    "business city": "address:work:city",
+    "business state": "address:work:region",
+    "business postal code": "address:work:postal_code",
+    "business country/region": "address:work:country",
+    "business country": "address:work:country",
+    "home street": "address:home:street",
+    "home street 2": "address:home:street",
+    "home street 3": "address:home:street",
+    "home city": "address:home:city",
+    "home state": "address:home:region",
+    "home postal code": "address:home:postal_code",
+    "home country/region": "address:home:country",
+    "home country": "address:home:country",
+    "other street": "address:other:street",
+    "other street 2": "address:other:street",
+    "other street 3": "address:other:street",
+    "other city": "address:other:city",
+    "other state": "address:other:region",
+    "other postal code": "address:other:postal_code",
+    "other country/region": "address:other:country",
+    "other country": "address:other:country",
+}
+
+
+def detect_format(header: Sequence[str]) -> str:
+    """GOOGLE, OUTLOOK or GENERIC, from the names of the columns."""
+    names = {name.strip().lower() for name in header}
+    if any(_GOOGLE_PAIR.match(name) for name in names) and (
+        names & {"first name", "given name", "name", "last name", "family name"}
+    ):
+        return GOOGLE
+    if {"first name", "last name", "e-mail address"} <= names and (
+        names & {"business phone", "mobile phone", "home phone", "company"}
+    ):
+        return OUTLOOK
+    return GENERIC
+
+
+def mapping_for(header: Sequence[str], file_format: str) -> list[str]:
+    """A target per column: Google's and Outlook's fixed ones, else a guess."""
+    if file_format == GOOGLE:
+        return [_google_target(name) for name in header]
+    if file_format == OUTLOOK:
+        return [OUTLOOK_COLUMNS.get(name.strip().lower(), "") for name in header]
+    return guess_mapping(header)
+
+
+def _google_target(name: str) -> str:
+    lowered = name.strip().lower()
+    if lowered in GOOGLE_SCALARS:
+        return GOOGLE_SCALARS[lowered]
+    match = _GOOGLE_PAIR.match(lowered)
+    if not match:
+        return ""
+    kind, number, part = match[1], match[2], match[3].strip()
+    if kind in _GOOGLE_KIND:
+        if part in {"type", "label"}:
+            return f"{_GOOGLE_KIND[kind]}@{number}:label"
+        if part == "value":
+            return f"{_GOOGLE_KIND[kind]}@{number}:value"
+        return ""
+    if kind == "address" and part in _GOOGLE_ADDRESS:
+        return f"address@{number}:{_GOOGLE_ADDRESS[part]}"
+    if kind == "organization" and number == "1" and part in _GOOGLE_ORGANIZATION:
+        return _GOOGLE_ORGANIZATION[part]
+    return ""
+
+
+# ---------------------------------------------------------------------------
+# Guessing the mapping of any other CSV
+# ---------------------------------------------------------------------------
+
+_GUESSES = {
+    "display_name": "name fullname displayname contactname contact fileas",
+    "prefix": "prefix nameprefix salutation honorific",
+    "given_name": "firstname givenname first forename prenom vorname nombre",
+    "middle_name": "middlename additionalname middle secondname",
+    "family_name": "lastname surname familyname last nom nachname apellido",
+    "suffix": "suffix namesuffix",
+    "nickname": "nickname nick alias",
+    "organization": "company organization organisation org companyname "
+    "employer business firm",
+    "department": "department dept division",
+    "job_title": "jobtitle title position role occupation job",
+    "birthday": "birthday birthdate dateofbirth dob bday born",
+    "notes": "notes note comments comment description remarks",
+    "labels": "labels label groups group categories category tags tag "
+    "groupmembership lists",
+    "email:other": "email emailaddress mail email1 emailaddress1 eaddress",
+    "email:home": "homeemail personalemail privateemail",
+    "email:work": "workemail businessemail officeemail",
+    "phone:other": "phone telephone tel phonenumber number",
+    "phone:mobile": "mobile mobilephone cell cellphone mobilenumber "
+    "cellular handy portable",
+    "phone:home": "homephone hometelephone privatephone",
+    "phone:work": "workphone businessphone officephone worktelephone",
+    "phone:custom=Fax": "fax faxnumber",
+    "website:other": "website web url homepage webpage site",
+    "address:home:street": "address street streetaddress address1 address2 "
+    "addressline1 addressline2 homestreet homeaddress",
+    "address:home:city": "city town locality homecity",
+    "address:home:region": "state region province county homestate",
+    "address:home:postal_code": "zip zipcode postcode postalcode homepostalcode",
+    "address:home:country": "country countryregion homecountry",
+    "address:work:street": "workstreet businessstreet workaddress businessaddress",
+    "address:work:city": "workcity businesscity",
+    "address:work:region": "workstate businessstate",
+    "address:work:postal_code": "workpostalcode businesspostalcode workzip",
+    "address:work:country": "workcountry businesscountry",
+}
+_GUESS_INDEX = {
+    word: target for target, words in _GUESSES.items() for word in words.split()
+}
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def _normalised(name: str) -> str:
+    from contacts.text import fold
+
+    return _NOT_ALNUM.sub("", fold(name))
+
+
+def guess_target(name: str) -> str:
+    """The target a column's name suggests, or "" to ignore the column."""
+    key = _normalised(name)
+    if key in _GUESS_INDEX:
+        return _GUESS_INDEX[key]
+    outlook = OUTLOOK_COLUMNS.get(name.strip().lower())
+    if outlook:
+        return outlook
+    google = _google_target(name)
+    if google and "@" not in google:
+        return google
+    without_digits = key.rstrip("0123456789")
+    if without_digits in _GUESS_INDEX:
+        return _GUESS_INDEX[without_digits]
+    for needle, target in (
+        ("email", "email:other"),
+        ("mail", "email:other"),
+        ("mobile", "phone:mobile"),
+        ("cell", "phone:mobile"),
+        ("phone", "phone:other"),
+        ("website", "website:other"),
+        ("birth", "birthday"),
+    ):
+        if needle in key:
+            return target
+    return ""
+
+
+def guess_mapping(header: Sequence[str]) -> list[str]:
+    """One guessed target per column; a name column guessed twice keeps the first."""
+    mapping, taken = [], set()
+    repeatable = ("email:", "phone:", "website:", "address:", "labels", "notes")
+    for name in header:
+        target = guess_target(name)
+        if target in taken and not target.startswith(repeatable):
+            target = ""
+        taken.add(target)
+        mapping.append(target)
+    return mapping
+
+
+# ---------------------------------------------------------------------------
+# Rows to cards
+# ---------------------------------------------------------------------------
+
+
+def unneutralise(value: str) -> str:
+    """Undo `neutralise()`: a quote before a formula character comes off."""
+    if value[:1] == "'" and _NEUTRALISED.match(value):
+        return value[1:]
+    return value
+
+
+def kind_from_label(text: str) -> tuple[str, str]:
+    """(kind, custom label) from Google's label text ("* Home", "Work Fax")."""
+    label = text.strip().removeprefix("*").strip()
+    lowered = label.lower()
+    if lowered in {HOME, WORK, MOBILE, OTHER}:
+        return lowered, ""
+    if not label:
+        return OTHER, ""
+    return CUSTOM, label
+
+
+def split_labels(value: str) -> list[str]:
+    """Label names from a Labels, Groups or Categories cell."""
+    if ":::" in value:
+        names = value.split(":::")
+    elif ";" in value:
+        names = value.split(";")
+    else:
+        names = value.split(",")
+    return [name.strip().removeprefix("*").strip() for name in names if name.strip()]
+
+
+def row_to_vcard(line: int, cells: Sequence[str], mapping: Sequence[str]) -> VCard:
+    """A card from one row, following the mapping (a target per column)."""
+    card = VCard(line=line)
+    pairs: dict[tuple[str, str], dict[str, str]] = {}
+    fixed_addresses: dict[str, dict[str, list[str]]] = {}
+    for value, target in zip(cells, mapping, strict=False):
+        if not target:
+            continue
+        value = clean_text(unneutralise(value.strip()))
+        if not value:
+            continue
+        if target in SCALAR_TARGETS:
+            _set_scalar(card, target, value)
+        elif "@" in target:
+            detail, rest = target.split("@", 1)
+            number, part = rest.split(":", 1)
+            pairs.setdefault((detail, number), {})[part] = value
+        elif target.startswith("address:"):
+            _kind_name, kind, part = target.split(":", 2)
+            parts = fixed_addresses.setdefault(kind, {})
+            parts.setdefault(part, []).append(value)
+        else:
+            detail, kind = target.split(":", 1)
+            label = ""
+            if kind.startswith("custom="):
+                kind, label = CUSTOM, kind.removeprefix("custom=")
+            for item in _multi(value):
+                _add_detail(card, detail, TypedValue(item, kind, label))
+    for (detail, _number), parts in pairs.items():
+        _add_pair(card, detail, parts)
+    for kind, parts in fixed_addresses.items():
+        address = Address(
+            kind=kind, **{part: "\n".join(values) for part, values in parts.items()}
+        )
+        card.addresses.append(address)
+    return card
+
+
+def _multi(value: str) -> list[str]:
+    return [item.strip() for item in value.split(":::") if item.strip()]
+
+
+def _set_scalar(card: VCard, target: str, value: str) -> None:
+    if target == "display_name":
+        card.formatted_name = value
+    elif target == "job_title":
+        card.title = value
+    elif target == "notes":
+        card.note = f"{card.note}\n\n{value}" if card.note else value
+    elif target == "labels":
+        for name in split_labels(value):
+            if name not in card.categories:
+                card.categories.append(name)
+    elif target == "birthday":
+        birthday = parse_loose_date(value)
+        if birthday is None:
+            if not _EMPTY_DATE.match(value):
+                card.warnings.append(f"birthday “{value[:40]}” was not understood")
+        else:
+            card.birthday = birthday
+    else:
+        current = getattr(card, target)
+        setattr(card, target, f"{current} {value}" if current else value)
+
+
+def _add_detail(card: VCard, detail: str, item: TypedValue) -> None:
+    {"email": card.emails, "phone": card.phones, "website": card.urls}[detail].append(
+        item
+    )
+
+
+def _add_pair(card: VCard, detail: str, parts: dict[str, str]) -> None:
+    kind, label = kind_from_label(parts.get("label", ""))
+    if detail == "address":
+        fields = {
+            part: parts.get(part, "")
+            for part in ("street", "city", "region", "postal_code", "country")
+        }
+        extra = [parts.get("extended", ""), parts.get("po_box", "")]
+        if any(fields.values()):
+            fields["street"] = "\n".join(
+                line for line in (fields["street"], *extra) if line
+            )
+        elif parts.get("formatted"):
+            fields["street"] = parts["formatted"]
+        else:
+            fields["street"] = "\n".join(line for line in extra if line)
+        address = Address(kind=kind, label=label, **fields)
+        if not address.is_empty():
+            card.addresses.append(address)
+        return
+    for item in _multi(parts.get("value", "")):
+        _add_detail(card, detail, TypedValue(item, kind, label))
+
+
+_EMPTY_DATE = re.compile(r"^[0/.\-\s]*$")
+_NUMERIC_DATE = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})$")
+
+
+def parse_loose_date(value: str) -> Birthday | None:
+    """ISO dates, "--MM-DD", and the numeric dates spreadsheets write.
+
+    "4/12/1985" is read month first (Outlook's US export) unless the first
+    number cannot be a month; "12.04.1985" (dots) is read day first.
+    """
+    value = value.strip()
+    if _EMPTY_DATE.match(value):
+        return None
+    iso = parse_birthday(value)
+    if iso is not None:
+        return iso
+    match = _NUMERIC_DATE.match(value)
+    if not match:
+        return None
+    first, second, third = (int(part) for part in match.groups())
+    if len(match[1]) == 4:
+        year, month, day = first, second, third
+    elif "." in value or first > 12:
+        day, month, year = first, second, third
+    else:
+        month, day, year = first, second, third
+    if year < 100:
+        year += 1900 if year > 30 else 2000
+    return parse_birthday(f"{year:04d}-{month:02d}-{day:02d}")
+
+
+# ---------------------------------------------------------------------------
+# Writing Google Contacts' CSV
+# ---------------------------------------------------------------------------
+
+GOOGLE_HEAD = (
+    "First Name",
+    "Middle Name",
+    "Last Name",
+    "Phonetic First Name",
+    "Phonetic Middle Name",
+    "Phonetic Last Name",
+    "Name Prefix",
+    "Name Suffix",
+    "Nickname",
+    "File As",
+    "Organization Name",
+    "Organization Title",
+    "Organization Department",
+    "Birthday",
+    "Notes",
+    "Photo",
+    "Labels",
+)
+GOOGLE_ADDRESS_COLUMNS = (
+    "Label",
+    "Formatted",
+    "Street",
+    "City",
+    "PO Box",
+    "Region",
+    "Postal Code",
+    "Country",
+    "Extended Address",
+)
+_LABEL_TEXT = {HOME: "Home", WORK: "Work", MOBILE: "Mobile", OTHER: "Other"}
+
+
+def neutralise(value: str) -> str:
+    """Make a cell safe to open in a spreadsheet (OWASP's CSV injection advice).
+
+    A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets
+    a leading `'`; so does one that would otherwise look neutralised already,
+    so that `unneutralise()` gives back exactly what was written.
+    """
+    if value and _NEEDS_NEUTRALISING.match(value):
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class GoogleColumns:
+    """How many numbered email, phone, address and website blocks to write."""
+
+    emails: int = 1
+    phones: int = 1
+    addresses: int = 1
+    websites: int = 1
+
+    def header(self) -> list[str]:
+        columns = list(GOOGLE_HEAD)
+        for number in range(1, self.emails + 1):
+            columns += [f"E-mail {number} - Label", f"E-mail {number} - Value"]
+        for number in range(1, self.phones + 1):
+            columns += [f"Phone {number} - Label", f"Phone {number} - Value"]
+        for number in range(1, self.addresses + 1):
+            columns += [f"Address {number} - {part}" for part in GOOGLE_ADDRESS_COLUMNS]
+        for number in range(1, self.websites + 1):
+            columns += [f"Website {number} - Label", f"Website {number} - Value"]
+        return columns
+
+
+def _label_text(item) -> str:
+    if item.kind == CUSTOM and item.label:
+        return item.label
+    return _LABEL_TEXT.get(item.kind, "Other")
+
+
+def google_row(card: VCard, columns: GoogleColumns) -> list[str]:
+    """One card as a row of Google Contacts' CSV (cells not yet neutralised)."""
+    birthday = ""
+    if card.birthday:
+        day, month = card.birthday.day, card.birthday.month
+        year = card.birthday.year
+        birthday = f"--{month:02d}-{day:02d}"
+        if year:
+            birthday = f"{year:04d}{birthday[1:]}"
+    labels = ["* myContacts"]
+    for name in card.categories:
+        labels.append(f"* {name}" if name == FAVORITE_CATEGORY else name)
+    display = card.formatted_name
+    if display == card.implied_name():
+        display = ""
+    row = [
+        card.given_name,
+        card.middle_name,
+        card.family_name,
+        "",
+        "",
+        "",
+        card.prefix,
+        card.suffix,
+        card.nickname,
+        display,
+        card.organization,
+        card.title,
+        card.department,
+        birthday,
+        card.note,
+        "",
+        MULTI_SEPARATOR.join(labels),
+    ]
+    row += _pairs(card.emails, columns.emails)
+    row += _pairs(card.phones, columns.phones)
+    for index in range(columns.addresses):
+        if index < len(card.addresses):
+            address = card.addresses[index]
+            formatted = "\n".join(
+                line
+                for line in (
+                    address.street,
+                    " ".join(p for p in (address.postal_code, address.city) if p),
+                    address.region,
+                    address.country,
+                )
+                if line
+            )
+            row += [
+                _label_text(address),
+                formatted,
+                address.street,
+                address.city,
+                address.po_box,
+                address.region,
+                address.postal_code,
+                address.country,
+                address.extended,
+            ]
+        else:
+            row += [""] * len(GOOGLE_ADDRESS_COLUMNS)
+    row += _pairs(card.urls, columns.websites)
+    return row
+
+
+def _pairs(items: Sequence[TypedValue], count: int) -> list[str]:
+    cells = []
+    for index in range(count):
+        if index < len(items):
+            cells += [_label_text(items[index]), items[index].value]
+        else:
+            cells += ["", ""]
+    return cells
+
+
+class _Line:
+    """A file-like sink for `csv.writer` that hands back each written line."""
+
+    def __init__(self):
+        self.text = ""
+
+    def write(self, text: str) -> None:
+        self.text = text
+
+
+def csv_lines(rows: Iterable[Sequence[str]]) -> Iterator[str]:
+    """RFC 4180 lines (CRLF, quotes doubled), every cell neutralised."""
+    sink = _Line()
+    writer = csv.writer(sink, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+        yield sink.text

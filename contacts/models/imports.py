@@ -1,0 +1,202 @@
+"""Imports: each uploaded file is a batch, previewed, saved at once, undoable."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ContactImportQuerySet(models.QuerySet):
+    def owned_by(self, member):
+        """`member`'s imports; nothing for anyone signed out."""
+        if not getattr(member, "is_authenticated", False):
+            return self.none()
+        return self.filter(owner=member)
+
+
+class ImportStatus(models.TextChoices):
+    MAPPING = "mapping", _("Choosing columns")
+    READING = "reading", _("Reading the file")
+    READY = "ready", _("Ready to import")
+    IMPORTING = "importing", _("Importing")
+    DONE = "done", _("Imported")
+    UNDOING = "undoing", _("Undoing")
+    FAILED = "failed", _("Not imported")
+    UNDONE = "undone", _("Undone")
+
+
+class ImportFormat(models.TextChoices):
+    VCARD = "vcard", _("vCard")
+    GOOGLE = "google", _("Google Contacts CSV")
+    OUTLOOK = "outlook", _("Outlook CSV")
+    CSV = "csv", _("CSV")
+
+
+class OnDuplicate(models.TextChoices):
+    SKIP = "skip", _("Skip them")
+    MERGE = "merge", _("Add their details to the existing contacts")
+    ADD = "add", _("Import them anyway, as new contacts")
+
+
+class ContactImport(models.Model):
+    """One uploaded address book file, from upload to import (and undo).
+
+    The file's bytes (`source`, so a CSV's columns can still change) and
+    what the preview showed (`prepared`, compressed) are kept until the
+    import runs, then dropped: no copy of the file outlives the import.
+    """
+
+    Status = ImportStatus
+    Format = ImportFormat
+    OnDuplicate = OnDuplicate
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="contact_imports",
+        verbose_name=_("owner"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.READING
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_size = models.PositiveIntegerField(_("file size"))
+    file_format = models.CharField(
+        _("format"), max_length=10, choices=Format.choices, default=Format.VCARD
+    )
+    encoding = models.CharField(_("encoding"), max_length=60, blank=True)
+    source = models.BinaryField(_("uploaded file"), null=True, editable=False)
+    columns = models.JSONField(_("CSV columns"), default=list, blank=True)
+    mapping = models.JSONField(_("column mapping"), default=list, blank=True)
+    prepared = models.BinaryField(_("prepared cards"), null=True, editable=False)
+    total = models.PositiveIntegerField(_("cards read"), default=0)
+    progress = models.PositiveIntegerField(_("cards processed"), default=0)
+    new_count = models.PositiveIntegerField(_("new contacts"), default=0)
+    duplicate_count = models.PositiveIntegerField(_("possible duplicates"), default=0)
+    problem_count = models.PositiveIntegerField(_("unreadable cards"), default=0)
+    problems = models.JSONField(_("unreadable cards"), default=list, blank=True)
+    notices = models.JSONField(_("notices"), default=list, blank=True)
+    on_duplicate = models.CharField(
+        _("duplicates"),
+        max_length=5,
+        choices=OnDuplicate.choices,
+        default=OnDuplicate.SKIP,
+    )
+    label = models.ForeignKey(
+        "contacts.Label",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("label"),
+    )
+    created_count = models.PositiveIntegerField(_("contacts added"), default=0)
+    merged_count = models.PositiveIntegerField(_("contacts completed"), default=0)
+    skipped_count = models.PositiveIntegerField(_("duplicates skipped"), default=0)
+    merged = models.JSONField(_("details merged"), default=dict, blank=True)
+    kept = models.JSONField(_("kept by the undo"), default=list, blank=True)
+    kept_count = models.PositiveIntegerField(_("kept by the undo"), default=0)
+    error = models.TextField(_("why it was not imported"), blank=True)
+    created = models.DateTimeField(_("uploaded"), default=timezone.now)
+    finished = models.DateTimeField(_("imported"), null=True, blank=True)
+    undone = models.DateTimeField(_("undone"), null=True, blank=True)
+
+    objects = ContactImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contact import")
+        verbose_name_plural = _("contact imports")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=ImportStatus.values),
+                name="contactimport_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(file_format__in=ImportFormat.values),
+                name="contactimport_format_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(on_duplicate__in=OnDuplicate.values),
+                name="contactimport_on_duplicate_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=models.F("total")) | models.Q(total=0),
+                name="contactimport_progress_within_total",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | models.Q(finished__isnull=False),
+                name="contactimport_done_has_finished",
+            ),
+            # One import saving (or being undone) at a time per member: the
+            # limit stays exact and a double click cannot run it twice.
+            models.UniqueConstraint(
+                fields=["owner"],
+                condition=models.Q(status__in=["importing", "undoing"]),
+                name="contactimport_one_importing_per_owner",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["owner", "-created", "-id"], name="contactimport_recent"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_working(self) -> bool:
+        """Still reading or importing: the page polls until it is not."""
+        return self.status in {
+            self.Status.READING,
+            self.Status.IMPORTING,
+            self.Status.UNDOING,
+        }
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 0
+        return min(100, round(100 * self.progress / self.total))
+
+    @property
+    def can_undo(self) -> bool:
+        return self.status == self.Status.DONE
+
+
+class ImportedContact(models.Model):
+    """A contact an import added, with the UID its card had.
+
+    Undo finds the contacts to delete here; a later import of the same file
+    recognises cards by their UID.
+    """
+
+    batch = models.ForeignKey(
+        ContactImport,
+        on_delete=models.CASCADE,
+        related_name="items",
+        verbose_name=_("import"),
+        db_index=False,  # the (batch, contact) index serves it
+    )
+    contact = models.OneToOneField(
+        "contacts.Contact",
+        on_delete=models.CASCADE,
+        related_name="import_record",
+        verbose_name=_("contact"),
+    )
+    uid = models.CharField(_("vCard UID"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("imported contact")
+        verbose_name_plural = _("imported contacts")
+        indexes = [
+            models.Index(fields=["batch", "contact"], name="importedcontact_batch"),
+            models.Index(
+                fields=["uid"],
+                condition=~models.Q(uid=""),
+                name="importedcontact_uid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.batch_id} · {self.contact_id}"

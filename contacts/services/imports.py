@@ -1,0 +1,1316 @@
+"""Writes about imports: upload, read and preview, import at once, undo.
+
+An import goes through these steps, each a service:
+
+1. `import_upload` checks and decodes the file and keeps it; a CSV that is
+   neither Google's nor Outlook's waits for its columns (`import_set_mapping`).
+2. `import_read` reads every card, checks and normalises it the way the
+   contact services do, finds the ones that look like contacts the member
+   already has, and keeps the result for the preview. Nothing is saved to
+   the address book.
+3. `import_confirm` takes the member's choice for duplicates and queues
+   `import_run`, which saves everything in one transaction, or nothing.
+4. `import_undo` deletes the contacts the import added and takes back the
+   details it merged, except where the member has edited a contact since.
+
+Large files are read, imported and undone by background tasks (`tasks.py`);
+small ones at once, within the request.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from contacts import csv_formats
+from contacts.models import (
+    Contact,
+    ContactAddress,
+    ContactEmail,
+    ContactImport,
+    ContactLabel,
+    ContactPhone,
+    ContactWebsite,
+    DetailLabel,
+    ImportedContact,
+    Label,
+)
+from contacts.models.contacts import NOTES_MAX, birthday_error
+from contacts.models.details import CUSTOM_LABEL_MAX
+from contacts.models.labels import LABEL_NAME_MAX
+from contacts.phones import e164_or_blank
+from contacts.selectors.contacts import address_book_region
+from contacts.services.address_books import address_book_locked
+from contacts.services.labels import label_for_name
+from contacts.text import SPACES, digits
+from contacts.uploads import CSV, UploadError, decode_upload
+from contacts.vcard import (
+    FAVORITE_CATEGORY,
+    SYSTEM_CATEGORIES,
+    VCard,
+    contact_uid,
+    read_vcards,
+)
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+LOOKUP_CHUNK = 900
+PROGRESS_EVERY = 1000
+# Problems and notices kept for the preview; the counts are always exact.
+PROBLEMS_SHOWN = 200
+NOTICES_SHOWN = 200
+KEPT_LISTED = 100
+BIRTH_YEAR_MIN = 1800
+# Apple writes this year for a birthday whose year is unknown.
+APPLE_NO_YEAR = 1604
+
+Status = ContactImport.Status
+OnDuplicate = ContactImport.OnDuplicate
+
+_email_is_valid = EmailValidator()
+_url_is_valid = URLValidator(schemes=["http", "https"])
+
+
+def _max_length(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+NAME_FIELDS = (
+    "prefix",
+    "given_name",
+    "middle_name",
+    "family_name",
+    "suffix",
+    "display_name",
+    "nickname",
+    "organization",
+    "job_title",
+)
+LIMITS = {name: _max_length(Contact, name) for name in NAME_FIELDS}
+ADDRESS_LIMITS = {
+    name: _max_length(ContactAddress, name) for name in ContactAddress.PARTS
+}
+EMAIL_MAX = _max_length(ContactEmail, "value")
+PHONE_MAX = _max_length(ContactPhone, "value")
+URL_MAX = _max_length(ContactWebsite, "url")
+
+
+# ---------------------------------------------------------------------------
+# Upload
+# ---------------------------------------------------------------------------
+
+
+def _human_size(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def upload_problem(*, size: int) -> str:
+    """Why a file of `size` bytes is refused before reading it, or ""."""
+    limit = settings.RAPPORT_IMPORT_MAX_BYTES
+    if size == 0:
+        return _("The file is empty.")
+    if size > limit:
+        return _("The file is %(size)s; files up to %(limit)s can be imported.") % {
+            "size": _human_size(size),
+            "limit": _human_size(limit),
+        }
+    return ""
+
+
+@transaction.atomic
+def import_upload(*, owner, file_name: str, data: bytes) -> ContactImport:
+    """Keep an uploaded file as a new import, if it is an address book at all.
+
+    Raises ValidationError (with a message about the file) for an empty,
+    binary, oversized or unrecognisable file; nothing is kept then.
+    """
+    problem = upload_problem(size=len(data))
+    if problem:
+        raise ValidationError(problem, code="file")
+    try:
+        decoded = decode_upload(data, file_name=file_name)
+    except UploadError as error:
+        raise ValidationError(str(error), code="file") from None
+    batch = ContactImport(
+        owner=owner,
+        file_name=file_name[: _max_length(ContactImport, "file_name")] or "contacts",
+        file_size=len(data),
+        encoding=decoded.encoding,
+        source=data,
+    )
+    if decoded.kind == CSV:
+        try:
+            table = csv_formats.read_table(decoded.text, max_rows=5)
+        except UploadError as error:
+            raise ValidationError(str(error), code="file") from None
+        file_format = csv_formats.detect_format(table.header)
+        batch.file_format = {
+            csv_formats.GOOGLE: ContactImport.Format.GOOGLE,
+            csv_formats.OUTLOOK: ContactImport.Format.OUTLOOK,
+        }.get(file_format, ContactImport.Format.CSV)
+        batch.columns = [
+            {"name": name, "samples": table.samples(index)}
+            for index, name in enumerate(table.header)
+        ]
+        batch.mapping = csv_formats.mapping_for(table.header, file_format)
+        if batch.file_format == ContactImport.Format.CSV:
+            batch.status = Status.MAPPING
+    else:
+        batch.file_format = ContactImport.Format.VCARD
+    batch.save()
+    if batch.status == Status.READING:
+        _queue_read(batch)
+    return batch
+
+
+def mapping_problem(mapping: Sequence[str]) -> str:
+    """Why a column mapping cannot make cards, or ""."""
+    useful = {
+        "display_name",
+        "given_name",
+        "family_name",
+        "middle_name",
+        "nickname",
+        "organization",
+    }
+    if not any(
+        target in useful or target.startswith(("email", "phone")) for target in mapping
+    ):
+        return _(
+            "Choose at least one column with a name, an organization, an email "
+            "or a phone number."
+        )
+    return ""
+
+
+@transaction.atomic
+def import_set_mapping(
+    *, batch: ContactImport, mapping: Sequence[str]
+) -> ContactImport:
+    """Set which field each CSV column fills, then read the file with it."""
+    locked = ContactImport.objects.select_for_update().get(pk=batch.pk)
+    if locked.status not in {Status.MAPPING, Status.READY, Status.FAILED}:
+        raise ValidationError(
+            _("This import has started already; its columns cannot change."),
+            code="state",
+        )
+    if locked.file_format == ContactImport.Format.VCARD or locked.source is None:
+        raise ValidationError(_("Only a CSV file has columns to choose."), code="state")
+    valid = csv_formats.valid_targets() | set(locked.mapping)
+    mapping = [target if target in valid else "" for target in mapping]
+    mapping = (mapping + [""] * len(locked.columns))[: len(locked.columns)]
+    problem = mapping_problem(mapping)
+    if problem:
+        raise ValidationError(problem, code="mapping")
+    locked.mapping = mapping
+    locked.status = Status.READING
+    locked.error = ""
+    locked.progress = locked.total = 0
+    locked.prepared = None
+    locked.save()
+    _queue_read(locked)
+    return locked
+
+
+def _queue_read(batch: ContactImport) -> None:
+    from contacts.tasks import contacts_import_read
+
+    if batch.file_size <= settings.RAPPORT_IMPORT_INLINE_BYTES:
+        transaction.on_commit(lambda: import_read(batch_id=batch.pk))
+    else:
+        transaction.on_commit(lambda: contacts_import_read.enqueue(batch.pk))
+
+
+# ---------------------------------------------------------------------------
+# Reading and preparing the cards
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Prepared:
+    """One card, checked and normalised, ready to become a contact.
+
+    Held as plain values so the preview's work can be kept (as JSON) and the
+    import itself only has to save.
+    """
+
+    line: int
+    fields: dict
+    emails: list  # [value, label, custom label]
+    phones: list  # [value, e164, label, custom label]
+    addresses: list  # [street, city, region, postal code, country, label, custom]
+    websites: list  # [url, label, custom label]
+    labels: list  # label names
+    uid: str = ""
+    matches: list = field(default_factory=list)  # ids of existing contacts
+
+    def pack(self) -> list:
+        return [
+            self.line,
+            self.fields,
+            self.emails,
+            self.phones,
+            self.addresses,
+            self.websites,
+            self.labels,
+            self.uid,
+            self.matches,
+        ]
+
+    @classmethod
+    def unpack(cls, packed: list) -> Prepared:
+        return cls(*packed)
+
+
+class _Names:
+    """What `Contact.derive_names` reads and writes, without a model instance.
+
+    Borrowing the model's own method keeps the import's shown name, sort key
+    and search text exactly those the contact services compute.
+    """
+
+    composed_name = Contact.composed_name
+    derive_names = Contact.derive_names
+
+    def __init__(self, fields: dict):
+        for name in NAME_FIELDS:
+            setattr(self, name, fields.get(name, ""))
+
+
+@dataclass
+class ReadOutcome:
+    prepared: list[Prepared] = field(default_factory=list)
+    problems: list[dict] = field(default_factory=list)
+    problem_count: int = 0
+    notices: list[str] = field(default_factory=list)
+    notice_count: int = 0
+    not_kept: dict[str, int] = field(default_factory=dict)
+
+    def problem(self, line: int, reason: str) -> None:
+        self.problem_count += 1
+        if len(self.problems) < PROBLEMS_SHOWN:
+            self.problems.append({"line": line, "reason": reason})
+
+    def notice(self, line: int, text: str) -> None:
+        self.notice_count += 1
+        if len(self.notices) < NOTICES_SHOWN:
+            self.notices.append(
+                _("line %(line)s: %(text)s") % {"line": line, "text": text}
+            )
+
+
+class _Preparer:
+    """Checks and normalises cards as `contact_create` would, in bulk."""
+
+    def __init__(self, *, region: str, outcome: ReadOutcome):
+        self.region = region
+        self.outcome = outcome
+        self.phone_cache: dict[str, str] = {}
+
+    def prepare(self, card: VCard) -> Prepared | None:
+        line = card.line
+        notice = self.outcome.notice
+        for warning in card.warnings:
+            notice(line, warning)
+        fields: dict = {}
+        values = {
+            "prefix": card.prefix,
+            "given_name": card.given_name,
+            "middle_name": card.middle_name,
+            "family_name": card.family_name,
+            "suffix": card.suffix,
+            "nickname": card.nickname,
+            "organization": ", ".join(
+                part for part in (card.organization, card.department) if part
+            ),
+            "job_title": card.title,
+        }
+        for name, value in values.items():
+            value = value.strip()
+            if value:
+                fields[name] = self._fit(line, name, value, LIMITS[name])
+        shown = card.formatted_name.strip()
+        if shown and shown != card.implied_name():
+            fields["display_name"] = self._fit(
+                line, "display_name", shown, LIMITS["display_name"]
+            )
+        note = card.note.strip()
+        if note:
+            if len(note) > NOTES_MAX:
+                notice(
+                    line,
+                    _("notes shortened to %(limit)s characters")
+                    % {"limit": f"{NOTES_MAX:,}"},
+                )
+                note = note[:NOTES_MAX].rstrip()
+            fields["notes"] = note
+        if card.birthday:
+            self._birthday(line, card, fields)
+
+        limit = settings.RAPPORT_CONTACT_DETAILS_MAX
+        emails = self._emails(line, card, limit)
+        phones = self._phones(line, card, limit)
+        addresses = self._addresses(line, card, limit)
+        websites = self._websites(line, card, limit)
+
+        labels = []
+        seen_labels = set()
+        for name in card.categories:
+            name = SPACES.sub(" ", name).strip()[:LABEL_NAME_MAX].strip()
+            key = name.lower()
+            if key == FAVORITE_CATEGORY:
+                fields["is_favorite"] = True
+            elif name and key not in SYSTEM_CATEGORIES and key not in seen_labels:
+                seen_labels.add(key)
+                labels.append(name)
+
+        names = _Names(fields)
+        names.derive_names(
+            emails=[email[0] for email in emails],
+            phones=[(phone[0], phone[1]) for phone in phones],
+        )
+        if not names.shown_name:
+            self.outcome.problem(
+                line, _("no name, organization, email or phone number")
+            )
+            return None
+        fields["shown_name"] = names.shown_name
+        fields["sort_name"] = names.sort_name
+        fields["search_text"] = names.search_text
+        return Prepared(
+            line=line,
+            fields=fields,
+            emails=emails,
+            phones=phones,
+            addresses=addresses,
+            websites=websites,
+            labels=labels,
+            uid=card.uid[:255],
+        )
+
+    def _fit(self, line: int, name: str, value: str, limit: int) -> str:
+        if len(value) <= limit:
+            return value
+        verbose = Contact._meta.get_field(name).verbose_name
+        self.outcome.notice(
+            line,
+            _("%(field)s shortened to %(limit)s characters")
+            % {"field": verbose, "limit": limit},
+        )
+        return value[:limit].strip()
+
+    def _birthday(self, line: int, card: VCard, fields: dict) -> None:
+        birthday = card.birthday
+        year = birthday.year
+        if year is not None and (
+            year < BIRTH_YEAR_MIN or year > timezone.localdate().year
+        ):
+            if year != APPLE_NO_YEAR:
+                self.outcome.notice(
+                    line, _("birth year %(year)s left out") % {"year": year}
+                )
+            year = None
+        if birthday_error(birthday.day, birthday.month, year):
+            self.outcome.notice(line, _("impossible birthday left out"))
+            return
+        fields["birthday_day"] = birthday.day
+        fields["birthday_month"] = birthday.month
+        if year:
+            fields["birthday_year"] = year
+
+    def _label(self, item) -> tuple[str, str]:
+        kind = item.kind if item.kind in DetailLabel.values else DetailLabel.OTHER
+        custom = ""
+        if kind == DetailLabel.CUSTOM:
+            custom = item.label.strip()[:CUSTOM_LABEL_MAX].strip()
+            if not custom:
+                kind = DetailLabel.OTHER
+        return kind, custom
+
+    def _too_many(self, line: int, what: str, limit: int) -> None:
+        self.outcome.notice(
+            line,
+            _("only the first %(limit)s %(what)s were kept")
+            % {"limit": limit, "what": what},
+        )
+
+    def _emails(self, line: int, card: VCard, limit: int) -> list:
+        emails, seen = [], set()
+        for item in card.emails:
+            value = item.value.strip().lower()
+            if not value or value in seen:
+                continue
+            try:
+                if len(value) > EMAIL_MAX:
+                    raise ValidationError("too long")
+                _email_is_valid(value)
+            except ValidationError:
+                self.outcome.notice(
+                    line,
+                    _("“%(value)s” is not an email address; left out")
+                    % {"value": value[:60]},
+                )
+                continue
+            seen.add(value)
+            if len(emails) == limit:
+                self._too_many(line, _("emails"), limit)
+                break
+            emails.append([value, *self._label(item)])
+        return emails
+
+    def _phones(self, line: int, card: VCard, limit: int) -> list:
+        phones = []
+        for item in card.phones:
+            value = item.value.strip()
+            if not value:
+                continue
+            if not digits(value) or len(value) > PHONE_MAX:
+                self.outcome.notice(
+                    line,
+                    _("“%(value)s” is not a phone number; left out")
+                    % {"value": value[:60]},
+                )
+                continue
+            if len(phones) == limit:
+                self._too_many(line, _("phone numbers"), limit)
+                break
+            e164 = self.phone_cache.get(value)
+            if e164 is None:
+                e164 = self.phone_cache[value] = e164_or_blank(value, self.region)
+            phones.append([value, e164, *self._label(item)])
+        return phones
+
+    def _addresses(self, line: int, card: VCard, limit: int) -> list:
+        addresses = []
+        for item in card.addresses:
+            parts = [
+                getattr(item, name).strip()[: ADDRESS_LIMITS[name]].strip()
+                for name in ContactAddress.PARTS
+            ]
+            if not any(parts):
+                continue
+            if len(addresses) == limit:
+                self._too_many(line, _("addresses"), limit)
+                break
+            addresses.append([*parts, *self._label(item)])
+        return addresses
+
+    def _websites(self, line: int, card: VCard, limit: int) -> list:
+        websites = []
+        for item in card.urls:
+            url = item.value.strip()
+            if not url:
+                continue
+            if "://" not in url:
+                url = f"https://{url}"
+            try:
+                if len(url) > URL_MAX:
+                    raise ValidationError("too long")
+                _url_is_valid(url)
+            except ValidationError:
+                self.outcome.notice(
+                    line,
+                    _("“%(value)s” is not a web address; left out")
+                    % {"value": url[:60]},
+                )
+                continue
+            if len(websites) == limit:
+                self._too_many(line, _("websites"), limit)
+                break
+            websites.append([url, *self._label(item)])
+        return websites
+
+
+def read_cards(
+    batch: ContactImport, text: str, codec: str
+) -> tuple[list[VCard], ReadOutcome]:
+    """The cards of a decoded file, and what could not be read."""
+    outcome = ReadOutcome()
+    limit = settings.RAPPORT_IMPORT_MAX_CONTACTS
+    if batch.file_format == ContactImport.Format.VCARD:
+        result = read_vcards(text, file_encoding=codec, max_cards=limit)
+        for problem in result.problems:
+            outcome.problem(problem.line, problem.reason)
+        outcome.not_kept = result.not_kept
+        too_many = result.too_many
+        cards = result.cards
+    else:
+        table = csv_formats.read_table(text, max_rows=limit)
+        too_many = table.too_many
+        cards = [
+            csv_formats.row_to_vcard(line, cells, batch.mapping)
+            for line, cells in table.rows
+        ]
+    if too_many:
+        raise UploadError(
+            _(
+                "The file holds more than %(limit)s contacts; at most %(limit)s "
+                "can be imported from one file. Split it and import each part."
+            )
+            % {"limit": f"{limit:,}"}
+        )
+    return cards, outcome
+
+
+def _decoded(batch: ContactImport):
+    return decode_upload(bytes(batch.source), file_name=batch.file_name)
+
+
+def import_read(*, batch_id: int) -> ContactImport | None:
+    """Read an uploaded file and prepare its preview; nothing else changes.
+
+    Progress is saved as it goes, so the page polling it can show a bar.
+    A file that turns out unreadable ends FAILED with the reason.
+    """
+    batch = ContactImport.objects.filter(pk=batch_id, status=Status.READING).first()
+    if batch is None:
+        return None
+    try:
+        decoded = _decoded(batch)
+        cards, outcome = read_cards(batch, decoded.text, decoded.codec)
+        _set_progress(batch, total=len(cards), progress=0)
+        preparer = _Preparer(
+            region=address_book_region(owner=batch.owner), outcome=outcome
+        )
+        for index, card in enumerate(cards, 1):
+            prepared = preparer.prepare(card)
+            if prepared is not None:
+                outcome.prepared.append(prepared)
+            if index % PROGRESS_EVERY == 0:
+                _set_progress(batch, progress=index)
+        del cards
+        if not outcome.prepared:
+            raise UploadError(_no_cards_message(batch, outcome))
+        find_duplicates(owner=batch.owner, prepared=outcome.prepared)
+    except UploadError as error:
+        return _fail(batch, str(error))
+    except Exception:
+        logger.exception("Reading import %s failed", batch_id)
+        return _fail(batch, _("Something went wrong while reading the file."))
+    duplicates = sum(1 for item in outcome.prepared if item.matches)
+    updated = ContactImport.objects.filter(pk=batch.pk, status=Status.READING).update(
+        status=Status.READY,
+        progress=len(outcome.prepared) + outcome.problem_count,
+        total=len(outcome.prepared) + outcome.problem_count,
+        new_count=len(outcome.prepared) - duplicates,
+        duplicate_count=duplicates,
+        problem_count=outcome.problem_count,
+        problems=outcome.problems,
+        notices=_notices(outcome),
+        prepared=pack(outcome.prepared),
+    )
+    if not updated:
+        return None
+    batch.refresh_from_db()
+    return batch
+
+
+def _no_cards_message(batch: ContactImport, outcome: ReadOutcome) -> str:
+    if outcome.problem_count:
+        first = outcome.problems[0]
+        return (
+            _(
+                "No contact in this file can be imported. The first problem is on "
+                "line %(line)s: %(reason)s."
+            )
+            % first
+        )
+    if batch.file_format == ContactImport.Format.VCARD:
+        return _(
+            "This file has no complete vCard in it: each one starts with "
+            "BEGIN:VCARD and ends with END:VCARD."
+        )
+    return _("This file has a header but no rows of contacts.")
+
+
+def _notices(outcome: ReadOutcome) -> list[str]:
+    notices = []
+    for what, count in sorted(outcome.not_kept.items()):
+        notices.append(
+            ngettext(
+                "%(count)s card has %(what)s, which contact cards do not hold; "
+                "they are not imported.",
+                "%(count)s cards have %(what)s, which contact cards do not "
+                "hold; they are not imported.",
+                count,
+            )
+            % {"count": f"{count:,}", "what": _(what)}
+        )
+    notices.extend(outcome.notices)
+    if outcome.notice_count > len(outcome.notices):
+        notices.append(
+            _("…and %(count)s more notes like these.")
+            % {"count": f"{outcome.notice_count - len(outcome.notices):,}"}
+        )
+    return notices
+
+
+def _set_progress(batch: ContactImport, **values) -> None:
+    ContactImport.objects.filter(pk=batch.pk).update(**values)
+
+
+def _fail(batch: ContactImport, message: str) -> ContactImport:
+    """End the import as not imported, saying why; a CSV's columns may change."""
+    values = {"status": Status.FAILED, "error": message, "prepared": None}
+    if batch.file_format == ContactImport.Format.VCARD:
+        values["source"] = None
+    ContactImport.objects.filter(pk=batch.pk).update(**values)
+    batch.refresh_from_db()
+    return batch
+
+
+def pack(prepared: Iterable[Prepared]) -> bytes:
+    """The prepared cards, compressed for keeping between preview and import."""
+    raw = json.dumps([item.pack() for item in prepared], separators=(",", ":"))
+    return zlib.compress(raw.encode(), 3)
+
+
+def unpack(data: bytes) -> list[Prepared]:
+    return [Prepared.unpack(item) for item in json.loads(zlib.decompress(bytes(data)))]
+
+
+# ---------------------------------------------------------------------------
+# Duplicates of existing contacts
+# ---------------------------------------------------------------------------
+
+
+def _chunks(values: Sequence, size: int = LOOKUP_CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def find_duplicates(*, owner, prepared: Sequence[Prepared]) -> None:
+    """Set each card's `matches`: the owner's contacts it looks like.
+
+    A card matches a contact (Trash aside) with the same email address, the
+    same phone number in E.164 (as typed, for numbers valid nowhere), or the
+    same vCard UID (a card imported or exported before). A fixed number of
+    queries per 900 values.
+    """
+    by_email: dict[str, set[int]] = defaultdict(set)
+    by_phone: dict[str, set[int]] = defaultdict(set)
+    by_uid: dict[str, set[int]] = defaultdict(set)
+    emails = sorted({email[0] for item in prepared for email in item.emails})
+    phones = sorted(
+        {phone[1] for item in prepared for phone in item.phones if phone[1]}
+    )
+    typed = sorted(
+        {phone[0] for item in prepared for phone in item.phones if not phone[1]}
+    )
+    uids = sorted({item.uid for item in prepared if item.uid})
+    live = {"contact__owner": owner, "contact__deleted_at__isnull": True}
+    for chunk in _chunks(emails):
+        for value, contact_id in ContactEmail.objects.filter(
+            value__in=chunk, **live
+        ).values_list("value", "contact_id"):
+            by_email[value].add(contact_id)
+    for chunk in _chunks(phones):
+        for value, contact_id in ContactPhone.objects.filter(
+            e164__in=chunk, **live
+        ).values_list("e164", "contact_id"):
+            by_phone[value].add(contact_id)
+    # Numbers that are not valid anywhere can only match as typed.
+    for chunk in _chunks(typed):
+        for value, contact_id in ContactPhone.objects.filter(
+            e164="", value__in=chunk, **live
+        ).values_list("value", "contact_id"):
+            by_phone[value].add(contact_id)
+    for chunk in _chunks(uids):
+        for value, contact_id in ImportedContact.objects.filter(
+            uid__in=chunk, batch__owner=owner, contact__deleted_at__isnull=True
+        ).values_list("uid", "contact_id"):
+            by_uid[value].add(contact_id)
+    if any(uid.startswith("urn:uuid:") for uid in uids):
+        wanted = set(uids)
+        for pk in (
+            Contact.objects.owned_by(owner)
+            .values_list("pk", flat=True)
+            .iterator(chunk_size=5000)
+        ):
+            uid = contact_uid(_Pk(pk))
+            if uid in wanted:
+                by_uid[uid].add(pk)
+    for item in prepared:
+        found: set[int] = set()
+        for email in item.emails:
+            found |= by_email.get(email[0], set())
+        for value, e164, *_labels in item.phones:
+            found |= by_phone.get(e164 or value, set())
+        if item.uid:
+            found |= by_uid.get(item.uid, set())
+        item.matches = sorted(found)
+
+
+class _Pk:
+    __slots__ = ("pk",)
+
+    def __init__(self, pk: int):
+        self.pk = pk
+
+
+# ---------------------------------------------------------------------------
+# Confirming and running the import
+# ---------------------------------------------------------------------------
+
+
+def room_left(*, owner) -> int:
+    """How many contacts the owner may still add (Trash counts)."""
+    return max(
+        0, settings.RAPPORT_CONTACTS_MAX - Contact.objects.filter(owner=owner).count()
+    )
+
+
+def adding_count(batch: ContactImport, on_duplicate: str) -> int:
+    """How many new contacts the import would add with this choice."""
+    if on_duplicate == OnDuplicate.ADD:
+        return batch.new_count + batch.duplicate_count
+    return batch.new_count
+
+
+def limit_problem(*, owner, adding: int) -> str:
+    room = room_left(owner=owner)
+    if adding <= room:
+        return ""
+    limit = settings.RAPPORT_CONTACTS_MAX
+    return _(
+        "This would add %(adding)s contacts, but you have room for %(room)s more "
+        "(the limit is %(limit)s, Trash included). Skip the duplicates, or "
+        "delete some contacts and empty the Trash first."
+    ) % {"adding": f"{adding:,}", "room": f"{room:,}", "limit": f"{limit:,}"}
+
+
+@transaction.atomic
+def import_confirm(*, batch: ContactImport, on_duplicate: str) -> ContactImport:
+    """Start the import with the member's choice for duplicates.
+
+    Confirming twice (a double click) starts it once. Large imports run in
+    the background; the page follows their progress.
+    """
+    if on_duplicate not in OnDuplicate.values:
+        raise ValidationError(
+            _("Choose what to do with the duplicates."), code="choice"
+        )
+    locked = ContactImport.objects.select_for_update().get(pk=batch.pk)
+    if locked.status != Status.READY:
+        return locked
+    problem = limit_problem(
+        owner=locked.owner, adding=adding_count(locked, on_duplicate)
+    )
+    if problem:
+        raise ValidationError(problem, code="contacts_limit")
+    locked.status = Status.IMPORTING
+    locked.on_duplicate = on_duplicate
+    locked.progress = 0
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["status", "on_duplicate", "progress"])
+    except IntegrityError:
+        raise ValidationError(
+            _("Another import or undo of yours is running. Wait until it is done."),
+            code="busy",
+        ) from None
+    from contacts.tasks import contacts_import_run
+
+    if (
+        locked.new_count + locked.duplicate_count
+        <= settings.RAPPORT_IMPORT_INLINE_CONTACTS
+    ):
+        transaction.on_commit(lambda: import_run(batch_id=locked.pk))
+    else:
+        transaction.on_commit(lambda: contacts_import_run.enqueue(locked.pk))
+    return locked
+
+
+def import_label_name(batch: ContactImport) -> str:
+    return _("Imported %(date)s") % {
+        "date": date_format(timezone.localdate(batch.created), "Y-m-d")
+    }
+
+
+def import_run(*, batch_id: int) -> ContactImport | None:
+    """Save a confirmed import: every contact, detail and label, or nothing.
+
+    On any failure the import ends FAILED with the reason and the address
+    book is as it was.
+    """
+    batch = ContactImport.objects.filter(pk=batch_id, status=Status.IMPORTING).first()
+    if batch is None or batch.prepared is None:
+        return None
+    try:
+        prepared = unpack(batch.prepared)
+        _set_progress(batch, total=len(prepared), progress=0)
+        _save_import(batch, prepared)
+    except ValidationError as error:
+        return _fail(batch, " ".join(error.messages))
+    except Exception:
+        logger.exception("Import %s failed", batch_id)
+        return _fail(
+            batch, _("Something went wrong while importing; nothing was imported.")
+        )
+    batch.refresh_from_db()
+    return batch
+
+
+@transaction.atomic
+def _save_import(batch: ContactImport, prepared: list[Prepared]) -> None:
+    owner = batch.owner
+    address_book_locked(owner=owner)
+    find_duplicates(owner=owner, prepared=prepared)
+    choice = batch.on_duplicate
+    to_create, to_merge, skipped = [], [], 0
+    for item in prepared:
+        if not item.matches or choice == OnDuplicate.ADD:
+            to_create.append(item)
+        elif choice == OnDuplicate.MERGE:
+            to_merge.append(item)
+        else:
+            skipped += 1
+    problem = limit_problem(owner=owner, adding=len(to_create))
+    if problem:
+        raise ValidationError(problem, code="contacts_limit")
+    now = timezone.now()
+    labels, left_out = {}, []
+    if to_create or to_merge:
+        labels, left_out = _labels_for(
+            batch, owner, [item.labels for item in (*to_create, *to_merge)]
+        )
+    created = _create_contacts(batch, owner, to_create, labels=labels, now=now)
+    merged = _merge_into_existing(to_merge, labels=labels, now=now)
+    notices = list(batch.notices)
+    if left_out:
+        notices.append(
+            _(
+                "These labels were not created, as you have reached the limit of "
+                "%(limit)s labels: %(names)s."
+            )
+            % {
+                "limit": settings.RAPPORT_CONTACT_LABELS_MAX,
+                "names": ", ".join(left_out[:20]),
+            }
+        )
+    ContactImport.objects.filter(pk=batch.pk).update(
+        status=Status.DONE,
+        label=labels.get(None),
+        created_count=created,
+        merged_count=len(merged),
+        skipped_count=skipped,
+        merged=merged,
+        notices=notices,
+        total=len(prepared),
+        progress=len(prepared),
+        finished=now,
+        prepared=None,
+        source=None,
+    )
+
+
+def _detail_rows(pk: int, item: Prepared) -> list:
+    rows: list = [
+        ContactEmail(contact_id=pk, value=value, label=label, custom_label=custom)
+        for value, label, custom in item.emails
+    ]
+    rows += [
+        ContactPhone(
+            contact_id=pk, value=value, e164=e164, label=label, custom_label=custom
+        )
+        for value, e164, label, custom in item.phones
+    ]
+    rows += [
+        ContactAddress(
+            contact_id=pk,
+            street=street,
+            city=city,
+            region=region,
+            postal_code=postal_code,
+            country=country,
+            label=label,
+            custom_label=custom,
+        )
+        for street, city, region, postal_code, country, label, custom in item.addresses
+    ]
+    rows += [
+        ContactWebsite(contact_id=pk, url=url, label=label, custom_label=custom)
+        for url, label, custom in item.websites
+    ]
+    return rows
+
+
+def _create_contacts(batch, owner, items: list[Prepared], *, labels, now) -> int:
+    """Bulk-create the new contacts, their details, labels and import records."""
+    if not items:
+        return 0
+    contacts = [
+        Contact(owner_id=owner.pk, created=now, updated=now, **item.fields)
+        for item in items
+    ]
+    Contact.objects.bulk_create(contacts, batch_size=BATCH_SIZE)
+    rows: dict[type, list] = defaultdict(list)
+    import_label = labels[None]
+    for contact, item in zip(contacts, items, strict=True):
+        pk = contact.pk
+        for row in _detail_rows(pk, item):
+            rows[type(row)].append(row)
+        rows[ContactLabel].append(ContactLabel(contact_id=pk, label_id=import_label.pk))
+        for name in item.labels:
+            label = labels.get(name.lower())
+            if label is not None and label.pk != import_label.pk:
+                rows[ContactLabel].append(
+                    ContactLabel(contact_id=pk, label_id=label.pk)
+                )
+        rows[ImportedContact].append(
+            ImportedContact(batch_id=batch.pk, contact_id=pk, uid=item.uid)
+        )
+    for model in (
+        ContactEmail,
+        ContactPhone,
+        ContactAddress,
+        ContactWebsite,
+        ContactLabel,
+        ImportedContact,
+    ):
+        model.objects.bulk_create(
+            rows[model], batch_size=BATCH_SIZE, ignore_conflicts=model is ContactLabel
+        )
+    return len(contacts)
+
+
+def _labels_for(batch, owner, names_per_card: Iterable[list[str]]):
+    """The import's own label (key None) and the labels its cards name.
+
+    Labels the member has already (in any case) are reused; new ones are
+    created while there is room under the labels limit. Returns the labels
+    by lowercased name, and the names left out for want of room.
+    """
+    existing = {
+        label.name.lower(): label for label in Label.objects.filter(owner=owner)
+    }
+    limit = settings.RAPPORT_CONTACT_LABELS_MAX
+    if len(existing) >= limit:
+        raise ValidationError(
+            _(
+                "You have reached the limit of %(limit)s labels, and each import "
+                "gets one of its own. Delete a label you no longer use first."
+            )
+            % {"limit": limit},
+            code="labels_limit",
+        )
+    base = import_label_name(batch)
+    name, number = base, 1
+    while name.lower() in existing:
+        number += 1
+        name = f"{base} ({number})"
+    labels: dict = {None: label_for_name(owner=owner, name=name)}
+    count = len(existing) + 1
+    left_out: list[str] = []
+    wanted: dict[str, str] = {}
+    for names in names_per_card:
+        for label_name in names:
+            wanted.setdefault(label_name.lower(), label_name)
+    for key, label_name in wanted.items():
+        if key in existing:
+            labels[key] = existing[key]
+        elif count < limit:
+            labels[key] = label_for_name(owner=owner, name=label_name)
+            count += 1
+        else:
+            left_out.append(label_name)
+    return labels, left_out
+
+
+MERGEABLE_FIELDS = (
+    "prefix",
+    "given_name",
+    "middle_name",
+    "family_name",
+    "suffix",
+    "nickname",
+    "organization",
+    "job_title",
+    "birthday_day",
+    "birthday_month",
+    "birthday_year",
+)
+DERIVED = ("shown_name", "sort_name", "search_text")
+
+
+class _Merge:
+    """What one existing contact holds, and what an import adds to it."""
+
+    def __init__(self, contact: Contact, limit: int):
+        self.contact = contact
+        self.limit = limit
+        self.emails = [email.value for email in contact.emails.all()]
+        self.phones = [(phone.value, phone.e164) for phone in contact.phones.all()]
+        self.phone_keys = {e164 or value for value, e164 in self.phones}
+        self.addresses = {
+            tuple(getattr(address, part) for part in ContactAddress.PARTS)
+            for address in contact.addresses.all()
+        }
+        self.websites = {website.url for website in contact.websites.all()}
+        self.label_ids = {link.label_id for link in contact.label_links.all()}
+        self.rows: list = []
+        self.fields: dict = {}
+        self.added_labels: list[int] = []
+        self.updated_before = contact.updated
+
+    def add(self, item: Prepared, labels: dict) -> None:
+        contact = self.contact
+        birthday_set = contact.birthday_day is not None
+        for name in MERGEABLE_FIELDS:
+            value = item.fields.get(name)
+            if name.startswith("birthday") and birthday_set:
+                continue
+            if value and not getattr(contact, name):
+                self.fields.setdefault(name, getattr(contact, name))
+                setattr(contact, name, value)
+        note = item.fields.get("notes", "")
+        if note and note not in contact.notes:
+            self.fields.setdefault("notes", contact.notes)
+            joined = f"{contact.notes}\n\n{note}" if contact.notes else note
+            contact.notes = joined[:NOTES_MAX]
+        pk = contact.pk
+        for row in _detail_rows(pk, item):
+            if self._is_new(row):
+                self.rows.append(row)
+        for name in [None, *item.labels]:
+            label = labels.get(None if name is None else name.lower())
+            if label is not None and label.pk not in self.label_ids:
+                self.label_ids.add(label.pk)
+                self.added_labels.append(label.pk)
+                self.rows.append(ContactLabel(contact_id=pk, label_id=label.pk))
+
+    def _is_new(self, row) -> bool:
+        if isinstance(row, ContactEmail):
+            if row.value in self.emails or len(self.emails) >= self.limit:
+                return False
+            self.emails.append(row.value)
+        elif isinstance(row, ContactPhone):
+            key = row.e164 or row.value
+            if key in self.phone_keys or len(self.phones) >= self.limit:
+                return False
+            self.phone_keys.add(key)
+            self.phones.append((row.value, row.e164))
+        elif isinstance(row, ContactAddress):
+            key = tuple(getattr(row, part) for part in ContactAddress.PARTS)
+            if key in self.addresses or len(self.addresses) >= self.limit:
+                return False
+            self.addresses.add(key)
+        else:
+            if row.url in self.websites or len(self.websites) >= self.limit:
+                return False
+            self.websites.add(row.url)
+        return True
+
+    def undo_record(self) -> dict:
+        rows: dict[str, list[int]] = defaultdict(list)
+        for row in self.rows:
+            if not isinstance(row, ContactLabel):
+                rows[type(row).__name__].append(row.pk)
+        return {
+            "fields": self.fields,
+            "rows": dict(rows),
+            "labels": self.added_labels,
+            "updated": self.updated_before.isoformat(),
+        }
+
+
+def _merge_into_existing(items: list[Prepared], *, labels: dict, now) -> dict:
+    """Add the cards' details to the contacts they duplicate.
+
+    Only what the contact lacks is added: new emails, phones, addresses,
+    websites and labels, empty fields filled, notes appended. Returns what
+    was added to each contact, so that undo can take it back.
+    """
+    by_contact: dict[int, list[Prepared]] = defaultdict(list)
+    for item in items:
+        by_contact[item.matches[0]].append(item)
+    limit = settings.RAPPORT_CONTACT_DETAILS_MAX
+    undo: dict[str, dict] = {}
+    for chunk in _chunks(sorted(by_contact), BATCH_SIZE):
+        merges = [
+            _Merge(contact, limit)
+            for contact in Contact.objects.filter(pk__in=chunk)
+            .prefetch_related(*_DETAILS_ORDERED, "label_links")
+            .order_by("pk")
+        ]
+        new_rows: dict[type, list] = defaultdict(list)
+        for merge in merges:
+            for item in by_contact[merge.contact.pk]:
+                merge.add(item, labels)
+            for row in merge.rows:
+                new_rows[type(row)].append(row)
+            merge.contact.updated = now
+            merge.contact.derive_names(emails=merge.emails, phones=merge.phones)
+        for model, rows in new_rows.items():
+            model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        for merge in merges:
+            undo[str(merge.contact.pk)] = merge.undo_record()
+        Contact.objects.bulk_update(
+            [merge.contact for merge in merges],
+            [*MERGEABLE_FIELDS, "notes", "updated", *DERIVED],
+            batch_size=BATCH_SIZE,
+        )
+    return undo
+
+
+_DETAILS_ORDERED = (
+    Prefetch("emails", queryset=ContactEmail.objects.order_by("id")),
+    Prefetch("phones", queryset=ContactPhone.objects.order_by("id")),
+    Prefetch("addresses", queryset=ContactAddress.objects.order_by("id")),
+    Prefetch("websites", queryset=ContactWebsite.objects.order_by("id")),
+)
+
+
+# ---------------------------------------------------------------------------
+# Undo, discard
+# ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_undo_start(*, batch: ContactImport) -> ContactImport:
+    """Undo an import: at once when small, in the background when large.
+
+    Undoing twice (a double click) undoes once.
+    """
+    locked = ContactImport.objects.select_for_update().get(pk=batch.pk)
+    if locked.status != Status.DONE:
+        return locked
+    locked.status = Status.UNDOING
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["status"])
+    except IntegrityError:
+        raise ValidationError(
+            _("Another import or undo of yours is running. Wait until it is done."),
+            code="busy",
+        ) from None
+    from contacts.tasks import contacts_import_undo
+
+    size = locked.created_count + locked.merged_count
+    if size <= settings.RAPPORT_IMPORT_INLINE_CONTACTS:
+        transaction.on_commit(lambda: import_undo(batch_id=locked.pk))
+    else:
+        transaction.on_commit(lambda: contacts_import_undo.enqueue(locked.pk))
+    return locked
+
+
+@transaction.atomic
+def import_undo(*, batch_id: int) -> ContactImport | None:
+    """Delete the contacts the import added and take back what it merged.
+
+    A contact edited since the import (saved in the editor, or merged) is
+    kept as it is; the import remembers which, to tell the member.
+    """
+    batch = (
+        ContactImport.objects.select_for_update()
+        .filter(pk=batch_id, status=Status.UNDOING)
+        .first()
+    )
+    if batch is None:
+        return None
+    address_book_locked(owner=batch.owner)
+    items = Contact.objects.filter(import_record__batch=batch, owner=batch.owner)
+    kept = list(
+        items.filter(updated__gt=batch.finished)
+        .order_by("sort_name", "pk")
+        .values_list("pk", "shown_name")
+    )
+    doomed = list(
+        items.filter(updated__lte=batch.finished)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for chunk in _chunks(doomed, BATCH_SIZE):
+        Contact.objects.filter(pk__in=chunk).delete()
+    kept += _undo_merges(batch)
+    if (
+        batch.label_id
+        and not ContactLabel.objects.filter(label_id=batch.label_id).exists()
+    ):
+        Label.objects.filter(pk=batch.label_id).delete()
+        batch.label = None
+    batch.status = Status.UNDONE
+    batch.undone = timezone.now()
+    batch.kept_count = len(kept)
+    batch.kept = [{"id": pk, "name": name} for pk, name in kept[:KEPT_LISTED]]
+    batch.merged = {}
+    batch.save()
+    return batch
+
+
+def _undo_merges(batch: ContactImport) -> list[tuple[int, str]]:
+    """Take back the details merged into existing contacts not edited since."""
+    kept = []
+    models = {
+        model.__name__: model
+        for model in (ContactEmail, ContactPhone, ContactAddress, ContactWebsite)
+    }
+    ids = sorted(int(pk) for pk in batch.merged)
+    for chunk in _chunks(ids, BATCH_SIZE):
+        contacts = {
+            contact.pk: contact
+            for contact in Contact.objects.filter(pk__in=chunk, owner=batch.owner)
+        }
+        undone = []
+        for pk, contact in contacts.items():
+            if contact.updated > batch.finished:
+                kept.append((pk, contact.shown_name))
+            else:
+                undone.append(pk)
+        rows: dict[str, list[int]] = defaultdict(list)
+        label_links = []
+        for pk in undone:
+            record = batch.merged[str(pk)]
+            for model_name, row_ids in record["rows"].items():
+                rows[model_name].extend(row_ids)
+            label_links.extend((pk, label_id) for label_id in record["labels"])
+        for model_name, row_ids in rows.items():
+            models[model_name].objects.filter(
+                pk__in=row_ids, contact_id__in=undone
+            ).delete()
+        for pk, label_id in label_links:
+            ContactLabel.objects.filter(contact_id=pk, label_id=label_id).delete()
+        restored = list(
+            Contact.objects.filter(pk__in=undone)
+            .prefetch_related(*_DETAILS_ORDERED[:2])
+            .order_by("pk")
+        )
+        for contact in restored:
+            record = batch.merged[str(contact.pk)]
+            for name, value in record["fields"].items():
+                setattr(contact, name, value)
+            contact.updated = datetime.datetime.fromisoformat(record["updated"])
+            contact.derive_names(
+                emails=[email.value for email in contact.emails.all()],
+                phones=[(phone.value, phone.e164) for phone in contact.phones.all()],
+            )
+        Contact.objects.bulk_update(
+            restored,
+            [*MERGEABLE_FIELDS, "notes", "updated", *DERIVED],
+            batch_size=BATCH_SIZE,
+        )
+    return kept
+
+
+@transaction.atomic
+def import_discard(*, batch: ContactImport) -> None:
+    """Forget an import that was never saved (its preview, or a failure)."""
+    ContactImport.objects.filter(
+        pk=batch.pk, status__in=[Status.MAPPING, Status.READY, Status.FAILED]
+    ).delete()
