@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from contacts.views import contacts, labels, settings, trash
+from contacts.views import contacts, duplicates, labels, settings, transfer, trash
 
 app_name = "contacts"
 
@@ -27,4 +27,19 @@ urlpatterns = [
     path("labels/<int:pk>/rename/", labels.label_rename_view, name="label_rename"),
     path("labels/<int:pk>/delete/", labels.label_delete_view, name="label_delete"),
     path("settings/", settings.address_book_settings, name="settings"),
+    path("import/", transfer.import_start, name="import"),
+    path("import/<int:pk>/", transfer.import_detail, name="import_detail"),
+    path("import/<int:pk>/progress/", transfer.import_progress, name="import_progress"),
+    path("import/<int:pk>/columns/", transfer.import_columns, name="import_columns"),
+    path(
+        "import/<int:pk>/confirm/", transfer.import_confirm_view, name="import_confirm"
+    ),
+    path("import/<int:pk>/undo/", transfer.import_undo_view, name="import_undo"),
+    path(
+        "import/<int:pk>/discard/", transfer.import_discard_view, name="import_discard"
+    ),
+    path("export/", transfer.export_form, name="export"),
+    path("export/download/", transfer.export_download, name="export_download"),
+    path("duplicates/", duplicates.duplicate_list, name="duplicates"),
+    path("duplicates/merge/", duplicates.duplicate_merge, name="duplicates_merge"),
 ]

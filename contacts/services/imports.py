@@ -783,8 +783,10 @@ def adding_count(batch: ContactImport, on_duplicate: str) -> int:
     return batch.new_count
 
 
-def limit_problem(*, owner, adding: int) -> str:
-    room = room_left(owner=owner)
+def limit_problem(*, owner, adding: int, room: int | None = None) -> str:
+    """Why adding this many contacts would break the limit, or ""."""
+    if room is None:
+        room = room_left(owner=owner)
     if adding <= room:
         return ""
     limit = settings.RAPPORT_CONTACTS_MAX

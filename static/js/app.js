@@ -204,6 +204,19 @@
     if (event.target.matches("[data-bulk-item], [data-bulk-all]")) updateBulk();
   });
 
+  // Contacts list: "Export" opens the Export page with the selected contacts
+  // in its address (without JavaScript the bar's form posts them there).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-export-selection]");
+    if (!button) return;
+    event.preventDefault();
+    var query = new URLSearchParams();
+    document.querySelectorAll("[data-bulk-item]:checked").forEach(function (box) {
+      query.append("contact", box.value);
+    });
+    window.location.assign(button.dataset.exportSelection + "?" + query.toString());
+  });
+
   function init(root) {
     scheduleFlashes(root);
     initCounters(root);

@@ -1,0 +1,222 @@
+"""Merging duplicate contacts into one, keeping every detail."""
+
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contacts.models import Contact
+from contacts.models.contacts import NAME_PARTS, NOTES_MAX
+from contacts.services.address_books import address_book_locked
+from contacts.services.contacts import (
+    AddressEntry,
+    ContactData,
+    EmailEntry,
+    PhoneEntry,
+    WebsiteEntry,
+    contact_update,
+)
+
+MERGE_MAX = 20
+# The fields the member chooses among when the contacts disagree; the name
+# is chosen as a whole (its parts and the display name together).
+CHOICE_FIELDS = ("name", "nickname", "organization", "job_title", "birthday")
+
+
+def field_value(contact: Contact, name: str):
+    """What a contact holds for one of the merge's choices (falsy if nothing)."""
+    if name == "name":
+        return (contact.display_name, *(getattr(contact, part) for part in NAME_PARTS))
+    if name == "birthday":
+        if not contact.has_birthday:
+            return None
+        return (contact.birthday_day, contact.birthday_month, contact.birthday_year)
+    return getattr(contact, name)
+
+
+def field_shown(contact: Contact, name: str) -> str:
+    """The value as the merge page shows it."""
+    if name == "name":
+        return contact.display_name or contact.composed_name or contact.shown_name
+    if name == "birthday":
+        if not contact.has_birthday:
+            return ""
+        date = contact.birthday
+        if contact.birthday_year:
+            return date.strftime("%-d %B %Y")
+        return date.strftime("%-d %B")
+    return getattr(contact, name)
+
+
+def differing_fields(contacts: Sequence[Contact]) -> list[str]:
+    """The choices the member has to make: fields the contacts disagree on."""
+    names = []
+    for name in CHOICE_FIELDS:
+        values = {field_value(contact, name) for contact in contacts}
+        values.discard(None)
+        values.discard("")
+        if name == "name":
+            values = {value for value in values if any(value)}
+        if len(values) > 1:
+            names.append(name)
+    return names
+
+
+@transaction.atomic
+def contacts_merge(
+    *, owner, contact_ids: Sequence[int], choices: dict[str, int]
+) -> Contact:
+    """Merge the owner's contacts into one; the others go to the Trash.
+
+    `choices` maps a field of CHOICE_FIELDS to the id of the contact whose
+    value wins; the contact whose name wins is the one kept. Every email,
+    phone, address, website and label of every contact is kept, the notes
+    are joined, a favourite stays a favourite. Refused, with the reason,
+    when the result would break a limit (details per kind, notes length).
+    """
+    ids = sorted({int(pk) for pk in contact_ids})
+    if len(ids) < 2:
+        raise ValidationError(_("Choose at least two contacts to merge."), code="few")
+    if len(ids) > MERGE_MAX:
+        raise ValidationError(
+            _("Merge at most %(max)s contacts at a time.") % {"max": MERGE_MAX},
+            code="many",
+        )
+    address_book_locked(owner=owner)
+    contacts = list(
+        Contact.objects.owned_by(owner)
+        .select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    if len(contacts) != len(ids):
+        raise ValidationError(
+            _("Some of these contacts no longer exist or are in the Trash."),
+            code="gone",
+        )
+    by_id = {contact.pk: contact for contact in contacts}
+    chosen = {}
+    for name in CHOICE_FIELDS:
+        pick = by_id.get(_int(choices.get(name)))
+        if pick is None or not field_value(pick, name):
+            pick = next(
+                (contact for contact in contacts if field_value(contact, name)),
+                contacts[0],
+            )
+        chosen[name] = pick
+    keep = chosen["name"]
+    others = [contact for contact in contacts if contact.pk != keep.pk]
+    ordered = [keep, *others]
+    data = _merged_data(ordered, chosen)
+    member = keep.member_id or next(
+        (contact.member_id for contact in others if contact.member_id), None
+    )
+    now = timezone.now()
+    # A member may be linked to one card only: free the link before moving it.
+    Contact.objects.filter(pk__in=[contact.pk for contact in others]).update(
+        deleted_at=now, member=None
+    )
+    if member and keep.member_id != member:
+        Contact.objects.filter(pk=keep.pk).update(member_id=member)
+    return contact_update(contact=keep, data=data)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _merged_data(ordered: list[Contact], chosen: dict[str, Contact]) -> ContactData:
+    names = chosen["name"]
+    birthday = chosen["birthday"]
+    notes = []
+    for contact in ordered:
+        note = contact.notes.strip()
+        if note and note not in notes:
+            notes.append(note)
+    joined = "\n\n".join(notes)
+    if len(joined) > NOTES_MAX:
+        raise ValidationError(
+            _(
+                "Together the notes are longer than %(max)s characters. Shorten "
+                "them on the contacts first; nothing was merged."
+            )
+            % {"max": f"{NOTES_MAX:,}"},
+            code="notes",
+        )
+    emails, phones, addresses, websites, labels = [], [], [], [], []
+    seen_emails, seen_phones, seen_addresses, seen_websites = set(), set(), set(), set()
+    seen_labels = set()
+    for contact in ordered:
+        for email in contact.emails.order_by("id"):
+            if email.value not in seen_emails:
+                seen_emails.add(email.value)
+                emails.append(EmailEntry(email.value, email.label, email.custom_label))
+        for phone in contact.phones.order_by("id"):
+            key = phone.e164 or phone.value
+            if key not in seen_phones:
+                seen_phones.add(key)
+                phones.append(PhoneEntry(phone.value, phone.label, phone.custom_label))
+        for address in contact.addresses.order_by("id"):
+            key = tuple(getattr(address, part) for part in address.PARTS)
+            if key not in seen_addresses:
+                seen_addresses.add(key)
+                addresses.append(
+                    AddressEntry(
+                        **dict(zip(address.PARTS, key, strict=True)),
+                        label=address.label,
+                        custom_label=address.custom_label,
+                    )
+                )
+        for website in contact.websites.order_by("id"):
+            if website.url not in seen_websites:
+                seen_websites.add(website.url)
+                websites.append(
+                    WebsiteEntry(website.url, website.label, website.custom_label)
+                )
+        for label in contact.labels.all():
+            if label.pk not in seen_labels:
+                seen_labels.add(label.pk)
+                labels.append(label)
+    limit = settings.RAPPORT_CONTACT_DETAILS_MAX
+    for rows, what in (
+        (emails, _("emails")),
+        (phones, _("phone numbers")),
+        (addresses, _("addresses")),
+        (websites, _("websites")),
+    ):
+        if len(rows) > limit:
+            raise ValidationError(
+                _(
+                    "Together these contacts have %(count)s %(what)s; a contact "
+                    "holds at most %(limit)s. Remove some first; nothing was merged."
+                )
+                % {"count": len(rows), "what": what, "limit": limit},
+                code="details",
+            )
+    return ContactData(
+        prefix=names.prefix,
+        given_name=names.given_name,
+        middle_name=names.middle_name,
+        family_name=names.family_name,
+        suffix=names.suffix,
+        display_name=names.display_name,
+        nickname=chosen["nickname"].nickname,
+        organization=chosen["organization"].organization,
+        job_title=chosen["job_title"].job_title,
+        notes=joined,
+        birthday_day=birthday.birthday_day,
+        birthday_month=birthday.birthday_month,
+        birthday_year=birthday.birthday_year,
+        is_favorite=any(contact.is_favorite for contact in ordered),
+        emails=emails,
+        phones=phones,
+        addresses=addresses,
+        websites=websites,
+        labels=labels,
+    )

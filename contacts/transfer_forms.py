@@ -1,0 +1,139 @@
+"""Forms for importing, exporting and merging duplicate contacts."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from contacts import csv_formats
+from contacts.models import ContactImport, Label
+from contacts.selectors.transfer import ExportFormat, export_format_names
+from contacts.services.imports import upload_problem
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Address book file"),
+        help_text=_(
+            "A vCard (.vcf) or CSV file, up to 10 MB and 25,000 contacts. "
+            "Nothing is saved before you have seen what the file holds."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".vcf,.vcard,.csv,text/vcard,text/x-vcard,text/csv"}
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        problem = upload_problem(size=upload.size)
+        if problem:
+            raise forms.ValidationError(problem)
+        return upload
+
+    def read(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        data = b"".join(upload.chunks())
+        # A file that grew past the limit while uploading is still refused.
+        return data[: settings.RAPPORT_IMPORT_MAX_BYTES + 1]
+
+
+class ColumnMappingForm(forms.Form):
+    """One choice per CSV column: which field of a card it fills."""
+
+    def __init__(self, *args, batch: ContactImport, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.batch = batch
+        choices = [("", _("Don't import"))]
+        known = csv_formats.valid_targets()
+        extra = [
+            (target, target)
+            for target in dict.fromkeys(batch.mapping)
+            if target and target not in known
+        ]
+        choices += [
+            (str(group), list(options))
+            for group, options in csv_formats.target_choices()
+        ]
+        if extra:
+            choices.append((str(_("As the file says")), extra))
+        self.columns = []
+        for index, column in enumerate(batch.columns):
+            name = f"column_{index}"
+            initial = batch.mapping[index] if index < len(batch.mapping) else ""
+            self.fields[name] = forms.ChoiceField(
+                label=column["name"],
+                choices=choices,
+                required=False,
+                initial=initial,
+            )
+            self.columns.append((self[name], column.get("samples", [])))
+
+    def mapping(self) -> list[str]:
+        return [
+            self.cleaned_data.get(f"column_{index}", "")
+            for index in range(len(self.batch.columns))
+        ]
+
+
+class ImportConfirmForm(forms.Form):
+    on_duplicate = forms.ChoiceField(
+        label=_("Contacts that look like ones you have"),
+        choices=ContactImport.OnDuplicate.choices,
+        initial=ContactImport.OnDuplicate.SKIP,
+        widget=forms.RadioSelect,
+    )
+
+
+class ExportForm(forms.Form):
+    ALL, LABEL, SELECTION = "all", "label", "selection"
+
+    scope = forms.ChoiceField(
+        label=_("Contacts"),
+        choices=[
+            (ALL, _("All contacts")),
+            (LABEL, _("The contacts with a label")),
+            (SELECTION, _("The contacts you selected")),
+        ],
+        initial=ALL,
+        widget=forms.RadioSelect,
+    )
+    label = forms.ModelChoiceField(
+        label=_("Label"),
+        queryset=Label.objects.none(),
+        required=False,
+        empty_label=_("Choose a label…"),
+    )
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=list(export_format_names().items()),
+        initial=ExportFormat.VCARD3,
+        widget=forms.RadioSelect,
+    )
+    contact = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.MultipleHiddenInput
+    )
+
+    def __init__(self, *args, owner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["label"].queryset = Label.objects.filter(owner=owner).order_by(
+            "name"
+        )
+        self.fields["format"].choices = list(export_format_names().items())
+        # Any number is accepted here; the selector keeps the owner's own.
+        self.fields["contact"].valid_value = lambda value: str(value).isdigit()
+
+    def clean(self):
+        cleaned = super().clean()
+        scope = cleaned.get("scope")
+        if scope == self.LABEL and not cleaned.get("label"):
+            self.add_error("label", _("Choose the label to export."))
+        if scope == self.SELECTION and not cleaned.get("contact"):
+            self.add_error(
+                "scope",
+                _("Select contacts on the list first, then choose Export."),
+            )
+        limit = settings.RAPPORT_CONTACTS_BULK_MAX
+        if scope == self.SELECTION and len(cleaned.get("contact") or []) > limit:
+            self.add_error(
+                "scope", _("Select at most %(limit)s contacts.") % {"limit": limit}
+            )
+        return cleaned

@@ -1,0 +1,110 @@
+"""Duplicates: groups of contacts that look like one person, and Merge."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from contacts.selectors.contacts import contact_with_details
+from contacts.selectors.duplicates import duplicate_page
+from contacts.services.duplicates import (
+    MERGE_MAX,
+    contacts_merge,
+    differing_fields,
+    field_shown,
+)
+from contacts.views.common import go, navigation_context
+
+LIST_TEMPLATE = "contacts/duplicate_list.html"
+MERGE_TEMPLATE = "contacts/duplicate_merge.html"
+CHOICE_NAMES = {
+    "name": _("Name"),
+    "nickname": _("Nickname"),
+    "organization": _("Organization"),
+    "job_title": _("Job title"),
+    "birthday": _("Birthday"),
+}
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def duplicate_list(request):
+    """Groups of contacts sharing an email, a phone or their name."""
+    page = duplicate_page(owner=request.user, after=request.GET.get("after"))
+    context = {"page": page}
+    if request.htmx and request.htmx.target == "load-more":
+        return render(request, f"{LIST_TEMPLATE}#groups", context)
+    context.update(navigation_context(request.user))
+    return render(request, LIST_TEMPLATE, context)
+
+
+def _selected_ids(request) -> list[int]:
+    data = request.POST if request.method == "POST" else request.GET
+    return sorted({int(pk) for pk in data.getlist("contact") if pk.isdigit()})
+
+
+@require_http_methods(["GET", "POST"])
+def duplicate_merge(request):
+    """Merge: pick the name (and other differing fields), keep every detail."""
+    ids = _selected_ids(request)[: MERGE_MAX + 1]
+    contacts = list(
+        contact_with_details(owner=request.user)
+        .filter(pk__in=ids)
+        .order_by("sort_name", "pk")
+    )
+    if len(contacts) < 2:
+        messages.error(request, _("Choose at least two contacts to merge."))
+        return redirect("contacts:duplicates")
+    fields = differing_fields(contacts)
+    errors = []
+    if request.method == "POST":
+        choices = {name: request.POST.get(name) for name in fields}
+        try:
+            kept = contacts_merge(
+                owner=request.user,
+                contact_ids=[contact.pk for contact in contacts],
+                choices=choices,
+            )
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s contact merged into %(name)s; the other is in the "
+                    "Trash.",
+                    "%(count)s contacts merged into %(name)s; the others are in "
+                    "the Trash.",
+                    len(contacts),
+                )
+                % {"count": len(contacts), "name": kept.shown_name},
+            )
+            return go(request, kept.get_absolute_url())
+    choices = []
+    for name in fields:
+        options = []
+        seen = set()
+        for contact in contacts:
+            shown = field_shown(contact, name)
+            if shown and shown not in seen:
+                seen.add(shown)
+                options.append((contact.pk, shown))
+        picked = request.POST.get(name) if request.method == "POST" else None
+        choices.append(
+            {
+                "name": name,
+                "label": CHOICE_NAMES[name],
+                "options": options,
+                "picked": str(picked or options[0][0]),
+            }
+        )
+    context = {
+        "contacts": contacts,
+        "choices": choices,
+        "errors": errors,
+        **navigation_context(request.user),
+    }
+    return render(request, MERGE_TEMPLATE, context, status=400 if errors else 200)

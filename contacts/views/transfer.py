@@ -1,0 +1,282 @@
+"""Import and Export: upload, columns, preview, progress, undo, download."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRefresh
+
+from contacts.models import ContactImport
+from contacts.selectors.transfer import (
+    ExportFormat,
+    contacts_to_export,
+    export_stream,
+    recent_imports,
+)
+from contacts.services.imports import (
+    adding_count,
+    import_confirm,
+    import_discard,
+    import_label_name,
+    import_set_mapping,
+    import_undo_start,
+    import_upload,
+    limit_problem,
+    room_left,
+)
+from contacts.transfer_forms import (
+    ColumnMappingForm,
+    ExportForm,
+    ImportConfirmForm,
+    ImportUploadForm,
+)
+from contacts.views.common import go, navigation_context
+
+START_TEMPLATE = "contacts/import_start.html"
+DETAIL_TEMPLATE = "contacts/import_detail.html"
+UNDO_TEMPLATE = "contacts/import_undo.html"
+EXPORT_TEMPLATE = "contacts/export_form.html"
+Status = ContactImport.Status
+CHOICE_HELP = {
+    ContactImport.OnDuplicate.SKIP: _lazy("Your contacts stay as they are."),
+    ContactImport.OnDuplicate.MERGE: _lazy(
+        "New emails, phones, addresses, websites and labels are added to them, "
+        "empty fields are filled and notes added."
+    ),
+    ContactImport.OnDuplicate.ADD: _lazy(
+        "You can merge them later on the Duplicates page."
+    ),
+}
+
+
+def _import_of(request, pk) -> ContactImport:
+    return get_object_or_404(ContactImport.objects.owned_by(request.user), pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+def import_start(request):
+    """Import: upload an address book file; the recent imports below."""
+    form = ImportUploadForm()
+    if request.method == "POST":
+        form = ImportUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                batch = import_upload(
+                    owner=request.user, file_name=upload.name, data=form.read()
+                )
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                return redirect("contacts:import_detail", pk=batch.pk)
+    context = {
+        "form": form,
+        "imports": recent_imports(owner=request.user),
+        **navigation_context(request.user),
+    }
+    return render(request, START_TEMPLATE, context, status=400 if form.errors else 200)
+
+
+def _detail_context(request, batch: ContactImport, **extra) -> dict:
+    context = {"batch": batch, "Status": Status, **extra}
+    if batch.status == Status.READY:
+        form = context.setdefault("confirm_form", ImportConfirmForm())
+        picked = form.data.get("on_duplicate", ContactImport.OnDuplicate.SKIP)
+        room = room_left(owner=request.user)
+        context["choices"] = [
+            {
+                "value": value,
+                "text": text,
+                "help": CHOICE_HELP[value],
+                "checked": value == picked,
+                "problem": limit_problem(
+                    owner=request.user, adding=adding_count(batch, value), room=room
+                ),
+            }
+            for value, text in ContactImport.OnDuplicate.choices
+        ]
+        context["label_name"] = import_label_name(batch)
+    if batch.status in {Status.MAPPING} or "mapping_form" in extra:
+        context.setdefault("mapping_form", ColumnMappingForm(batch=batch))
+    return context
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def import_detail(request, pk):
+    """One import: its columns, progress, preview, outcome or undo."""
+    batch = _import_of(request, pk)
+    context = _detail_context(request, batch)
+    context.update(navigation_context(request.user))
+    return render(request, DETAIL_TEMPLATE, context)
+
+
+@require_GET
+def import_progress(request, pk):
+    """What the progress bar polls: the bar, or a refresh once it is done."""
+    batch = _import_of(request, pk)
+    if not request.htmx:
+        return redirect("contacts:import_detail", pk=batch.pk)
+    if not batch.is_working:
+        return HttpResponseClientRefresh()
+    return render(request, f"{DETAIL_TEMPLATE}#progress", {"batch": batch})
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def import_columns(request, pk):
+    """Choose which field each column of a CSV file fills."""
+    batch = _import_of(request, pk)
+    if batch.file_format == ContactImport.Format.VCARD or batch.source is None:
+        return redirect("contacts:import_detail", pk=batch.pk)
+    form = ColumnMappingForm(batch=batch)
+    if request.method == "POST":
+        form = ColumnMappingForm(request.POST, batch=batch)
+        if form.is_valid():
+            try:
+                import_set_mapping(batch=batch, mapping=form.mapping())
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return go(request, reverse("contacts:import_detail", args=[batch.pk]))
+    context = _detail_context(request, batch, mapping_form=form, choosing=True)
+    context.update(navigation_context(request.user))
+    status = 200
+    if form.errors:
+        status = 422 if request.htmx else 400
+    if request.htmx:
+        return render(request, f"{DETAIL_TEMPLATE}#mapping", context, status=status)
+    return render(request, DETAIL_TEMPLATE, context, status=status)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def import_confirm_view(request, pk):
+    """Import: save the previewed contacts, with the choice for duplicates."""
+    batch = _import_of(request, pk)
+    form = ImportConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            import_confirm(batch=batch, on_duplicate=form.cleaned_data["on_duplicate"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return go(request, reverse("contacts:import_detail", args=[batch.pk]))
+    context = _detail_context(request, batch, confirm_form=form)
+    if request.htmx:
+        return render(request, f"{DETAIL_TEMPLATE}#preview", context, status=422)
+    context.update(navigation_context(request.user))
+    return render(request, DETAIL_TEMPLATE, context, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def import_undo_view(request, pk):
+    """Undo an import, after saying what it will do."""
+    batch = _import_of(request, pk)
+    if request.method == "GET":
+        if batch.status != Status.DONE:
+            return redirect("contacts:import_detail", pk=batch.pk)
+        context = {"batch": batch}
+        if request.htmx:
+            return render(request, f"{UNDO_TEMPLATE}#dialog", context)
+        context.update(navigation_context(request.user))
+        return render(request, UNDO_TEMPLATE, context)
+    try:
+        import_undo_start(batch=batch)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return go(request, reverse("contacts:import_detail", args=[batch.pk]))
+
+
+@require_POST
+def import_discard_view(request, pk):
+    """Forget an import that was not saved."""
+    batch = _import_of(request, pk)
+    if batch.status in {Status.MAPPING, Status.READY, Status.FAILED}:
+        import_discard(batch=batch)
+        messages.info(
+            request,
+            _("Nothing was imported from %(name)s.") % {"name": batch.file_name},
+        )
+    return go(request, reverse("contacts:import"))
+
+
+# ---------------------------------------------------------------------------
+# Export
+# ---------------------------------------------------------------------------
+
+
+def _export_initial(request) -> dict:
+    data = request.POST if request.method == "POST" else request.GET
+    initial = {"contact": [pk for pk in data.getlist("contact") if pk.isdigit()]}
+    if initial["contact"]:
+        initial["scope"] = ExportForm.SELECTION
+    elif data.get("label", "").isdigit():
+        initial["scope"] = ExportForm.LABEL
+        initial["label"] = int(data["label"])
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+def export_form(request):
+    """Export: choose the contacts and the format.
+
+    The list's "Export" button posts its selection here (or, with
+    JavaScript, opens this page with it in the address).
+    """
+    initial = _export_initial(request)
+    form = ExportForm(owner=request.user, initial=initial)
+    context = {
+        "form": form,
+        "selected": len(initial["contact"]),
+        **navigation_context(request.user),
+    }
+    return render(request, EXPORT_TEMPLATE, context)
+
+
+@require_GET
+def export_download(request):
+    """The chosen contacts as a file, streamed as it is written."""
+    form = ExportForm(request.GET, owner=request.user)
+    if not form.is_valid():
+        context = {
+            "form": form,
+            "selected": len(request.GET.getlist("contact")),
+            **navigation_context(request.user),
+        }
+        return render(request, EXPORT_TEMPLATE, context, status=400)
+    data = form.cleaned_data
+    scope = data["scope"]
+    contacts = contacts_to_export(
+        owner=request.user,
+        label_id=data["label"].pk if scope == ExportForm.LABEL else None,
+        contact_ids=data["contact"] if scope == ExportForm.SELECTION else None,
+    )
+    export_format = data["format"]
+    name = _("contacts")
+    if scope == ExportForm.LABEL:
+        name = data["label"].name
+    stamp = timezone.localdate().isoformat()
+    extension = ExportFormat.EXTENSIONS[export_format]
+    response = StreamingHttpResponse(
+        export_stream(contacts, export_format),
+        content_type=ExportFormat.CONTENT_TYPES[export_format],
+    )
+    filename = f"{_safe_name(name)}-{stamp}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _safe_name(name: str) -> str:
+    kept = "".join(char if char.isalnum() else "-" for char in name.lower())
+    return "-".join(part for part in kept.split("-") if part)[:40] or "contacts"
