@@ -17,6 +17,10 @@ class ImportUploadForm(forms.Form):
             "A vCard (.vcf) or CSV file, up to 10 MB and 25,000 contacts. "
             "Nothing is saved before you have seen what the file holds."
         ),
+        error_messages={
+            "empty": _("The file is empty."),
+            "required": _("Choose a file to import."),
+        },
         widget=forms.ClearableFileInput(
             attrs={"accept": ".vcf,.vcard,.csv,text/vcard,text/x-vcard,text/csv"}
         ),

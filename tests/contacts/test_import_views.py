@@ -1,0 +1,413 @@
+"""Import and Export pages: every step, htmx and plain, strangers, query budgets."""
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from contacts.models import Contact, ContactImport
+from tests.conftest import HTMX
+from tests.factories import ContactFactory
+
+pytestmark = pytest.mark.django_db
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """Send a request and run what it queued on commit (the immediate tasks)."""
+
+    def send(method, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return method(*args, **kwargs)
+
+    return send
+
+
+def upload(run, client, name, data=None):
+    content = (DATA / name).read_bytes() if data is None else data
+    return run(
+        client.post,
+        reverse("contacts:import"),
+        {"file": SimpleUploadedFile(name, content)},
+    )
+
+
+def latest(owner) -> ContactImport:
+    return ContactImport.objects.filter(owner=owner).latest("pk")
+
+
+# ---------- Upload ----------
+
+
+def test_import_page_shows_the_form_and_recent_imports(alice, alice_client, run):
+    upload(run, alice_client, "google_3.vcf")
+    response = alice_client.get(reverse("contacts:import"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'enctype="multipart/form-data"' in page
+    assert "google_3.vcf" in page
+    assert "Ready to import" in page
+
+
+def test_uploading_a_vcard_leads_to_its_preview(alice, alice_client, run):
+    response = upload(run, alice_client, "apple_3.vcf")
+    batch = latest(alice)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("contacts:import_detail", args=[batch.pk])
+    page = alice_client.get(response["Location"]).content.decode()
+    assert "Review before importing" in page
+    assert "1 card has photos" in page
+    assert "line 47: birthday “1990-02-29” was not understood" in page
+    assert Contact.objects.filter(owner=alice).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("empty.vcf", "The file is empty."),
+        ("whitespace_only.vcf", "The file is empty."),
+        ("binary.vcf", "This is not a text file"),
+        ("nul_bytes.vcf", "This is not a text file"),
+        ("no_vcard.vcf", "This file has no vCard in it"),
+        ("unknown.txt", "This is neither a vCard nor a CSV file"),
+    ],
+)
+def test_a_file_that_is_no_address_book_is_refused_on_the_form(
+    alice, alice_client, run, name, message
+):
+    response = upload(run, alice_client, name)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not ContactImport.objects.filter(owner=alice).exists()
+
+
+def test_a_file_over_the_size_limit_is_refused_before_reading(
+    alice, alice_client, run, settings
+):
+    settings.RAPPORT_IMPORT_MAX_BYTES = 1000
+    response = upload(run, alice_client, "huge_line.vcf")
+    assert response.status_code == 400
+    assert "files up to" in response.content.decode()
+    assert not ContactImport.objects.exists()
+
+
+def test_a_file_with_too_many_cards_fails_with_the_limit(
+    alice, alice_client, run, settings
+):
+    settings.RAPPORT_IMPORT_MAX_CONTACTS = 1
+    upload(run, alice_client, "google_3.vcf")
+    batch = latest(alice)
+    assert batch.status == ContactImport.Status.FAILED
+    assert "more than 1 contacts" in batch.error
+    page = alice_client.get(reverse("contacts:import_detail", args=[batch.pk]))
+    assert "Nothing was imported" in page.content.decode()
+    assert "Your address book was not changed." in page.content.decode()
+
+
+def test_a_file_whose_cards_are_all_broken_fails_with_the_first_reason(
+    alice, alice_client, run
+):
+    content = b"BEGIN:VCARD\r\nVERSION:3.0\r\nNOTE:nothing else\r\nEND:VCARD\r\n"
+    upload(run, alice_client, "broken.vcf", content)
+    batch = latest(alice)
+    assert batch.status == ContactImport.Status.FAILED
+    assert "line 1: no name, organization, email or phone number" in batch.error
+
+
+# ---------- CSV columns ----------
+
+
+def test_a_generic_csv_asks_for_its_columns_with_a_guess(alice, alice_client, run):
+    response = upload(run, alice_client, "generic.csv")
+    batch = latest(alice)
+    assert batch.status == ContactImport.Status.MAPPING
+    page = alice_client.get(response["Location"]).content.decode()
+    assert "Choose what each column holds" in page
+    assert "Ada Lovelace" in page  # sample values
+    assert '<option value="email:other" selected>' in page
+
+
+def test_choosing_columns_reads_the_file_with_them(alice, alice_client, run):
+    upload(run, alice_client, "generic.csv")
+    batch = latest(alice)
+    mapping = {f"column_{index}": "" for index in range(len(batch.columns))}
+    mapping["column_0"] = "display_name"
+    mapping["column_1"] = "email:work"
+    response = run(
+        alice_client.post, reverse("contacts:import_columns", args=[batch.pk]), mapping
+    )
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == ContactImport.Status.READY
+    assert batch.new_count == 2
+
+
+def test_columns_without_a_name_or_email_are_refused_htmx_and_plain(
+    alice, alice_client, run
+):
+    upload(run, alice_client, "generic.csv")
+    batch = latest(alice)
+    url = reverse("contacts:import_columns", args=[batch.pk])
+    nothing = {f"column_{index}": "" for index in range(len(batch.columns))}
+    plain = run(alice_client.post, url, nothing)
+    assert plain.status_code == 400
+    assert "Choose at least one column" in plain.content.decode()
+    htmx = run(alice_client.post, url, nothing, **HTMX)
+    assert htmx.status_code == 422
+    assert 'id="import-mapping"' in htmx.content.decode()
+    assert "<html" not in htmx.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == ContactImport.Status.MAPPING
+
+
+def test_google_and_outlook_csv_need_no_columns(alice, alice_client, run):
+    upload(run, alice_client, "google.csv")
+    assert latest(alice).status == ContactImport.Status.READY
+    upload(run, alice_client, "outlook.csv")
+    batch = latest(alice)
+    assert batch.status == ContactImport.Status.READY
+    assert batch.encoding == "Windows-1252 (the file is not UTF-8)"
+
+
+# ---------- Preview, confirm ----------
+
+
+def test_preview_counts_new_duplicate_and_unreadable_cards(alice, alice_client, run):
+    ContactFactory(owner=alice, emails=["zoe@home.example"])
+    upload(run, alice_client, "google.csv")
+    batch = latest(alice)
+    assert (batch.new_count, batch.duplicate_count, batch.problem_count) == (2, 1, 1)
+    page = alice_client.get(reverse("contacts:import_detail", args=[batch.pk]))
+    text = page.content.decode()
+    assert "look like contacts you have" in text or "looks like a contact" in text
+    assert "line 9: no name, organization, email or phone number" in text
+    assert 'name="on_duplicate" value="merge"' in text
+
+
+def test_confirming_imports_and_shows_the_outcome(alice, alice_client, run):
+    upload(run, alice_client, "google_3.vcf")
+    batch = latest(alice)
+    response = run(
+        alice_client.post,
+        reverse("contacts:import_confirm", args=[batch.pk]),
+        {"on_duplicate": "skip"},
+    )
+    assert response.status_code == 302
+    page = alice_client.get(response["Location"]).content.decode()
+    assert "3 contacts were added to your address book." in page
+    assert "Undo import" in page
+    assert Contact.objects.filter(owner=alice).count() == 3
+
+
+def test_confirming_with_htmx_redirects_the_whole_page(alice, alice_client, run):
+    upload(run, alice_client, "google_3.vcf")
+    batch = latest(alice)
+    response = run(
+        alice_client.post,
+        reverse("contacts:import_confirm", args=[batch.pk]),
+        {"on_duplicate": "add"},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("contacts:import_detail", args=[batch.pk])
+
+
+def test_a_bad_duplicate_choice_is_refused_htmx_and_plain(alice, alice_client, run):
+    upload(run, alice_client, "google_3.vcf")
+    batch = latest(alice)
+    url = reverse("contacts:import_confirm", args=[batch.pk])
+    assert run(alice_client.post, url, {"on_duplicate": "eat"}).status_code == 400
+    htmx = run(alice_client.post, url, {"on_duplicate": "eat"}, **HTMX)
+    assert htmx.status_code == 422
+    assert 'id="import-preview"' in htmx.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == ContactImport.Status.READY
+
+
+def test_confirming_past_the_contacts_limit_is_refused_with_the_numbers(
+    alice, alice_client, run, settings
+):
+    settings.RAPPORT_CONTACTS_MAX = 2
+    upload(run, alice_client, "google_3.vcf")
+    batch = latest(alice)
+    page = alice_client.get(reverse("contacts:import_detail", args=[batch.pk]))
+    assert "you have room for 2 more" in page.content.decode()
+    response = run(
+        alice_client.post,
+        reverse("contacts:import_confirm", args=[batch.pk]),
+        {"on_duplicate": "skip"},
+    )
+    assert response.status_code == 400
+    assert "This would add 3 contacts" in response.content.decode()
+    assert Contact.objects.filter(owner=alice).count() == 0
+
+
+def test_discarding_a_preview_forgets_it(alice, alice_client, run):
+    upload(run, alice_client, "google_3.vcf")
+    batch = latest(alice)
+    response = alice_client.post(reverse("contacts:import_discard", args=[batch.pk]))
+    assert response.status_code == 302
+    assert not ContactImport.objects.filter(pk=batch.pk).exists()
+
+
+# ---------- Progress ----------
+
+
+def test_progress_polls_return_the_bar_while_working(alice, alice_client):
+    batch = ContactImport.objects.create(
+        owner=alice,
+        file_name="big.vcf",
+        file_size=10,
+        status=ContactImport.Status.READING,
+        total=25_000,
+        progress=5_000,
+    )
+    url = reverse("contacts:import_progress", args=[batch.pk])
+    response = alice_client.get(url, **HTMX)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert 'hx-trigger="every 1s"' in text
+    assert '<progress max="25000" value="5000"' in text
+    assert "5,000 of 25,000 cards" in text
+
+
+def test_progress_refreshes_the_page_once_done_and_redirects_without_htmx(
+    alice, alice_client
+):
+    batch = ContactImport.objects.create(
+        owner=alice, file_name="x.vcf", file_size=10, status=ContactImport.Status.READY
+    )
+    url = reverse("contacts:import_progress", args=[batch.pk])
+    assert alice_client.get(url, **HTMX)["HX-Refresh"] == "true"
+    plain = alice_client.get(url)
+    assert plain.status_code == 302
+
+
+def test_the_working_page_refreshes_itself_without_javascript(alice, alice_client):
+    batch = ContactImport.objects.create(
+        owner=alice,
+        file_name="x.vcf",
+        file_size=10,
+        status=ContactImport.Status.IMPORTING,
+        total=300,
+    )
+    page = alice_client.get(reverse("contacts:import_detail", args=[batch.pk]))
+    text = page.content.decode()
+    assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in text
+    assert "Saving 300 contacts" in text
+
+
+def test_a_progress_poll_costs_three_queries(
+    alice, alice_client, django_assert_max_num_queries
+):
+    batch = ContactImport.objects.create(
+        owner=alice, file_name="x.vcf", file_size=10, status="reading", total=9
+    )
+    url = reverse("contacts:import_progress", args=[batch.pk])
+    alice_client.get(url, **HTMX)
+    with django_assert_max_num_queries(3):
+        alice_client.get(url, **HTMX)
+
+
+# ---------- Undo ----------
+
+
+def test_undo_asks_first_then_removes_the_import(alice, alice_client, run):
+    upload(run, alice_client, "google_3.vcf")
+    batch = latest(alice)
+    run(
+        alice_client.post,
+        reverse("contacts:import_confirm", args=[batch.pk]),
+        {"on_duplicate": "skip"},
+    )
+    url = reverse("contacts:import_undo", args=[batch.pk])
+    dialog = alice_client.get(url, **HTMX)
+    assert 'class="dialog-backdrop"' in dialog.content.decode()
+    assert (
+        "The 3 contacts it added will be deleted for good." in dialog.content.decode()
+    )
+    page = alice_client.get(url)
+    assert "<html" in page.content.decode()
+    response = run(alice_client.post, url)
+    assert response.status_code == 302
+    assert Contact.objects.filter(owner=alice).count() == 0
+    text = alice_client.get(response["Location"]).content.decode()
+    assert "This import was undone" in text
+
+
+# ---------- Strangers ----------
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("contacts:import_detail", "get"),
+        ("contacts:import_progress", "get"),
+        ("contacts:import_columns", "get"),
+        ("contacts:import_columns", "post"),
+        ("contacts:import_confirm", "post"),
+        ("contacts:import_undo", "get"),
+        ("contacts:import_undo", "post"),
+        ("contacts:import_discard", "post"),
+    ],
+)
+def test_another_member_gets_404_for_an_import(alice, bob_client, run, name, method):
+    batch = ContactImport.objects.create(
+        owner=alice,
+        file_name="alice.csv",
+        file_size=10,
+        file_format="csv",
+        status=ContactImport.Status.DONE,
+        source=b"a,b",
+        finished="2026-11-26T10:00:00Z",
+    )
+    url = reverse(name, args=[batch.pk])
+    response = run(getattr(bob_client, method), url, **HTMX)
+    assert response.status_code == 404
+    batch.refresh_from_db()
+    assert batch.status == ContactImport.Status.DONE
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, alice):
+    batch = ContactImport.objects.create(owner=alice, file_name="x", file_size=1)
+    for url in (
+        reverse("contacts:import"),
+        reverse("contacts:import_detail", args=[batch.pk]),
+        reverse("contacts:export"),
+        reverse("contacts:export_download"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
+
+
+# ---------- Query budgets ----------
+
+
+def test_import_page_costs_the_same_with_one_or_ten_imports(
+    alice, alice_client, django_assert_max_num_queries
+):
+    def make(count):
+        for _index in range(count):
+            ContactImport.objects.create(owner=alice, file_name="f.vcf", file_size=1)
+
+    make(1)
+    alice_client.get(reverse("contacts:import"))
+    with django_assert_max_num_queries(5) as few:
+        alice_client.get(reverse("contacts:import"))
+    make(9)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        alice_client.get(reverse("contacts:import"))
+
+
+def test_preview_page_costs_a_fixed_number_of_queries(
+    alice, alice_client, run, django_assert_max_num_queries
+):
+    upload(run, alice_client, "google_3.vcf")
+    url = reverse("contacts:import_detail", args=[latest(alice).pk])
+    alice_client.get(url)
+    with django_assert_max_num_queries(6):
+        alice_client.get(url)
