@@ -1,0 +1,453 @@
+"""Import services: reading every quirk, duplicates, all or nothing, undo."""
+
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from contacts.models import (
+    Contact,
+    ContactEmail,
+    ContactImport,
+    ContactLabel,
+    ContactPhone,
+    ImportedContact,
+    Label,
+)
+from contacts.services import imports
+from contacts.services.contacts import ContactData, EmailEntry, contact_update
+from contacts.services.imports import (
+    import_confirm,
+    import_discard,
+    import_set_mapping,
+    import_undo_start,
+    import_upload,
+)
+from tests.factories import ContactFactory, LabelFactory
+
+pytestmark = pytest.mark.django_db
+
+DATA = Path(__file__).parent / "data"
+Status = ContactImport.Status
+
+
+@pytest.fixture
+def flow(django_capture_on_commit_callbacks):
+    """Upload, confirm and undo with the queued work run at once."""
+
+    class Flow:
+        def upload(self, owner, name, data=None):
+            content = (DATA / name).read_bytes() if data is None else data
+            with django_capture_on_commit_callbacks(execute=True):
+                batch = import_upload(owner=owner, file_name=name, data=content)
+            batch.refresh_from_db()
+            return batch
+
+        def confirm(self, batch, choice="skip"):
+            with django_capture_on_commit_callbacks(execute=True):
+                import_confirm(batch=batch, on_duplicate=choice)
+            batch.refresh_from_db()
+            return batch
+
+        def undo(self, batch):
+            with django_capture_on_commit_callbacks(execute=True):
+                import_undo_start(batch=batch)
+            batch.refresh_from_db()
+            return batch
+
+        def imported(self, owner, name, choice="skip"):
+            batch = self.upload(owner, name)
+            assert batch.status == Status.READY, batch.error
+            return self.confirm(batch, choice)
+
+    return Flow()
+
+
+def emails_of(owner) -> set[str]:
+    return set(
+        ContactEmail.objects.filter(contact__owner=owner).values_list(
+            "value", flat=True
+        )
+    )
+
+
+# ---------- What each export becomes ----------
+
+
+def test_apple_cards_keep_labels_groups_escapes_and_yearless_birthdays(alice, flow):
+    flow.imported(alice, "apple_3.vcf")
+    zoe = Contact.objects.get(owner=alice, given_name="Zoë")
+    assert zoe.display_name == ""  # FN is just the name parts
+    assert zoe.shown_name == "Dr. Zoë Anne Lefèvre PhD"
+    assert zoe.organization == "Northwind Traders, Ltd, Editorial"
+    assert (zoe.birthday_day, zoe.birthday_month, zoe.birthday_year) == (12, 4, None)
+    assert zoe.notes == "Met at the book fair, 2019.\nLikes: poetry; jazz."
+    assert list(zoe.emails.values_list("value", "label", "custom_label")) == [
+        ("zoe@home.example", "home", ""),
+        ("zoe.lefevre@northwind.example", "work", ""),
+        ("assistant@northwind.example", "custom", "Assistant"),
+    ]
+    phones = list(zoe.phones.values_list("label", "custom_label"))
+    assert ("custom", "Work fax") in phones
+    assert ("custom", "Main") in phones
+    assert ("custom", "Boat") in phones
+    assert zoe.websites.get().url == "https://zoe.example"
+    street = zoe.addresses.get(label="home").street
+    assert street == "12 Rue de la Paix\nBâtiment B"
+    company = Contact.objects.get(owner=alice, organization="Blue Bottle Coffee")
+    assert company.shown_name == "Blue Bottle Coffee"
+
+
+def test_outlook_21_quoted_printable_windows_1252_and_bare_types(alice, flow):
+    batch = flow.imported(alice, "outlook_21.vcf")
+    assert batch.encoding == "Windows-1252 (the file is not UTF-8)"
+    francois = Contact.objects.get(owner=alice)
+    assert francois.shown_name == "François Côté"
+    assert francois.notes == (
+        "Café meeting notes: the first line is long enough to be broken with a "
+        "soft line break\nand a second line after it."
+    )
+    address = francois.addresses.get()
+    assert address.street == "1 Microsoft Way\nBuilding 92"
+    assert address.country == "United States of America"
+    assert set(francois.phones.values_list("label", flat=True)) == {
+        "work",
+        "home",
+        "mobile",
+        "custom",
+    }
+
+
+def test_android_21_utf8_quoted_printable_and_a_base64_photo_block(alice, flow):
+    batch = flow.imported(alice, "android_21.vcf")
+    chloe = Contact.objects.get(owner=alice, family_name="Müller")
+    assert chloe.given_name == "Chloé"
+    assert chloe.notes == "Grüße aus Berlin"
+    assert (chloe.birthday_day, chloe.birthday_month) == (15, 3)
+    assert any("photos" in notice for notice in batch.notices)
+
+
+def test_thunderbird_4_tel_uris_quoted_types_and_lf_endings(alice, flow):
+    flow.imported(alice, "thunderbird_4.vcf")
+    ilkay = Contact.objects.get(owner=alice)
+    assert ilkay.shown_name == "İlkay Gündoğan"
+    assert list(ilkay.phones.values_list("value", "label", "e164")) == [
+        ("+49-170-1234567", "mobile", "+491701234567"),
+        ("+49-30-555-0100 ext. 42", "work", "+49305550100"),
+    ]
+    assert set(ilkay.labels.values_list("name", flat=True)) >= {"Football", "Friends"}
+
+
+def test_google_starred_is_a_favourite_and_my_contacts_is_no_label(alice, flow):
+    flow.imported(alice, "google_3.vcf")
+    jose = Contact.objects.get(owner=alice, given_name="José")
+    assert jose.is_favorite
+    names = set(Label.objects.filter(owner=alice).values_list("name", flat=True))
+    assert "Familia" in names
+    assert "Book club" in names
+    assert not names & {"myContacts", "starred"}
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding"),
+    [
+        ("bom_utf8.vcf", "UTF-8 with byte-order mark"),
+        ("utf16_bom.vcf", "UTF-16 with byte-order mark"),
+        ("windows1252.vcf", "Windows-1252 (the file is not UTF-8)"),
+        ("utf16_tabs.csv", "UTF-16 with byte-order mark"),
+    ],
+)
+def test_encodings_are_detected_and_reported(alice, flow, name, encoding):
+    batch = flow.upload(alice, name)
+    assert batch.encoding == encoding
+    if batch.status == Status.MAPPING:
+        batch = flow.upload(alice, name)
+    assert "\ufffd" not in str(batch.columns)
+
+
+def test_utf16_without_a_byte_order_mark_is_read_too(alice, flow):
+    content = (DATA / "bom_utf8.vcf").read_bytes()[3:].decode().encode("utf-16-le")
+    batch = flow.upload(alice, "nobom.vcf", content)
+    assert batch.status == Status.READY
+    assert batch.encoding == "UTF-16 without byte-order mark"
+
+
+def test_windows_1252_text_is_decoded_without_replacement_characters(alice, flow):
+    flow.imported(alice, "windows1252.vcf")
+    renee = Contact.objects.get(owner=alice)
+    assert renee.shown_name == "Renée Dupré"
+    assert renee.notes == "Née à Genève – “quotes”"
+
+
+def test_unreadable_cards_are_listed_with_their_line(alice, flow):
+    batch = flow.upload(alice, "nameless.vcf")
+    assert batch.problems == [
+        {"line": 5, "reason": "no name, organization, email or phone number"}
+    ]
+    notices = " ".join(batch.notices)
+    assert "“not-an-email” is not an email address; left out" in notices
+    assert "“call me maybe” is not a phone number; left out" in notices
+    assert "not a web address" in notices
+    assert "birthday “1999-02-30” was not understood" in notices
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "reason"),
+    [
+        ("no_end.vcf", 6, "this vCard has no END:VCARD line"),
+        ("deep_nesting.vcf", 1, "vCards nested more than 3 deep inside this one"),
+        ("huge_line.vcf", 1, "line 4: a NOTE value longer than 256 KB"),
+    ],
+)
+def test_broken_and_hostile_cards_are_refused_and_the_rest_kept(
+    alice, flow, name, line, reason
+):
+    batch = flow.upload(alice, name)
+    assert batch.status == Status.READY
+    assert {"line": line, "reason": reason} in batch.problems
+    assert batch.new_count == 1
+
+
+def test_a_photo_that_is_not_a_picture_is_reported(alice, flow):
+    batch = flow.upload(alice, "bad_photo.vcf")
+    assert any("photo skipped: not a picture" in notice for notice in batch.notices)
+
+
+def test_formula_payloads_are_kept_as_plain_text(
+    alice, flow, django_capture_on_commit_callbacks
+):
+    batch = flow.upload(alice, "formulas.csv")
+    assert batch.status == Status.MAPPING
+    with pytest.raises(ValidationError, match="Choose at least one column"):
+        import_set_mapping(batch=batch, mapping=[""] * 4)
+    with django_capture_on_commit_callbacks(execute=True):
+        import_set_mapping(batch=batch, mapping=batch.mapping)
+    batch.refresh_from_db()
+    flow.confirm(batch)
+    evil = Contact.objects.get(owner=alice, emails__value="formula@example.com")
+    assert evil.display_name == '=HYPERLINK("http://evil.example","click")'
+    assert evil.notes == "@SUM(1+1)"
+
+
+def test_the_label_limit_leaves_out_new_labels_but_imports_the_contacts(
+    alice, flow, settings
+):
+    settings.RAPPORT_CONTACT_LABELS_MAX = 3
+    LabelFactory(owner=alice, name="Already")
+    batch = flow.imported(alice, "google_3.vcf")
+    assert batch.status == Status.DONE
+    assert Label.objects.filter(owner=alice).count() == 3
+    assert any("Book club" in notice for notice in batch.notices)
+
+
+def test_long_fields_are_shortened_with_a_notice(alice, flow):
+    name = "N" * 200
+    content = f"BEGIN:VCARD\r\nVERSION:3.0\r\nN:;{name};;;\r\nEND:VCARD\r\n".encode()
+    batch = flow.upload(alice, "long.vcf", content)
+    batch = flow.confirm(batch)
+    assert Contact.objects.get(owner=alice).given_name == "N" * 80
+    assert "line 1: first name shortened to 80 characters" in batch.notices
+
+
+# ---------- Duplicates ----------
+
+
+def test_cards_matching_by_email_phone_or_typed_phone_are_duplicates(alice, flow):
+    ContactFactory(owner=alice, emails=["jose@correo.example"])
+    ContactFactory(owner=alice, phones=["+1 415 555 0101"])
+    batch = flow.upload(alice, "google_3.vcf")
+    assert (batch.new_count, batch.duplicate_count) == (1, 2)
+
+
+def test_trashed_and_other_members_contacts_are_not_duplicates(alice, bob, flow):
+    ContactFactory(owner=alice, emails=["jose@correo.example"], trashed=True)
+    ContactFactory(owner=bob, emails=["asa@example.se"])
+    batch = flow.upload(alice, "google_3.vcf")
+    assert batch.duplicate_count == 0
+
+
+def test_reimporting_a_file_finds_its_cards_by_uid(alice, flow):
+    flow.imported(alice, "thunderbird_4.vcf")
+    Contact.objects.get(owner=alice).emails.all().delete()
+    ContactPhone.objects.filter(contact__owner=alice).delete()
+    batch = flow.upload(alice, "thunderbird_4.vcf")
+    assert batch.duplicate_count == 1
+
+
+def test_skip_leaves_duplicates_alone(alice, flow):
+    existing = ContactFactory(
+        owner=alice, given_name="Old", emails=["jose@correo.example"]
+    )
+    batch = flow.imported(alice, "google_3.vcf", "skip")
+    assert (batch.created_count, batch.skipped_count, batch.merged_count) == (2, 1, 0)
+    existing.refresh_from_db()
+    assert existing.emails.count() == 1
+
+
+def test_add_imports_duplicates_as_new_contacts(alice, flow):
+    ContactFactory(owner=alice, emails=["jose@correo.example"])
+    batch = flow.imported(alice, "google_3.vcf", "add")
+    assert batch.created_count == 3
+    assert Contact.objects.filter(owner=alice).count() == 4
+
+
+def test_merge_adds_only_what_the_contact_lacks(alice, flow):
+    existing = ContactFactory(
+        owner=alice,
+        given_name="José",
+        family_name="N.",
+        emails=["jose@correo.example"],
+        notes="Old note",
+    )
+    batch = flow.imported(alice, "google_3.vcf", "merge")
+    assert batch.merged_count == 1
+    existing.refresh_from_db()
+    assert existing.family_name == "N."  # not overwritten
+    assert existing.nickname == "Pepe"  # filled
+    assert existing.notes == "Old note\n\nPrimera línea\nSegunda línea"
+    assert set(existing.emails.values_list("value", flat=True)) == {
+        "jose@correo.example",
+        "jnunez@empresa.example",
+    }
+    assert existing.phones.count() == 2
+    assert existing.labels.filter(name="Familia").exists()
+    assert "pepe" in existing.search_text
+
+
+# ---------- All or nothing ----------
+
+
+def test_a_failure_in_the_middle_leaves_nothing(alice, flow):
+    batch = flow.upload(alice, "apple_3.vcf")
+    labels_before = Label.objects.count()
+    with mock.patch.object(
+        ContactPhone.objects, "bulk_create", side_effect=RuntimeError("disk full")
+    ):
+        batch = flow.confirm(batch)
+    assert batch.status == Status.FAILED
+    assert "nothing was imported" in batch.error
+    assert not Contact.objects.filter(owner=alice).exists()
+    assert not ContactEmail.objects.exists()
+    assert not ImportedContact.objects.exists()
+    assert Label.objects.count() == labels_before
+
+
+def test_the_contacts_limit_is_checked_again_when_saving(alice, flow, settings):
+    batch = flow.upload(alice, "google_3.vcf")
+    settings.RAPPORT_CONTACTS_MAX = 2
+    ContactImport.objects.filter(pk=batch.pk).update(status=Status.IMPORTING)
+    imports.import_run(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == Status.FAILED
+    assert "room for 2 more" in batch.error
+    assert not Contact.objects.filter(owner=alice).exists()
+
+
+def test_confirming_twice_imports_once(alice, flow):
+    batch = flow.upload(alice, "google_3.vcf")
+    flow.confirm(batch)
+    flow.confirm(batch)
+    assert Contact.objects.filter(owner=alice).count() == 3
+
+
+def test_one_import_at_a_time_per_member(alice, flow):
+    first = flow.upload(alice, "google_3.vcf")
+    second = flow.upload(alice, "apple_3.vcf")
+    ContactImport.objects.filter(pk=first.pk).update(status=Status.IMPORTING)
+    with pytest.raises(ValidationError, match="Another import"):
+        import_confirm(batch=second, on_duplicate="skip")
+
+
+def test_imported_contacts_carry_the_import_label_and_record(alice, flow):
+    batch = flow.imported(alice, "google_3.vcf")
+    today = timezone.localdate().isoformat()
+    assert batch.label.name == f"Imported {today}"
+    assert ContactLabel.objects.filter(label=batch.label).count() == 3
+    again = flow.imported(alice, "apple_3.vcf")
+    assert again.label.name == f"Imported {today} (2)"
+    assert ImportedContact.objects.filter(batch=again).count() == 2
+
+
+def test_the_source_file_is_dropped_once_imported(alice, flow):
+    batch = flow.imported(alice, "google.csv")
+    assert batch.source is None
+    assert batch.prepared is None
+
+
+# ---------- Undo ----------
+
+
+def test_undo_deletes_exactly_what_the_import_added(alice, flow):
+    mine = ContactFactory(owner=alice, given_name="Mine")
+    batch = flow.imported(alice, "google_3.vcf")
+    batch = flow.undo(batch)
+    assert batch.status == Status.UNDONE
+    assert list(Contact.objects.filter(owner=alice)) == [mine]
+    assert not Label.objects.filter(owner=alice, name__startswith="Imported").exists()
+    assert Label.objects.filter(owner=alice, name="Familia").exists()
+
+
+def test_undo_keeps_contacts_edited_since_and_says_which(alice, flow):
+    batch = flow.imported(alice, "google_3.vcf")
+    jose = Contact.objects.get(owner=alice, given_name="José")
+    contact_update(
+        contact=jose,
+        data=ContactData(
+            given_name="José", family_name="Edited", emails=[EmailEntry("j@x.example")]
+        ),
+    )
+    batch = flow.undo(batch)
+    assert list(Contact.objects.filter(owner=alice)) == [jose]
+    assert batch.kept_count == 1
+    assert batch.kept == [{"id": jose.pk, "name": "José Edited"}]
+    assert (
+        batch.label is None or ContactLabel.objects.filter(label=batch.label).exists()
+    )
+
+
+def test_undo_of_a_merge_takes_back_the_details_it_added(alice, flow):
+    existing = ContactFactory(
+        owner=alice, given_name="José", emails=["jose@correo.example"], notes="Old"
+    )
+    before = Contact.objects.get(pk=existing.pk)
+    batch = flow.imported(alice, "google_3.vcf", "merge")
+    batch = flow.undo(batch)
+    existing.refresh_from_db()
+    assert existing.nickname == ""
+    assert existing.notes == "Old"
+    assert existing.updated == before.updated
+    assert list(existing.emails.values_list("value", flat=True)) == [
+        "jose@correo.example"
+    ]
+    assert not existing.phones.exists()
+    assert existing.search_text == before.search_text
+    assert not existing.labels.exists()
+
+
+def test_undo_twice_undoes_once_and_other_states_cannot_be_undone(alice, flow):
+    batch = flow.imported(alice, "google_3.vcf")
+    flow.undo(batch)
+    flow.undo(batch)
+    assert ContactImport.objects.get(pk=batch.pk).status == Status.UNDONE
+    ready = flow.upload(alice, "apple_3.vcf")
+    assert flow.undo(ready).status == Status.READY
+
+
+def test_discard_forgets_only_unsaved_imports(alice, flow):
+    done = flow.imported(alice, "google_3.vcf")
+    import_discard(batch=done)
+    assert ContactImport.objects.filter(pk=done.pk).exists()
+    ready = flow.upload(alice, "apple_3.vcf")
+    import_discard(batch=ready)
+    assert not ContactImport.objects.filter(pk=ready.pk).exists()
+
+
+def test_database_refuses_two_running_imports_for_one_member(alice):
+    from django.db import IntegrityError, transaction
+
+    common = {"owner": alice, "file_name": "x", "file_size": 1}
+    ContactImport.objects.create(status=Status.IMPORTING, **common)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ContactImport.objects.create(status=Status.UNDOING, **common)
