@@ -1,0 +1,215 @@
+"""Journeys through Import, Export and Duplicates."""
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from contacts.models import Contact, ContactImport
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.factories import ContactFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+DATA = Path(__file__).parent.parent / "contacts" / "data"
+
+
+def test_import_review_confirm_see_the_contacts_and_undo(ui, alice):
+    ContactFactory(
+        owner=alice, given_name="José", family_name="N.", emails=["jose@correo.example"]
+    )
+    ui.sign_in(alice)
+    ui.goto("/contacts/")
+    page = ui.page
+    page.get_by_role("link", name="Import").first.click()
+    ui.arrived("/contacts/import/")
+    ui.screenshot("import-start")
+
+    page.get_by_label("Address book file").set_input_files(str(DATA / "google_3.vcf"))
+    page.get_by_role("button", name="Import").click()
+    ui.arrived(re.compile(r".*/contacts/import/\d+/$"))
+    expect(page.get_by_role("heading", name="Review before importing")).to_be_visible()
+    expect(page.locator(".import-stat").first).to_contain_text("2")
+    page.get_by_label(re.compile("Add their details to the existing contacts")).check()
+    ui.check_a11y("with a duplicate choice")
+    ui.screenshot("import-preview")
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Import").click()
+    ui.arrived(re.compile(r".*/contacts/import/\d+/$"))
+    expect(
+        page.get_by_text("2 contacts were added to your address book.")
+    ).to_be_visible()
+    expect(page.get_by_text("1 contact you had got new details.")).to_be_visible()
+    ui.screenshot("import-done")
+
+    page.get_by_role("link", name=re.compile("See “Imported")).click()
+    ui.arrived(re.compile(r".*/contacts/\?label=\d+$"))
+    rows = page.locator(".contact-row")
+    expect(rows).to_have_count(3)
+    expect(rows.filter(has_text="Åsa Öberg")).to_have_count(1)
+    page.go_back()
+    ui.arrived(re.compile(r".*/contacts/import/\d+/$"))
+
+    page.get_by_role("link", name="Undo import").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("The 2 contacts it added will be deleted for good.")
+    ui.check_a11y("with the undo dialog")
+    with page.expect_navigation():
+        dialog.get_by_role("button", name="Undo import").click()
+    ui.arrived(re.compile(r".*/contacts/import/\d+/$"))
+    expect(page.get_by_role("heading", name="Import undone")).to_be_visible()
+    jose = Contact.objects.get(owner=alice)
+    assert jose.family_name == "N."
+    assert jose.emails.count() == 1
+
+
+def test_a_csv_with_its_own_columns_is_mapped_then_imported(ui, alice):
+    ui.sign_in(alice)
+    ui.goto("/contacts/import/")
+    page = ui.page
+    page.get_by_label("Address book file").set_input_files(str(DATA / "generic.csv"))
+    page.get_by_role("button", name="Import").click()
+    ui.arrived(re.compile(r".*/contacts/import/\d+/$"))
+    expect(
+        page.get_by_role("heading", name="Choose what each column holds")
+    ).to_be_visible()
+    expect(page.get_by_label("E-mail")).to_have_value("email:other")
+    page.get_by_label("Comments").select_option("")
+    ui.screenshot("import-columns")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
+    ui.arrived(re.compile(r".*/contacts/import/\d+/$"))
+    expect(page.get_by_role("heading", name="Review before importing")).to_be_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Import").click()
+    ui.arrived(re.compile(r".*/contacts/import/\d+/$"))
+    expect(
+        page.get_by_text("2 contacts were added to your address book.")
+    ).to_be_visible()
+    ada = Contact.objects.get(owner=alice, display_name="Ada Lovelace")
+    assert ada.notes == ""
+
+
+def test_a_file_that_is_not_an_address_book_is_refused_on_the_form(ui, alice):
+    ui.sign_in(alice)
+    ui.goto("/contacts/import/")
+    page = ui.page
+    page.get_by_label("Address book file").set_input_files(str(DATA / "binary.vcf"))
+    page.get_by_role("button", name="Import").click()
+    ui.arrived("/contacts/import/")
+    expect(page.get_by_text("This is not a text file")).to_be_visible()
+    assert not ContactImport.objects.exists()
+
+
+def test_progress_bar_follows_a_background_import(ui, alice):
+    batch = ContactImport.objects.create(
+        owner=alice,
+        file_name="everyone.vcf",
+        file_size=9_800_000,
+        status=ContactImport.Status.READING,
+        total=25_000,
+        progress=10_000,
+    )
+    ui.sign_in(alice)
+    ui.goto(f"/contacts/import/{batch.pk}/")
+    page = ui.page
+    expect(page.locator("progress")).to_have_attribute("value", "10000")
+    ui.screenshot("import-progress")
+    ContactImport.objects.filter(pk=batch.pk).update(progress=20_000)
+    expect(page.locator("progress")).to_have_attribute("value", "20000")
+    ContactImport.objects.filter(pk=batch.pk).update(
+        status=ContactImport.Status.FAILED,
+        error="The file holds more than 25,000 contacts.",
+    )
+    expect(page.get_by_role("heading", name="Nothing was imported")).to_be_visible()
+    ui.arrived(f"/contacts/import/{batch.pk}/")
+
+
+def test_export_selected_contacts_from_the_list(ui, alice):
+    zoe = ContactFactory(owner=alice, given_name="Zoë", family_name="Martin")
+    ContactFactory(owner=alice, given_name="Other", family_name="Person")
+    ui.sign_in(alice)
+    ui.goto("/contacts/")
+    page = ui.page
+    page.get_by_label("Select Zoë Martin").check()
+    page.get_by_role("button", name="Export").click()
+    ui.arrived(re.compile(r".*/contacts/export/\?contact=\d+$"))
+    expect(page.get_by_label("The contact you selected")).to_be_checked()
+    page.get_by_label(re.compile("vCard 4.0")).check()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Export").click()
+    body = Path(info.value.path()).read_text()
+    assert "VERSION:4.0" in body
+    assert body.count("BEGIN:VCARD") == 1
+    assert "Zoë" in body
+    assert zoe.pk
+
+
+def test_find_and_merge_duplicates(ui, alice):
+    ContactFactory(
+        owner=alice, given_name="Ann", family_name="Lee", emails=["ann@x.example"]
+    )
+    ContactFactory(
+        owner=alice,
+        given_name="Annie",
+        family_name="Lee",
+        emails=["ann@x.example"],
+        phones=["+1 415 555 0100"],
+    )
+    ui.sign_in(alice)
+    ui.goto("/contacts/")
+    page = ui.page
+    page.get_by_role("link", name="Duplicates").click()
+    ui.arrived("/contacts/duplicates/")
+    expect(page.get_by_role("heading", name="Same email")).to_be_visible()
+    ui.screenshot("duplicates")
+    page.get_by_role("button", name=re.compile("Merge")).click()
+    ui.arrived(re.compile(r".*/contacts/duplicates/merge/\?.*"))
+    page.get_by_label("Annie Lee").check()
+    ui.screenshot("duplicates-merge")
+    page.get_by_role("button", name="Merge").click()
+    ui.arrived(re.compile(r".*/contacts/\d+/$"))
+    expect(page.get_by_role("heading", name="Annie Lee")).to_be_visible()
+    kept = Contact.objects.owned_by(alice).get()
+    assert kept.phones.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("device", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)]
+)
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_import_pages_look_finished(browser_session, alice, device, viewport, theme):
+    ContactFactory(owner=alice, given_name="Ann", emails=["ann@x.example"])
+    ContactFactory(owner=alice, given_name="Annie", emails=["ann@x.example"])
+    ready = ContactImport.objects.create(
+        owner=alice,
+        file_name="contacts.vcf",
+        file_size=420_000,
+        status=ContactImport.Status.READY,
+        encoding="UTF-8",
+        total=1_204,
+        progress=1_204,
+        new_count=1_187,
+        duplicate_count=14,
+        problem_count=3,
+        problems=[
+            {"line": 212, "reason": "no name, organization, email or phone number"}
+        ],
+        notices=[
+            "12 cards have photos, which contact cards do not hold; "
+            "they are not imported."
+        ],
+        prepared=b"",
+    )
+    member = browser_session(viewport=viewport, color_scheme=theme)
+    member.sign_in(alice)
+    member.goto(f"/contacts/import/{ready.pk}/")
+    member.screenshot(f"import-preview-{device}-{theme}")
+    member.goto("/contacts/import/")
+    member.screenshot(f"import-start-{device}-{theme}")
+    member.goto("/contacts/duplicates/")
+    member.screenshot(f"duplicates-{device}-{theme}")
+    member.goto("/contacts/export/")
+    member.screenshot(f"export-{device}-{theme}")
