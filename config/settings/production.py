@@ -6,7 +6,15 @@ Passes `manage.py check --deploy --fail-level WARNING`.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, database_from_env, env, env_bool, env_int, env_list
+from .base import (
+    BASE_DIR,
+    INSTALLED_APPS,
+    database_from_env,
+    env,
+    env_bool,
+    env_int,
+    env_list,
+)
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -15,6 +23,11 @@ if not SECRET_KEY or SECRET_KEY.startswith("django-insecure"):
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 DATABASES = {"default": database_from_env(BASE_DIR / "db.sqlite3")}
+
+# Background tasks (large contact imports, notification emails) wait in a
+# database table until `manage.py db_worker` runs them (README, "Production").
+INSTALLED_APPS = [*INSTALLED_APPS, "django_tasks_db"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
