@@ -133,7 +133,7 @@ def test_export_selected_contacts_from_the_list(ui, alice):
     ui.sign_in(alice)
     ui.goto("/contacts/")
     page = ui.page
-    page.get_by_label("Select Zoë Martin").check()
+    page.get_by_role("checkbox", name="Select Zoë Martin").check()
     page.get_by_role("button", name="Export").click()
     ui.arrived(re.compile(r".*/contacts/export/\?contact=\d+$"))
     expect(page.get_by_label("The contact you selected")).to_be_checked()
