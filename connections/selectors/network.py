@@ -38,6 +38,7 @@ from connections.models import (
     EmailInvitation,
     SendingPause,
 )
+from connections.models.network import expiry_cutoff
 from connections.selectors.paging import (
     Page,
     after,
@@ -124,6 +125,76 @@ class Relationship:
         return self.state
 
 
+RELATIONSHIP_FIELDS = (
+    "rel_visible",
+    "rel_connected",
+    "rel_outgoing",
+    "rel_incoming",
+    "rel_blocked",
+    "rel_blocks_viewer",
+    "rel_answered",
+)
+
+
+def relationship_annotations(viewer) -> dict:
+    """Annotations on members that tell their relationship with `viewer`.
+
+    Added to any query of members (a page of search results) so the states
+    come with the rows; `relationship_of` reads them back.
+    """
+    now = timezone.now()
+    pending = ConnectionRequest.objects.pending(now)
+    cooldown_since = now - timedelta(days=settings.RAPPORT_INVITATION_COOLDOWN_DAYS)
+    return {
+        "rel_visible": is_visible("pk"),
+        "rel_connected": Exists(
+            Connection.objects.filter(member=viewer, other=OuterRef("pk"))
+        ),
+        "rel_outgoing": Subquery(
+            pending.filter(sender=viewer, recipient=OuterRef("pk")).values("pk")[:1]
+        ),
+        "rel_incoming": Subquery(
+            pending.filter(sender=OuterRef("pk"), recipient=viewer).values("pk")[:1]
+        ),
+        "rel_blocked": Exists(
+            Block.objects.filter(blocker=viewer, blocked=OuterRef("pk"))
+        ),
+        "rel_blocks_viewer": Exists(
+            Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer)
+        ),
+        "rel_answered": Subquery(
+            ConnectionRequest.objects.filter(
+                sender=viewer,
+                recipient=OuterRef("pk"),
+                status__in=ConnectionRequest.COOLDOWN_STATUSES,
+                responded__gte=cooldown_since,
+            )
+            .order_by("-responded")
+            .values("responded")[:1]
+        ),
+    }
+
+
+def relationship_of(values) -> Relationship:
+    """The state from the values of `relationship_annotations` (a dict)."""
+    if values["rel_blocked"]:
+        return Relationship(Relationship.BLOCKED)
+    if values["rel_blocks_viewer"] or not values["rel_visible"]:
+        return Relationship(Relationship.UNAVAILABLE)
+    if values["rel_connected"]:
+        return Relationship(Relationship.CONNECTED)
+    if values["rel_incoming"]:
+        return Relationship(Relationship.INCOMING, request_id=values["rel_incoming"])
+    if values["rel_outgoing"]:
+        return Relationship(Relationship.OUTGOING, request_id=values["rel_outgoing"])
+    if values["rel_answered"]:
+        days = settings.RAPPORT_INVITATION_COOLDOWN_DAYS
+        return Relationship(
+            Relationship.COOLDOWN, until=values["rel_answered"] + timedelta(days=days)
+        )
+    return Relationship(Relationship.NONE)
+
+
 def relationship_states(*, viewer, members) -> dict[int, Relationship]:
     """The relationship of `viewer` with each of `members` (objects or ids).
 
@@ -138,68 +209,14 @@ def relationship_states(*, viewer, members) -> dict[int, Relationship]:
         ids.discard(viewer.pk)
     if not ids:
         return states
-    now = timezone.now()
-    pending = ConnectionRequest.objects.pending(now)
-    cooldown_since = now - timedelta(days=settings.RAPPORT_INVITATION_COOLDOWN_DAYS)
     rows = (
         get_user_model()
         .objects.filter(pk__in=ids)
-        .annotate(
-            visible=is_visible("pk"),
-            connected=Exists(
-                Connection.objects.filter(member=viewer, other=OuterRef("pk"))
-            ),
-            outgoing=Subquery(
-                pending.filter(sender=viewer, recipient=OuterRef("pk")).values("pk")[:1]
-            ),
-            incoming=Subquery(
-                pending.filter(sender=OuterRef("pk"), recipient=viewer).values("pk")[:1]
-            ),
-            blocked=Exists(
-                Block.objects.filter(blocker=viewer, blocked=OuterRef("pk"))
-            ),
-            blocks_viewer=Exists(
-                Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer)
-            ),
-            answered=Subquery(
-                ConnectionRequest.objects.filter(
-                    sender=viewer,
-                    recipient=OuterRef("pk"),
-                    status__in=ConnectionRequest.COOLDOWN_STATUSES,
-                    responded__gte=cooldown_since,
-                )
-                .order_by("-responded")
-                .values("responded")[:1]
-            ),
-        )
-        .values_list(
-            "pk",
-            "visible",
-            "connected",
-            "outgoing",
-            "incoming",
-            "blocked",
-            "blocks_viewer",
-            "answered",
-        )
+        .annotate(**relationship_annotations(viewer))
+        .values("pk", *RELATIONSHIP_FIELDS)
     )
-    for pk, visible, connected, outgoing, incoming, blocked, blocks, answered in rows:
-        if blocked:
-            state = Relationship(Relationship.BLOCKED)
-        elif blocks or not visible:
-            state = Relationship(Relationship.UNAVAILABLE)
-        elif connected:
-            state = Relationship(Relationship.CONNECTED)
-        elif incoming:
-            state = Relationship(Relationship.INCOMING, request_id=incoming)
-        elif outgoing:
-            state = Relationship(Relationship.OUTGOING, request_id=outgoing)
-        elif answered:
-            until = answered + timedelta(days=settings.RAPPORT_INVITATION_COOLDOWN_DAYS)
-            state = Relationship(Relationship.COOLDOWN, until=until)
-        else:
-            state = Relationship(Relationship.NONE)
-        states[pk] = state
+    for row in rows:
+        states[row["pk"]] = relationship_of(row)
     for missing in ids - states.keys():
         states[missing] = Relationship(Relationship.UNAVAILABLE)
     return states
@@ -326,8 +343,12 @@ def network_counts(*, member) -> dict[str, int]:
     """Connections, received and sent invitations (and the badges): one query.
 
     Keys: `connection_count`, `sent_count` and those of `nav_badge_counts`
-    (`invitations` is the number of invitations received).
+    (`invitations` is the number of invitations received). Cached on the
+    member for the rest of the request.
     """
+    cached = getattr(member, "_network_counts", None)
+    if cached is not None:
+        return cached
     now = timezone.now()
     annotations = {
         **_badge_annotations(now),
@@ -353,6 +374,7 @@ def network_counts(*, member) -> dict[str, int]:
     ) or dict.fromkeys(annotations, 0)
     member._nav_badge_counts = {key: counts[key] for key in _badge_annotations(now)}
     member._connection_degree = counts["connection_count"]
+    member._network_counts = counts
     return counts
 
 
@@ -523,7 +545,10 @@ def blocked_members(*, member, cursor: str = "", size: int = PAGE_SIZE) -> Page:
 def members_search(
     *, viewer, query: str, cursor: str = "", size: int = PAGE_SIZE
 ) -> Page:
-    """Members whose name, handle or headline contains every word of `query`."""
+    """Members whose name, handle or headline contains every word of `query`.
+
+    Each comes with `mutual_count` and `relationship`, in the same query.
+    """
     words = (query or "").split()[:5]
     if not words:
         return Page(items=[])
@@ -533,15 +558,20 @@ def members_search(
     # Read in the order of the members' name index, so only the rows of the
     # page get their mutual count.
     rows = rows.annotate(
-        sort_name=Lower("display_name"), mutual_count=mutual_count(viewer=viewer)
+        sort_name=Lower("display_name"),
+        mutual_count=mutual_count(viewer=viewer),
+        **relationship_annotations(viewer),
     )
-    return keyset_page(
+    page = keyset_page(
         rows,
         keys=[("sort_name", False), ("id", False)],
         cursor=cursor,
         size=size,
         key_values=lambda row: (row.sort_name, row.pk),
     )
+    for person in page.items:
+        person.relationship = relationship_of(person.__dict__)
+    return page
 
 
 # ---------------------------------------------------------------------------
@@ -552,54 +582,101 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _suggestion_candidates(member, *, limit: int) -> list[tuple[int, int]]:
-    """(member id, score) of the people most often connected to those the member
-    connected with recently, excluding the member and their connections.
+    """(member id, mutual count) of the best candidates for People you may know.
 
     Bounded work at any degree: the member's most recent
     RAPPORT_SUGGESTIONS_FROM_CONNECTIONS connections, and for each of them
     their RAPPORT_SUGGESTIONS_PER_CONNECTION most recent connections, read as
-    one range of the (member, created) index each. One query.
+    one range of the (member, created) index each. Candidates are ranked by
+    how often they appear there; the member, their connections, anyone with
+    a pending invitation either way or whom the member may not invite again
+    yet, and anyone blocked either way are left out; the exact mutual count is
+    computed for those kept only (walking the smaller side, as
+    `mutual_count` does). One query.
     """
-    table = db_connection.ops.quote_name(Connection._meta.db_table)
-    # Only the quoted table name is formatted into the SQL; every value is a
-    # parameter.
+    connection_table = db_connection.ops.quote_name(Connection._meta.db_table)
+    request_table = db_connection.ops.quote_name(ConnectionRequest._meta.db_table)
+    block_table = db_connection.ops.quote_name(Block._meta.db_table)
+    now = timezone.now()
+    answered = [str(status) for status in ConnectionRequest.COOLDOWN_STATUSES]
+    marks = ", ".join(f"%(answered{n})s" for n in range(len(answered)))
+    # Only quoted table names and placeholders are formatted into the SQL;
+    # every value is a parameter.
     sql = f"""
         WITH friends AS (
-            SELECT f.other_id AS id FROM {table} f
-            WHERE f.member_id = %s
+            SELECT f.other_id AS id FROM {connection_table} f
+            WHERE f.member_id = %(member)s
             ORDER BY f.created DESC, f.id DESC
-            LIMIT %s
+            LIMIT %(friends)s
         ), windows AS (
             SELECT friends.id AS friend, (
-                SELECT w.created FROM {table} w
+                SELECT w.created FROM {connection_table} w
                 WHERE w.member_id = friends.id
                 ORDER BY w.created DESC, w.id DESC
-                LIMIT 1 OFFSET %s
+                LIMIT 1 OFFSET %(per_friend)s
             ) AS since
             FROM friends
+        ), ranked AS (
+            SELECT c.other_id AS id, COUNT(*) AS score
+            FROM windows
+            JOIN {connection_table} c ON c.member_id = windows.friend
+            WHERE c.created >= COALESCE(windows.since, %(epoch)s)
+              AND c.other_id <> %(member)s
+            GROUP BY c.other_id
+        ), kept AS (
+            SELECT ranked.id, ranked.score FROM ranked
+            WHERE NOT EXISTS (
+                SELECT 1 FROM {connection_table} m
+                WHERE m.member_id = %(member)s AND m.other_id = ranked.id)
+              AND NOT EXISTS (
+                SELECT 1 FROM {request_table} r
+                WHERE r.sender_id = %(member)s AND r.recipient_id = ranked.id
+                  AND r.status = 'pending' AND r.created >= %(expiry)s)
+              AND NOT EXISTS (
+                SELECT 1 FROM {request_table} r
+                WHERE r.sender_id = ranked.id AND r.recipient_id = %(member)s
+                  AND r.status = 'pending' AND r.created >= %(expiry)s)
+              AND NOT EXISTS (
+                SELECT 1 FROM {request_table} r
+                WHERE r.sender_id = %(member)s AND r.recipient_id = ranked.id
+                  AND r.status IN ({marks}) AND r.responded >= %(cooldown)s)
+              AND NOT EXISTS (
+                SELECT 1 FROM {block_table} b
+                WHERE b.blocker_id = %(member)s AND b.blocked_id = ranked.id)
+              AND NOT EXISTS (
+                SELECT 1 FROM {block_table} b
+                WHERE b.blocker_id = ranked.id AND b.blocked_id = %(member)s)
+            ORDER BY ranked.score DESC, ranked.id
+            LIMIT %(limit)s
         )
-        SELECT c.other_id, COUNT(*) AS score
-        FROM windows
-        JOIN {table} c ON c.member_id = windows.friend
-        WHERE c.created >= COALESCE(windows.since, %s)
-          AND c.other_id <> %s
-          AND NOT EXISTS (
-              SELECT 1 FROM {table} m
-              WHERE m.member_id = %s AND m.other_id = c.other_id
-          )
-        GROUP BY c.other_id
-        ORDER BY score DESC, c.other_id
-        LIMIT %s
+        SELECT kept.id, CASE WHEN EXISTS (
+                SELECT 1 FROM {connection_table} d
+                WHERE d.member_id = %(member)s LIMIT 1 OFFSET %(via_viewer_max)s)
+            THEN (
+                SELECT COUNT(*) FROM {connection_table} x
+                WHERE x.member_id = kept.id AND EXISTS (
+                    SELECT 1 FROM {connection_table} y
+                    WHERE y.member_id = %(member)s AND y.other_id = x.other_id))
+            ELSE (
+                SELECT COUNT(*) FROM {connection_table} y
+                WHERE y.member_id = %(member)s AND EXISTS (
+                    SELECT 1 FROM {connection_table} x
+                    WHERE x.member_id = kept.id AND x.other_id = y.other_id))
+            END AS mutual
+        FROM kept
+        ORDER BY kept.score DESC, kept.id
     """  # noqa: S608
-    params = [
-        member.pk,
-        settings.RAPPORT_SUGGESTIONS_FROM_CONNECTIONS,
-        settings.RAPPORT_SUGGESTIONS_PER_CONNECTION - 1,
-        EPOCH,
-        member.pk,
-        member.pk,
-        limit,
-    ]
+    params = {
+        "member": member.pk,
+        "friends": settings.RAPPORT_SUGGESTIONS_FROM_CONNECTIONS,
+        "per_friend": settings.RAPPORT_SUGGESTIONS_PER_CONNECTION - 1,
+        "epoch": EPOCH,
+        "expiry": expiry_cutoff(now),
+        "cooldown": now - timedelta(days=settings.RAPPORT_INVITATION_COOLDOWN_DAYS),
+        "limit": limit,
+        "via_viewer_max": MUTUAL_VIA_VIEWER_MAX,
+    }
+    params |= {f"answered{n}": status for n, status in enumerate(answered)}
     with db_connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [(row[0], row[1]) for row in cursor.fetchall()]
@@ -612,34 +689,19 @@ def suggestions_for(*, member, limit: int = 6) -> list:
     either way or whom the member may not invite again yet, anyone blocked
     either way and members who don't appear to others. Each comes with
     `mutual_count`, and can be invited (relationship "none"). Two queries at
-    any size (three when the member's number of connections is not known yet).
+    any size.
     """
-    candidates = _suggestion_candidates(member, limit=limit * 5)
+    candidates = _suggestion_candidates(member, limit=limit * 3)
     if not candidates:
         return []
-    score = dict(candidates)
-    now = timezone.now()
-    pending = ConnectionRequest.objects.pending(now)
-    cooldown_since = now - timedelta(days=settings.RAPPORT_INVITATION_COOLDOWN_DAYS)
-    people = (
-        visible_members(viewer=member)
-        .filter(pk__in=score)
-        .exclude(Exists(pending.filter(sender=member, recipient=OuterRef("pk"))))
-        .exclude(Exists(pending.filter(sender=OuterRef("pk"), recipient=member)))
-        .exclude(
-            Exists(
-                ConnectionRequest.objects.filter(
-                    sender=member,
-                    recipient=OuterRef("pk"),
-                    status__in=ConnectionRequest.COOLDOWN_STATUSES,
-                    responded__gte=cooldown_since,
-                )
-            )
-        )
-        .annotate(mutual_count=mutual_count(viewer=member))
-    )
-    ranked = sorted(people, key=lambda person: (-score[person.pk], person.pk))
-    return ranked[:limit]
+    mutuals = dict(candidates)
+    order = {pk: index for index, (pk, _count) in enumerate(candidates)}
+    people = sorted(
+        visible_members().filter(pk__in=mutuals), key=lambda person: order[person.pk]
+    )[:limit]
+    for person in people:
+        person.mutual_count = mutuals[person.pk]
+    return people
 
 
 # ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Site-wide interface helpers: icons, avatars, navigation state."""
 
+import functools
 import re
 from pathlib import Path
 
@@ -12,6 +13,12 @@ register = template.Library()
 
 ICON_SPRITE = Path(settings.BASE_DIR) / "static" / "img" / "icons.svg"
 ICON_NAMES = frozenset(re.findall(r'<symbol id="([a-z-]+)"', ICON_SPRITE.read_text()))
+
+
+@functools.cache
+def sprite_url() -> str:
+    """The sprite's URL, worked out once: lists draw hundreds of icons."""
+    return static("img/icons.svg")
 
 
 @register.simple_tag
@@ -28,9 +35,7 @@ def icon(name, label="", css_class=""):
         head = format_html(
             '<svg class="{}" aria-hidden="true" focusable="false">', classes
         )
-    return head + format_html(
-        '<use href="{}#{}"></use></svg>', static("img/icons.svg"), name
-    )
+    return head + format_html('<use href="{}#{}"></use></svg>', sprite_url(), name)
 
 
 AVATAR_COLOURS = 8

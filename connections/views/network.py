@@ -45,7 +45,6 @@ from connections.selectors.network import (
     nav_badge_counts,
     network_counts,
     received_invitations,
-    relationship_states,
     relationship_with,
     sending_refusal,
     sent_invitations,
@@ -154,6 +153,9 @@ def connection_list(request):
     """The member's connections: search, sort, private kind, load more."""
     query = request.GET.get("q", "").strip()
     sort = request.GET.get("sort") if request.GET.get("sort") == "name" else "recent"
+    if not request.htmx:
+        # The page's counts also tell the list how large the network is.
+        network_counts(member=request.user)
     page = connections_of(
         member=request.user, query=query, sort=sort, cursor=request.GET.get("after")
     )
@@ -162,6 +164,8 @@ def connection_list(request):
         "query": query,
         "sort": sort,
         "kinds": ConnectionKindForm().fields["kind"].choices,
+        "here": current_path(request),
+        "messages_url": reverse("connections:messages"),
     }
     if request.htmx:
         fragment = "rows" if request.GET.get("after") else "results"
@@ -181,9 +185,6 @@ def member_search(request):
     page = members_search(
         viewer=request.user, query=query, cursor=request.GET.get("after")
     )
-    relationships = relationship_states(viewer=request.user, members=page.items)
-    for person in page.items:
-        person.relationship = relationships[person.pk]
     context = {"results": page, "query": query}
     if request.htmx and request.GET.get("after"):
         return render(request, "connections/network_search.html#rows", context)
@@ -397,6 +398,7 @@ def connection_edit(request, handle):
                 "connection": row,
                 "kinds": ConnectionKindForm().fields["kind"].choices,
                 "saved": saved,
+                "here": safe_next(request, reverse("connections:connections")),
             },
             status=200 if saved else 422,
         )

@@ -222,14 +222,23 @@ class TestMutualCounts:
 
 
 class TestSuggestions:
+    @pytest.mark.parametrize("via_viewer_max", [0, 300])
     def test_people_with_most_connections_in_common_first(
-        self, alice, bob, carol, dave, django_assert_max_num_queries
+        self,
+        alice,
+        bob,
+        carol,
+        dave,
+        django_assert_max_num_queries,
+        monkeypatch,
+        via_viewer_max,
     ):
+        monkeypatch.setattr(selectors, "MUTUAL_VIA_VIEWER_MAX", via_viewer_max)
         friends = make_hub(alice, 3)
         for friend in friends:
             connect(bob, friend)
         connect(carol, friends[0])
-        with django_assert_max_num_queries(3):
+        with django_assert_max_num_queries(2):
             suggestions = suggestions_for(member=alice)
         assert suggestions == [bob, carol]
         assert [person.mutual_count for person in suggestions] == [3, 1]

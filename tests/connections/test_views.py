@@ -472,12 +472,17 @@ class TestMyNetwork:
         assert "Withdraw" in html
         assert "Connect" in html
 
-    def test_member_search_budget(self, alice_client, django_assert_max_num_queries):
+    def test_member_search_budget(
+        self, alice_client, django_assert_max_num_queries, django_assert_num_queries
+    ):
         UserFactory.create_batch(60, display_name="Sam Sample")
-        # Session, member, results with mutual counts, relationships, badges.
-        with django_assert_max_num_queries(5):
+        # Session, member, results with their mutual counts and relationships,
+        # badges: the same with no result.
+        with django_assert_max_num_queries(4):
             response = alice_client.get("/network/search/?q=sample")
         assert response.content.decode().count("Sam Sample") >= 50
+        with django_assert_num_queries(4):
+            alice_client.get("/network/search/?q=nobody-at-all")
 
 
 class TestRemoveAndBlock:
