@@ -331,5 +331,8 @@ RAPPORT_IMPORT_MAX_CONTACTS = env_int("RAPPORT_IMPORT_MAX_CONTACTS", 25_000)
 # ones run as background tasks while the page shows their progress.
 RAPPORT_IMPORT_INLINE_BYTES = env_int("RAPPORT_IMPORT_INLINE_BYTES", 256 * 1024)
 RAPPORT_IMPORT_INLINE_CONTACTS = env_int("RAPPORT_IMPORT_INLINE_CONTACTS", 1_000)
+# Days an uploaded file that was never imported (a preview left open, a
+# failure) is kept before `purge_stale_imports` forgets it.
+RAPPORT_IMPORT_KEEP_DAYS = env_int("RAPPORT_IMPORT_KEEP_DAYS", 7)
 # Contacts read from the database per round trip while exporting.
 RAPPORT_EXPORT_CHUNK = 500

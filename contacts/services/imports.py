@@ -1367,3 +1367,25 @@ def import_discard(*, batch: ContactImport) -> None:
     ContactImport.objects.filter(
         pk=batch.pk, status__in=[Status.MAPPING, Status.READY, Status.FAILED]
     ).delete()
+
+
+def imports_purge_stale(*, now=None) -> int:
+    """Forget imports left unsaved (previews, failures) for RAPPORT_IMPORT_KEEP_DAYS.
+
+    Their files hold other people's details; nobody should keep them by
+    forgetting to press Import or Cancel. Returns how many were forgotten.
+    """
+    cutoff = (now or timezone.now()) - datetime.timedelta(
+        days=settings.RAPPORT_IMPORT_KEEP_DAYS
+    )
+    stale = ContactImport.objects.filter(
+        created__lt=cutoff,
+        status__in=[Status.MAPPING, Status.READY, Status.FAILED],
+    )
+    count = 0
+    while ids := list(stale.values_list("pk", flat=True)[:500]):
+        # By id, so the stored files are never read just to be deleted.
+        doomed = ContactImport.objects.filter(pk__in=ids).only("pk")
+        _deleted, by_model = doomed.delete()
+        count += by_model.get("contacts.ContactImport", 0)
+    return count

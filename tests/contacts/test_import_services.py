@@ -451,3 +451,16 @@ def test_database_refuses_two_running_imports_for_one_member(alice):
     ContactImport.objects.create(status=Status.IMPORTING, **common)
     with pytest.raises(IntegrityError), transaction.atomic():
         ContactImport.objects.create(status=Status.UNDOING, **common)
+
+
+def test_unsaved_imports_are_forgotten_after_a_week(alice, flow):
+    old_preview = flow.upload(alice, "google_3.vcf")
+    done = flow.imported(alice, "apple_3.vcf")
+    fresh = flow.upload(alice, "android_21.vcf")
+    week_ago = timezone.now() - timezone.timedelta(days=8)
+    ContactImport.objects.filter(pk__in=[old_preview.pk, done.pk]).update(
+        created=week_ago
+    )
+    assert imports.imports_purge_stale() == 1
+    remaining = set(ContactImport.objects.values_list("pk", flat=True))
+    assert remaining == {done.pk, fresh.pk}
