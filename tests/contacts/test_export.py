@@ -22,6 +22,7 @@ from contacts.services.contacts import (
     contact_create,
 )
 from contacts.services.imports import import_confirm, import_upload
+from contacts.vcard import vcard_from_contact
 from tests.factories import ContactFactory, LabelFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -438,7 +439,12 @@ def test_any_contact_survives_export_then_import(
     Contact.objects.filter(owner=alice).delete()
     Label.objects.filter(owner=alice).delete()
     original = contact_create(owner=alice, data=data)
-    expected = snapshot(contact_with_details(owner=alice).get(pk=original.pk))
+    stored = contact_with_details(owner=alice).get(pk=original.pk)
+    expected = snapshot(stored)
+    if stored.display_name.strip() == vcard_from_contact(stored).implied_name():
+        # A display name that only repeats the name the card implies is not
+        # written out (it would pin the name); the card reads back the same.
+        expected["fields"]["display_name"] = ""
     body = b"".join(export_stream(contacts_to_export(owner=alice), export_format))
     Contact.objects.filter(owner=alice).delete()
     name = "p.csv" if export_format == "csv" else "p.vcf"
