@@ -5,13 +5,19 @@ from collections.abc import Iterable
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
+from connections.selectors.network import visible_members
 
-def members_findable_by_emails(*, emails: Iterable[str]) -> dict[str, "object"]:
+
+def members_findable_by_emails(
+    *, emails: Iterable[str], viewer=None
+) -> dict[str, "object"]:
     """Map each given address to the active member it belongs to, if findable.
 
-    Only verified addresses of members who allow being found by email count.
-    One query, whatever the number of addresses. The keys are lowercased.
+    Only verified addresses of members who allow being found by email count,
+    and, for a `viewer`, only members who appear to them (no block either
+    way). One query, whatever the number of addresses. The keys are lowercased.
     """
+
     wanted = {email.strip().lower() for email in emails if email and email.strip()}
     if not wanted:
         return {}
@@ -22,6 +28,7 @@ def members_findable_by_emails(*, emails: Iterable[str]) -> dict[str, "object"]:
             verified=True,
             user__is_active=True,
             user__findable_by_email=True,
+            user__in=visible_members(viewer=viewer),
         )
         .select_related("user")
         .only(

@@ -202,7 +202,7 @@ def contacts_on_rapport(*, owner, contacts: Sequence[Contact]) -> dict[int, obje
         emails.extend(email.value for email in _emails_of(contact))
     if not emails:
         return found
-    members = members_findable_by_emails(emails=emails)
+    members = members_findable_by_emails(emails=emails, viewer=owner)
     for contact in contacts:
         if contact.pk in found:
             continue

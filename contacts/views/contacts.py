@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from connections.selectors.network import Relationship, relationship_with
 from contacts.forms import DETAIL_KINDS, BulkForm, ContactEditor
 from contacts.models import Contact
 from contacts.selectors.contacts import (
@@ -160,12 +161,13 @@ def contact_detail(request, pk):
 
 def _detail_response(request, pk):
     contact = get_object_or_404(contact_with_details(owner=request.user), pk=pk)
-    context = {
-        "contact": contact,
-        "member": contacts_on_rapport(owner=request.user, contacts=[contact]).get(
-            contact.pk
-        ),
-    }
+    member = contacts_on_rapport(owner=request.user, contacts=[contact]).get(contact.pk)
+    relationship = None
+    if member is not None:
+        relationship = relationship_with(viewer=request.user, member=member)
+        if relationship.state == Relationship.UNAVAILABLE:
+            member = relationship = None
+    context = {"contact": contact, "member": member, "relationship": relationship}
     if request.htmx and request.htmx.target == "contact-card":
         return render(request, f"{DETAIL_TEMPLATE}#card", context)
     return render(request, DETAIL_TEMPLATE, context)

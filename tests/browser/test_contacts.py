@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from connections.models import ConnectionRequest
 from contacts.models import Contact
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.factories import ContactFactory, LabelFactory
@@ -187,3 +188,35 @@ def test_contacts_look_right_in_both_themes(
     expect(member.page.get_by_role("heading", name="Edit Zoë Lefèvre")).to_be_visible()
     member.check_a11y("editing")
     member.screenshot(f"contacts-edit-{device}-{theme}")
+
+
+def test_connect_with_a_contact_who_is_on_rapport_and_invite_one_who_is_not(
+    ui, alice, bob
+):
+    bob_card = ContactFactory(owner=alice, given_name="Bob", emails=["bob@example.com"])
+    zoe_card = ContactFactory(
+        owner=alice,
+        given_name="Zoë",
+        family_name="Nakamura",
+        emails=["zoe@example.org"],
+    )
+    ui.sign_in(alice)
+    ui.goto(bob_card.get_absolute_url())
+    bridge = ui.page.get_by_role("region", name="On Rapport")
+    expect(bridge).to_contain_text("Bob Okafor")
+    bridge.get_by_role("link", name="Connect with Bob Okafor").click()
+    dialog = ui.page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    ui.check_a11y("connect from a contact")
+    dialog.get_by_role("button", name="Send").click()
+    expect(dialog).to_have_count(0)
+    expect(bridge).to_contain_text("Pending")
+    ui.screenshot("contact-on-rapport-pending")
+    assert ConnectionRequest.objects.filter(sender=alice, recipient=bob).count() == 1
+
+    ui.goto(zoe_card.get_absolute_url())
+    ui.page.get_by_role("link", name="Invite to Rapport").click()
+    ui.arrived("/network/invite/")
+    expect(ui.page.get_by_label("Email")).to_have_value("zoe@example.org")
+    ui.page.get_by_role("button", name=re.compile("Send")).click()
+    expect(ui.page.get_by_text("Invitation sent to zoe@example.org.")).to_be_visible()

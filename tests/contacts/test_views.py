@@ -6,6 +6,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
+from connections.services.network import block_create, connection_request_send
 from contacts.models import Contact, Label
 from tests.conftest import HTMX, signed_in_client
 from tests.factories import ContactFactory, LabelFactory
@@ -20,6 +21,8 @@ pytestmark = pytest.mark.django_db
 LIST_QUERIES = 9
 LIST_FRAGMENT_QUERIES = 7
 DETAIL_QUERIES = 10
+# A card that is a member also reads the relationship for the action button.
+DETAIL_MEMBER_QUERIES = DETAIL_QUERIES + 1
 
 
 def fill(owner, count, **extra):
@@ -300,6 +303,59 @@ def test_detail_of_a_contact_with_no_match_says_nothing_about_rapport(
 ):
     contact = ContactFactory(owner=alice, emails=["stranger@example.org"])
     assert "On Rapport" not in text(alice_client.get(contact.get_absolute_url()))
+
+
+def test_detail_offers_to_connect_with_the_member(
+    alice, alice_client, bob, django_assert_max_num_queries
+):
+    contact = ContactFactory(owner=alice, emails=["bob@example.com"])
+    with django_assert_max_num_queries(DETAIL_MEMBER_QUERIES):
+        html = text(alice_client.get(contact.get_absolute_url()))
+    connect = reverse("connections:connect", args=["bob"])
+    assert f'href="{connect}?next={contact.get_absolute_url()}"' in html
+    assert 'id="dialog"' in html
+
+
+def test_detail_shows_a_pending_invitation_to_the_member(alice, alice_client, bob):
+    connection_request_send(sender=alice, recipient=bob)
+    contact = ContactFactory(owner=alice, emails=["bob@example.com"])
+    html = text(alice_client.get(contact.get_absolute_url()))
+    assert "Pending" in html
+    assert "Withdraw" in html
+    assert reverse("connections:connect", args=["bob"]) not in html
+
+
+def test_detail_hides_a_member_who_blocked_the_owner(alice, alice_client, bob):
+    block_create(blocker=bob, blocked=alice)
+    contact = ContactFactory(owner=alice, emails=["bob@example.com"])
+    html = text(alice_client.get(contact.get_absolute_url()))
+    assert "On Rapport" not in html
+    assert "Bob Okafor" not in html.replace(contact.shown_name, "")
+    assert reverse("connections:profile", args=["bob"]) not in html
+
+
+def test_detail_offers_to_invite_a_contact_not_on_rapport(alice, alice_client):
+    contact = ContactFactory(
+        owner=alice,
+        given_name="Zoë",
+        family_name="Nakamura",
+        emails=["zoe@example.org"],
+    )
+    html = text(alice_client.get(contact.get_absolute_url()))
+    invite = reverse("connections:invite")
+    assert (
+        f'href="{invite}?email=zoe%40example.org&amp;name=Zo%C3%AB%20Nakamura"' in html
+    )
+    form = text(alice_client.get(f"{invite}?email=zoe%40example.org&name=Zo%C3%AB"))
+    assert 'value="zoe@example.org"' in form
+
+
+def test_detail_of_a_contact_without_email_offers_no_invitation(alice, alice_client):
+    contact = ContactFactory(
+        owner=alice, given_name="Zoë", phones=["+33 6 12 34 56 78"]
+    )
+    html = text(alice_client.get(contact.get_absolute_url()))
+    assert "Invite to Rapport" not in html
 
 
 def test_detail_for_htmx_returns_the_card_only(alice, alice_client):
