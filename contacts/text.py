@@ -28,6 +28,8 @@ SPACES = re.compile(r"\s+")
 
 def fold(text: str) -> str:
     """Lowercase `text`, strip accents and squeeze whitespace."""
+    if text.isascii():  # nothing to decompose: the common case, made quick
+        return SPACES.sub(" ", text.lower()).strip()
     text = unicodedata.normalize("NFKD", text.casefold())
     text = "".join(char for char in text if not unicodedata.combining(char))
     text = text.translate(SPECIAL_FOLDS)

@@ -58,6 +58,7 @@ from contacts.models.labels import LABEL_NAME_MAX
 from contacts.phones import e164_or_blank
 from contacts.selectors.contacts import address_book_region
 from contacts.services.address_books import address_book_locked
+from contacts.services.bulk import insert_rows
 from contacts.services.labels import label_for_name
 from contacts.text import SPACES, digits
 from contacts.uploads import CSV, UploadError, decode_upload
@@ -72,6 +73,7 @@ from contacts.vcard import (
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+DETAIL_KINDS = frozenset(DetailLabel.values)
 LOOKUP_CHUNK = 900
 PROGRESS_EVERY = 1000
 # Problems and notices kept for the preview; the counts are always exact.
@@ -443,7 +445,7 @@ class _Preparer:
             fields["birthday_year"] = year
 
     def _label(self, item) -> tuple[str, str]:
-        kind = item.kind if item.kind in DetailLabel.values else DetailLabel.OTHER
+        kind = item.kind if item.kind in DETAIL_KINDS else DetailLabel.OTHER
         custom = ""
         if kind == DetailLabel.CUSTOM:
             custom = item.label.strip()[:CUSTOM_LABEL_MAX].strip()
@@ -931,67 +933,60 @@ def _save_import(batch: ContactImport, prepared: list[Prepared]) -> None:
     )
 
 
-def _detail_rows(pk: int, item: Prepared) -> list:
-    rows: list = [
-        _row(ContactEmail, contact_id=pk, value=value, label=label, custom_label=custom)
+def _detail_rows(pk: int, item: Prepared) -> list[tuple[type, dict]]:
+    rows: list[tuple[type, dict]] = [
+        (ContactEmail, {"value": value, "label": label, "custom_label": custom})
         for value, label, custom in item.emails
     ]
     rows += [
-        _row(
+        (
             ContactPhone,
-            contact_id=pk,
-            value=value,
-            e164=e164,
-            label=label,
-            custom_label=custom,
+            {"value": value, "e164": e164, "label": label, "custom_label": custom},
         )
         for value, e164, label, custom in item.phones
     ]
     rows += [
-        _row(
+        (
             ContactAddress,
-            contact_id=pk,
-            street=street,
-            city=city,
-            region=region,
-            postal_code=postal_code,
-            country=country,
-            label=label,
-            custom_label=custom,
+            {
+                "street": street,
+                "city": city,
+                "region": region,
+                "postal_code": postal_code,
+                "country": country,
+                "label": label,
+                "custom_label": custom,
+            },
         )
         for street, city, region, postal_code, country, label, custom in item.addresses
     ]
     rows += [
-        _row(ContactWebsite, contact_id=pk, url=url, label=label, custom_label=custom)
+        (ContactWebsite, {"url": url, "label": label, "custom_label": custom})
         for url, label, custom in item.websites
     ]
+    for _model, values in rows:
+        values["contact_id"] = pk
     return rows
 
 
 def _create_contacts(batch, owner, items: list[Prepared], *, labels, now) -> int:
-    """Bulk-create the new contacts, their details, labels and import records."""
+    """Insert the new contacts, their details, labels and import records."""
     if not items:
         return 0
     defaults = _contact_defaults(owner=owner, now=now)
-    contacts = [_instance(Contact, {**defaults, **item.fields}) for item in items]
-    Contact.objects.bulk_create(contacts, batch_size=BATCH_SIZE)
+    ids = insert_rows(Contact, [{**defaults, **item.fields} for item in items])
     rows: dict[type, list] = defaultdict(list)
     import_label = labels[None]
-    for contact, item in zip(contacts, items, strict=True):
-        pk = contact.pk
-        for row in _detail_rows(pk, item):
-            rows[type(row)].append(row)
-        rows[ContactLabel].append(
-            _row(ContactLabel, contact_id=pk, label_id=import_label.pk)
-        )
+    for pk, item in zip(ids, items, strict=True):
+        for model, values in _detail_rows(pk, item):
+            rows[model].append(values)
+        rows[ContactLabel].append({"contact_id": pk, "label_id": import_label.pk})
         for name in item.labels:
             label = labels.get(name.lower())
             if label is not None and label.pk != import_label.pk:
-                rows[ContactLabel].append(
-                    ContactLabel(contact_id=pk, label_id=label.pk)
-                )
+                rows[ContactLabel].append({"contact_id": pk, "label_id": label.pk})
         rows[ImportedContact].append(
-            _row(ImportedContact, batch_id=batch.pk, contact_id=pk, uid=item.uid)
+            {"batch_id": batch.pk, "contact_id": pk, "uid": item.uid}
         )
     for model in (
         ContactEmail,
@@ -1001,10 +996,12 @@ def _create_contacts(batch, owner, items: list[Prepared], *, labels, now) -> int
         ContactLabel,
         ImportedContact,
     ):
-        model.objects.bulk_create(
-            rows[model], batch_size=BATCH_SIZE, ignore_conflicts=model is ContactLabel
+        insert_rows(
+            model,
+            [{**_row_defaults(model), **values} for values in rows[model]],
+            ignore_conflicts=model is ContactLabel,
         )
-    return len(contacts)
+    return len(ids)
 
 
 def _contact_defaults(*, owner, now) -> dict:
@@ -1017,11 +1014,7 @@ def _contact_defaults(*, owner, now) -> dict:
 
 
 def _instance(model, values: dict):
-    """A model instance from complete column values, without `__init__`.
-
-    `bulk_create` of 25,000 contacts spends much of its time building the
-    instances; `values` already holds every column (`_contact_defaults`).
-    """
+    """A model instance from complete column values, without `__init__`."""
     instance = model.__new__(model)
     instance.__dict__.update(values)
     instance._state = ModelState()
@@ -1031,8 +1024,8 @@ def _instance(model, values: dict):
 _ROW_DEFAULTS: dict[type, dict] = {}
 
 
-def _row(model, **values):
-    """A detail row for `bulk_create`, its other columns at their defaults."""
+def _row_defaults(model) -> dict:
+    """Every column of a new `model` row at its default, as `model()` sets it."""
     defaults = _ROW_DEFAULTS.get(model)
     if defaults is None:
         template = model()
@@ -1040,7 +1033,12 @@ def _row(model, **values):
             field.attname: getattr(template, field.attname)
             for field in model._meta.concrete_fields
         }
-    return _instance(model, {**defaults, **values})
+    return defaults
+
+
+def _row(model, **values):
+    """A detail row for `bulk_create`, its other columns at their defaults."""
+    return _instance(model, {**_row_defaults(model), **values})
 
 
 def _labels_for(batch, owner, names_per_card: Iterable[list[str]]):
@@ -1138,7 +1136,8 @@ class _Merge:
             joined = f"{contact.notes}\n\n{note}" if contact.notes else note
             contact.notes = joined[:NOTES_MAX]
         pk = contact.pk
-        for row in _detail_rows(pk, item):
+        for model, values in _detail_rows(pk, item):
+            row = _row(model, **values)
             if self._is_new(row):
                 self.rows.append(row)
         for name in [None, *item.labels]:

@@ -322,9 +322,14 @@ def test_merge_adds_only_what_the_contact_lacks(alice, flow):
 def test_a_failure_in_the_middle_leaves_nothing(alice, flow):
     batch = flow.upload(alice, "apple_3.vcf")
     labels_before = Label.objects.count()
-    with mock.patch.object(
-        ContactPhone.objects, "bulk_create", side_effect=RuntimeError("disk full")
-    ):
+    real_insert = imports.insert_rows
+
+    def insert_failing_on_phones(model, rows, **options):
+        if model is ContactPhone:
+            raise RuntimeError("disk full")
+        return real_insert(model, rows, **options)
+
+    with mock.patch.object(imports, "insert_rows", insert_failing_on_phones):
         batch = flow.confirm(batch)
     assert batch.status == Status.FAILED
     assert "nothing was imported" in batch.error
