@@ -4,6 +4,7 @@
 the contact, and the list sorts names the way people expect.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -21,18 +22,30 @@ SPECIAL_FOLDS = str.maketrans(
         "ı": "i",
     }
 )
+# The last code point with a combining class (Adlam's nukta), Unicode 16.
+COMBINING_MAX = 0x1E94A
 PHONE_LIKE = re.compile(r"^[\d+()./-]*\d[\d+()./-]*$")
 NON_DIGITS = re.compile(r"\D+")
 SPACES = re.compile(r"\s+")
+
+
+@functools.cache
+def _unaccent() -> dict[int, str | None]:
+    """One translation table: combining marks dropped, `SPECIAL_FOLDS` applied."""
+    table: dict[int, str | None] = {
+        code: None
+        for code in range(0x300, COMBINING_MAX + 1)
+        if unicodedata.combining(chr(code))
+    }
+    table.update(SPECIAL_FOLDS)
+    return table
 
 
 def fold(text: str) -> str:
     """Lowercase `text`, strip accents and squeeze whitespace."""
     if text.isascii():  # nothing to decompose: the common case, made quick
         return SPACES.sub(" ", text.lower()).strip()
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    text = text.translate(SPECIAL_FOLDS)
+    text = unicodedata.normalize("NFKD", text.casefold()).translate(_unaccent())
     return SPACES.sub(" ", text).strip()
 
 
