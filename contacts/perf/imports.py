@@ -22,6 +22,12 @@ from django.db import connection
 
 from contacts import csv_formats
 from contacts.models import ContactImport
+from contacts.perf.report import Figure, render_table
+from contacts.selectors.transfer import (
+    ExportFormat,
+    contacts_to_export,
+    export_stream,
+)
 from contacts.services.imports import import_confirm, import_upload
 from contacts.uploads import decode_upload
 from contacts.vcard import (
@@ -142,6 +148,17 @@ def full_import(owner, data: bytes, name: str) -> ContactImport:
     return batch
 
 
+EXPORT_FORMATS = {"vcard": ExportFormat.VCARD3, "csv": ExportFormat.GOOGLE_CSV}
+
+
+def export_size(owner, export_format: str) -> int:
+    """Export every contact of `owner` as a download would; the bytes it made."""
+    return sum(
+        len(chunk)
+        for chunk in export_stream(contacts_to_export(owner=owner), export_format)
+    )
+
+
 def _timed(work: Callable[[], object]) -> tuple[float, object]:
     gc.collect()
     start = time.perf_counter()
@@ -188,6 +205,15 @@ def measure_imports(*, contacts: int = 25_000, seed: int = 1, memory: bool = Tru
             total_seconds, _batch = _timed(
                 lambda owner=owner, data=data, name=name: full_import(owner, data, name)
             )
+            export_format = EXPORT_FORMATS[kind]
+            export_seconds, exported = _timed(
+                lambda owner=owner, fmt=export_format: export_size(owner, fmt)
+            )
+            export_peak = None
+            if memory:
+                export_peak = _peak_mib(
+                    lambda owner=owner, fmt=export_format: export_size(owner, fmt)
+                )
         finally:
             owner.delete()
         peak = None
@@ -207,5 +233,76 @@ def measure_imports(*, contacts: int = 25_000, seed: int = 1, memory: bool = Tru
             "import_seconds": round(total_seconds, 3),
             "import_vs_parse": round(total_seconds / parse_seconds, 2),
             "peak_mib": round(peak, 1) if peak is not None else None,
+            "export_format": export_format,
+            "export_mib": round(exported / (1024 * 1024), 2),
+            "export_seconds": round(export_seconds, 3),
+            "export_peak_mib": (
+                round(export_peak, 1) if export_peak is not None else None
+            ),
         }
     return figures
+
+
+# The import issue's targets.
+VCARD_VS_PARSE_MAX = 1.5
+CSV_SECONDS_MAX = 3.0
+PEAK_MIB_MAX = 300.0
+
+
+def import_figures(measured: dict) -> list:
+    """`measure_imports()`'s results as benchmark figures, with their targets."""
+    figures = []
+    for kind in ("vcard", "csv"):
+        done = measured[kind]
+        prefix = f"import.{kind}"
+        figures += [
+            Figure(f"{prefix}.parse_seconds", done["parse_seconds"], "s"),
+            Figure(
+                f"{prefix}.seconds",
+                done["import_seconds"],
+                "s",
+                CSV_SECONDS_MAX if kind == "csv" else None,
+            ),
+            Figure(
+                f"{prefix}.vs_parse",
+                done["import_vs_parse"],
+                "x",
+                VCARD_VS_PARSE_MAX if kind == "vcard" else None,
+            ),
+            Figure(f"{prefix}.peak_memory", done["peak_mib"], "MiB", PEAK_MIB_MAX),
+            Figure(f"export.{kind}.seconds", done["export_seconds"], "s"),
+            Figure(
+                f"export.{kind}.peak_memory",
+                done["export_peak_mib"],
+                "MiB",
+                PEAK_MIB_MAX,
+            ),
+        ]
+    return figures
+
+
+def import_table(measured: dict) -> str:
+    """The import and export figures as a small table."""
+    rows = []
+    for kind in ("vcard", "csv"):
+        done = measured[kind]
+        rows.append(
+            [
+                kind,
+                f"{measured['contacts']:,}",
+                f"{done['file_mib']:g}",
+                f"{done['parse_seconds']:.2f}",
+                f"{done['import_seconds']:.2f}",
+                f"{done['import_vs_parse']:.2f}x",
+                f"{done['peak_mib']:g}" if done["peak_mib"] is not None else "–",
+                f"{done['export_seconds']:.2f}",
+                f"{done['export_peak_mib']:g}"
+                if done["export_peak_mib"] is not None
+                else "–",
+            ]
+        )
+    headers = [
+        "file", "contacts", "MiB", "parse s", "import s", "×parse",
+        "peak MiB", "export s", "export MiB",
+    ]  # fmt: skip
+    return render_table(headers, rows)

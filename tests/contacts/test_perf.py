@@ -11,8 +11,10 @@ from django.db import connection
 
 from connections.models import User
 from connections.models.members import HANDLE_PATTERN
+from contacts.models import Contact
 from contacts.perf import plans
 from contacts.perf.http import LoadError, LoadResult, LoadRun, WrkResult, parse_wrk
+from contacts.perf.imports import import_figures, import_table, measure_imports
 from contacts.perf.pages import (
     BARE,
     HOT_QUERIES,
@@ -701,3 +703,20 @@ def test_load_figures_divide_by_the_bare_view():
     assert figures["http.plain.rps_ratio"].passed is False
     assert figures["http.plain.errors"].passed
     assert "hub-page" in run.table()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_and_export_figures_come_from_real_imports():
+    measured = measure_imports(contacts=40, seed=3)
+    for kind in ("vcard", "csv"):
+        done = measured[kind]
+        assert done["parse_seconds"] > 0
+        assert done["import_seconds"] > done["parse_seconds"] / 10
+        assert done["export_mib"] > 0
+        assert done["peak_mib"] > 0
+    figures = {figure.name: figure for figure in import_figures(measured)}
+    assert figures["import.vcard.vs_parse"].target == 1.5
+    assert figures["import.csv.seconds"].target == 3.0
+    assert figures["export.csv.peak_memory"].target == 300
+    assert "vcard" in import_table(measured)
+    assert not Contact.objects.filter(owner__email__endswith="@bench.invalid").exists()

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from contacts.perf.cli import add_data_arguments, run_meta, seed_figure, seeded
 from contacts.perf.http import LoadError, run_http
+from contacts.perf.imports import import_figures, import_table, measure_imports
 from contacts.perf.pages import PAGES
 from contacts.perf.report import summary, write_results
 from contacts.perf.runner import PageError, run_in_process
@@ -30,6 +31,12 @@ class Command(BaseCommand):
             "--only", default="", help="Comma-separated page names to measure."
         )
         parser.add_argument("--output", default=None, help="bench/results.json")
+        parser.add_argument(
+            "--imports",
+            type=int,
+            default=25_000,
+            help="Contacts in the import and export files (0 leaves them out).",
+        )
         parser.add_argument(
             "--strict",
             action="store_true",
@@ -124,6 +131,16 @@ class Command(BaseCommand):
                         f"  {scan['sql']}\n  " + scan["plan"].replace("\n", "\n  ")
                     )
                 )
+        if options["imports"] and not options["only"]:
+            self.stdout.write(
+                f"\nImport and export of {options['imports']:,} contacts "
+                "(vCard 3.0 and Google CSV)…"
+            )
+            measured = measure_imports(
+                contacts=options["imports"], seed=options["seed"]
+            )
+            self.stdout.write("\n" + import_table(measured))
+            figures += import_figures(measured)
         meta = {"rounds": options["rounds"], "warmup": options["warmup"]}
         return figures, meta
 
