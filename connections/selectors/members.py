@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
 
 from connections.selectors.network import visible_members
 
@@ -17,7 +18,6 @@ def members_findable_by_emails(
     and, for a `viewer`, only members who appear to them (no block either
     way). One query, whatever the number of addresses. The keys are lowercased.
     """
-
     wanted = {email.strip().lower() for email in emails if email and email.strip()}
     if not wanted:
         return {}
@@ -28,8 +28,8 @@ def members_findable_by_emails(
             verified=True,
             user__is_active=True,
             user__findable_by_email=True,
-            user__in=visible_members(viewer=viewer),
         )
+        .filter(Exists(visible_members(viewer=viewer).filter(pk=OuterRef("user_id"))))
         .select_related("user")
         .only(
             "email", "user__id", "user__handle", "user__display_name", "user__headline"
