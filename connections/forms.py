@@ -102,3 +102,56 @@ class NotificationSettingsForm(forms.Form):
     invitation_accepted = forms.BooleanField(
         label=_("Someone accepts my invitation"), required=False
     )
+
+
+class UpdateForm(forms.Form):
+    """Post or edit an update: plain text and its audience."""
+
+    text = forms.CharField(
+        label=_("Share an update"),
+        max_length=3000,
+        strip=True,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "data-counter": "2500", "maxlength": 3000}
+        ),
+        error_messages={"required": _("Write something first.")},
+    )
+    audience = forms.ChoiceField(
+        label=_("Who can see it"),
+        choices=[
+            ("connections", _("Connections")),
+            ("public", _("Public")),
+        ],
+        initial="connections",
+    )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Add a comment"),
+        max_length=1250,
+        strip=True,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "data-counter": "1000", "maxlength": 1250}
+        ),
+        error_messages={"required": _("Write something first.")},
+    )
+
+
+class KeepInTouchForm(forms.Form):
+    weeks = forms.TypedChoiceField(
+        label=_("Keep in touch"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[
+            ("", _("No reminder")),
+            (1, _("Every week")),
+            (2, _("Every 2 weeks")),
+            (4, _("Every 4 weeks")),
+            (8, _("Every 8 weeks")),
+            (12, _("Every 12 weeks")),
+            (26, _("Every 26 weeks")),
+            (52, _("Every 52 weeks")),
+        ],
+    )

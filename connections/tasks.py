@@ -125,3 +125,11 @@ def expire_invitations() -> int:
     from connections.services.network import connection_requests_expire
 
     return connection_requests_expire()
+
+
+@task()
+def fan_out_update(update_id: int) -> int:
+    """Put a new update in the feed of each of its author's connections."""
+    from connections.services.updates import feed_fan_out
+
+    return feed_fan_out(update_id=update_id)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from connections.views import network, pages, profile
+from connections.views import network, pages, profile, updates
 
 app_name = "connections"
 
@@ -38,6 +38,16 @@ urlpatterns = [
         name="email_invitation_withdraw",
     ),
     path("join/<str:token>/", network.join, name="join"),
+    path("updates/", updates.update_create, name="update_create"),
+    path("updates/<int:pk>/", updates.update_detail, name="update"),
+    path("updates/<int:pk>/edit/", updates.update_edit, name="update_edit"),
+    path("updates/<int:pk>/delete/", updates.update_delete, name="update_delete"),
+    path("updates/<int:pk>/like/", updates.update_like, name="update_like"),
+    path(
+        "updates/<int:pk>/comments/",
+        updates.update_comments,
+        name="update_comments",
+    ),
     path("messages/", pages.messages_inbox, name="messages"),
     path("settings/", pages.settings_index, name="settings"),
     path("settings/blocked/", network.blocked_list, name="blocked"),

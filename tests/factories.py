@@ -132,3 +132,35 @@ class ContactFactory(factory.django.DjangoModelFactory):
         if trashed:
             contact_trash(contact=contact)
         return contact
+
+
+class UpdateFactory(factory.django.DjangoModelFactory):
+    """An update, put in the feeds of its author and their connections."""
+
+    class Meta:
+        model = "connections.Update"
+
+    author = factory.SubFactory(UserFactory)
+    text = factory.Faker("sentence")
+    audience = "connections"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from connections.models import FeedEntry
+        from connections.services.updates import feed_fan_out
+
+        update = super()._create(model_class, *args, **kwargs)
+        FeedEntry.objects.create(
+            member=update.author, update=update, created=update.created
+        )
+        feed_fan_out(update_id=update.pk)
+        return update
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "connections.Comment"
+
+    update = factory.SubFactory(UpdateFactory)
+    author = factory.SubFactory(UserFactory)
+    text = factory.Faker("sentence")

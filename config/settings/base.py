@@ -304,6 +304,25 @@ RAPPORT_EMAIL_INVITATION_DAYS = env_int("RAPPORT_EMAIL_INVITATION_DAYS", 30)
 RAPPORT_SUGGESTIONS_FROM_CONNECTIONS = 200
 RAPPORT_SUGGESTIONS_PER_CONNECTION = 20
 
+# Updates and the depth of each connection (issue 10).
+# Updates per page of Home and of a profile; comments per page of an update.
+RAPPORT_UPDATES_PAGE_SIZE = 20
+RAPPORT_COMMENTS_PAGE_SIZE = 50
+# Posting puts the update in each connection's feed: within the request for
+# members with up to this many connections, by a background task beyond.
+RAPPORT_FEED_INLINE_FAN_OUT = 2000
+# Days after which an interaction counts half as much towards the depth of a
+# connection (and a quarter after twice as long).
+RAPPORT_DEPTH_HALF_LIFE_DAYS = env_int("RAPPORT_DEPTH_HALF_LIFE_DAYS", 90)
+# The window the "Why?" of a depth counts interactions in.
+RAPPORT_DEPTH_WINDOW_DAYS = 90
+# Weight of each kind of interaction, and the scores from which the meter
+# shows 1, 2, 3, 4 and 5 steps.
+RAPPORT_DEPTH_WEIGHTS = {"message": 1.0, "comment": 3.0, "like": 1.0}
+RAPPORT_DEPTH_STEPS = (0.5, 3.0, 10.0, 25.0, 60.0)
+# Losing touch: close or professional connections quiet for this long.
+RAPPORT_LOSING_TOUCH_MONTHS = env_int("RAPPORT_LOSING_TOUCH_MONTHS", 6)
+
 # Contacts (each member's private address book).
 # Most contacts one member may keep, the trash included.
 RAPPORT_CONTACTS_MAX = env_int("RAPPORT_CONTACTS_MAX", 25_000)

@@ -1,5 +1,6 @@
 """Models of the connections app, one module per concern."""
 
+from connections.models.depth import Interaction
 from connections.models.members import User, UserQuerySet
 from connections.models.network import (
     Block,
@@ -9,14 +10,20 @@ from connections.models.network import (
     NotificationSettings,
     SendingPause,
 )
+from connections.models.updates import Comment, FeedEntry, Like, Update
 
 __all__ = [
     "Block",
+    "Comment",
     "Connection",
     "ConnectionRequest",
     "EmailInvitation",
+    "FeedEntry",
+    "Interaction",
+    "Like",
     "NotificationSettings",
     "SendingPause",
+    "Update",
     "User",
     "UserQuerySet",
 ]

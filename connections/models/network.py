@@ -221,6 +221,22 @@ class Connection(models.Model):
     note = models.TextField(
         _("private note"), max_length=PRIVATE_NOTE_MAX_LENGTH, blank=True
     )
+    # Depth of connection (`connections.services.depth`): what `member` gave
+    # towards `other`, and the pair's score, both scaled to a fixed epoch so
+    # that one index sorts by depth at any moment; equal on both rows.
+    depth_given = models.FloatField(_("depth given"), default=0.0)
+    depth = models.FloatField(_("depth"), default=0.0)
+    last_interaction = models.DateTimeField(
+        _("last interaction"), null=True, blank=True
+    )
+    # "Keep in touch every N weeks", private to `member`; `keep_in_touch_due`
+    # moves on with every interaction.
+    keep_in_touch_weeks = models.PositiveSmallIntegerField(
+        _("keep in touch every (weeks)"), null=True, blank=True
+    )
+    keep_in_touch_due = models.DateTimeField(
+        _("keep in touch by"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("connection")
@@ -243,6 +259,21 @@ class Connection(models.Model):
             models.Index(
                 fields=["member", "-created", "-id", "other"],
                 name="connection_recent_idx",
+            ),
+            # Sorted by depth, deepest first, keyset-paginated.
+            models.Index(
+                fields=["member", "-depth", "-id", "other"],
+                name="connection_depth_idx",
+            ),
+            # Losing touch: close or professional, quiet the longest.
+            models.Index(
+                fields=["member", "kind", "last_interaction"],
+                name="connection_touch_idx",
+            ),
+            models.Index(
+                fields=["member", "keep_in_touch_due"],
+                condition=Q(keep_in_touch_due__isnull=False),
+                name="connection_reminder_idx",
             ),
         ]
 

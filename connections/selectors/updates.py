@@ -1,0 +1,168 @@
+"""Reads and policy about updates: who sees which, the feed, comments.
+
+`updates_visible_to` is the one rule: an update is seen by its author, by
+the author's connections, and — when its audience is Public — by everyone,
+signed out too; never by anyone blocked either way, and never when the author
+no longer appears to others. Comments and likes are seen, and may be added,
+by exactly those who see the update. Everything else filters through it.
+"""
+
+from django.conf import settings
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+
+from connections.models import Comment, Connection, FeedEntry, Like, Update
+from connections.selectors.network import is_visible, visible_members
+from connections.selectors.paging import Page, keyset_page
+
+
+def _signed_in(viewer) -> bool:
+    return getattr(viewer, "is_authenticated", False)
+
+
+def may_see_condition(viewer, ref: str = "") -> Q:
+    """A condition on updates (or on `ref`, e.g. "update__"): `viewer` may see it."""
+    author = f"{ref}author"
+    public = Q(**{f"{ref}audience": Update.Audience.PUBLIC})
+    if not _signed_in(viewer):
+        return public & Q(Exists(visible_members().filter(pk=OuterRef(author))))
+    return Q(Exists(visible_members(viewer=viewer).filter(pk=OuterRef(author)))) & (
+        Q(**{author: viewer.pk})
+        | public
+        | Q(Exists(Connection.objects.filter(member=viewer.pk, other=OuterRef(author))))
+    )
+
+
+def updates_visible_to(*, viewer):
+    """Every update `viewer` may see (signed out: the public ones)."""
+    return Update.objects.filter(may_see_condition(viewer))
+
+
+def _count_of(queryset, ref_field: str):
+    counted = (
+        queryset.order_by().values(ref_field).annotate(n=Count("*")).values("n")[:1]
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def comments_visible_to(*, viewer):
+    """Comments whose author appears to `viewer` (update visibility aside)."""
+    if _signed_in(viewer):
+        authors = visible_members(viewer=viewer)
+    else:
+        authors = visible_members()
+    return Comment.objects.filter(Exists(authors.filter(pk=OuterRef("author"))))
+
+
+def with_activity(updates, *, viewer, ref: str = "pk"):
+    """Annotate like and comment counts, and whether `viewer` likes each one."""
+    annotations = {
+        "like_count": _count_of(Like.objects.filter(update=OuterRef(ref)), "update"),
+        "comment_count": _count_of(
+            comments_visible_to(viewer=viewer).filter(update=OuterRef(ref)),
+            "update",
+        ),
+    }
+    if _signed_in(viewer):
+        annotations["liked"] = Exists(
+            Like.objects.filter(update=OuterRef(ref), member=viewer.pk)
+        )
+    return updates.annotate(**annotations)
+
+
+def update_for_viewer_or_404(*, viewer, pk) -> Update:
+    """The update `pk` with its counts if `viewer` may see it, else 404."""
+    updates = with_activity(
+        updates_visible_to(viewer=viewer).select_related("author"), viewer=viewer
+    )
+    return get_object_or_404(updates, pk=pk)
+
+
+def own_update_or_404(*, member, pk) -> Update:
+    """One of `member`'s own updates (to edit or delete), else 404."""
+    return get_object_or_404(
+        Update.objects.filter(author=member.pk, removed_at__isnull=True), pk=pk
+    )
+
+
+def _page_updates(entries) -> list[Update]:
+    updates = []
+    for entry in entries:
+        update = entry.update
+        for name in ("like_count", "comment_count", "liked"):
+            setattr(update, name, getattr(entry, name, False))
+        updates.append(update)
+    return updates
+
+
+def feed_for(*, member, cursor: str = "", size: int | None = None) -> Page:
+    """Home: updates from `member`'s connections and their own, newest first.
+
+    One query at any number of connections: the member's feed entries are
+    read in (member, created) index order, and only the page's rows are
+    checked against the policy (still connected, not blocked, author still
+    visible) and given their counts.
+    """
+    size = size or settings.RAPPORT_UPDATES_PAGE_SIZE
+    entries = (
+        FeedEntry.objects.filter(member=member.pk)
+        .filter(
+            Q(update__author=member.pk)
+            | Q(
+                Exists(
+                    Connection.objects.filter(
+                        member=member.pk, other=OuterRef("update__author")
+                    )
+                )
+            )
+        )
+        # A block removes the connection, so the check above covers it.
+        .filter(is_visible("update__author"))
+        .select_related("update", "update__author")
+    )
+    entries = with_activity(entries, viewer=member, ref="update")
+    page = keyset_page(
+        entries,
+        keys=[("created", True), ("update_id", True)],
+        cursor=cursor,
+        size=size,
+        key_values=lambda entry: (entry.created, entry.update_id),
+    )
+    page.items = _page_updates(page.items)
+    return page
+
+
+def updates_by(*, author, viewer, cursor: str = "", size: int | None = None) -> Page:
+    """`author`'s updates that `viewer` may see, newest first (one query)."""
+    size = size or settings.RAPPORT_UPDATES_PAGE_SIZE
+    rows = with_activity(
+        updates_visible_to(viewer=viewer)
+        .filter(author=author.pk)
+        .select_related("author"),
+        viewer=viewer,
+    )
+    return keyset_page(
+        rows,
+        keys=[("created", True), ("id", True)],
+        cursor=cursor,
+        size=size,
+        key_values=lambda update: (update.created, update.pk),
+    )
+
+
+def comments_on(*, update, viewer, cursor: str = "", size: int | None = None) -> Page:
+    """Comments on `update` (already checked visible to `viewer`), newest first."""
+    size = size or settings.RAPPORT_COMMENTS_PAGE_SIZE
+    rows = (
+        comments_visible_to(viewer=viewer)
+        .filter(update=update.pk)
+        .select_related("author")
+    )
+    return keyset_page(
+        rows,
+        keys=[("created", True), ("id", True)],
+        cursor=cursor,
+        size=size,
+        key_values=lambda comment: (comment.created, comment.pk),
+    )

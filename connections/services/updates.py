@@ -1,0 +1,198 @@
+"""Writes about updates: post, edit, delete, comment, like, and the feed.
+
+Posting writes the update and an entry in the feed of its author and of each
+of the author's connections ("fan-out on write"): at once for up to
+RAPPORT_FEED_INLINE_FAN_OUT connections, otherwise by a task queued on commit,
+in batches. Comments and likes between connected
+members are recorded as interactions for the depth of the connection.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from connections.models import Comment, Connection, FeedEntry, Like, Update
+from connections.models.updates import COMMENT_MAX_LENGTH, UPDATE_MAX_LENGTH
+from connections.services import depth
+from connections.services.network import lock_members
+
+# The same text sent again this soon by the same member is a double submit.
+DOUBLE_SUBMIT_WINDOW = timedelta(seconds=30)
+FAN_OUT_BATCH = 1000
+
+
+def _clean_text(text: str, *, limit: int, what: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("Write something first."), code="empty")
+    if len(text) > limit:
+        raise ValidationError(
+            _("Keep %(what)s to %(limit)s characters (it has %(length)s).")
+            % {"what": what, "limit": f"{limit:,}", "length": f"{len(text):,}"},
+            code="too_long",
+        )
+    return text
+
+
+def _clean_audience(audience: str) -> str:
+    if audience not in Update.Audience.values:
+        raise ValidationError(_("Choose Connections or Public."), code="audience")
+    return audience
+
+
+@transaction.atomic
+def update_post(
+    *, author, text: str, audience: str = Update.Audience.CONNECTIONS
+) -> Update:
+    """Post an update; a double submit returns the update already posted."""
+    from connections import tasks
+
+    text = _clean_text(text, limit=UPDATE_MAX_LENGTH, what=_("an update"))
+    audience = _clean_audience(audience)
+    lock_members(author)
+    now = timezone.now()
+    recent = Update.objects.filter(
+        author=author,
+        text=text,
+        audience=audience,
+        created__gte=now - DOUBLE_SUBMIT_WINDOW,
+    ).first()
+    if recent is not None:
+        return recent
+    update = Update.objects.create(
+        author=author, text=text, audience=audience, created=now
+    )
+    FeedEntry.objects.create(member=author, update=update, created=now)
+    # Most members have a few hundred connections: their feeds are written
+    # at once. A large network's are written by a task after the commit.
+    degree = Connection.objects.filter(member=author).count()
+    if degree <= settings.RAPPORT_FEED_INLINE_FAN_OUT:
+        feed_fan_out(update_id=update.pk)
+    else:
+        transaction.on_commit(lambda: tasks.fan_out_update.enqueue(update.pk))
+    return update
+
+
+def feed_fan_out(*, update_id: int) -> int:
+    """Put `update` in the feed of each of its author's connections.
+
+    Runs outside the posting transaction, in batches; running it twice adds
+    nothing. Returns how many entries it wrote.
+    """
+    update = Update.objects.filter(pk=update_id).first()
+    if update is None:
+        return 0
+    members = (
+        Connection.objects.filter(member=update.author_id)
+        .order_by("other_id")
+        .values_list("other_id", flat=True)
+    )
+    written = 0
+    last = 0
+    while True:
+        batch = list(members.filter(other_id__gt=last)[:FAN_OUT_BATCH])
+        if not batch:
+            return written
+        FeedEntry.objects.bulk_create(
+            [
+                FeedEntry(member_id=member, update=update, created=update.created)
+                for member in batch
+            ],
+            ignore_conflicts=True,
+        )
+        written += len(batch)
+        last = batch[-1]
+
+
+@transaction.atomic
+def update_edit(*, update: Update, member, text: str, audience: str) -> Update:
+    """Change the text or the audience of one's own update."""
+    if update.author_id != member.pk or update.is_removed:
+        raise ValidationError(_("You can only edit your own updates."), code="owner")
+    text = _clean_text(text, limit=UPDATE_MAX_LENGTH, what=_("an update"))
+    audience = _clean_audience(audience)
+    locked = Update.objects.select_for_update().get(pk=update.pk)
+    if locked.text != text or locked.audience != audience:
+        locked.text = text
+        locked.audience = audience
+        locked.edited = timezone.now()
+        locked.save(update_fields=["text", "audience", "edited"])
+    return locked
+
+
+@transaction.atomic
+def update_delete(*, update: Update, member) -> bool:
+    """Delete one's own update with its comments, likes and feed entries."""
+    if update.author_id != member.pk:
+        raise ValidationError(_("You can only delete your own updates."), code="owner")
+    deleted, _rows = Update.objects.filter(pk=update.pk).delete()
+    return bool(deleted)
+
+
+def _refuse_if_removed(update: Update) -> None:
+    if update.is_removed:
+        raise ValidationError(
+            _("This update was removed by moderators."), code="removed"
+        )
+
+
+@transaction.atomic
+def comment_post(*, update: Update, author, text: str) -> Comment:
+    """Comment on an update the author may see (the caller checked it).
+
+    A double submit returns the comment already posted. A comment on a
+    connection's update deepens the connection.
+    """
+    _refuse_if_removed(update)
+    text = _clean_text(text, limit=COMMENT_MAX_LENGTH, what=_("a comment"))
+    lock_members(author)
+    now = timezone.now()
+    recent = Comment.objects.filter(
+        update=update, author=author, text=text, created__gte=now - DOUBLE_SUBMIT_WINDOW
+    ).first()
+    if recent is not None:
+        return recent
+    comment = Comment.objects.create(
+        update=update, author=author, text=text, created=now
+    )
+    if update.author_id != author.pk:
+        depth.interaction_record(
+            actor=author,
+            target=update.author,
+            kind="comment",
+            source=f"comment:{comment.pk}",
+            at=now,
+        )
+    return comment
+
+
+@transaction.atomic
+def like_toggle(*, update: Update, member, like: bool | None = None) -> bool:
+    """Like or unlike an update the member may see; returns whether they like it.
+
+    `like` says which way (a form sends it, so a double submit does not undo
+    itself); None flips. Taking a like back takes its depth back.
+    """
+    _refuse_if_removed(update)
+    lock_members(member)
+    existing = Like.objects.filter(update=update, member=member).first()
+    if like is None:
+        like = existing is None
+    if like and existing is None:
+        created = Like.objects.create(update=update, member=member)
+        if update.author_id != member.pk:
+            depth.interaction_record(
+                actor=member,
+                target=update.author,
+                kind="like",
+                source=f"like:{update.pk}",
+                at=created.created,
+            )
+    elif not like and existing is not None:
+        existing.delete()
+        depth.interaction_withdraw(actor=member, source=f"like:{update.pk}")
+    return like

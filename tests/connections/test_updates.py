@@ -1,0 +1,402 @@
+"""Updates: who sees them, posting, editing, deleting, comments, likes, Home."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from connections.models import Comment, FeedEntry, Like, Update
+from connections.selectors.updates import feed_for, updates_by, updates_visible_to
+from connections.services import network as network_services
+from connections.services.updates import (
+    comment_post,
+    like_toggle,
+    update_delete,
+    update_edit,
+    update_post,
+)
+from tests.conftest import HTMX, signed_in_client
+from tests.factories import (
+    BlockFactory,
+    CommentFactory,
+    ConnectionRequestFactory,
+    UpdateFactory,
+    UserFactory,
+    connect,
+)
+
+# Session, member, navigation badges, the feed page, the reminders, plus the
+# suggestions when the feed is empty.
+HOME_BUDGET = 8
+
+
+def visible_ids(viewer):
+    return set(updates_visible_to(viewer=viewer).values_list("pk", flat=True))
+
+
+@pytest.fixture
+def posts(alice):
+    return {
+        "connections": UpdateFactory(author=alice, audience="connections"),
+        "public": UpdateFactory(author=alice, audience="public"),
+    }
+
+
+class TestVisibility:
+    """Every viewer relation against both audiences."""
+
+    def test_author_sees_both(self, alice, posts):
+        assert visible_ids(alice) == {p.pk for p in posts.values()}
+
+    def test_connection_sees_both(self, alice, bob, posts):
+        connect(alice, bob)
+        assert visible_ids(bob) == {p.pk for p in posts.values()}
+
+    def test_member_not_connected_sees_public_only(self, carol, posts):
+        assert visible_ids(carol) == {posts["public"].pk}
+
+    @pytest.mark.parametrize("direction", ["sent", "received"])
+    def test_pending_invitation_is_not_a_connection(
+        self, alice, carol, posts, direction
+    ):
+        if direction == "sent":
+            ConnectionRequestFactory(sender=alice, recipient=carol)
+        else:
+            ConnectionRequestFactory(sender=carol, recipient=alice)
+        assert visible_ids(carol) == {posts["public"].pk}
+
+    def test_signed_out_visitor_sees_public_only(self, posts):
+        from django.contrib.auth.models import AnonymousUser
+
+        assert visible_ids(AnonymousUser()) == {posts["public"].pk}
+
+    @pytest.mark.parametrize("who_blocks", ["author", "viewer"])
+    def test_blocked_either_way_sees_nothing(self, alice, carol, posts, who_blocks):
+        if who_blocks == "author":
+            BlockFactory(blocker=alice, blocked=carol)
+        else:
+            BlockFactory(blocker=carol, blocked=alice)
+        assert visible_ids(carol) == set()
+        assert visible_ids(alice) == {p.pk for p in posts.values()}
+
+    def test_hidden_author_is_seen_by_nobody(self, alice, bob, posts):
+        connect(alice, bob)
+        alice.is_active = False
+        alice.save(update_fields=["is_active"])
+        assert visible_ids(bob) == set()
+
+    def test_removed_connection_no_longer_sees_connections_updates(
+        self, alice, bob, posts
+    ):
+        connect(alice, bob)
+        network_services.connection_remove(member=bob, other=alice)
+        assert visible_ids(bob) == {posts["public"].pk}
+        assert feed_for(member=bob).items == []
+
+    def test_profile_list_follows_the_same_rule(self, alice, bob, carol, posts):
+        connect(alice, bob)
+        assert len(updates_by(author=alice, viewer=bob)) == 2
+        assert [u.pk for u in updates_by(author=alice, viewer=carol)] == [
+            posts["public"].pk
+        ]
+
+
+class TestPages:
+    def test_stranger_gets_404_for_connections_update_and_its_parts(
+        self, carol_client, posts
+    ):
+        pk = posts["connections"].pk
+        assert carol_client.get(f"/updates/{pk}/").status_code == 404
+        assert carol_client.get(f"/updates/{pk}/comments/", **HTMX).status_code == 404
+        response = carol_client.post(f"/updates/{pk}/comments/", {"text": "Hi"})
+        assert response.status_code == 404
+        assert carol_client.post(f"/updates/{pk}/like/").status_code == 404
+        assert not Comment.objects.exists()
+        assert not Like.objects.exists()
+
+    def test_public_update_opens_signed_out(self, client, posts):
+        response = client.get(f"/updates/{posts['public'].pk}/")
+        assert response.status_code == 200
+        assert posts["public"].text in response.content.decode()
+        assert client.get(f"/updates/{posts['connections'].pk}/").status_code == 404
+
+    def test_comments_of_connections_update_are_not_shown_to_strangers(
+        self, alice, bob, carol_client, posts
+    ):
+        connect(alice, bob)
+        CommentFactory(update=posts["connections"], author=bob, text="Private hello")
+        CommentFactory(update=posts["public"], author=bob, text="Public hello")
+        response = carol_client.get(f"/updates/{posts['public'].pk}/")
+        assert "Public hello" in response.content.decode()
+        assert "Private hello" not in carol_client.get("/").content.decode()
+
+    def test_comment_by_a_blocked_member_is_hidden_from_the_blocker(
+        self, alice, bob, carol, carol_client, posts
+    ):
+        CommentFactory(update=posts["public"], author=bob, text="From bob")
+        BlockFactory(blocker=carol, blocked=bob)
+        response = carol_client.get(f"/updates/{posts['public'].pk}/")
+        assert "From bob" not in response.content.decode()
+
+    def test_post_without_javascript(self, alice, alice_client):
+        response = alice_client.post(
+            "/updates/", {"text": "  Hello world  ", "audience": "public"}
+        )
+        assert response.status_code == 302
+        update = Update.objects.get()
+        assert (update.text, update.audience) == ("Hello world", "public")
+        assert "Hello world" in alice_client.get("/").content.decode()
+
+    def test_post_with_htmx_returns_a_fresh_composer_and_the_card(
+        self, alice, alice_client
+    ):
+        response = alice_client.post(
+            "/updates/", {"text": "Hi", "audience": "connections"}, **HTMX
+        )
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert 'id="composer"' in html
+        assert 'hx-swap-oob="afterbegin:#feed-list"' in html
+        assert "Hi</div>" in html
+
+    @pytest.mark.parametrize("htmx", [False, True])
+    def test_too_long_update_keeps_what_was_typed(self, alice_client, htmx):
+        text = "word " * 700
+        extra = HTMX if htmx else {}
+        response = alice_client.post(
+            "/updates/", {"text": text, "audience": "connections"}, **extra
+        )
+        html = response.content.decode()
+        assert response.status_code == 422
+        assert "at most 3000 characters" in html
+        assert text.strip()[:200] in html
+        assert not Update.objects.exists()
+
+    def test_empty_update_is_refused(self, alice_client):
+        response = alice_client.post("/updates/", {"text": "   "}, **HTMX)
+        assert response.status_code == 422
+        assert "Write something first." in response.content.decode()
+
+    def test_bad_audience_is_refused(self, alice_client):
+        response = alice_client.post("/updates/", {"text": "x", "audience": "all"})
+        assert response.status_code == 422
+        assert not Update.objects.exists()
+
+    def test_double_submit_posts_once(self, alice_client):
+        for _ in range(2):
+            alice_client.post("/updates/", {"text": "Once", "audience": "public"})
+        assert Update.objects.count() == 1
+
+    def test_links_are_clickable_and_html_is_escaped(self, alice, alice_client):
+        UpdateFactory(
+            author=alice, text='See https://example.org/a?b=1 <script>x</script>"'
+        )
+        html = alice_client.get("/").content.decode()
+        assert 'href="https://example.org/a?b=1" rel="nofollow"' in html
+        assert "<script>x</script>" not in html
+        assert "&lt;script&gt;x&lt;/script&gt;" in html
+
+    def test_edit_own_update(self, alice, alice_client, posts):
+        pk = posts["connections"].pk
+        response = alice_client.get(f"/updates/{pk}/edit/", **HTMX)
+        assert "Save" in response.content.decode()
+        response = alice_client.post(
+            f"/updates/{pk}/edit/", {"text": "Changed", "audience": "public"}, **HTMX
+        )
+        assert response.status_code == 200
+        assert "Changed" in response.content.decode()
+        update = Update.objects.get(pk=pk)
+        assert update.audience == "public"
+        assert update.edited is not None
+
+    def test_edit_keeps_what_was_typed_when_invalid(self, alice_client, posts):
+        pk = posts["connections"].pk
+        response = alice_client.post(
+            f"/updates/{pk}/edit/", {"text": "x" * 3001, "audience": "public"}
+        )
+        assert response.status_code == 422
+        assert "x" * 3001 in response.content.decode()
+
+    def test_others_cannot_edit_or_delete(self, alice, bob, bob_client, posts):
+        connect(alice, bob)
+        pk = posts["connections"].pk
+        assert bob_client.get(f"/updates/{pk}/edit/").status_code == 404
+        assert bob_client.post(f"/updates/{pk}/edit/", {"text": "x"}).status_code == 404
+        assert bob_client.post(f"/updates/{pk}/delete/").status_code == 404
+        assert Update.objects.filter(pk=pk, text=posts["connections"].text).exists()
+
+    def test_delete_own_update_with_everything_attached(
+        self, alice, bob, alice_client, posts
+    ):
+        connect(alice, bob)
+        update = posts["connections"]
+        comment_post(update=update, author=bob, text="Hi")
+        like_toggle(update=update, member=bob)
+        assert alice_client.get(f"/updates/{update.pk}/delete/").status_code == 200
+        response = alice_client.post(f"/updates/{update.pk}/delete/", **HTMX)
+        assert response.status_code == 200
+        assert 'id="dialog" hx-swap-oob="true"' in response.content.decode()
+        assert not Update.objects.filter(pk=update.pk).exists()
+        assert not Comment.objects.exists()
+        assert not Like.objects.exists()
+        assert not FeedEntry.objects.filter(update=update.pk).exists()
+        # A second click changes nothing and answers 404.
+        assert alice_client.post(f"/updates/{update.pk}/delete/").status_code == 404
+
+    def test_comment_inline_with_htmx(self, alice, bob, bob_client, posts):
+        connect(alice, bob)
+        pk = posts["connections"].pk
+        response = bob_client.get(f"/updates/{pk}/comments/", **HTMX)
+        assert "No comments yet." in response.content.decode()
+        response = bob_client.post(
+            f"/updates/{pk}/comments/", {"text": "Great news"}, **HTMX
+        )
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "Great news" in html
+        assert f'id="comment-count-{pk}" hx-swap-oob="true"' in html
+
+    def test_comment_without_javascript_and_empty_comment(
+        self, alice, bob, bob_client, posts
+    ):
+        connect(alice, bob)
+        pk = posts["connections"].pk
+        response = bob_client.post(f"/updates/{pk}/comments/", {"text": "Hey"})
+        assert response.status_code == 302
+        assert response["Location"] == f"/updates/{pk}/#comments"
+        response = bob_client.post(f"/updates/{pk}/comments/", {"text": " "})
+        assert response.status_code == 422
+        assert "Write something first." in response.content.decode()
+        assert Comment.objects.count() == 1
+
+    def test_like_toggles_and_counts(self, alice, bob, bob_client, posts):
+        connect(alice, bob)
+        pk = posts["connections"].pk
+        response = bob_client.post(f"/updates/{pk}/like/", {"like": "1"}, **HTMX)
+        html = response.content.decode()
+        assert 'aria-pressed="true"' in html
+        assert "1 like" in html
+        # A double submit of the same form keeps the like.
+        bob_client.post(f"/updates/{pk}/like/", {"like": "1"}, **HTMX)
+        assert Like.objects.count() == 1
+        response = bob_client.post(f"/updates/{pk}/like/", {"like": "0"})
+        assert response.status_code == 302
+        assert not Like.objects.exists()
+
+    def test_removed_by_moderators(self, alice, bob, bob_client, posts):
+        connect(alice, bob)
+        update = posts["connections"]
+        comment = CommentFactory(update=update, author=bob, text="Rude")
+        Update.objects.filter(pk=update.pk).update(removed_at=timezone.now())
+        html = bob_client.get(f"/updates/{update.pk}/").content.decode()
+        assert "Removed by moderators" in html
+        assert update.text not in html
+        response = bob_client.post(f"/updates/{update.pk}/comments/", {"text": "x"})
+        assert response.status_code == 422
+        Comment.objects.filter(pk=comment.pk).update(removed_at=timezone.now())
+        Update.objects.filter(pk=update.pk).update(removed_at=None)
+        html = bob_client.get(f"/updates/{update.pk}/").content.decode()
+        assert "Rude" not in html
+        assert "Removed by moderators" in html
+
+
+class TestHome:
+    def test_feed_has_connections_and_own_updates_newest_first(
+        self, alice, bob, carol, dave
+    ):
+        connect(alice, bob)
+        now = timezone.now()
+        old = UpdateFactory(author=bob, created=now - timedelta(days=2))
+        mine = UpdateFactory(author=alice, created=now - timedelta(days=1))
+        UpdateFactory(author=carol, audience="public")
+        assert [u.pk for u in feed_for(member=alice)] == [mine.pk, old.pk]
+
+    def test_feed_pages_with_load_more(self, alice, bob, alice_client):
+        connect(alice, bob)
+        now = timezone.now()
+        for n in range(25):
+            UpdateFactory(
+                author=bob, text=f"Post {n}", created=now - timedelta(minutes=n)
+            )
+        html = alice_client.get("/").content.decode()
+        assert html.count('class="card update-card"') == 20
+        cursor = feed_for(member=alice).next_cursor
+        assert f"?after={cursor}" in html
+        rows = alice_client.get(f"/?after={cursor}", **HTMX).content.decode()
+        assert rows.count('class="card update-card"') == 5
+        assert "Post 24" in rows
+        assert "Load more" not in rows
+        # Without JavaScript the link opens the full page, from there on.
+        page = alice_client.get(f"/?after={cursor}").content.decode()
+        assert "<html" in page
+        assert "Post 24" in page
+
+    def test_new_connection_post_reaches_the_feed(self, alice, bob, bob_client):
+        connect(alice, bob)
+        update_post(author=alice, text="Fresh", audience="connections")
+        assert "Fresh" in bob_client.get("/").content.decode()
+
+    def test_large_network_is_written_by_the_task(
+        self, alice, bob, settings, django_capture_on_commit_callbacks
+    ):
+        settings.RAPPORT_FEED_INLINE_FAN_OUT = 0
+        connect(alice, bob)
+        with django_capture_on_commit_callbacks(execute=True):
+            update = update_post(author=alice, text="Big", audience="connections")
+        assert FeedEntry.objects.filter(update=update, member=bob).exists()
+
+    def test_empty_feed_suggests_people(self, alice, bob, carol, alice_client):
+        connect(alice, bob)
+        connect(bob, carol)
+        html = alice_client.get("/").content.decode()
+        assert "Nothing here yet" in html
+        assert "Carol Nguyen" in html
+        assert "Connect" in html
+
+    @pytest.mark.parametrize("size", [1, 30])
+    def test_query_budget_is_the_same_for_one_and_a_full_page(
+        self, alice, alice_client, size, django_assert_max_num_queries
+    ):
+        for _ in range(size):
+            friend = UserFactory()
+            connect(alice, friend)
+            update = UpdateFactory(author=friend)
+            CommentFactory(update=update, author=alice)
+            Like.objects.create(update=update, member=alice)
+        with django_assert_max_num_queries(HOME_BUDGET - 2):
+            response = alice_client.get("/")
+        assert response.content.decode().count('class="card update-card"') == min(
+            size, 20
+        )
+        cursor = feed_for(member=alice).next_cursor or "e30"
+        with django_assert_max_num_queries(3):
+            alice_client.get(f"/?after={cursor}", **HTMX)
+
+
+class TestServices:
+    def test_edit_refuses_someone_elses_update(self, alice, bob, posts):
+        from django.core.exceptions import ValidationError
+
+        with pytest.raises(ValidationError):
+            update_edit(update=posts["public"], member=bob, text="x", audience="public")
+        with pytest.raises(ValidationError):
+            update_delete(update=posts["public"], member=bob)
+
+    def test_fan_out_twice_writes_once(self, alice, bob):
+        from connections.services.updates import feed_fan_out
+
+        connect(alice, bob)
+        update = update_post(author=alice, text="x")
+        feed_fan_out(update_id=update.pk)
+        assert FeedEntry.objects.filter(update=update).count() == 2
+
+    def test_double_comment_is_stored_once(self, alice, bob, posts):
+        connect(alice, bob)
+        for _ in range(2):
+            comment_post(update=posts["public"], author=bob, text="Same")
+        assert Comment.objects.count() == 1
+
+
+def test_clients_for_other_members_are_independent(db):
+    member = UserFactory()
+    assert signed_in_client(member).get("/").status_code == 200
