@@ -481,7 +481,9 @@ def test_runner_flags_queries_that_depend_on_the_viewer(tiny):
 
 @pytest.mark.urls("contacts.perf.urls")
 def test_runner_flags_a_page_over_its_query_budget(tiny):
-    page = Page("home-tight", url("home"), "typical", Kind.PAGE, query_budget=1)
+    page = Page(
+        "home-tight", url("connections:settings"), "typical", Kind.PAGE, query_budget=1
+    )
     run = run_in_process(
         [page], rounds=0, warmup=0, seed=1, big_tables=BIG, operations=[]
     )
