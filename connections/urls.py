@@ -50,6 +50,7 @@ urlpatterns = [
     ),
     path("messages/", pages.messages_inbox, name="messages"),
     path("settings/", pages.settings_index, name="settings"),
+    path("settings/profile/", profile.profile_edit, name="profile_edit"),
     path("settings/blocked/", network.blocked_list, name="blocked"),
     path("settings/blocked/<str:handle>/unblock/", network.unblock, name="unblock"),
     path(
@@ -58,6 +59,11 @@ urlpatterns = [
         name="notifications",
     ),
     path("in/<str:handle>/", profile.profile, name="profile"),
+    path(
+        "in/<str:handle>/connections/",
+        profile.profile_connections,
+        name="profile_connections",
+    ),
     path(
         "in/<str:handle>/relationship/",
         profile.relationship_action,

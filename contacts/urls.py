@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from contacts.views import contacts, duplicates, labels, settings, transfer, trash
+from contacts.views import (
+    contacts,
+    duplicates,
+    labels,
+    members,
+    settings,
+    transfer,
+    trash,
+)
 
 app_name = "contacts"
 
@@ -16,9 +24,10 @@ urlpatterns = [
     path("<int:pk>/delete/", contacts.contact_delete, name="delete"),
     path(
         "from-member/<str:handle>/",
-        contacts.contact_from_member,
+        members.contact_from_member,
         name="from_member",
     ),
+    path("members/<str:handle>/vcard/", members.member_vcard, name="member_vcard"),
     path("trash/", trash.trash_list, name="trash"),
     path("trash/empty/", trash.trash_empty_view, name="trash_empty"),
     path("trash/<int:pk>/restore/", trash.trash_restore, name="restore"),

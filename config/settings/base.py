@@ -278,6 +278,15 @@ RAPPORT_SITE_NAME = env("RAPPORT_SITE_NAME", "Rapport")
 # The address of the site in emails sent outside a request (notifications).
 RAPPORT_SITE_URL = env("RAPPORT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Profiles (DESIGN.md §6).
+# The largest profile photo a member may upload, in bytes.
+RAPPORT_PROFILE_PHOTO_MAX_BYTES = env_int(
+    "RAPPORT_PROFILE_PHOTO_MAX_BYTES", 5 * 1024 * 1024
+)
+# Days a former handle keeps redirecting to its member's profile; it is
+# never given to anyone else.
+RAPPORT_HANDLE_REDIRECT_DAYS = env_int("RAPPORT_HANDLE_REDIRECT_DAYS", 365)
+
 # Connections and invitations (DESIGN.md §3–§5).
 # Invitations a member may send in any rolling 7 days (email invitations count).
 RAPPORT_INVITATIONS_PER_WEEK = env_int("RAPPORT_INVITATIONS_PER_WEEK", 100)

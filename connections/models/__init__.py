@@ -10,9 +10,21 @@ from connections.models.network import (
     NotificationSettings,
     SendingPause,
 )
+from connections.models.profiles import (
+    Audience,
+    MemberSearchTerm,
+    Profile,
+    RetiredHandle,
+    WorkEntry,
+)
 from connections.models.updates import Comment, FeedEntry, Like, Update
 
 __all__ = [
+    "Audience",
+    "MemberSearchTerm",
+    "Profile",
+    "RetiredHandle",
+    "WorkEntry",
     "Block",
     "Comment",
     "Connection",

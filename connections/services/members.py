@@ -23,8 +23,14 @@ def handle_available(*, base: str) -> str:
     if len(stem) < 3:
         stem = (stem + "-member").strip("-")
     stem = stem[: HANDLE_MAX - 6].strip("-")
+    from connections.models import RetiredHandle
+
     taken = set(
         User.objects.filter(handle__startswith=stem).values_list("handle", flat=True)
+    ) | set(
+        RetiredHandle.objects.filter(handle__startswith=stem).values_list(
+            "handle", flat=True
+        )
     )
     if stem not in taken:
         return stem

@@ -179,13 +179,16 @@ def contact_set_favorite(*, contact: Contact, is_favorite: bool) -> Contact:
 
 
 @transaction.atomic
-def contact_create_from_member(*, owner, member) -> tuple[Contact, SavedMember]:
-    """Keep a member as a contact, filled from what they show everyone.
+def contact_create_from_member(
+    *, owner, member, data: ContactData | None = None
+) -> tuple[Contact, SavedMember]:
+    """Keep a member as a contact, filled from what they show `owner`.
 
-    Until profiles gain per-field visibility that is the member's name and
-    headline (as job title). A card already linked to the member, or holding
-    one of the addresses they may be found by, is reused instead of adding a
-    second one; a linked card in Trash comes back from it.
+    `data` is the card built from the member's profile as the owner may see
+    it (`contacts.member_cards.contact_data_from_profile`); without it, the
+    card holds the name and headline only. A card already linked to the
+    member, or holding one of the addresses they may be found by, is reused
+    instead of adding a second one; a linked card in Trash comes back from it.
     """
     if member.pk == owner.pk:
         raise ValidationError(
@@ -209,18 +212,16 @@ def contact_create_from_member(*, owner, member) -> tuple[Contact, SavedMember]:
         )
         if matching is not None:
             return matching, SavedMember.EXISTING
-    address_book_check_room(owner=owner)
-    now = timezone.now()
-    contact = Contact(
-        owner=owner,
-        member=member,
-        display_name=member.display_name,
-        job_title=member.headline[: Contact._meta.get_field("job_title").max_length],
-        created=now,
-        updated=now,
-    )
-    contact.derive_names()
-    contact.save()
+    if data is None:
+        data = ContactData(
+            display_name=member.display_name,
+            job_title=member.headline[
+                : Contact._meta.get_field("job_title").max_length
+            ],
+        )
+    contact = contact_create(owner=owner, data=data)
+    contact.member = member
+    contact.save(update_fields=["member"])
     return contact, SavedMember.CREATED
 
 

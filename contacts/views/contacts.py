@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,9 +22,7 @@ from contacts.selectors.contacts import (
     contacts_on_rapport,
 )
 from contacts.services.contacts import (
-    SavedMember,
     contact_create,
-    contact_create_from_member,
     contact_set_favorite,
     contact_update,
 )
@@ -277,23 +274,3 @@ def contact_delete(request, pk):
         % {"name": contact.shown_name, "days": settings.RAPPORT_CONTACTS_TRASH_DAYS},
     )
     return go(request, reverse("contacts:list"))
-
-
-@require_POST
-def contact_from_member(request, handle):
-    """Save a member as a contact (or open the card already kept for them)."""
-    member = get_object_or_404(get_user_model().objects.active(), handle=handle.lower())
-    try:
-        contact, outcome = contact_create_from_member(owner=request.user, member=member)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return go(request, member.get_absolute_url())
-    texts = {
-        SavedMember.CREATED: _("%(name)s was saved to your contacts."),
-        SavedMember.EXISTING: _("%(name)s is already in your contacts."),
-        SavedMember.RESTORED: _("%(name)s was restored from the Trash."),
-    }
-    level = messages.SUCCESS if outcome != SavedMember.EXISTING else messages.INFO
-    messages.add_message(request, level, texts[outcome] % {"name": contact.shown_name})
-    return go(request, contact.get_absolute_url())

@@ -1,0 +1,95 @@
+"""Profile photos: read an upload as a picture, make the stored sizes.
+
+The upload is trusted for nothing: its size is checked before reading, its
+kind from its content (Pillow must recognise and decode it as a JPEG, PNG,
+GIF or WebP picture of reasonable dimensions), and the stored files are new
+JPEG encodings of the decoded pixels, so no metadata (EXIF, GPS, comments)
+survives. File names are generated; the client's is never used.
+"""
+
+import io
+import warnings
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ACCEPTED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+MAX_PIXELS = 40_000_000
+MIN_SIDE = 32
+
+
+def too_big_message() -> str:
+    limit = settings.RAPPORT_PROFILE_PHOTO_MAX_BYTES / (1024 * 1024)
+    return _("The photo is too large: choose a picture of at most %(size)s MB.") % {
+        "size": f"{limit:g}"
+    }
+
+
+def read_photo(upload) -> Image.Image:
+    """The decoded, upright picture in `upload`, or a ValidationError saying why not."""
+    limit = settings.RAPPORT_PROFILE_PHOTO_MAX_BYTES
+    if upload.size is not None and upload.size > limit:
+        raise ValidationError(too_big_message(), code="too_big")
+    upload.seek(0)
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(too_big_message(), code="too_big")
+    not_a_picture = ValidationError(
+        _("This file is not a picture we can read: upload a JPEG, PNG, GIF or WebP."),
+        code="not_image",
+    )
+    if not data:
+        raise not_a_picture
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(data))
+            if probe.format not in ACCEPTED_FORMATS:
+                raise not_a_picture
+            width, height = probe.size
+            if width * height > MAX_PIXELS:
+                raise ValidationError(
+                    _("The picture has too many pixels: at most 40 megapixels."),
+                    code="too_many_pixels",
+                )
+            probe.verify()
+            image = Image.open(io.BytesIO(data))
+            image.load()
+    except ValidationError:
+        raise
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+        OSError,
+        SyntaxError,
+        ValueError,
+    ) as error:
+        raise not_a_picture from error
+    if min(image.size) < MIN_SIDE:
+        raise ValidationError(
+            _("The picture is too small: at least %(side)d pixels on each side.")
+            % {"side": MIN_SIDE},
+            code="too_small",
+        )
+    return ImageOps.exif_transpose(image)
+
+
+def photo_renditions(image: Image.Image, sizes: dict[str, int]) -> dict[str, bytes]:
+    """Square JPEG encodings of `image` at each size, without any metadata."""
+    if image.mode in ("RGBA", "LA", "P"):
+        image = image.convert("RGBA")
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        background.paste(image, mask=image.getchannel("A"))
+        image = background
+    else:
+        image = image.convert("RGB")
+    renditions = {}
+    for name, side in sizes.items():
+        square = ImageOps.fit(image, (side, side), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        square.save(out, "JPEG", quality=85, optimize=True, progressive=True)
+        renditions[name] = out.getvalue()
+    return renditions

@@ -1,0 +1,403 @@
+"""What a viewer may see of a member's profile: the one place that decides.
+
+`member_for_profile_or_404` finds the member a viewer may look at (blocked either
+way, unknown or deactivated: 404; staff still see deactivated members) with
+everything the decision needs in one query. `profile_for` turns that member
+into a `ProfileView` holding only the fields the viewer may see. The profile
+page, its htmx fragments, "View as", the vCard, "Save to contacts" and the
+public connections list all go through these two functions.
+"""
+
+import datetime
+import enum
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
+from django.db.models import Exists, F, OuterRef
+from django.http import Http404
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from connections.models import Block, Connection, Profile, RetiredHandle, WorkEntry
+from connections.models.profiles import DEFAULT_AUDIENCES, Audience
+from connections.selectors.network import (
+    RELATIONSHIP_FIELDS,
+    Relationship,
+    mutual_count,
+    relationship_annotations,
+    relationship_of,
+    visible_members,
+)
+from connections.selectors.paging import Page, keyset_page
+
+PHOTO_DIRECTORY = "profile-photos"
+# Stored photo sizes (square, pixels) and the avatar sizes each one serves.
+PHOTO_SIZES = {"sm": 96, "lg": 192, "xl": 400}
+AVATAR_PHOTO = {"sm": "sm", "md": "sm", "lg": "lg", "xl": "xl"}
+
+
+class Relation(enum.StrEnum):
+    """The viewer's relation to a member, as far as visibility is concerned."""
+
+    ANONYMOUS = "anonymous"
+    MEMBER = "member"
+    PENDING = "pending"
+    CONNECTION = "connection"
+    SELF = "self"
+
+
+# The audiences each relation sees.
+SEES = {
+    Relation.ANONYMOUS: {Audience.PUBLIC},
+    Relation.MEMBER: {Audience.PUBLIC, Audience.MEMBERS},
+    Relation.PENDING: {Audience.PUBLIC, Audience.MEMBERS},
+    Relation.CONNECTION: {Audience.PUBLIC, Audience.MEMBERS, Audience.CONNECTIONS},
+    Relation.SELF: set(Audience),
+}
+
+# "View as" choices on one's own profile, and the relation each previews.
+VIEW_AS = {
+    "public": Relation.ANONYMOUS,
+    "member": Relation.MEMBER,
+    "connection": Relation.CONNECTION,
+}
+VIEW_AS_LABELS = {
+    "public": _("The public"),
+    "member": _("A member"),
+    "connection": _("A connection"),
+}
+
+FIELDS = tuple(DEFAULT_AUDIENCES)
+
+
+def photo_path(key: str, size: str) -> str:
+    """Where the photo with `key` is stored at `size` (under MEDIA_ROOT)."""
+    return f"{PHOTO_DIRECTORY}/{key[:2]}/{key}-{size}.jpg"
+
+
+def photo_url(key: str, size: str) -> str:
+    return default_storage.url(photo_path(key, size))
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    organization: str
+    title: str
+    started: datetime.date | None
+    ended: datetime.date | None
+    description: str
+
+    @property
+    def period(self) -> str:
+        end = date_format(self.ended, "M Y") if self.ended else ""
+        if self.started:
+            return f"{date_format(self.started, 'M Y')} – {end or _('Present')}"
+        return end
+
+
+@dataclass(frozen=True)
+class Birthday:
+    day: int
+    month: int
+    year: int | None = None
+
+    def __str__(self):
+        shown = datetime.date(self.year or 2000, self.month, self.day)
+        return date_format(shown, "j F Y" if self.year else "j F")
+
+    @property
+    def iso(self) -> str:
+        if self.year:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        return f"--{self.month:02d}-{self.day:02d}"
+
+
+class ShownMember:
+    """The member as the viewer may see them: pk, handle, name, photo.
+
+    Stands in for the `User` in templates so a hidden value is never within
+    reach of the template context.
+    """
+
+    def __init__(self, *, pk, handle, display_name, headline, photo_key):
+        self.pk = self.id = pk
+        self.handle = handle
+        self.display_name = display_name
+        self.headline = headline
+        self._photo_key = photo_key
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("connections:profile", kwargs={"handle": self.handle})
+
+    def avatar_url(self, size: str = "md") -> str:
+        if not self._photo_key:
+            return ""
+        return photo_url(self._photo_key, AVATAR_PHOTO.get(size, "xl"))
+
+    @property
+    def initials(self) -> str:
+        parts = [part for part in self.display_name.split() if part[:1].isalnum()]
+        if not parts:
+            return self.handle[:1].upper() or "?"
+        if len(parts) == 1:
+            return parts[0][:1].upper()
+        return (parts[0][:1] + parts[-1][:1]).upper()
+
+    def __str__(self):
+        return self.display_name
+
+
+@dataclass
+class ProfileView:
+    """The part of a profile one viewer may see, and why.
+
+    A field that is hidden from the viewer is empty here (""/None/[]), and
+    its name is missing from `shown`.
+    """
+
+    member: ShownMember
+    relation: Relation
+    relationship: Relationship
+    shown: frozenset[str]
+    name_shown: bool = False
+    headline: str = ""
+    photo_key: str = ""
+    location: str = ""
+    about: str = ""
+    work: list[WorkItem] = field(default_factory=list)
+    website: str = ""
+    emails: list[str] = field(default_factory=list)
+    phone: str = ""
+    birthday: Birthday | None = None
+    connections_list: bool = False
+    mutual_count: int | None = None
+    preview: str = ""
+    is_staff_view: bool = False
+    # Only on one's own profile (not in a preview): each field's audience.
+    audiences: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def about_paragraphs(self) -> list[str]:
+        text = self.about.replace("\r\n", "\n")
+        return [part.strip() for part in text.split("\n\n") if part.strip()]
+
+    @property
+    def has_details(self) -> bool:
+        return bool(
+            self.location
+            or self.website
+            or self.emails
+            or self.phone
+            or self.birthday
+            or self.connections_list
+        )
+
+    @property
+    def is_self(self) -> bool:
+        return self.relation == Relation.SELF and not self.preview
+
+
+def _without_blocks(members, viewer):
+    return members.exclude(
+        Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk")))
+    ).exclude(Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer)))
+
+
+def member_for_profile_or_404(*, viewer, handle: str):
+    """The member at `handle` whom `viewer` may look at, else Http404.
+
+    Blocked either way, unknown and deactivated (suspended) members all get
+    the same 404; staff still see deactivated members. One query brings the
+    member, their profile, the relationship and the mutual count.
+    """
+    User = get_user_model()
+    signed_in = getattr(viewer, "is_authenticated", False)
+    if signed_in and viewer.is_staff:
+        members = _without_blocks(User.objects.all(), viewer)
+    else:
+        members = visible_members(viewer=viewer)
+    members = members.select_related("profile")
+    if signed_in:
+        members = members.annotate(
+            mutual_count=mutual_count(viewer=viewer),
+            **relationship_annotations(viewer),
+        )
+    member = members.filter(handle=(handle or "").lower()[:30]).first()
+    if member is None:
+        raise Http404
+    return member
+
+
+def retired_handle_target(handle: str):
+    """The member a recently retired `handle` still leads to, or None."""
+    since = timezone.now() - timedelta(days=settings.RAPPORT_HANDLE_REDIRECT_DAYS)
+    row = (
+        RetiredHandle.objects.filter(handle=(handle or "").lower()[:30])
+        .filter(retired__gte=since)
+        .select_related("member")
+        .first()
+    )
+    return row.member if row else None
+
+
+def relationship_from(member, viewer) -> Relationship:
+    """The relationship read from `member_for_profile_or_404`'s annotations."""
+    if not getattr(viewer, "is_authenticated", False):
+        return Relationship(Relationship.ANONYMOUS)
+    if member.pk == viewer.pk:
+        return Relationship(Relationship.SELF)
+    return relationship_of(
+        {name: getattr(member, name) for name in RELATIONSHIP_FIELDS}
+    )
+
+
+def relation_of(relationship: Relationship) -> Relation:
+    return {
+        Relationship.ANONYMOUS: Relation.ANONYMOUS,
+        Relationship.SELF: Relation.SELF,
+        Relationship.CONNECTED: Relation.CONNECTION,
+        Relationship.INCOMING: Relation.PENDING,
+        Relationship.OUTGOING: Relation.PENDING,
+    }.get(relationship.state, Relation.MEMBER)
+
+
+def profile_of(member) -> Profile:
+    """The member's profile row, or an unsaved one with the defaults."""
+    try:
+        return member.profile
+    except Profile.DoesNotExist:
+        return Profile(member=member)
+
+
+def profile_for(*, viewer, member, view_as: str = "") -> ProfileView:
+    """What `viewer` may see of `member`'s profile.
+
+    `member` comes from `member_for_profile_or_404` (or is any member with the
+    relationship annotations). `view_as` ("public", "member", "connection")
+    lets a member preview their own profile as those viewers see it; it is
+    ignored on anyone else's profile. Costs one query, for the work history,
+    and only when the viewer may see it.
+    """
+    relationship = relationship_from(member, viewer)
+    relation = relation_of(relationship)
+    preview = ""
+    if relation == Relation.SELF and view_as in VIEW_AS:
+        preview = view_as
+        relation = VIEW_AS[view_as]
+    profile = profile_of(member)
+    sees = SEES[relation]
+    shown = frozenset(name for name in FIELDS if profile.audience(name) in sees)
+    # Members see every member's name and headline (the model allows only
+    # Public or Members for those two).
+    name_shown = "name" in shown
+    headline = member.headline if "headline" in shown else ""
+    photo_key = profile.photo_key if "photo" in shown else ""
+    view = ProfileView(
+        member=ShownMember(
+            pk=member.pk,
+            handle=member.handle,
+            display_name=member.display_name if name_shown else f"@{member.handle}",
+            headline=headline,
+            photo_key=photo_key,
+        ),
+        relation=relation,
+        relationship=relationship,
+        shown=shown,
+        name_shown=name_shown,
+        headline=headline,
+        photo_key=photo_key,
+        preview=preview,
+        is_staff_view=bool(
+            getattr(viewer, "is_staff", False) and relation != Relation.SELF
+        ),
+    )
+    if relation not in (Relation.ANONYMOUS, Relation.SELF) and not preview:
+        view.mutual_count = getattr(member, "mutual_count", None)
+    if relation == Relation.SELF and not preview:
+        view.audiences = {name: profile.audience(name) for name in FIELDS}
+    if "location" in shown:
+        view.location = profile.location
+    if "about" in shown:
+        view.about = profile.about
+    if "website" in shown:
+        view.website = profile.website
+    if "emails" in shown:
+        view.emails = list(profile.emails or [])
+    if "phone" in shown:
+        view.phone = profile.phone
+    if "birthday" in shown and profile.birthday_day and profile.birthday_month:
+        view.birthday = Birthday(
+            profile.birthday_day, profile.birthday_month, profile.birthday_year
+        )
+    if "connections" in shown:
+        view.connections_list = True
+    # Work entries are only added once the profile row exists.
+    if "work" in shown and not profile._state.adding:
+        view.work = work_history(member=member)
+    return view
+
+
+def work_history(*, member) -> list[WorkItem]:
+    """The member's work history, current and latest first (one query)."""
+    rows = WorkEntry.objects.filter(member=member).order_by(
+        F("ended").desc(nulls_first=True), F("started").desc(nulls_last=True), "-pk"
+    )
+    return [
+        WorkItem(
+            organization=row.organization,
+            title=row.title,
+            started=row.started,
+            ended=row.ended,
+            description=row.description,
+        )
+        for row in rows[:50]
+    ]
+
+
+def public_connections(*, viewer, member, cursor: str = "", size: int = 50) -> Page:
+    """A page of `member`'s connections, for a viewer allowed to see the list.
+
+    Newest first, read in the (member, created) index order; members hidden
+    from the viewer (deactivated, blocked either way) are left out.
+    """
+    rows = Connection.objects.filter(member=member).filter(
+        Exists(visible_members(viewer=viewer).filter(pk=OuterRef("other")))
+    )
+    page = keyset_page(
+        rows.select_related("other", "other__profile"),
+        keys=[("created", True), ("id", True)],
+        cursor=cursor,
+        size=size,
+        key_values=lambda row: (row.created, row.pk),
+    )
+    signed_in = getattr(viewer, "is_authenticated", False)
+    page.items = [card_for(row.other, signed_in=signed_in) for row in page.items]
+    return page
+
+
+def card_for(member, *, signed_in: bool) -> ShownMember:
+    """A member as a row of a list shows them to anyone who may see the list.
+
+    Lists don't know each row's relationship to the viewer, so they show
+    only what every viewer of their kind may see: Public fields to visitors,
+    Public and Members fields to members. `member` has its profile selected.
+    """
+    profile = profile_of(member)
+    sees = SEES[Relation.MEMBER if signed_in else Relation.ANONYMOUS]
+    return ShownMember(
+        pk=member.pk,
+        handle=member.handle,
+        display_name=(
+            member.display_name
+            if profile.name_audience in sees
+            else f"@{member.handle}"
+        ),
+        headline=member.headline if profile.headline_audience in sees else "",
+        photo_key=profile.photo_key if profile.photo_audience in sees else "",
+    )

@@ -1,0 +1,261 @@
+"""Writes about profiles: fields and audiences, photo, work history, handle."""
+
+import secrets
+from dataclasses import dataclass, field
+
+from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from connections.models import (
+    MemberSearchTerm,
+    Profile,
+    RetiredHandle,
+    WorkEntry,
+)
+from connections.models.profiles import (
+    DEFAULT_AUDIENCES,
+    EMAILS_SHOWN_MAX,
+    NAME_AUDIENCES,
+    WORK_ENTRIES_MAX,
+    Audience,
+)
+from connections.photos import photo_renditions, read_photo
+from connections.search import search_terms
+from connections.selectors.profiles import PHOTO_SIZES, photo_path
+from connections.services.network import lock_members
+
+
+@dataclass
+class ProfileData:
+    """Everything the profile form edits, as the member typed it (cleaned)."""
+
+    display_name: str
+    headline: str = ""
+    location: str = ""
+    about: str = ""
+    website: str = ""
+    emails: list[str] = field(default_factory=list)
+    phone: str = ""
+    birthday_day: int | None = None
+    birthday_month: int | None = None
+    birthday_year: int | None = None
+    findable_by_email: bool = True
+    audiences: dict[str, str] = field(default_factory=dict)
+
+
+def _locked_profile(member) -> tuple:
+    """The member's row and profile row, locked (the profile made if missing)."""
+    locked = lock_members(member)[member.pk]
+    profile, _created = Profile.objects.select_for_update().get_or_create(member=locked)
+    return locked, profile
+
+
+def member_search_terms_refresh(*, member) -> None:
+    """Index `member` for member search under their name, handle and headline.
+
+    Only these three are indexed: every member may see them, so a search
+    never finds anyone by a field the searcher may not see.
+    """
+    wanted = search_terms(member.display_name, member.handle, member.headline)
+    with transaction.atomic():
+        MemberSearchTerm.objects.filter(member=member).exclude(term__in=wanted).delete()
+        have = set(
+            MemberSearchTerm.objects.filter(member=member).values_list(
+                "term", flat=True
+            )
+        )
+        MemberSearchTerm.objects.bulk_create(
+            [MemberSearchTerm(member=member, term=term) for term in wanted - have],
+            ignore_conflicts=True,
+        )
+
+
+def _check_audiences(audiences: dict[str, str]) -> dict[str, str]:
+    cleaned = {}
+    for name, default in DEFAULT_AUDIENCES.items():
+        value = audiences.get(name, default)
+        allowed = NAME_AUDIENCES if name in ("name", "headline") else Audience.values
+        if value not in allowed:
+            raise ValidationError(_("Choose who may see this field."), code="audience")
+        cleaned[name] = value
+    return cleaned
+
+
+@transaction.atomic
+def profile_update(*, member, data: ProfileData) -> Profile:
+    """Save the member's profile fields, their audiences and search words.
+
+    Emails shown must be verified addresses of the member.
+    """
+    locked, profile = _locked_profile(member)
+    audiences = _check_audiences(data.audiences)
+    emails = []
+    for email in data.emails:
+        email = email.strip().lower()
+        if email and email not in emails:
+            emails.append(email)
+    if len(emails) > EMAILS_SHOWN_MAX:
+        raise ValidationError(
+            {"emails": _("Show at most %(n)d addresses.") % {"n": EMAILS_SHOWN_MAX}}
+        )
+    if emails:
+        verified = {
+            address.lower()
+            for address in EmailAddress.objects.filter(
+                user=locked, verified=True
+            ).values_list("email", flat=True)
+        }
+        if not set(emails) <= verified:
+            raise ValidationError(
+                {"emails": _("Only your verified addresses can be shown.")}
+            )
+    locked.display_name = data.display_name.strip()
+    locked.headline = data.headline.strip()
+    locked.findable_by_email = data.findable_by_email
+    locked.full_clean(exclude=["password", "email", "handle"])
+    locked.save(update_fields=["display_name", "headline", "findable_by_email"])
+    profile.location = data.location.strip()
+    profile.about = data.about.strip()
+    profile.website = data.website.strip()
+    profile.emails = emails
+    profile.phone = data.phone.strip()
+    profile.birthday_day = data.birthday_day
+    profile.birthday_month = data.birthday_month
+    profile.birthday_year = data.birthday_year
+    for name, value in audiences.items():
+        setattr(profile, f"{name}_audience", value)
+    profile.full_clean(exclude=["member"])
+    profile.save()
+    member.display_name = locked.display_name
+    member.headline = locked.headline
+    member.findable_by_email = locked.findable_by_email
+    member_search_terms_refresh(member=locked)
+    return profile
+
+
+def _delete_photo_files(key: str) -> None:
+    for size in PHOTO_SIZES:
+        default_storage.delete(photo_path(key, size))
+
+
+def profile_photo_set(*, member, upload) -> Profile:
+    """Replace the member's photo with the picture in `upload`.
+
+    The picture is checked and resized before the transaction; the files of
+    the previous photo are deleted once the new one is committed.
+    """
+    image = read_photo(upload)
+    renditions = photo_renditions(image, PHOTO_SIZES)
+    key = secrets.token_hex(16)
+    for size, data in renditions.items():
+        default_storage.save(photo_path(key, size), ContentFile(data))
+    try:
+        with transaction.atomic():
+            _locked, profile = _locked_profile(member)
+            previous = profile.photo_key
+            profile.photo_key = key
+            profile.save(update_fields=["photo_key", "updated"])
+            if previous:
+                transaction.on_commit(lambda: _delete_photo_files(previous))
+    except Exception:
+        _delete_photo_files(key)
+        raise
+    return profile
+
+
+@transaction.atomic
+def profile_photo_remove(*, member) -> Profile:
+    """Take the member's photo off their profile and delete its files."""
+    _locked, profile = _locked_profile(member)
+    previous = profile.photo_key
+    if previous:
+        profile.photo_key = ""
+        profile.save(update_fields=["photo_key", "updated"])
+        transaction.on_commit(lambda: _delete_photo_files(previous))
+    return profile
+
+
+@transaction.atomic
+def work_entry_add(
+    *,
+    member,
+    organization: str,
+    title: str = "",
+    started=None,
+    ended=None,
+    description: str = "",
+) -> WorkEntry:
+    """Add a position to the member's work history (at most WORK_ENTRIES_MAX)."""
+    _locked_profile(member)
+    if WorkEntry.objects.filter(member=member).count() >= WORK_ENTRIES_MAX:
+        raise ValidationError(
+            _("Your work history holds at most %(n)d positions.")
+            % {"n": WORK_ENTRIES_MAX},
+            code="work_limit",
+        )
+    if started and ended and ended < started:
+        raise ValidationError(
+            {"ended": _("The end comes before the start.")}, code="work_dates"
+        )
+    entry = WorkEntry(
+        member=member,
+        organization=organization.strip(),
+        title=title.strip(),
+        started=started,
+        ended=ended,
+        description=description.strip(),
+    )
+    entry.full_clean(exclude=["member"])
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def work_entry_remove(*, member, entry_id: int) -> bool:
+    """Remove one of the member's positions; False if it was already gone."""
+    deleted, _rows = WorkEntry.objects.filter(member=member, pk=entry_id).delete()
+    return bool(deleted)
+
+
+def handle_taken(handle: str, *, member=None) -> bool:
+    """Whether `handle` belongs to another member, now or formerly."""
+    from django.contrib.auth import get_user_model
+
+    others = get_user_model().objects.filter(handle=handle)
+    retired = RetiredHandle.objects.filter(handle=handle)
+    if member is not None:
+        others = others.exclude(pk=member.pk)
+        retired = retired.exclude(member=member)
+    return others.exists() or retired.exists()
+
+
+@transaction.atomic
+def member_handle_change(*, member, handle: str):
+    """Give the member a new handle; the old one redirects and is never reused.
+
+    A member may take back one of their own former handles.
+    """
+    locked = lock_members(member)[member.pk]
+    handle = handle.strip().lower()
+    if handle == locked.handle:
+        return locked
+    if handle_taken(handle, member=locked):
+        raise ValidationError(
+            {"handle": _("This handle is taken. Try another one.")}, code="taken"
+        )
+    previous = locked.handle
+    locked.handle = handle
+    locked.full_clean(exclude=["password", "email"])
+    RetiredHandle.objects.filter(handle=handle, member=locked).delete()
+    RetiredHandle.objects.update_or_create(
+        handle=previous, defaults={"member": locked, "retired": timezone.now()}
+    )
+    locked.save(update_fields=["handle"])
+    member.handle = handle
+    member_search_terms_refresh(member=locked)
+    return locked
