@@ -36,7 +36,7 @@ def contact_data_from_profile(view) -> ContactData:
     return ContactData(
         display_name=_name(view) or view.member.display_name,
         organization=organization[:100],
-        job_title=(title or view.headline)[:100],
+        job_title=(view.headline or title)[:100],
         notes=view.about[:NOTES_MAX],
         birthday_day=birthday.day if birthday else None,
         birthday_month=birthday.month if birthday else None,
@@ -58,7 +58,7 @@ def vcard_from_profile(view, *, profile_url: str) -> VCard:
         uid=f"{settings.RAPPORT_SITE_URL}{profile_url}",
         formatted_name=view.member.display_name,
         organization=organization,
-        title=title or view.headline,
+        title=view.headline or title,
         emails=[TypedValue(value=email) for email in view.emails],
         phones=[TypedValue(value=view.phone)] if view.phone else [],
         addresses=[Address(city=view.location)] if view.location else [],

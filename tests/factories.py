@@ -164,3 +164,24 @@ class CommentFactory(factory.django.DjangoModelFactory):
     update = factory.SubFactory(UpdateFactory)
     author = factory.SubFactory(UserFactory)
     text = factory.Faker("sentence")
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    """A member's profile row; audiences default to DESIGN.md's."""
+
+    class Meta:
+        model = "connections.Profile"
+        django_get_or_create = ("member",)
+
+    member = factory.SubFactory(UserFactory)
+
+
+class WorkEntryFactory(factory.django.DjangoModelFactory):
+    """A position in a member's work history (make the profile first)."""
+
+    class Meta:
+        model = "connections.WorkEntry"
+
+    member = factory.SubFactory(UserFactory)
+    organization = factory.Faker("company")
+    title = factory.Faker("job")

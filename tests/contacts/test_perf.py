@@ -466,14 +466,14 @@ def test_runner_flags_queries_that_depend_on_the_viewer(tiny):
         [page], rounds=0, warmup=0, seed=1, big_tables=BIG, operations=[]
     )
     figures = {figure.name: figure for figure in run.figures()}
-    # Signed in: session, member, the profile, the relationship (none for
-    # one's own profile) and the navigation badges.
+    # Signed in: session, member, the profile with its relationship, and the
+    # navigation badges; signed out, the profile alone.
     assert figures["queries.profile-any"].detail == {
         "visitor": 1,
-        "single": 5,
+        "single": 4,
         "typical": 4,
     }
-    assert figures["queries.profile-any.spread"].value == 4
+    assert figures["queries.profile-any.spread"].value == 3
     assert figures["queries.profile-any.spread"].passed is False
     assert figures["queries.profile-any"].passed
     assert "FAIL queries" in run.table()
