@@ -102,6 +102,13 @@ class NotificationSettingsForm(forms.Form):
     invitation_accepted = forms.BooleanField(
         label=_("Someone accepts my invitation"), required=False
     )
+    message_unread = forms.BooleanField(
+        label=_(
+            "Someone sends me a message I haven't read (at most one email an hour "
+            "for each conversation)"
+        ),
+        required=False,
+    )
 
 
 class UpdateForm(forms.Form):
@@ -155,3 +162,36 @@ class KeepInTouchForm(forms.Form):
             (52, _("Every 52 weeks")),
         ],
     )
+
+
+# ---------------------------------------------------------------------------
+# Messaging.
+
+
+class MessageForm(forms.Form):
+    """A message to send; the token makes a double submit store one message."""
+
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=8000,
+        strip=False,
+        error_messages={"required": _("Write a message before sending.")},
+        widget=forms.Textarea(
+            attrs={
+                "rows": 2,
+                "maxlength": 8000,
+                "data-counter": "7000",
+                "data-enter-sends": "",
+                "placeholder": _("Write a message…"),
+                "autocomplete": "off",
+            }
+        ),
+    )
+    client_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        import secrets
+
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("client_token", secrets.token_urlsafe(16))

@@ -6,11 +6,14 @@ nothing when it no longer applies (an invitation withdrawn before the email
 went out, a member who turned the email off).
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from connections.models import ConnectionRequest, EmailInvitation, NotificationSettings
 
@@ -133,3 +136,59 @@ def fan_out_update(update_id: int) -> int:
     from connections.services.updates import feed_fan_out
 
     return feed_fan_out(update_id=update_id)
+
+
+# Minutes an email about unread messages waits, where the task backend can
+# defer, so a member reading the conversation right now gets no email.
+UNREAD_EMAIL_DELAY_MINUTES = 5
+
+
+def notify_unread_messages(side_id: int) -> None:
+    """Queue the unread-messages email for one side of a conversation."""
+    task = send_unread_messages_email
+    if task.get_backend().supports_defer:
+        task = task.using(
+            run_after=timezone.now() + timedelta(minutes=UNREAD_EMAIL_DELAY_MINUTES)
+        )
+    task.enqueue(side_id)
+
+
+@task()
+def send_unread_messages_email(side_id: int) -> bool:
+    """Tell a member they have unread messages in a conversation.
+
+    Nothing when they read them meanwhile, turned the email off, or were
+    emailed about this conversation less than an hour ago.
+    """
+    from connections.models import ConversationMember
+    from connections.services.messaging import conversation_email_claim
+
+    side = (
+        ConversationMember.objects.select_related("member", "other")
+        .filter(pk=side_id)
+        .first()
+    )
+    if side is None or not side.unread_count:
+        return False
+    member, other = side.member, side.other
+    if not member.is_active or not other.is_active:
+        return False
+    if not _wants(member, "message_unread"):
+        return False
+    side = conversation_email_claim(side_id=side_id)
+    if side is None:
+        return False
+    _send(
+        "messages_unread",
+        {
+            "member": member,
+            "other": other,
+            "count": side.unread_count,
+            "thread_url": absolute(
+                reverse("connections:thread", kwargs={"handle": other.handle})
+            ),
+            "settings_url": absolute(reverse("connections:notifications")),
+        },
+        member.email,
+    )
+    return True

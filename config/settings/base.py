@@ -308,6 +308,18 @@ RAPPORT_UNKNOWN_ANSWERS_WINDOW_DAYS = env_int("RAPPORT_UNKNOWN_ANSWERS_WINDOW_DA
 RAPPORT_SENDING_PAUSE_DAYS = env_int("RAPPORT_SENDING_PAUSE_DAYS", 7)
 # Days an invitation link sent by email stays valid.
 RAPPORT_EMAIL_INVITATION_DAYS = env_int("RAPPORT_EMAIL_INVITATION_DAYS", 30)
+# Messages one member may send in a minute (counted in the shared cache).
+RAPPORT_MESSAGES_PER_MINUTE = env_int("RAPPORT_MESSAGES_PER_MINUTE", 30)
+# Messages per page of a thread and conversations per page of the inbox.
+RAPPORT_MESSAGES_PAGE_SIZE = 50
+# Seconds between two checks for new messages in an open thread, and for the
+# unread badge on every page.
+RAPPORT_MESSAGES_POLL_SECONDS = 3
+RAPPORT_MESSAGES_BADGE_POLL_SECONDS = 10
+# At most one email about unread messages per conversation in this many minutes.
+RAPPORT_MESSAGES_EMAIL_EVERY_MINUTES = env_int(
+    "RAPPORT_MESSAGES_EMAIL_EVERY_MINUTES", 60
+)
 # People you may know: sampled from the member's most recent connections and
 # each of their most recent connections, so the work is bounded at any degree.
 RAPPORT_SUGGESTIONS_FROM_CONNECTIONS = 200

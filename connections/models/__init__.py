@@ -2,6 +2,7 @@
 
 from connections.models.depth import Interaction
 from connections.models.members import User, UserQuerySet
+from connections.models.messaging import Conversation, ConversationMember, Message
 from connections.models.network import (
     Block,
     Connection,
@@ -29,10 +30,13 @@ __all__ = [
     "Comment",
     "Connection",
     "ConnectionRequest",
+    "Conversation",
+    "ConversationMember",
     "EmailInvitation",
     "FeedEntry",
     "Interaction",
     "Like",
+    "Message",
     "NotificationSettings",
     "SendingPause",
     "Update",

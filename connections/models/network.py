@@ -467,6 +467,9 @@ class NotificationSettings(models.Model):
     invitation_accepted = models.BooleanField(
         _("someone accepts my invitation"), default=True
     )
+    message_unread = models.BooleanField(
+        _("someone sends me a message I haven't read"), default=True
+    )
 
     class Meta:
         verbose_name = _("notification settings")

@@ -23,6 +23,7 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Sum,
     When,
 )
 from django.db.models.functions import Coalesce, Lower
@@ -35,6 +36,7 @@ from connections.models import (
     Block,
     Connection,
     ConnectionRequest,
+    ConversationMember,
     EmailInvitation,
     SendingPause,
 )
@@ -81,6 +83,22 @@ def are_connected(a, b) -> bool:
     return Connection.objects.filter(member=a, other=b).exists()
 
 
+def may_message(*, sender, ref: str = "pk") -> Q:
+    """A condition on the member at `ref`: `sender` may send them a message.
+
+    Connected, neither blocked the other, and both still appear to others.
+    The one messaging policy: `can_message` asks it of one member, pages of
+    conversations ask it of each row in the same query.
+    """
+    return (
+        Q(is_visible(ref))
+        & Q(Exists(visible_members().filter(pk=sender.pk)))
+        & Q(Exists(Connection.objects.filter(member=sender.pk, other=OuterRef(ref))))
+        & ~Q(Exists(Block.objects.filter(blocker=sender.pk, blocked=OuterRef(ref))))
+        & ~Q(Exists(Block.objects.filter(blocker=OuterRef(ref), blocked=sender.pk)))
+    )
+
+
 def can_message(*, sender, recipient) -> bool:
     """Whether `sender` may send `recipient` a message: connected and not blocked.
 
@@ -89,12 +107,9 @@ def can_message(*, sender, recipient) -> bool:
     if not getattr(sender, "is_authenticated", False) or sender.pk == recipient.pk:
         return False
     return (
-        visible_members()
-        .filter(pk=recipient.pk)
-        .filter(Exists(Connection.objects.filter(member=sender, other=recipient)))
-        .exclude(Exists(Block.objects.filter(blocker=sender, blocked=recipient)))
-        .exclude(Exists(Block.objects.filter(blocker=recipient, blocked=sender)))
-        .filter(Exists(visible_members().filter(pk=sender.pk)))
+        get_user_model()
+        .objects.filter(pk=recipient.pk)
+        .filter(may_message(sender=sender))
         .exists()
     )
 
@@ -319,7 +334,32 @@ def _badge_annotations(now):
             .filter(is_visible("sender")),
             ref_field="recipient",
         ),
+        "messages": unread_messages_count(ref="pk"),
     }
+
+
+def unread_messages_count(*, ref: str = "pk"):
+    """A scalar subquery: the unread messages of member `ref`.
+
+    Reads only the conversations with something unread (a partial index),
+    leaving out those the member may no longer open.
+    """
+    unread = (
+        ConversationMember.objects.filter(member=OuterRef(ref), unread_count__gt=0)
+        .filter(is_visible("other"))
+        .exclude(
+            Exists(
+                Block.objects.filter(
+                    blocker=OuterRef("other"), blocked=OuterRef("member")
+                )
+            )
+        )
+        .order_by()
+        .values("member")
+        .annotate(n=Sum("unread_count"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
 
 
 def nav_badge_counts(*, member) -> dict[str, int]:

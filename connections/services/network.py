@@ -580,14 +580,19 @@ def email_invitation_withdraw(*, invitation, member) -> EmailInvitation:
 
 @transaction.atomic
 def notification_settings_update(
-    *, member, invitation_received: bool, invitation_accepted: bool
+    *,
+    member,
+    invitation_received: bool,
+    invitation_accepted: bool,
+    message_unread: bool = True,
 ) -> NotificationSettings:
-    """Choose which network emails the member receives."""
+    """Choose which network and message emails the member receives."""
     row, _created = NotificationSettings.objects.update_or_create(
         member=member,
         defaults={
             "invitation_received": invitation_received,
             "invitation_accepted": invitation_accepted,
+            "message_unread": message_unread,
         },
     )
     return row

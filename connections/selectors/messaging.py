@@ -1,0 +1,268 @@
+"""Reads about messaging: the inbox, a thread, what changed since the last poll.
+
+Who may send is decided by `connections.selectors.network.may_message` (the
+one policy, also behind `can_message`); who may read a conversation is
+decided here, once, by `thread_with`: its two members, except one the other
+blocked or who no longer appears to others. Everyone else gets None (404).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from connections.models import Block, ConversationMember, Message
+from connections.selectors.network import is_visible, may_message
+from connections.selectors.paging import Page, keyset_page
+
+PAGE_SIZE = settings.RAPPORT_MESSAGES_PAGE_SIZE
+SEARCH_MAX_LENGTH = 100
+
+
+def _other_read_id():
+    """Annotation on a member's side: up to which message the other side read."""
+    return Coalesce(
+        Subquery(
+            ConversationMember.objects.filter(
+                conversation=OuterRef("conversation"), member=OuterRef("other")
+            ).values("last_read_id")[:1]
+        ),
+        0,
+    )
+
+
+def _side_annotations(viewer) -> dict:
+    return {
+        "can_send": ExpressionWrapper(
+            may_message(sender=viewer, ref="other"), output_field=BooleanField()
+        ),
+        "other_visible": is_visible("other"),
+        "blocked_by_other": Exists(
+            Block.objects.filter(blocker=OuterRef("other"), blocked=viewer.pk)
+        ),
+        "blocked_by_viewer": Exists(
+            Block.objects.filter(blocker=viewer.pk, blocked=OuterRef("other"))
+        ),
+        "other_read_id": _other_read_id(),
+    }
+
+
+@dataclass
+class Thread:
+    """The viewer's conversation with `other`, as a thread page shows it."""
+
+    viewer: object
+    other: object
+    side: ConversationMember | None  # None until the first message
+    can_send: bool
+    other_read_id: int = 0
+    blocked_by_viewer: bool = False
+
+    @property
+    def conversation_id(self) -> int | None:
+        return self.side.conversation_id if self.side is not None else None
+
+
+def thread_with(*, viewer, handle: str) -> Thread | None:
+    """The viewer's conversation with the member `handle`, or None (→ 404).
+
+    One query for an existing conversation. Without one, the thread exists
+    only if the viewer may message that member (one more query).
+    """
+    if not getattr(viewer, "is_authenticated", False):
+        return None
+    side = (
+        ConversationMember.objects.filter(member=viewer, other__handle=handle)
+        .select_related("other")
+        .annotate(**_side_annotations(viewer))
+        .first()
+    )
+    if side is not None:
+        if side.blocked_by_other or not side.other_visible:
+            return None
+        return Thread(
+            viewer=viewer,
+            other=side.other,
+            side=side,
+            can_send=side.can_send,
+            other_read_id=side.other_read_id,
+            blocked_by_viewer=side.blocked_by_viewer,
+        )
+    other = (
+        get_user_model()
+        .objects.filter(handle=handle)
+        .exclude(pk=viewer.pk)
+        .filter(may_message(sender=viewer))
+        .first()
+    )
+    if other is None:
+        return None
+    return Thread(viewer=viewer, other=other, side=None, can_send=True)
+
+
+def thread_messages(*, thread: Thread, before: str = "", size: int = PAGE_SIZE) -> Page:
+    """A page of the thread's messages, oldest first, ending before `before`.
+
+    Read newest first along the (conversation, id) index, so the first page
+    and one 40,000 messages back cost the same. `next_cursor` loads the
+    earlier page.
+    """
+    if thread.conversation_id is None:
+        return Page(items=[])
+    page = keyset_page(
+        Message.objects.filter(conversation_id=thread.conversation_id),
+        keys=[("id", True)],
+        cursor=before,
+        size=size,
+        key_values=lambda message: (message.pk,),
+    )
+    page.items.reverse()
+    return page
+
+
+def local_day(moment) -> date:
+    return timezone.localtime(moment).date()
+
+
+@dataclass(frozen=True)
+class ThreadItem:
+    """A row of a thread: a day separator or a message."""
+
+    kind: str  # "day" or "message"
+    day: date
+    message: Message | None = None
+
+
+def thread_items(messages, *, previous_day: date | None = None, next_day=None):
+    """Messages (oldest first) with a separator before each new day.
+
+    `previous_day` is the day of the message shown just above (none: start
+    with a separator). `next_day` is the day of the message shown just below
+    when these are earlier messages loaded above others: that message's
+    separator is then repeated at the end if the days differ, so the page
+    reads right once the old top separator is replaced.
+    """
+    items, current = [], previous_day
+    for message in messages:
+        day = local_day(message.created)
+        if day != current:
+            items.append(ThreadItem("day", day))
+            current = day
+        items.append(ThreadItem("message", day, message))
+    if next_day is not None and current != next_day:
+        items.append(ThreadItem("day", next_day))
+    return items
+
+
+def seen_message_id(*, thread: Thread, messages) -> int | None:
+    """The viewer's latest message on screen the other side has read, if it is
+    the last message (a reply says more than "seen")."""
+    if not messages:
+        return None
+    last = messages[-1]
+    if last.sender_id == thread.viewer.pk and thread.other_read_id >= last.pk:
+        return last.pk
+    return None
+
+
+def inbox(*, member, query: str = "", cursor: str = "", size: int = PAGE_SIZE) -> Page:
+    """The member's conversations, most recent first; `query` matches names.
+
+    One query per page whatever the number of conversations: the inbox index
+    is read in order, with the other member and the last message joined.
+    Conversations with a member who blocked this one, or who no longer
+    appears to others, are left out.
+    """
+    rows = (
+        ConversationMember.objects.filter(member=member)
+        .filter(is_visible("other"))
+        .exclude(
+            Exists(Block.objects.filter(blocker=OuterRef("other"), blocked=member.pk))
+        )
+        .select_related("other", "conversation__last_message")
+    )
+    for word in query.split()[:5]:
+        rows = rows.filter(Q(other__display_name__icontains=word))
+    return keyset_page(
+        rows,
+        keys=[("last_activity", True), ("id", True)],
+        cursor=cursor,
+        size=size,
+        key_values=lambda side: (side.last_activity, side.pk),
+    )
+
+
+@dataclass(frozen=True)
+class PollState:
+    """What an open thread needs to know to decide whether anything changed."""
+
+    conversation_id: int
+    newest_id: int
+    other_read_id: int
+    can_send: bool
+    unread_count: int
+    readable: bool
+
+
+def thread_poll_state(*, viewer, handle: str) -> PollState | None:
+    """The state of the viewer's conversation with `handle`: one indexed query.
+
+    None when there is no conversation yet.
+    """
+    row = (
+        ConversationMember.objects.filter(member=viewer, other__handle=handle)
+        .annotate(
+            **_side_annotations(viewer),
+            newest_id=Coalesce(
+                Subquery(
+                    Message.objects.filter(conversation=OuterRef("conversation"))
+                    .order_by("-id")
+                    .values("id")[:1]
+                ),
+                0,
+            ),
+        )
+        .values(
+            "conversation_id",
+            "newest_id",
+            "other_read_id",
+            "can_send",
+            "unread_count",
+            "other_visible",
+            "blocked_by_other",
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    return PollState(
+        conversation_id=row["conversation_id"],
+        newest_id=row["newest_id"],
+        other_read_id=row["other_read_id"],
+        can_send=bool(row["can_send"]),
+        unread_count=row["unread_count"],
+        readable=row["other_visible"] and not row["blocked_by_other"],
+    )
+
+
+NEW_MESSAGES_MAX = 200
+
+
+def messages_after(*, conversation_id: int, after: int) -> list:
+    """Messages newer than `after`, oldest first (at most NEW_MESSAGES_MAX)."""
+    return list(
+        Message.objects.filter(conversation_id=conversation_id, id__gt=after).order_by(
+            "id"
+        )[:NEW_MESSAGES_MAX]
+    )
