@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from connections.views import network, pages, profile, updates
+from connections.views import messaging, network, pages, profile, updates
 
 app_name = "connections"
 
@@ -48,7 +48,10 @@ urlpatterns = [
         updates.update_comments,
         name="update_comments",
     ),
-    path("messages/", pages.messages_inbox, name="messages"),
+    path("messages/", messaging.inbox, name="messages"),
+    path("messages/unread/", messaging.unread_badge, name="messages_unread"),
+    path("messages/with/<str:handle>/", messaging.thread, name="thread"),
+    path("messages/with/<str:handle>/poll/", messaging.thread_poll, name="thread_poll"),
     path("settings/", pages.settings_index, name="settings"),
     path("settings/profile/", profile.profile_edit, name="profile_edit"),
     path("settings/blocked/", network.blocked_list, name="blocked"),

@@ -64,7 +64,7 @@ def with_badge(request, response):
     counts = nav_badge_counts(member=request.user)
     response.content += render_to_string(
         "connections/_nav_badge_oob.html",
-        {"count": counts["invitations"]},
+        {"count": counts["invitations"], "messages_count": counts["messages"]},
         request=request,
     ).encode()
     return response
@@ -165,7 +165,6 @@ def connection_list(request):
         "sort": sort,
         "kinds": ConnectionKindForm().fields["kind"].choices,
         "here": current_path(request),
-        "messages_url": reverse("connections:messages"),
     }
     if request.htmx:
         fragment = "rows" if request.GET.get("after") else "results"
@@ -620,6 +619,7 @@ def notification_settings(request):
     initial = {
         "invitation_received": current.invitation_received if current else True,
         "invitation_accepted": current.invitation_accepted if current else True,
+        "message_unread": current.message_unread if current else True,
     }
     if request.method == "POST":
         form = NotificationSettingsForm(request.POST)

@@ -19,12 +19,6 @@ def home(request):
 
 
 @require_GET
-def messages_inbox(request):
-    """Messages: the member's conversations."""
-    return render(request, "connections/messages.html")
-
-
-@require_GET
 def settings_index(request):
     """Settings: account security and, later, profile and privacy."""
     return render(request, "connections/settings.html")

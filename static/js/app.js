@@ -217,6 +217,31 @@
     window.location.assign(button.dataset.exportSelection + "?" + query.toString());
   });
 
+  // Messages: Enter sends, Shift+Enter adds a line; the thread keeps its
+  // newest message in view (the box keeps the focus through `autofocus`).
+  document.addEventListener("keydown", function (event) {
+    var field = event.target;
+    if (!field.matches || !field.matches("textarea[data-enter-sends]")) return;
+    if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+    event.preventDefault();
+    if (field.value.trim() && field.form) field.form.requestSubmit();
+  });
+
+  function scrollThread(force) {
+    var thread = document.getElementById("thread-messages");
+    if (!thread) return;
+    var scroller = document.scrollingElement || document.documentElement;
+    var nearBottom =
+      scroller.scrollHeight - scroller.scrollTop - window.innerHeight < 240;
+    if (force || nearBottom) window.scrollTo(0, scroller.scrollHeight);
+  }
+
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "thread-messages") {
+      scrollThread(false);
+    }
+  });
+
   function init(root) {
     scheduleFlashes(root);
     initCounters(root);
@@ -228,6 +253,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     init(document);
+    if (document.querySelector(".thread-poller")) scrollThread(true);
   });
 
   document.addEventListener("htmx:load", function (event) {
