@@ -154,3 +154,117 @@ def seed(*, members, faker, stdout):
         f"Network: {created} new connections, {sent} new invitations, "
         f"{blocked} new block."
     )
+    conversations = seed_conversations(members=members, now=now)
+    stdout.write(f"Messages: {conversations} new conversations.")
+
+
+# Demo conversations: (first member, second member, lines alternating from the
+# first, days ago the conversation started, lines the first left unread).
+CONVERSATIONS = [
+    (
+        2,
+        0,
+        [
+            "Hi Alice! Are you coming to the community meetup on Thursday?",
+            "Hi Carol, yes! Could I bring a colleague?",
+            "Of course. The more the merrier.",
+            "Great. Is there a page with the programme?",
+            "Here: https://example.org/meetup — doors open at 18:30.",
+            "Thanks! See you there.",
+            "One more thing: could you say a few words about the design guild?\n"
+            "Five minutes is plenty.",
+        ],
+        3,
+        1,
+    ),
+    (
+        0,
+        4,
+        [
+            "Erin, thanks for hosting the book club last week.",
+            "My pleasure! Next month we read Piranesi.",
+            "Perfect, I'll order it today.",
+        ],
+        12,
+        0,
+    ),
+    (
+        1,
+        2,
+        [
+            "Carol, do you have the slides from the Postgres talk?",
+            "I'll ask the speaker and send them over.",
+        ],
+        1,
+        0,
+    ),
+    (
+        3,
+        2,
+        ["Hello Carol, can we set up a call about the sponsorship?"],
+        0,
+        0,
+    ),
+]
+
+
+def seed_conversations(*, members, now) -> int:
+    """A few conversations between connected demo members. Idempotent.
+
+    Written directly (the send service dates messages now and counts the
+    per-minute limit); sides, last messages and unread counts as it keeps
+    them. A pair that already has a conversation or is not connected is
+    skipped.
+    """
+    from datetime import timedelta
+
+    from connections.models import (
+        Connection,
+        Conversation,
+        ConversationMember,
+        Message,
+    )
+
+    created = 0
+    for first, second, lines, days_ago, left_unread in CONVERSATIONS:
+        a, b = members[first], members[second]
+        low, high = sorted((a.pk, b.pk))
+        if Conversation.objects.filter(member_low_id=low, member_high_id=high).exists():
+            continue
+        if not Connection.objects.filter(member=a, other=b).exists():
+            continue
+        conversation = Conversation.objects.create(
+            member_low_id=low, member_high_id=high
+        )
+        start = now - timedelta(days=days_ago, hours=2)
+        messages = [
+            Message.objects.create(
+                conversation=conversation,
+                sender=(a, b)[n % 2],
+                body=line,
+                created=start + timedelta(minutes=37 * n),
+                client_token=f"demo-{conversation.pk}-{n}",
+            )
+            for n, line in enumerate(lines)
+        ]
+        last = messages[-1]
+        conversation.last_message = last
+        conversation.save(update_fields=["last_message"])
+        read_by = {a: last.pk, b: last.pk}
+        unread = {a: 0, b: 0}
+        if left_unread:
+            # The second member read up to the last lines they did not see yet.
+            reader = b if last.sender_id == a.pk else a
+            read_by[reader] = messages[-1 - left_unread].pk
+            unread[reader] = left_unread
+        for member, other in ((a, b), (b, a)):
+            ConversationMember.objects.create(
+                conversation=conversation,
+                member=member,
+                other=other,
+                last_activity=last.created,
+                unread_count=unread[member],
+                last_read_id=read_by[member],
+            )
+        created += 1
+    return created

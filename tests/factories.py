@@ -185,3 +185,65 @@ class WorkEntryFactory(factory.django.DjangoModelFactory):
     member = factory.SubFactory(UserFactory)
     organization = factory.Faker("company")
     title = factory.Faker("job")
+
+
+def send_message(sender, recipient, body="Hello!", **kwargs):
+    """A message sent through the service (the two must be connected)."""
+    import secrets
+
+    from connections.services.messaging import message_send
+
+    return message_send(
+        sender=sender,
+        recipient=recipient,
+        body=body,
+        client_token=kwargs.pop("client_token", secrets.token_urlsafe(16)),
+        **kwargs,
+    )
+
+
+def bulk_messages(a, b, count, *, start=None, step_minutes=7):
+    """`count` messages alternating between a and b, written in bulk.
+
+    Dated `step_minutes` apart ending now (or at `start` + count steps), with
+    the conversation's sides and last message kept as the service keeps them.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from connections.models import Conversation, ConversationMember, Message
+
+    low, high = sorted((a.pk, b.pk))
+    conversation, created = Conversation.objects.get_or_create(
+        member_low_id=low, member_high_id=high
+    )
+    if created:
+        ConversationMember.objects.bulk_create(
+            [
+                ConversationMember(conversation=conversation, member=a, other=b),
+                ConversationMember(conversation=conversation, member=b, other=a),
+            ]
+        )
+    now = timezone.now()
+    start = start or now - timedelta(minutes=step_minutes * count)
+    messages = Message.objects.bulk_create(
+        [
+            Message(
+                conversation=conversation,
+                sender=a if n % 2 == 0 else b,
+                body=f"Message number {n}",
+                created=start + timedelta(minutes=step_minutes * n),
+                client_token=f"bulk-{conversation.pk}-{n}",
+            )
+            for n in range(count)
+        ],
+        batch_size=500,
+    )
+    last = Message.objects.filter(conversation=conversation).order_by("-id").first()
+    conversation.last_message = last
+    conversation.save(update_fields=["last_message"])
+    ConversationMember.objects.filter(conversation=conversation).update(
+        last_activity=last.created, last_read_id=last.pk
+    )
+    return messages

@@ -29,6 +29,7 @@ from connections.models import Connection, ConnectionRequest
 from connections.selectors.members import members_findable_by_emails
 from connections.selectors.network import (
     PAGE_SIZE,
+    nav_badge_counts,
     network_counts,
     suggestions_for,
     visible_members,
@@ -307,6 +308,93 @@ def search_term(role: str) -> Callable[[Cast], str]:
         .order_by("sort_name", "pk")
         .values_list("family_name", flat=True)
     )[Contact.objects.owned_by(cast[role]).count() // 2]
+
+
+def seeded(cast: Cast, role: str):
+    """The member playing `role`, also when no page is viewed by them."""
+    if role in cast.members:
+        return cast[role]
+    return get_user_model().objects.get(handle=role_handle(role))
+
+
+def thread_of(role: str, other: str) -> Callable[[Cast], str]:
+    return lambda cast: reverse(
+        "connections:thread", kwargs={"handle": seeded(cast, other).handle}
+    )
+
+
+def _side(cast: Cast, role: str, other: str):
+    from connections.models import ConversationMember
+
+    return ConversationMember.objects.get(
+        member=seeded(cast, role), other=seeded(cast, other)
+    )
+
+
+def thread_cursor(role: str, other: str, *, oldest_page: bool) -> Callable:
+    """The cursor of the thread's deepest page (the first messages ever sent)
+    or of the page just before the newest one."""
+
+    def build(cast: Cast) -> str:
+        from connections.models import Message
+
+        ids = Message.objects.filter(
+            conversation=_side(cast, role, other).conversation_id
+        ).values_list("pk", flat=True)
+        if oldest_page:
+            return encode_cursor([ids.order_by("pk")[PAGE_SIZE]])
+        return encode_cursor([ids.order_by("-pk")[PAGE_SIZE - 1]])
+
+    return build
+
+
+def poll_state(role: str, other: str) -> Callable[[Cast], dict]:
+    """What an open thread sends when it polls and nothing changed."""
+
+    def build(cast: Cast) -> dict:
+        from connections.models import Message
+
+        side = _side(cast, role, other)
+        last = (
+            Message.objects.filter(conversation=side.conversation_id)
+            .order_by("-pk")
+            .first()
+        )
+        theirs = _side(cast, other, role)
+        return {
+            "after": last.pk,
+            "seen": theirs.last_read_id,
+            "open": 1,
+            "mine": int(last.sender_id == seeded(cast, role).pk),
+        }
+
+    return build
+
+
+def unread_of(role: str) -> Callable[[Cast], int]:
+    def build(cast: Cast) -> int:
+        member = cast[role]
+        member.__dict__.pop("_nav_badge_counts", None)
+        return nav_badge_counts(member=member)["messages"]
+
+    return build
+
+
+def inbox_cursor(role: str) -> Callable[[Cast], str]:
+    """The cursor after the first page of `role`'s conversations (after the
+    last one when they fit in a page)."""
+
+    def build(cast: Cast) -> str:
+        from connections.models import ConversationMember
+
+        keys = (
+            ConversationMember.objects.filter(member=cast[role])
+            .order_by("-last_activity", "-id")
+            .values_list("last_activity", "id")
+        )
+        return encode_cursor(keys[min(PAGE_SIZE, keys.count()) - 1])
+
+    return build
 
 
 CONTACTS_VIEWERS = ("single", "typical", "addressbook", "hub")
@@ -722,6 +810,107 @@ PAGES: list[Page] = [
         htmx=True,
         post=lambda cast: {},
         query_viewers=("typical",),
+    ),
+    # Messages (issue 7): the inbox of 2,000 conversations, the 40,000-message
+    # thread from its newest page to its first, the poll, sending.
+    Page(
+        "messages",
+        url("connections:messages"),
+        "inbox",
+        Kind.LIST,
+        query_budget=4,
+        query_viewers=("single", "typical", "inbox", "hub"),
+    ),
+    Page(
+        "messages-more",
+        with_query(url("connections:messages"), after=inbox_cursor("inbox")),
+        "inbox",
+        Kind.FRAGMENT,
+        query_budget=3,
+        htmx=True,
+        query_viewers=("inbox",),
+    ),
+    Page(
+        "messages-search",
+        with_query(url("connections:messages"), q="a"),
+        "inbox",
+        Kind.FRAGMENT,
+        query_budget=3,
+        htmx=True,
+        query_viewers=("inbox",),
+    ),
+    Page(
+        "thread",
+        thread_of("inbox", "talker"),
+        "inbox",
+        Kind.PAGE,
+        query_budget=5,
+        query_viewers=("inbox",),
+    ),
+    Page(
+        "thread-first-messages",
+        with_query(
+            thread_of("inbox", "talker"),
+            before=thread_cursor("inbox", "talker", oldest_page=True),
+        ),
+        "inbox",
+        Kind.DEEP,
+        query_budget=5,
+        baseline="thread",
+        query_viewers=("inbox",),
+    ),
+    Page(
+        "thread-earlier",
+        with_query(
+            thread_of("inbox", "talker"),
+            before=thread_cursor("inbox", "talker", oldest_page=False),
+            day="2026-01-01",
+        ),
+        "inbox",
+        Kind.FRAGMENT,
+        query_budget=4,
+        htmx=True,
+        query_viewers=("inbox",),
+    ),
+    Page(
+        "thread-poll",
+        lambda cast: (
+            reverse(
+                "connections:thread_poll",
+                kwargs={"handle": seeded(cast, "talker").handle},
+            )
+            + "?"
+            + urlencode(poll_state("inbox", "talker")(cast))
+        ),
+        "inbox",
+        Kind.POLL,
+        query_budget=3,
+        htmx=True,
+        status=204,
+        query_viewers=("inbox",),
+    ),
+    Page(
+        "unread-badge",
+        with_query(url("connections:messages_unread"), n=unread_of("inbox")),
+        "inbox",
+        Kind.POLL,
+        query_budget=3,
+        htmx=True,
+        status=204,
+        query_viewers=("inbox",),
+    ),
+    Page(
+        "message-send",
+        thread_of("inbox", "talker"),
+        "inbox",
+        Kind.FRAGMENT,
+        query_budget=12,
+        htmx=True,
+        post=lambda cast: {
+            "body": "Thanks, see you on Tuesday!",
+            "client_token": "bench-send-token",
+        },
+        query_viewers=("inbox",),
     ),
     # Actions of My Network, answered with the fragment that changed.
     Page(

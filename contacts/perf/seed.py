@@ -641,6 +641,121 @@ def seed_contacts(ctx: SeedContext) -> int:
 DETAIL_LABELS = ("home", "work", "other")
 
 
+MESSAGE_LINES = [
+    "Hi! Are you free for a call this week?",
+    "Thanks, that helps a lot.",
+    "I'll send you the notes after the meeting.",
+    "Sounds good to me.",
+    "Did you see the slides? https://example.org/slides",
+    "Let's meet at the café on Tuesday at 10.",
+    "Happy to help — ping me any time.",
+    "Could you introduce me to your colleague?\nShe works on the same project.",
+]
+
+
+@seed_step(
+    "messages",
+    big_tables=(
+        "connections_message",
+        "connections_conversation",
+        "connections_conversationmember",
+    ),
+)
+def seed_messages(ctx: SeedContext) -> int:
+    """The longest thread, the inbox's conversations and a page for the others.
+
+    The inbox and the talker exchange `thread_messages` messages, about
+    thirteen minutes apart over the last year; the inbox also has a
+    conversation with each of its other connections (`conversations` in all;
+    three messages each, one in ten unread); the typical member has a little
+    more than a page of them, the single member one. Sides, last messages and read
+    marks are written as the send service writes them.
+    """
+    from connections.models import Conversation, ConversationMember, Message
+
+    size, rng, roles = ctx.size, ctx.rng("messages"), ctx.roles
+    connected = ctx.shared["connected"]
+    inbox, talker = roles["inbox"], roles["talker"]
+
+    def partners(role: str, count: int) -> list[int]:
+        member = roles[role]
+        found = []
+        for key in connected.keys:
+            a, b = key >> 32, key & 0xFFFFFFFF
+            if member in (a, b):
+                found.append(b if a == member else a)
+        found.sort()
+        return found[:count]
+
+    # (member, other, number of messages, whether the member left the last unread)
+    threads = [(inbox, talker, size.thread_messages, False)]
+    threads += [
+        (inbox, other, 3, n % 10 == 0)
+        for n, other in enumerate(partners("inbox", size.conversations))
+        if other != talker
+    ]
+    threads += [(roles["typical"], o, 3, False) for o in partners("typical", 60)]
+    threads += [(roles["single"], o, 1, False) for o in partners("single", 1)]
+
+    conversations = ctx.bulk(
+        Conversation,
+        (
+            Conversation(
+                member_low_id=min(a, b), member_high_id=max(a, b), created=ctx.now
+            )
+            for a, b, _, _ in threads
+        ),
+        keep=True,
+    )
+    minute = timedelta(minutes=1)
+    plans = []
+    for conversation, (a, b, count, _) in zip(conversations, threads, strict=True):
+        if count > 100:
+            step, end = 13 * minute, ctx.now - rng.randrange(60, 600) * minute
+        else:
+            step = rng.randrange(5, 600) * minute
+            end = ctx.ago(rng, days=365)
+        plans.append((conversation, a, b, count, end - step * count, step))
+
+    def messages():
+        for conversation, a, b, count, start, step in plans:
+            for n in range(count):
+                yield Message(
+                    conversation_id=conversation.pk,
+                    sender_id=(b, a)[n % 2] if count > 1 else b,
+                    body=rng.choice(MESSAGE_LINES),
+                    created=start + step * (n + 1),
+                    client_token=f"seed-{conversation.pk}-{n}",
+                )
+
+    saved = ctx.bulk(Message, messages(), keep=True)
+    last_two = {}
+    for message in saved:
+        pair = last_two.setdefault(message.conversation_id, [None, None])
+        pair[0], pair[1] = pair[1], message
+    for conversation in conversations:
+        conversation.last_message_id = last_two[conversation.pk][1].pk
+    Conversation.objects.bulk_update(
+        conversations, ["last_message"], batch_size=BATCH_SIZE
+    )
+
+    def sides():
+        for conversation, (a, b, _, unread) in zip(conversations, threads, strict=True):
+            before_last, last = last_two[conversation.pk]
+            a_unread = unread and last.sender_id == b
+            for member, other, left_unread in ((a, b, a_unread), (b, a, False)):
+                yield ConversationMember(
+                    conversation_id=conversation.pk,
+                    member_id=member,
+                    other_id=other,
+                    last_activity=last.created,
+                    unread_count=1 if left_unread else 0,
+                    last_read_id=before_last.pk if left_unread else last.pk,
+                )
+
+    return len(saved) + len(conversations) + ctx.bulk(ConversationMember, sides())
+
+
 # --- Building and reusing a seeded database --------------------------------
 
 

@@ -420,7 +420,7 @@ class TestCounts:
         )
         network.connection_request_send(sender=alice, recipient=dave)
         with django_assert_num_queries(1):
-            assert nav_badge_counts(member=alice) == {"invitations": 1}
+            assert nav_badge_counts(member=alice) == {"invitations": 1, "messages": 0}
         with django_assert_num_queries(0):
             nav_badge_counts(member=alice)
 
@@ -432,9 +432,14 @@ class TestCounts:
         network.connection_request_send(sender=alice, recipient=dave)
         with django_assert_num_queries(1):
             counts = network_counts(member=alice)
-        assert counts == {"invitations": 1, "connection_count": 1, "sent_count": 1}
+        assert counts == {
+            "invitations": 1,
+            "messages": 0,
+            "connection_count": 1,
+            "sent_count": 1,
+        }
         with django_assert_num_queries(0):
-            assert nav_badge_counts(member=alice) == {"invitations": 1}
+            assert nav_badge_counts(member=alice) == {"invitations": 1, "messages": 0}
 
     @override_settings(RAPPORT_INVITATIONS_PER_WEEK=10)
     def test_allowance_in_one_query(self, alice, bob, carol, django_assert_num_queries):

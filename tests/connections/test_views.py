@@ -674,9 +674,9 @@ class TestJoin:
 
 
 class TestNotificationSettings:
-    def test_both_emails_are_on_until_turned_off(self, alice, alice_client):
+    def test_every_email_is_on_until_turned_off(self, alice, alice_client):
         html = alice_client.get("/settings/notifications/").content.decode()
-        assert html.count("checked") == 2
+        assert html.count("checked") == 3
         response = alice_client.post(
             "/settings/notifications/", {"invitation_accepted": "on"}
         )
