@@ -45,3 +45,18 @@ def redeem_invitation_on_sign_in(sender, request, user, **kwargs):
     token = _session_token(request, keep=False)
     if token:
         email_invitation_redeem(member=user, token=token)
+
+
+@receiver(user_logged_in, dispatch_uid="moderation_warning_on_sign_in")
+def show_unread_warning_on_sign_in(sender, request, user, **kwargs):
+    """A warning from the staff is shown before any page after signing in."""
+    from connections.models import Sanction
+    from connections.views.moderation import WARNING_SESSION_KEY
+
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    if Sanction.objects.filter(
+        member=user, kind=Sanction.Kind.WARNING, seen__isnull=True
+    ).exists():
+        session[WARNING_SESSION_KEY] = True

@@ -3,6 +3,7 @@
 from connections.models.depth import Interaction
 from connections.models.members import User, UserQuerySet
 from connections.models.messaging import Conversation, ConversationMember, Message
+from connections.models.moderation import AuditRecord, Report, Sanction
 from connections.models.network import (
     Block,
     Connection,
@@ -22,6 +23,7 @@ from connections.models.updates import Comment, FeedEntry, Like, Update
 
 __all__ = [
     "Audience",
+    "AuditRecord",
     "MemberSearchTerm",
     "Profile",
     "RetiredHandle",
@@ -38,6 +40,8 @@ __all__ = [
     "Like",
     "Message",
     "NotificationSettings",
+    "Report",
+    "Sanction",
     "SendingPause",
     "Update",
     "User",

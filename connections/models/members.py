@@ -1,5 +1,7 @@
 """Members: the custom user model."""
 
+from datetime import UTC, datetime
+
 from django.contrib.auth.models import (
     AbstractBaseUser,
     BaseUserManager,
@@ -22,10 +24,21 @@ handle_validator = RegexValidator(
 )
 
 
+# A suspension without an end date lasts until staff lift it.
+SUSPENDED_INDEFINITELY = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def not_suspended(now=None, *, prefix: str = "") -> models.Q:
+    """A condition: the member (at `prefix`) is not under a suspension at `now`."""
+    return models.Q(**{f"{prefix}suspended_until__isnull": True}) | models.Q(
+        **{f"{prefix}suspended_until__lte": now or timezone.now()}
+    )
+
+
 class UserQuerySet(models.QuerySet):
     def active(self):
-        """Members who can use the site and appear to others."""
-        return self.filter(is_active=True)
+        """Members who can use the site and appear to others (not suspended)."""
+        return self.filter(not_suspended(), is_active=True)
 
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
@@ -86,6 +99,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Set by moderation services only; a past moment means the suspension ended.
+    suspended_until = models.DateTimeField(
+        _("suspended until"), null=True, blank=True, editable=False
+    )
+    signup_ip = models.GenericIPAddressField(
+        _("sign-up address"), null=True, blank=True, editable=False
+    )
 
     objects = UserManager()
 
@@ -110,6 +130,8 @@ class User(AbstractBaseUser, PermissionsMixin):
             # Lists of members by name (search, a large network sorted by
             # name) read this index in order instead of sorting everyone.
             models.Index(Lower("display_name"), "id", name="user_name_sort_idx"),
+            # The admin's list of members (newest first) and sign-up bursts.
+            models.Index(fields=["date_joined", "id"], name="user_joined_idx"),
         ]
 
     def __str__(self):
@@ -125,6 +147,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.display_name.split(" ", 1)[0]
+
+    @property
+    def is_suspended(self) -> bool:
+        return (
+            self.suspended_until is not None and self.suspended_until > timezone.now()
+        )
 
     @property
     def initials(self) -> str:

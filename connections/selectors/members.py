@@ -47,7 +47,7 @@ def member_findable_emails(*, member) -> list[str]:
     Lowercased. Used to recognise a member among the cards of an address book
     without revealing the addresses to anyone.
     """
-    if not member.is_active or not member.findable_by_email:
+    if not member.is_active or member.is_suspended or not member.findable_by_email:
         return []
     emails = EmailAddress.objects.filter(user=member, verified=True).values_list(
         "email", flat=True

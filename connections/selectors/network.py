@@ -57,9 +57,17 @@ INVITATIONS_PREVIEW = 5
 # Who appears to whom.
 
 
-def visible_members(*, viewer=None):
-    """Members who appear to others; without those blocked either way by `viewer`."""
-    members = get_user_model().objects.active()
+def visible_members(*, viewer=None, include_suspended: bool = False):
+    """Members who appear to others; without those blocked either way by `viewer`.
+
+    Suspended members appear to no one, except with `include_suspended` (for
+    staff who moderate).
+    """
+    User = get_user_model()
+    if include_suspended:
+        members = User.objects.filter(is_active=True)
+    else:
+        members = User.objects.active()
     if viewer is not None and viewer.is_authenticated:
         members = members.exclude(
             Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk")))

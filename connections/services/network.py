@@ -157,6 +157,7 @@ def connection_request_send(
     if (
         recipient_now is None
         or not recipient_now.is_active
+        or recipient_now.is_suspended
         or _blocked_between(sender, recipient)
     ):
         raise ValidationError(

@@ -41,6 +41,7 @@ LIST_FIELDS = (
     "member__display_name",
     "member__headline",
     "member__is_active",
+    "member__suspended_until",
 )
 
 
@@ -196,7 +197,12 @@ def contacts_on_rapport(*, owner, contacts: Sequence[Contact]) -> dict[int, obje
     emails = []
     for contact in contacts:
         member = contact.member
-        if member is not None and member.is_active and member.pk != owner.pk:
+        if (
+            member is not None
+            and member.is_active
+            and not member.is_suspended
+            and member.pk != owner.pk
+        ):
             found[contact.pk] = member
             continue
         emails.extend(email.value for email in _emails_of(contact))

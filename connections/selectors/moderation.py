@@ -1,0 +1,188 @@
+"""Reads and policy about moderation: who may moderate, reports, abuse signals."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from allauth.account.authentication import get_authentication_records
+from django.contrib.auth import get_user_model
+from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from connections.models import ConnectionRequest, Report, Sanction, SendingPause
+from connections.selectors.paging import Page, keyset_page
+
+MODERATE_PERMISSION = "connections.moderate"
+REPORTS_PAGE_SIZE = 50
+
+# The abuse view: what counts as "many" within its window.
+ABUSE_WINDOW_DAYS = 30
+ABUSE_UNKNOWN_ANSWERS_MIN = 5
+ABUSE_OPEN_REPORTS_MIN = 3
+ABUSE_SIGNUP_BURST_MIN = 5
+ABUSE_SIGNUP_BURST_HOURS = 24
+ABUSE_ROWS = 50
+
+
+def can_moderate(user) -> bool:
+    """Whether `user` may work the moderation queue and sanction members."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.is_staff
+        and user.has_perm(MODERATE_PERMISSION)
+    )
+
+
+def session_used_two_factor(request) -> bool:
+    """Whether this session passed a second factor (at sign-in or since).
+
+    allauth records every authentication step in the session; the "mfa" step
+    is there only after a TOTP or recovery code was accepted.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    return any(
+        record.get("method") == "mfa"
+        for record in get_authentication_records(request, user)
+    )
+
+
+def open_report_count(ref: str = "member"):
+    """An annotation on reports: other open reports about the same member."""
+    others = (
+        Report.objects.open()
+        .filter(member=OuterRef(ref))
+        .exclude(pk=OuterRef("pk"))
+        .order_by()
+        .values("member")
+        .annotate(n=Count("*"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(others, output_field=IntegerField()), 0)
+
+
+def reports_made(*, member, cursor: str = "", size: int = REPORTS_PAGE_SIZE) -> Page:
+    """The reports `member` made, newest first, with whom they were about.
+
+    Never says which staff member resolved them.
+    """
+    rows = (
+        Report.objects.filter(reporter=member)
+        .select_related("member")
+        .defer("resolved_by")
+    )
+    return keyset_page(
+        rows,
+        keys=[("created", True), ("id", True)],
+        cursor=cursor,
+        size=size,
+        key_values=lambda row: (row.created, row.pk),
+    )
+
+
+def unseen_warnings(*, member) -> list[Sanction]:
+    return list(
+        Sanction.objects.filter(
+            member=member, kind=Sanction.Kind.WARNING, seen__isnull=True
+        ).order_by("created", "pk")
+    )
+
+
+def current_suspension(*, member) -> Sanction | None:
+    now = timezone.now()
+    return (
+        Sanction.objects.filter(
+            member=member, kind=Sanction.Kind.SUSPENSION, lifted__isnull=True
+        )
+        .filter(Q(ends__isnull=True) | Q(ends__gt=now))
+        .order_by("-created")
+        .first()
+    )
+
+
+# ---------------------------------------------------------------------------
+# The abuse view.
+
+
+@dataclass(frozen=True)
+class AbuseSignals:
+    unknown_answers: list  # members, each with `unknown_answers` and `ignored`
+    reported: list  # members, each with `open_reports`
+    signup_bursts: list[dict]  # {"ip", "count", "first", "last"}
+    pauses: list[SendingPause]
+    since: object
+
+
+def abuse_signals(*, now=None) -> AbuseSignals:
+    """Members whose invitations are often refused, who are often reported,
+    addresses many sign-ups came from in a day, and active invitation pauses.
+
+    A fixed number of queries, each reading an index range of the window.
+    """
+    User = get_user_model()
+    now = now or timezone.now()
+    since = now - timedelta(days=ABUSE_WINDOW_DAYS)
+    refused = (
+        ConnectionRequest.objects.filter(
+            responded__gte=since,
+            status__in=[
+                ConnectionRequest.Status.IGNORED,
+                ConnectionRequest.Status.DECLINED_UNKNOWN,
+            ],
+        )
+        .values("sender")
+        .annotate(
+            unknown=Count(
+                "pk", filter=Q(status=ConnectionRequest.Status.DECLINED_UNKNOWN)
+            ),
+            ignored=Count("pk", filter=Q(status=ConnectionRequest.Status.IGNORED)),
+        )
+        .filter(Q(unknown__gte=ABUSE_UNKNOWN_ANSWERS_MIN) | Q(ignored__gte=20))
+        .order_by("-unknown", "-ignored")[:ABUSE_ROWS]
+    )
+    refused = {row["sender"]: row for row in refused}
+    reported = (
+        Report.objects.open()
+        .values("member")
+        .annotate(n=Count("*"))
+        .filter(n__gte=ABUSE_OPEN_REPORTS_MIN)
+        .order_by("-n")[:ABUSE_ROWS]
+    )
+    reported = {row["member"]: row["n"] for row in reported}
+    members = User.objects.in_bulk(set(refused) | set(reported))
+    unknown_answers = []
+    for pk, row in refused.items():
+        if pk in members:
+            person = members[pk]
+            unknown_answers.append(
+                (person, row["unknown"], row["ignored"]),
+            )
+    reported_members = [
+        (members[pk], count) for pk, count in reported.items() if pk in members
+    ]
+    burst_since = now - timedelta(hours=ABUSE_SIGNUP_BURST_HOURS)
+    bursts = list(
+        User.objects.filter(date_joined__gte=burst_since, signup_ip__isnull=False)
+        .values("signup_ip")
+        .annotate(
+            count=Count("*"),
+            first=Min("date_joined"),
+            last=Max("date_joined"),
+        )
+        .filter(count__gte=ABUSE_SIGNUP_BURST_MIN)
+        .order_by("-count")[:ABUSE_ROWS]
+    )
+    pauses = list(
+        SendingPause.objects.active(now)
+        .select_related("member")
+        .order_by("-created", "-pk")[:ABUSE_ROWS]
+    )
+    return AbuseSignals(
+        unknown_answers=unknown_answers,
+        reported=reported_members,
+        signup_bursts=bursts,
+        pauses=pauses,
+        since=since,
+    )

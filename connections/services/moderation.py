@@ -1,0 +1,317 @@
+"""Writes about moderation: reports by members, staff sanctions, the audit trail.
+
+Every staff action checks the moderation permission, requires a reason and
+writes one audit record in the same transaction as its effect. Sanctions
+lock the member's row first, so two staff members acting on the same member
+run one after the other.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from connections.models import AuditRecord, Report, Sanction, SendingPause
+from connections.models.members import SUSPENDED_INDEFINITELY
+from connections.models.moderation import (
+    REASON_MAX_LENGTH,
+    REPORT_DETAILS_MAX_LENGTH,
+)
+from connections.selectors.moderation import can_moderate
+from connections.selectors.network import visible_members
+from connections.services.network import (
+    block_create,
+    lock_members,
+    sending_pause_lift,
+)
+
+Outcome = Report.Outcome
+Action = AuditRecord.Action
+
+
+def _require_moderator(staff_member) -> None:
+    if not can_moderate(staff_member):
+        raise PermissionDenied(_("Only moderators can do this."))
+
+
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            _("Give a reason: it goes into the audit trail."), code="reason_required"
+        )
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            _("Keep the reason to %(max)d characters.") % {"max": REASON_MAX_LENGTH},
+            code="reason_too_long",
+        )
+    return reason
+
+
+def _audit(*, staff_member, action, member, reason, report=None, detail=""):
+    return AuditRecord.objects.create(
+        staff_member=staff_member,
+        action=action,
+        member=member,
+        target=str(member)[:200] if member is not None else "",
+        report=report,
+        reason=reason,
+        detail=detail[:200],
+    )
+
+
+def _resolve(reports: Iterable[Report], *, staff_member, outcome, now) -> list:
+    """Close the still-open `reports` with `outcome`; returns those closed."""
+    ids = [report.pk for report in reports]
+    if not ids:
+        return []
+    locked = list(
+        Report.objects.select_for_update()
+        .filter(pk__in=ids, status=Report.Status.OPEN)
+        .order_by("pk")
+    )
+    for report in locked:
+        report.status = Report.Status.RESOLVED
+        report.outcome = outcome
+        report.resolved = now
+        report.resolved_by = staff_member
+    Report.objects.bulk_update(locked, ["status", "outcome", "resolved", "resolved_by"])
+    return locked
+
+
+# ---------------------------------------------------------------------------
+# Members report.
+
+
+@transaction.atomic
+def report_create(
+    *, reporter, member, reason: str, details: str = "", also_block: bool = False
+) -> Report:
+    """Report `member` to the staff; optionally block them too.
+
+    A second report about the same member while the first is open returns
+    the first (a double submit sends one report).
+    """
+    if reporter.pk == member.pk:
+        raise ValidationError(_("You can't report yourself."), code="self")
+    if reason not in Report.Reason.values:
+        raise ValidationError(_("Choose a reason from the list."), code="reason")
+    details = (details or "").strip()
+    if len(details) > REPORT_DETAILS_MAX_LENGTH:
+        raise ValidationError(
+            _("Keep the details to %(max)d characters.")
+            % {"max": REPORT_DETAILS_MAX_LENGTH},
+            code="details_too_long",
+        )
+    lock_members(reporter, member)
+    if not visible_members(viewer=reporter).filter(pk=member.pk).exists():
+        raise ValidationError(
+            _("%(name)s can't be reported.") % {"name": member.display_name},
+            code="unavailable",
+        )
+    report = Report.objects.open().filter(reporter=reporter, member=member).first()
+    if report is None:
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(
+                    reporter=reporter, member=member, reason=reason, details=details
+                )
+        except IntegrityError:
+            report = Report.objects.open().get(reporter=reporter, member=member)
+    if also_block:
+        block_create(blocker=reporter, blocked=member)
+    return report
+
+
+# ---------------------------------------------------------------------------
+# Staff actions.
+
+
+@transaction.atomic
+def report_dismiss(*, report, staff_member, reason: str) -> Report:
+    """Close a report without action against the member."""
+    _require_moderator(staff_member)
+    reason = _clean_reason(reason)
+    closed = _resolve(
+        [report],
+        staff_member=staff_member,
+        outcome=Outcome.DISMISSED,
+        now=timezone.now(),
+    )
+    if not closed:
+        raise ValidationError(
+            _("This report was already resolved."), code="already_resolved"
+        )
+    _audit(
+        staff_member=staff_member,
+        action=Action.DISMISS,
+        member=closed[0].member,
+        reason=reason,
+        report=closed[0],
+    )
+    return closed[0]
+
+
+@transaction.atomic
+def member_warn(*, member, staff_member, reason: str, reports=()) -> Sanction:
+    """Warn a member: they read `reason` the next time they sign in."""
+    _require_moderator(staff_member)
+    reason = _clean_reason(reason)
+    now = timezone.now()
+    member = lock_members(member)[member.pk]
+    warning = Sanction.objects.create(
+        kind=Sanction.Kind.WARNING,
+        member=member,
+        staff_member=staff_member,
+        reason=reason,
+        created=now,
+        report=reports[0] if reports else None,
+    )
+    closed = _resolve(
+        reports, staff_member=staff_member, outcome=Outcome.WARNED, now=now
+    )
+    _audit(
+        staff_member=staff_member,
+        action=Action.WARN,
+        member=member,
+        reason=reason,
+        report=closed[0] if closed else None,
+    )
+    return warning
+
+
+def _end_sessions(member_id: int) -> None:
+    """Delete every session allauth tracks for the member.
+
+    Sessions it doesn't track end on their next request, when the suspended
+    member is signed out (`ModerationMiddleware`).
+    """
+    from allauth.usersessions.models import UserSession
+
+    for session in UserSession.objects.filter(user_id=member_id):
+        session.end()
+
+
+@transaction.atomic
+def member_suspend(
+    *,
+    member,
+    staff_member,
+    reason: str,
+    ends: datetime | None = None,
+    reports=(),
+) -> Sanction:
+    """Suspend a member until `ends` (or until lifted): signed out everywhere,
+    unable to sign in, and hidden from every page. A new suspension replaces
+    the one in force."""
+    _require_moderator(staff_member)
+    reason = _clean_reason(reason)
+    now = timezone.now()
+    if ends is not None and ends <= now:
+        raise ValidationError(
+            _("The end of a suspension must be in the future."), code="ends_past"
+        )
+    if member.pk == staff_member.pk:
+        raise ValidationError(_("You can't suspend yourself."), code="self")
+    member = lock_members(member)[member.pk]
+    Sanction.objects.filter(
+        member=member, kind=Sanction.Kind.SUSPENSION, lifted__isnull=True
+    ).update(lifted=now, lifted_by=staff_member)
+    suspension = Sanction.objects.create(
+        kind=Sanction.Kind.SUSPENSION,
+        member=member,
+        staff_member=staff_member,
+        reason=reason,
+        created=now,
+        ends=ends,
+        report=reports[0] if reports else None,
+    )
+    member.suspended_until = ends or SUSPENDED_INDEFINITELY
+    member.save(update_fields=["suspended_until"])
+    closed = _resolve(
+        reports, staff_member=staff_member, outcome=Outcome.SUSPENDED, now=now
+    )
+    _audit(
+        staff_member=staff_member,
+        action=Action.SUSPEND,
+        member=member,
+        reason=reason,
+        report=closed[0] if closed else None,
+        detail=(
+            _("until %(day)s")
+            % {"day": timezone.localtime(ends).strftime("%Y-%m-%d %H:%M")}
+            if ends
+            else _("until lifted")
+        ),
+    )
+    member_id = member.pk
+    transaction.on_commit(lambda: _end_sessions(member_id))
+    return suspension
+
+
+@transaction.atomic
+def member_unsuspend(*, member, staff_member, reason: str):
+    """Lift a member's suspension before its end; they may sign in again."""
+    _require_moderator(staff_member)
+    reason = _clean_reason(reason)
+    now = timezone.now()
+    member = lock_members(member)[member.pk]
+    if not member.is_suspended:
+        raise ValidationError(
+            _("%(name)s isn't suspended.") % {"name": member.display_name},
+            code="not_suspended",
+        )
+    Sanction.objects.filter(
+        member=member, kind=Sanction.Kind.SUSPENSION, lifted__isnull=True
+    ).update(lifted=now, lifted_by=staff_member)
+    member.suspended_until = None
+    member.save(update_fields=["suspended_until"])
+    _audit(
+        staff_member=staff_member, action=Action.UNSUSPEND, member=member, reason=reason
+    )
+    return member
+
+
+@transaction.atomic
+def sending_pause_lift_by_moderator(
+    *, pause: SendingPause, staff_member, reason: str
+) -> SendingPause:
+    """Let a paused member send invitations again, with a reason on record."""
+    _require_moderator(staff_member)
+    reason = _clean_reason(reason)
+    pause = (
+        SendingPause.objects.select_for_update()
+        .select_related("member")
+        .get(pk=pause.pk)
+    )
+    if not pause.is_active:
+        raise ValidationError(
+            _("This pause already ended or was lifted."), code="not_active"
+        )
+    member = pause.member
+    pause = sending_pause_lift(pause=pause, staff_member=staff_member)
+    _audit(
+        staff_member=staff_member,
+        action=Action.LIFT_PAUSE,
+        member=member,
+        reason=reason,
+    )
+    return pause
+
+
+@transaction.atomic
+def warnings_mark_seen(*, member) -> list[Sanction]:
+    """The warnings `member` has not read yet, marked as read now."""
+    warnings = list(
+        Sanction.objects.select_for_update()
+        .filter(member=member, kind=Sanction.Kind.WARNING, seen__isnull=True)
+        .order_by("created", "pk")
+    )
+    if warnings:
+        Sanction.objects.filter(pk__in=[w.pk for w in warnings]).update(
+            seen=timezone.now()
+        )
+    return warnings
