@@ -195,3 +195,34 @@ class MessageForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("client_token", secrets.token_urlsafe(16))
+
+
+# Moderation.
+
+
+class ReportForm(forms.Form):
+    """Report a member: why, in a few words, and whether to block them too."""
+
+    reason = forms.ChoiceField(
+        label=_("What is wrong?"), widget=forms.RadioSelect, choices=()
+    )
+    details = forms.CharField(
+        label=_("Details (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 1000, "data-counter": ""}),
+        help_text=_("What happened, where and when. Only the staff read this."),
+    )
+    also_block = forms.BooleanField(
+        label=_("Also block this member"),
+        required=False,
+        help_text=_(
+            "Reporting doesn't block. Blocking hides you from each other at once."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from connections.models import Report
+
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = Report.Reason.choices

@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from connections.views import messaging, network, pages, profile, updates
+from connections.views import (
+    messaging,
+    moderation,
+    network,
+    pages,
+    profile,
+    updates,
+)
 
 app_name = "connections"
 
@@ -79,4 +86,7 @@ urlpatterns = [
         name="remove_connection",
     ),
     path("in/<str:handle>/block/", network.block, name="block"),
+    path("in/<str:handle>/report/", moderation.report_member, name="report"),
+    path("settings/reports/", moderation.my_reports, name="reports"),
+    path("settings/warnings/", moderation.warnings, name="warnings"),
 ]

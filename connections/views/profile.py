@@ -19,6 +19,7 @@ from connections.profile_forms import (
     ProfileForm,
     WorkEntryForm,
 )
+from connections.selectors.moderation import can_moderate
 from connections.selectors.network import (
     mutual_count,
     relationship_with,
@@ -48,9 +49,12 @@ from connections.views.common import current_path, safe_next
 def profile_member_or_404(request, handle):
     """The member at `handle` as `request.user` may act on them, else 404.
 
-    Blocked either way, deactivated or unknown all answer the same 404.
+    Blocked either way, deactivated, suspended or unknown all answer the same
+    404; moderators still see a suspended member.
     """
-    members = visible_members(viewer=request.user)
+    members = visible_members(
+        viewer=request.user, include_suspended=can_moderate(request.user)
+    )
     if request.user.is_authenticated:
         members = members.annotate(mutual_count=mutual_count(viewer=request.user))
     return get_object_or_404(members, handle=handle.lower())

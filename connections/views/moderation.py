@@ -1,0 +1,93 @@
+"""Members' side of moderation: reporting, their reports, warnings from staff."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from connections.forms import ReportForm
+from connections.selectors.moderation import reports_made
+from connections.services import moderation as services
+from connections.views.common import safe_next
+from connections.views.profile import profile_member_or_404
+
+WARNING_SESSION_KEY = "moderation_unseen_warning"
+
+
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def report_member(request, handle):
+    """Report: a reason and details, with the offer to block as well."""
+    member = profile_member_or_404(request, handle)
+    if member.pk == request.user.pk:
+        raise Http404
+    status = 200
+    if request.method == "POST":
+        form = ReportForm(request.POST)
+        if form.is_valid():
+            try:
+                services.report_create(
+                    reporter=request.user,
+                    member=member,
+                    reason=form.cleaned_data["reason"],
+                    details=form.cleaned_data["details"],
+                    also_block=form.cleaned_data["also_block"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                text = _(
+                    "Report sent. The staff will look at it; you'll find its "
+                    "outcome here."
+                )
+                if form.cleaned_data["also_block"]:
+                    text = _(
+                        "Report sent, and you blocked %(name)s. The staff will look "
+                        "at it; you'll find its outcome here."
+                    ) % {"name": member.display_name}
+                messages.success(request, text)
+                target = reverse("connections:reports")
+                if request.htmx:
+                    return HttpResponseClientRedirect(target)
+                return redirect(target)
+        status = 422
+    else:
+        form = ReportForm()
+    context = {
+        "member": member,
+        "form": form,
+        "dialog": bool(request.htmx),
+        "next": safe_next(request, member.get_absolute_url()),
+    }
+    template = "connections/report_member.html"
+    if request.htmx:
+        template += "#dialog" if request.method == "GET" else "#body"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+def my_reports(request):
+    """Settings: the reports the member made and their outcomes."""
+    page = reports_made(member=request.user, cursor=request.GET.get("after"))
+    return render(request, "connections/settings_reports.html", {"reports": page})
+
+
+@require_http_methods(["GET", "POST"])
+def warnings(request):
+    """A warning from the staff, shown at the next sign-in until read."""
+    if request.method == "POST":
+        services.warnings_mark_seen(member=request.user)
+        request.session.pop(WARNING_SESSION_KEY, None)
+        return redirect("home")
+    from connections.selectors.moderation import unseen_warnings
+
+    pending = unseen_warnings(member=request.user)
+    if not pending:
+        request.session.pop(WARNING_SESSION_KEY, None)
+        return redirect("home")
+    return render(request, "connections/moderation_warning.html", {"warnings": pending})
