@@ -10,9 +10,6 @@ from config import views
 from connections.views.pages import home
 
 admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = "Rapport administration"
-admin.site.site_title = "Rapport admin"
-admin.site.index_title = "Moderation and members"
 
 handler500 = "config.views.server_error"
 

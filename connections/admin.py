@@ -7,7 +7,7 @@ through. Lists select their related members in the same query and don't
 count big tables.
 """
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,11 +20,13 @@ from connections.models import (
     SendingPause,
     User,
 )
-from connections.services.network import (
-    block_remove,
-    connection_remove,
-    sending_pause_lift,
+from connections.moderation_admin import (
+    CappedCountPaginator,
+    MemberModeration,
+    SuspendedFilter,
+    lift_pauses_action,
 )
+from connections.services.network import block_remove, connection_remove
 
 MEMBER_SEARCH = ("email", "handle", "display_name")
 
@@ -34,23 +36,48 @@ def member_search(prefix: str) -> tuple[str, ...]:
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    """Members: find them by email, handle or name."""
+class UserAdmin(MemberModeration, BaseUserAdmin):
+    """Members: find them by email, handle or name; moderators warn, suspend
+    and unsuspend here, and read each member's reports and sanctions."""
 
     ordering = ("-date_joined",)
-    list_display = ("display_name", "handle", "email", "is_active", "date_joined")
-    list_filter = ("is_active", "is_staff", "date_joined")
+    list_display = (
+        "display_name",
+        "handle",
+        "email",
+        "is_active",
+        "suspension",
+        "is_staff",
+        "date_joined",
+    )
+    list_filter = ("is_active", SuspendedFilter, "is_staff", "date_joined")
     search_fields = MEMBER_SEARCH
     show_full_result_count = False
-    readonly_fields = ("date_joined", "last_login")
+    paginator = CappedCountPaginator
+    actions = MemberModeration.moderation_actions
+    readonly_fields = (
+        "date_joined",
+        "last_login",
+        "suspension",
+        "signup_ip",
+    )
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Profile"), {"fields": ("display_name", "handle", "headline")}),
         (_("Privacy"), {"fields": ("findable_by_email",)}),
         (
             _("Permissions"),
-            {"fields": ("is_active", "is_staff", "is_superuser", "groups")},
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                )
+            },
         ),
+        (_("Moderation"), {"fields": ("suspension", "signup_ip")}),
         (_("Dates"), {"fields": ("date_joined", "last_login")}),
     )
     add_fieldsets = (
@@ -62,13 +89,14 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
-    filter_horizontal = ("groups",)
+    filter_horizontal = ("groups", "user_permissions")
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Shown to staff, changed only through the services."""
 
     show_full_result_count = False
+    paginator = CappedCountPaginator
 
     def has_add_permission(self, request):
         return False
@@ -163,7 +191,7 @@ class SendingPauseAdmin(ReadOnlyAdmin):
     search_fields = member_search("member")
     autocomplete_fields = ("member",)
     readonly_fields = ("member", "created", "until", "reason", "lifted", "lifted_by")
-    actions = ["lift_pauses"]
+    actions = [lift_pauses_action]
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -171,18 +199,6 @@ class SendingPauseAdmin(ReadOnlyAdmin):
     @admin.display(boolean=True, description=_("active"))
     def is_active_now(self, obj):
         return obj.lifted is None and obj.until > timezone.now()
-
-    @admin.action(description=_("Lift the selected pauses"))
-    def lift_pauses(self, request, queryset):
-        lifted = 0
-        for pause in queryset.active():
-            sending_pause_lift(pause=pause, staff_member=request.user)
-            lifted += 1
-        self.message_user(
-            request,
-            _("%(count)d pauses lifted.") % {"count": lifted},
-            messages.SUCCESS,
-        )
 
 
 @admin.register(EmailInvitation)

@@ -1,0 +1,46 @@
+"""The admin site: staff reach it only from a session that passed two-factor
+authentication."""
+
+from allauth.mfa.models import Authenticator
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from connections.selectors.moderation import session_used_two_factor
+
+
+class RapportAdminSite(admin.AdminSite):
+    site_header = "Rapport administration"
+    site_title = "Rapport admin"
+    index_title = "Moderation and members"
+
+    def has_permission(self, request):
+        return super().has_permission(request) and session_used_two_factor(request)
+
+    def login(self, request, extra_context=None):
+        """Staff signed in without a second factor set it up, or enter a code."""
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.is_active
+            and user.is_staff
+            and not session_used_two_factor(request)
+        ):
+            back = request.GET.get("next") or reverse("admin:index")
+            if Authenticator.objects.filter(
+                user=user, type=Authenticator.Type.TOTP
+            ).exists():
+                target = reverse("mfa_reauthenticate")
+            else:
+                messages.info(
+                    request,
+                    _(
+                        "Staff need two-factor authentication to open the "
+                        "administration. Set it up, then open it again."
+                    ),
+                )
+                target = reverse("mfa_activate_totp")
+            return redirect(f"{target}?{urlencode({'next': back})}")
+        return super().login(request, extra_context)
