@@ -52,6 +52,48 @@ def signed_in_client(user) -> Client:
     return client
 
 
+def mark_two_factor(client: Client, user) -> None:
+    """Record in the client's session that it passed a TOTP step, as allauth's
+    MFA stage does at sign-in (the admin asks for it)."""
+    import time
+
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": time.time(), "email": user.email},
+        {"method": "mfa", "at": time.time(), "type": "totp"},
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+
+
+def staff_client(user) -> Client:
+    """A staff member signed in with two-factor authentication."""
+    client = signed_in_client(user)
+    mark_two_factor(client, user)
+    return client
+
+
+@pytest.fixture
+def moderator(db):
+    """A staff member with the moderation permission (not a superuser)."""
+    from django.contrib.auth.models import Permission
+
+    member = make_persona("mona", "Mona Moderator", is_staff=True)
+    member.user_permissions.add(
+        Permission.objects.get(
+            codename="moderate", content_type__app_label="connections"
+        )
+    )
+    return member
+
+
+@pytest.fixture
+def moderator_client(moderator):
+    return staff_client(moderator)
+
+
 @pytest.fixture
 def alice_client(alice):
     return signed_in_client(alice)

@@ -247,3 +247,15 @@ def bulk_messages(a, b, count, *, start=None, step_minutes=7):
         last_activity=last.created, last_read_id=last.pk
     )
     return messages
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    """An open report about a member."""
+
+    class Meta:
+        model = "connections.Report"
+
+    reporter = factory.SubFactory(UserFactory)
+    member = factory.SubFactory(UserFactory)
+    reason = "spam"
+    details = ""

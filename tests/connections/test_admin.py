@@ -4,7 +4,7 @@ import pytest
 
 from connections.models import Block, Connection, ConnectionRequest, SendingPause
 from connections.services import network
-from tests.conftest import signed_in_client
+from tests.conftest import staff_client
 from tests.factories import UserFactory, connect
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin(db):
-    return signed_in_client(
+    return staff_client(
         UserFactory(email="root@example.com", is_staff=True, is_superuser=True)
     )
 
@@ -96,9 +96,21 @@ def test_staff_see_and_lift_pauses(admin, alice):
     pause = SendingPause.objects.get()
     listing = admin.get("/admin/connections/sendingpause/?state=active")
     assert "Alice Martin" in listing.content.decode()
+    step = admin.post(
+        "/admin/connections/sendingpause/",
+        {"action": "lift_pauses_action", "_selected_action": [pause.pk]},
+    )
+    assert "Reason" in step.content.decode()
+    pause.refresh_from_db()
+    assert pause.lifted is None
     admin.post(
         "/admin/connections/sendingpause/",
-        {"action": "lift_pauses", "_selected_action": [pause.pk]},
+        {
+            "action": "lift_pauses_action",
+            "_selected_action": [pause.pk],
+            "apply": "1",
+            "reason": "She knows them all from the club",
+        },
     )
     pause.refresh_from_db()
     assert pause.lifted is not None
