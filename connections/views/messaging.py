@@ -223,6 +223,7 @@ def thread_poll(request, handle):
         "form": MessageForm(),
         "seen_id": last_id if mine and thread.other_read_id >= last_id else None,
         "composer_changed": thread.can_send != was_open,
+        "was_empty": after == 0,
         "state": {
             "after": last_id,
             "seen": thread.other_read_id,

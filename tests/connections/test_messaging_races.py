@@ -3,6 +3,7 @@ wins over a send; a double submit stores one message."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from connections.models import Block, Message
 from connections.services import messaging, network
@@ -31,6 +32,16 @@ def send(a, b, token="race-token-1"):  # noqa: S107 - a client token
     )
 
 
+def committed(action):
+    """Run a service; return the moment its transaction had committed."""
+
+    def run():
+        action()
+        return timezone.now()
+
+    return run
+
+
 @pytest.mark.parametrize("blocker_is_recipient", [True, False])
 def test_block_and_send_at_once_never_leave_a_message_after_the_block(
     pair, blocker_is_recipient
@@ -38,16 +49,19 @@ def test_block_and_send_at_once_never_leave_a_message_after_the_block(
     a, b = pair
     blocker, blocked = (b, a) if blocker_is_recipient else (a, b)
     results = race(
-        send(a, b), lambda: network.block_create(blocker=blocker, blocked=blocked)
+        send(a, b),
+        committed(lambda: network.block_create(blocker=blocker, blocked=blocked)),
     )
     assert_friendly(results)
-    block = Block.objects.get()
-    sent, _blocked = results
+    sent, block_committed = results
+    assert Block.objects.exists()
     if isinstance(sent, ValidationError):
         assert sent.code == "not_allowed"
         assert not Message.objects.exists()
     else:
-        assert Message.objects.get().created <= block.created
+        # The send held the locks first: it stored its message (dated under
+        # the locks) before the block could commit.
+        assert Message.objects.get().created < block_committed
 
 
 def test_disconnect_and_send_at_once(pair):
