@@ -3,6 +3,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 
 from connections.services.members import handle_available
+from connections.services.profiles import member_search_terms_refresh
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -19,6 +20,7 @@ class AccountAdapter(DefaultAccountAdapter):
         user.signup_ip = self.get_client_ip(request) or None
         if commit:
             user.save()
+            member_search_terms_refresh(member=user)
         return user
 
     def pre_login(self, request, user, **kwargs):

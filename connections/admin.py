@@ -27,6 +27,7 @@ from connections.moderation_admin import (
     lift_pauses_action,
 )
 from connections.services.network import block_remove, connection_remove
+from connections.services.profiles import member_search_terms_refresh
 
 MEMBER_SEARCH = ("email", "handle", "display_name")
 
@@ -90,6 +91,10 @@ class UserAdmin(MemberModeration, BaseUserAdmin):
         ),
     )
     filter_horizontal = ("groups", "user_permissions")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        member_search_terms_refresh(member=obj)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -78,6 +78,7 @@ def seed(*, members, faker, stdout):
     from connections.models import Block, Connection, ConnectionRequest
     from connections.services.network import block_create, connection_pair_create
 
+    seed_profiles(members=members, faker=faker, stdout=stdout)
     if len(members) < 12:
         return
     rng = random.Random(NETWORK_SEED)
@@ -268,3 +269,108 @@ def seed_conversations(*, members, now) -> int:
             )
         created += 1
     return created
+
+
+PROFILE_SEED = 606
+CITIES = [
+    "Lyon, France",
+    "Lagos, Nigeria",
+    "Leeds, UK",
+    "Montréal, Canada",
+    "Hamburg, Germany",
+    "Austin, Texas",
+    "Ho Chi Minh City, Vietnam",
+]
+PERSONA_PROFILES = {
+    "alice@example.com": {
+        "location": "Lyon, France",
+        "about": (
+            "I design tools people enjoy using: research first, then sketches, "
+            "then prototypes that survive real users.\n\n"
+            "Outside work I run the local accessibility meetup."
+        ),
+        "website": "https://alice.example.com",
+        "phone": "+33 4 72 00 00 01",
+        "work": [
+            ("Northwind", "Product designer", (2021, 3), None),
+            ("Fabrikam", "UX designer", (2017, 9), (2021, 2)),
+        ],
+    },
+    "bob@example.com": {
+        "location": "Lagos, Nigeria",
+        "about": "Backend engineer. I like boring technology and fast queries.",
+        "website": "https://bob.example.com",
+        "phone": "+234 1 000 0002",
+        "work": [("Contoso", "Backend engineer", (2019, 1), None)],
+    },
+    "carol@example.com": {
+        "location": "Montréal, Canada",
+        "about": "I bring people together: meetups, book clubs, hack days.",
+        "phone": "+1 514 555 0103",
+        "work": [("Civic Hall", "Community organiser", (2020, 6), None)],
+    },
+}
+
+
+def seed_profiles(*, members, faker, stdout):
+    """Realistic profiles for the demo members who have none yet. Idempotent.
+
+    The personas get written profiles; the others a location, a short
+    "about", a phone and one or two positions, through the services. The
+    audiences keep their defaults, except that a few members show their
+    phone to members and one hides their birthday.
+    """
+    import datetime
+    import random
+
+    from connections.models import Profile
+    from connections.services.profiles import (
+        ProfileData,
+        profile_update,
+        work_entry_add,
+    )
+
+    rng = random.Random(PROFILE_SEED)
+    have = set(
+        Profile.objects.filter(member__in=members).values_list("member", flat=True)
+    )
+    written = 0
+    for index, member in enumerate(members):
+        if member.pk in have:
+            continue
+        preset = PERSONA_PROFILES.get(member.email, {})
+        audiences = {}
+        if index % 5 == 1:
+            audiences["phone"] = "members"
+        if index % 7 == 3:
+            audiences["birthday"] = "only_me"
+        profile_update(
+            member=member,
+            data=ProfileData(
+                display_name=member.display_name,
+                headline=member.headline,
+                location=preset.get("location", rng.choice(CITIES)),
+                about=preset.get("about", faker.paragraph(nb_sentences=3)),
+                website=preset.get("website", ""),
+                emails=[member.email],
+                phone=preset.get("phone", f"+1 555 01{rng.randrange(100):02d}"),
+                birthday_day=rng.randint(1, 28),
+                birthday_month=rng.randint(1, 12),
+                birthday_year=rng.choice([None, rng.randint(1960, 2000)]),
+                findable_by_email=member.findable_by_email,
+                audiences=audiences,
+            ),
+        )
+        work = preset.get("work") or [
+            (faker.company(), faker.job()[:100], (rng.randint(2015, 2023), 1), None)
+        ]
+        for organization, title, started, ended in work:
+            work_entry_add(
+                member=member,
+                organization=organization,
+                title=title,
+                started=datetime.date(*started, 1),
+                ended=datetime.date(*ended, 1) if ended else None,
+            )
+        written += 1
+    stdout.write(f"Profiles: {written} new profiles.")

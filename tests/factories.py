@@ -34,6 +34,14 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save(update_fields=["password"])
 
     @factory.post_generation
+    def search_terms(self, create, extracted, **kwargs):
+        """Index the member for member search, as the services do."""
+        if create:
+            from connections.services.profiles import member_search_terms_refresh
+
+            member_search_terms_refresh(member=self)
+
+    @factory.post_generation
     def verified(self, create, extracted, **kwargs):
         if create and extracted is not False:
             EmailAddress.objects.get_or_create(

@@ -58,6 +58,9 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
         user = self.model(email=email, **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
+        from connections.services.profiles import member_search_terms_refresh
+
+        member_search_terms_refresh(member=user)
         return user
 
     def create_user(self, email, password=None, **extra_fields):

@@ -38,9 +38,11 @@ from connections.models import (
     ConnectionRequest,
     ConversationMember,
     EmailInvitation,
+    MemberSearchTerm,
     SendingPause,
 )
 from connections.models.network import expiry_cutoff
+from connections.search import SEARCH_WORDS_MAX, search_words
 from connections.selectors.paging import (
     Page,
     after,
@@ -593,16 +595,25 @@ def blocked_members(*, member, cursor: str = "", size: int = PAGE_SIZE) -> Page:
 def members_search(
     *, viewer, query: str, cursor: str = "", size: int = PAGE_SIZE
 ) -> Page:
-    """Members whose name, handle or headline contains every word of `query`.
+    """Members with a word starting with each word of `query`.
+
+    Words are matched against the member's name, handle and headline
+    (accents and case ignored), through `MemberSearchTerm`.
 
     Each comes with `mutual_count` and `relationship`, in the same query.
     """
-    words = (query or "").split()[:5]
+    words = search_words(" ".join((query or "").split()[:SEARCH_WORDS_MAX]))
     if not words:
         return Page(items=[])
     rows = visible_members(viewer=viewer).exclude(pk=viewer.pk)
-    for word in words:
-        rows = rows.filter(_matching(word.lstrip("@")[:50]))
+    # Each word is a prefix of a word of the member's name, handle or
+    # headline: one range of the (term, member) index per word, never a
+    # walk of every member. Only those three fields are indexed, and every
+    # member may see them.
+    for word in dict.fromkeys(words[:SEARCH_WORDS_MAX]):
+        rows = rows.filter(
+            pk__in=MemberSearchTerm.objects.filter(term=word).values("member_id")
+        )
     # Read in the order of the members' name index, so only the rows of the
     # page get their mutual count.
     rows = rows.annotate(

@@ -447,7 +447,7 @@ PAGES: list[Page] = [
         profile_of("typical"),
         "typical",
         Kind.PAGE,
-        query_budget=4,
+        query_budget=5,
         query_viewers=("typical",),
     ),
     Page(
@@ -465,6 +465,52 @@ PAGES: list[Page] = [
         Kind.HUB,
         query_budget=5,
         query_viewers=("single", "hub"),
+    ),
+    # Profiles (issue 6): every viewer relation, at most 8 queries, the hub
+    # viewing a big member within 1.5x of a profile with one connection.
+    Page(
+        "profile-connection",
+        member_url("connections:profile", newest_connection("typical")),
+        "typical",
+        Kind.PAGE,
+        query_budget=5,
+        query_viewers=("typical",),
+    ),
+    Page(
+        "profile-one-connection",
+        profile_of("single"),
+        "typical",
+        Kind.PAGE,
+        query_budget=5,
+        query_viewers=("typical", "hub"),
+    ),
+    Page(
+        "profile-big-by-hub",
+        lambda cast: reverse(
+            "connections:profile", kwargs={"handle": role_handle("big-01")}
+        ),
+        "hub",
+        Kind.HUB,
+        query_budget=5,
+        query_viewers=("single", "typical", "hub"),
+        baseline="profile-one-connection",
+    ),
+    Page(
+        "profile-view-as",
+        with_query(profile_of("typical"), view_as="connection"),
+        "typical",
+        Kind.FRAGMENT,
+        query_budget=4,
+        htmx=True,
+        query_viewers=("typical",),
+    ),
+    Page(
+        "profile-vcard",
+        member_url("contacts:member_vcard", newest_connection("typical")),
+        "typical",
+        Kind.PAGE,
+        query_budget=4,
+        query_viewers=("typical",),
     ),
     Page(
         "relationship",

@@ -303,6 +303,69 @@ def seed_members(ctx: SeedContext) -> int:
     return len(members)
 
 
+@seed_step(
+    "profiles",
+    big_tables=("connections_profile", "connections_membersearchterm"),
+)
+def seed_profiles(ctx: SeedContext) -> int:
+    """Search words for every member; a profile for each, full ones for roles.
+
+    Every member is indexed for member search under their name, handle and
+    headline, as the services index them. Each role gets every field and
+    three positions; ordinary members a location and, one in ten, two
+    positions. Audiences are the defaults.
+    """
+    from connections.models import MemberSearchTerm, Profile, WorkEntry
+    from connections.search import search_terms
+
+    rng = ctx.rng("profiles")
+    role_ids = set(ctx.roles.values())
+    members = list(
+        get_user_model()
+        .objects.order_by("pk")
+        .values_list("pk", "display_name", "handle", "headline")
+    )
+    cities = ["Lyon", "Lagos", "Leeds", "Lima", "Lisbon", "Osaka", "Oslo", "Perth"]
+
+    def terms():
+        for pk, name, handle, headline in members:
+            for term in sorted(search_terms(name, handle, headline)):
+                yield MemberSearchTerm(member_id=pk, term=term)
+
+    def profiles():
+        for pk, name, handle, _headline in members:
+            full = pk in role_ids
+            yield Profile(
+                member_id=pk,
+                location=rng.choice(cities),
+                about=f"Hello, I am {name}.\n\nI like long walks." if full else "",
+                website=f"https://{handle}.example.org/" if full else "",
+                emails=[member_email(handle)] if full else [],
+                phone=f"+1 555 01{rng.randrange(100):02d}" if full else "",
+                birthday_day=rng.randrange(1, 29) if full else None,
+                birthday_month=rng.randrange(1, 13) if full else None,
+            )
+
+    def positions():
+        for pk, *_rest in members:
+            count = 3 if pk in role_ids else (2 if rng.random() < 0.1 else 0)
+            for n in range(count):
+                start = ctx.now.date().replace(day=1) - timedelta(days=900 * (n + 1))
+                end = (start + timedelta(days=800)).replace(day=1)
+                yield WorkEntry(
+                    member_id=pk,
+                    organization=f"Company {rng.randrange(500)}",
+                    title=rng.choice(["Engineer", "Designer", "Manager", "Analyst"]),
+                    started=start,
+                    ended=None if n == 0 else end,
+                )
+
+    count = ctx.bulk(MemberSearchTerm, terms())
+    count += ctx.bulk(Profile, profiles())
+    count += ctx.bulk(WorkEntry, positions())
+    return count
+
+
 def pair(a: int, b: int) -> int:
     """One key per unordered pair of members."""
     return (a << 32) | b if a < b else (b << 32) | a

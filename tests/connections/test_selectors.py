@@ -399,7 +399,8 @@ class TestLists:
     ):
         UserFactory(display_name="Carolyn Hidden", is_active=False)
         network.block_create(blocker=dave, blocked=alice)
-        found = members_search(viewer=alice, query="a")
+        # "o" starts Okafor, organiser, and "of" in Dave's headline.
+        found = members_search(viewer=alice, query="o")
         assert alice not in found.items
         assert dave not in found.items
         assert {bob, carol} <= set(found.items)
@@ -407,6 +408,28 @@ class TestLists:
             "carol"
         ]
         assert list(members_search(viewer=alice, query="   ")) == []
+
+    def test_members_search_matches_word_starts_without_accents_or_case(
+        self, alice, bob
+    ):
+        from connections.services.profiles import ProfileData, profile_update
+
+        profile_update(
+            member=bob,
+            data=ProfileData(display_name="Zoë Okafor-Smith", headline="Chef"),
+        )
+        for query in ("zoe", "ZO", "smith", "oka sm", "chef", "@bob"):
+            found = members_search(viewer=alice, query=query)
+            assert [p.handle for p in found] == ["bob"], query
+        for query in ("oe", "zoe backend", "backend"):
+            assert list(members_search(viewer=alice, query=query)) == [], query
+
+    def test_members_search_reads_the_term_index(
+        self, alice, bob, django_assert_num_queries
+    ):
+        with django_assert_num_queries(1) as captured:
+            list(members_search(viewer=alice, query="okafor"))
+        assert "connections_membersearchterm" in captured.captured_queries[0]["sql"]
 
 
 class TestCounts:
