@@ -130,7 +130,7 @@ class ProfileForm(forms.Form):
             "headline": _("Who can see your headline"),
             "photo": _("Who can see your photo"),
             "location": _("Who can see your location"),
-            "about": _("Who can see your about"),
+            "about": _("Who can see your about text"),
             "work": _("Who can see your work history"),
             "emails": _("Who can see your emails"),
             "phone": _("Who can see your phone"),
@@ -271,7 +271,7 @@ class HandleForm(forms.Form):
         min_length=3,
         validators=[handle_validator],
         help_text=_(
-            "Your profile's address: /in/<handle>/. Your old handle keeps leading "
+            "Your profile's address: /in/your-handle/. Your old handle keeps leading "
             "to your profile for a year and is never given to anyone else."
         ),
     )
