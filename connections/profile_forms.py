@@ -264,8 +264,13 @@ class WorkEntryForm(forms.Form):
         return cleaned
 
 
+class HandleField(forms.CharField):
+    def to_python(self, value):
+        return super().to_python(value).strip().lower()
+
+
 class HandleForm(forms.Form):
-    handle = forms.CharField(
+    handle = HandleField(
         label=_("Handle"),
         max_length=30,
         min_length=3,
@@ -275,6 +280,3 @@ class HandleForm(forms.Form):
             "to your profile for a year and is never given to anyone else."
         ),
     )
-
-    def clean_handle(self):
-        return self.cleaned_data["handle"].strip().lower()

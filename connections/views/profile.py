@@ -1,6 +1,7 @@
 """The profile page at /in/<handle>/, its fragments and Settings → Profile."""
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from connections.models import WorkEntry
+from connections.photos import too_big_message
 from connections.profile_forms import (
     AUDIENCE_OF,
     HandleForm,
@@ -174,6 +176,15 @@ def _profile_initial(member) -> dict:
     return initial
 
 
+def _upload_too_big(request) -> bool:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    # Room for the form's other fields and the multipart boundaries.
+    return length > settings.RAPPORT_PROFILE_PHOTO_MAX_BYTES + 64 * 1024
+
+
 def _apply_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -202,7 +213,12 @@ def profile_edit(request):
         "handle": HandleForm(initial={"handle": member.handle}),
     }
     status = 200
-    if request.method == "POST":
+    photo_refusal = ""
+    if request.method == "POST" and _upload_too_big(request):
+        # Refused before the body is read: only a photo is ever this large.
+        photo_refusal = too_big_message()
+        status = 413
+    elif request.method == "POST":
         action = request.POST.get("form", "")
         done = _profile_edit_post(request, action, forms, emails)
         if done:
@@ -219,6 +235,7 @@ def profile_edit(request):
             photo_key=profile.photo_key,
         ),
         "has_photo": bool(profile.photo_key),
+        "photo_refusal": photo_refusal,
         "work_entries": (
             WorkEntry.objects.filter(member=member).order_by("-started", "-pk")
             if not profile._state.adding

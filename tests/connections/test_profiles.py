@@ -221,6 +221,13 @@ class TestPhotos:
         assert "The photo is too large" in response.content.decode()
         assert not Profile.objects.filter(member=alice).exclude(photo_key="").exists()
 
+    @override_settings(RAPPORT_PROFILE_PHOTO_MAX_BYTES=1000)
+    def test_a_huge_body_is_refused_before_it_is_read(self, media, alice_client):
+        data = b"x" * (70 * 1024)
+        response = self.upload(alice_client, data)
+        assert response.status_code == 413
+        assert "The photo is too large" in response.content.decode()
+
     def test_five_mebibytes_is_the_default_limit(self, settings):
         assert settings.RAPPORT_PROFILE_PHOTO_MAX_BYTES == 5 * 1024 * 1024
 
@@ -290,6 +297,11 @@ class TestHandles:
         alice_client.post(EDIT, {"form": "handle", "handle": "alice-m"})
         BlockFactory(blocker=alice, blocked=bob)
         assert signed_in_client(bob).get("/in/alice/").status_code == 404
+
+    def test_handle_is_lowercased(self, alice, alice_client):
+        alice_client.post(EDIT, {"form": "handle", "handle": " Alice-New "})
+        alice.refresh_from_db()
+        assert alice.handle == "alice-new"
 
     def test_taken_handle_is_refused(self, alice_client, bob):
         response = alice_client.post(EDIT, {"form": "handle", "handle": "bob"})
