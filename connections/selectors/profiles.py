@@ -1,8 +1,9 @@
 """What a viewer may see of a member's profile: the one place that decides.
 
-`member_for_profile_or_404` finds the member a viewer may look at (blocked either
-way, unknown or deactivated: 404; staff still see deactivated members) with
-everything the decision needs in one query. `profile_for` turns that member
+`member_for_profile_or_404` finds the member a viewer may look at (blocked
+either way, unknown, deactivated or suspended: 404; moderators still see
+suspended members) with everything the decision needs in one query.
+`profile_for` turns that member
 into a `ProfileView` holding only the fields the viewer may see. The profile
 page, its htmx fragments, "View as", the vCard, "Save to contacts" and the
 public connections list all go through these two functions.
@@ -14,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.db.models import Exists, F, OuterRef
 from django.http import Http404
@@ -22,8 +22,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from connections.models import Block, Connection, Profile, RetiredHandle, WorkEntry
+from connections.models import Connection, Profile, RetiredHandle, WorkEntry
 from connections.models.profiles import DEFAULT_AUDIENCES, Audience
+from connections.selectors.moderation import can_moderate
 from connections.selectors.network import (
     RELATIONSHIP_FIELDS,
     Relationship,
@@ -203,26 +204,18 @@ class ProfileView:
         return self.relation == Relation.SELF and not self.preview
 
 
-def _without_blocks(members, viewer):
-    return members.exclude(
-        Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk")))
-    ).exclude(Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer)))
-
-
 def member_for_profile_or_404(*, viewer, handle: str):
     """The member at `handle` whom `viewer` may look at, else Http404.
 
-    Blocked either way, unknown and deactivated (suspended) members all get
-    the same 404; staff still see deactivated members. One query brings the
-    member, their profile, the relationship and the mutual count.
+    Blocked either way, unknown, deactivated and suspended members all get
+    the same 404; moderators still see suspended members. One query brings
+    the member, their profile, the relationship and the mutual count.
     """
-    User = get_user_model()
     signed_in = getattr(viewer, "is_authenticated", False)
-    if signed_in and viewer.is_staff:
-        members = _without_blocks(User.objects.all(), viewer)
-    else:
-        members = visible_members(viewer=viewer)
-    members = members.select_related("profile")
+    members = visible_members(
+        viewer=viewer,
+        include_suspended=bool(signed_in and viewer.is_staff and can_moderate(viewer)),
+    ).select_related("profile")
     if signed_in:
         members = members.annotate(
             mutual_count=mutual_count(viewer=viewer),
