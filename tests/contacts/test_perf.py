@@ -466,14 +466,15 @@ def test_runner_flags_queries_that_depend_on_the_viewer(tiny):
         [page], rounds=0, warmup=0, seed=1, big_tables=BIG, operations=[]
     )
     figures = {figure.name: figure for figure in run.figures()}
-    # Signed in: session, member, the profile with its relationship, and the
-    # navigation badges; signed out, the profile alone.
+    # Signed in: session, member, the profile with its relationship, its work
+    # history (members may see it) and the navigation badges; signed out, the
+    # profile alone.
     assert figures["queries.profile-any"].detail == {
         "visitor": 1,
-        "single": 4,
-        "typical": 4,
+        "single": 5,
+        "typical": 5,
     }
-    assert figures["queries.profile-any.spread"].value == 3
+    assert figures["queries.profile-any.spread"].value == 4
     assert figures["queries.profile-any.spread"].passed is False
     assert figures["queries.profile-any"].passed
     assert "FAIL queries" in run.table()
