@@ -768,7 +768,8 @@ PAGES: list[Page] = [
         contact_url("contacts:detail", a_contact("addressbook")),
         "addressbook",
         Kind.PAGE,
-        query_budget=10,
+        # 10, and 1 for the relationship when the card is a member's.
+        query_budget=11,
         query_viewers=("addressbook",),
     ),
     Page(
