@@ -362,10 +362,43 @@ def vcard_from_contact(contact, *, uid: str = "") -> VCard:
     Needs the contact's emails, phones, addresses, websites and labels
     (prefetch them for many contacts). `uid` defaults to `contact_uid()`.
     """
+    return vcard_of(
+        contact,
+        uid=uid,
+        emails=[_typed(email, email.value) for email in contact.emails.all()],
+        phones=[_typed(phone, phone.value) for phone in contact.phones.all()],
+        addresses=[
+            Address(
+                street=address.street,
+                city=address.city,
+                region=address.region,
+                postal_code=address.postal_code,
+                country=address.country,
+                kind=address.label,
+                label=address.custom_label,
+            )
+            for address in contact.addresses.all()
+        ],
+        urls=[_typed(website, website.url) for website in contact.websites.all()],
+        categories=[label.name for label in contact.labels.all()],
+    )
+
+
+def vcard_of(
+    contact,
+    *,
+    uid: str,
+    emails: list[TypedValue],
+    phones: list[TypedValue],
+    addresses: list[Address],
+    urls: list[TypedValue],
+    categories: list[str],
+) -> VCard:
+    """A card from a contact's fields (a model, or a row of its values with
+    `pk`) and its details, already in the card's terms."""
     display = contact.display_name.strip()
-    categories = [label.name for label in contact.labels.all()]
     if contact.is_favorite:
-        categories.append(FAVORITE_CATEGORY)
+        categories = [*categories, FAVORITE_CATEGORY]
     birthday = None
     if contact.birthday_day and contact.birthday_month:
         birthday = Birthday(
@@ -384,21 +417,10 @@ def vcard_from_contact(contact, *, uid: str = "") -> VCard:
         nickname=contact.nickname,
         organization=contact.organization,
         title=contact.job_title,
-        emails=[_typed(email, email.value) for email in contact.emails.all()],
-        phones=[_typed(phone, phone.value) for phone in contact.phones.all()],
-        addresses=[
-            Address(
-                street=address.street,
-                city=address.city,
-                region=address.region,
-                postal_code=address.postal_code,
-                country=address.country,
-                kind=address.label,
-                label=address.custom_label,
-            )
-            for address in contact.addresses.all()
-        ],
-        urls=[_typed(website, website.url) for website in contact.websites.all()],
+        emails=emails,
+        phones=phones,
+        addresses=addresses,
+        urls=urls,
         birthday=birthday,
         note=contact.notes,
         categories=categories,
