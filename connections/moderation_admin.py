@@ -81,6 +81,7 @@ class ModerationForm(forms.Form):
 
 ACTION_TITLES = {
     "dismiss": _("Dismiss reports"),
+    "remove": _("Remove the reported content"),
     "warn": _("Warn members"),
     "suspend": _("Suspend members"),
     "unsuspend": _("Unsuspend members"),
@@ -222,6 +223,7 @@ class ReportAdmin(ModerationOnly, admin.ModelAdmin):
     list_display = (
         "created",
         "reported_member",
+        "subject",
         "reason",
         "details_excerpt",
         "reporter",
@@ -230,8 +232,9 @@ class ReportAdmin(ModerationOnly, admin.ModelAdmin):
         "outcome",
     )
     list_display_links = ("created",)
-    list_filter = (ReportStatusFilter, "reason", "outcome", "created")
+    list_filter = (ReportStatusFilter, "reason", "subject", "outcome", "created")
     list_select_related = ("member", "reporter")
+    show_facets = admin.ShowFacets.NEVER
     search_fields = (
         "member__handle",
         "member__display_name",
@@ -239,9 +242,16 @@ class ReportAdmin(ModerationOnly, admin.ModelAdmin):
         "reporter__handle",
     )
     ordering = ("created", "id")
-    actions = ["dismiss_reports", "warn_reported", "suspend_reported"]
+    actions = [
+        "dismiss_reports",
+        "remove_reported_content",
+        "warn_reported",
+        "suspend_reported",
+    ]
     readonly_fields = (
         "reported_member",
+        "subject",
+        "reported_content",
         "reason",
         "details",
         "reporter",
@@ -266,6 +276,18 @@ class ReportAdmin(ModerationOnly, admin.ModelAdmin):
         if report.member.is_suspended:
             return format_html('<a href="{}">{}</a> ({})', url, label, _("suspended"))
         return format_html('<a href="{}">{}</a>', url, label)
+
+    @admin.display(description=_("reported content"))
+    def reported_content(self, report):
+        """The message, update or comment: staff read it here, and only here."""
+        content = report.content
+        if content is None:
+            return "—"
+        text = getattr(content, "body", None) or getattr(content, "text", "")
+        state = _(" (removed by moderators)") if content.removed_at else ""
+        return format_html(
+            '<blockquote class="reported-content">{}</blockquote>{}', text, state
+        )
 
     @admin.display(description=_("details"))
     def details_excerpt(self, report):
@@ -318,6 +340,26 @@ class ReportAdmin(ModerationOnly, admin.ModelAdmin):
             self, request, queryset, action="dismiss", apply=apply, describe=report_row
         )
 
+    @admin.action(description=_("Remove the reported content…"))
+    def remove_reported_content(self, request, queryset):
+        def apply(rows, data):
+            return _each(
+                rows,
+                lambda report: services.content_remove(
+                    report=report, staff_member=request.user, reason=data["reason"]
+                ),
+                request,
+            )
+
+        return moderation_step(
+            self,
+            request,
+            queryset.exclude(subject=Report.Subject.MEMBER),
+            action="remove",
+            apply=apply,
+            describe=report_row,
+        )
+
     @admin.action(description=_("Warn the reported members…"))
     def warn_reported(self, request, queryset):
         def apply(rows, data):
@@ -360,17 +402,27 @@ class ReportAdmin(ModerationOnly, admin.ModelAdmin):
         if not can_moderate(request.user):
             raise PermissionDenied
         report = get_object_or_404(
-            Report.objects.select_related("member", "reporter"), pk=pk
+            Report.objects.select_related(
+                "member", "reporter", "message", "update", "comment"
+            ),
+            pk=pk,
         )
         choice = request.POST.get("decision", "")
+        decisions = {"dismiss", "warn", "suspend"}
+        if report.content is not None:
+            decisions.add("remove")
         form = ModerationForm(request.POST or None, with_end=True)
-        if request.method == "POST" and choice not in {"dismiss", "warn", "suspend"}:
+        if request.method == "POST" and choice not in decisions:
             form.add_error(None, _("Choose what to do: dismiss, warn or suspend."))
         elif request.method == "POST" and form.is_valid():
             reason = form.cleaned_data["reason"]
             try:
                 if choice == "dismiss":
                     services.report_dismiss(
+                        report=report, staff_member=request.user, reason=reason
+                    )
+                elif choice == "remove":
+                    services.content_remove(
                         report=report, staff_member=request.user, reason=reason
                     )
                 elif choice == "warn":
@@ -398,6 +450,7 @@ class ReportAdmin(ModerationOnly, admin.ModelAdmin):
             "title": _("Act on a report"),
             "opts": self.model._meta,
             "report": report,
+            "content": self.reported_content(report),
             "form": form,
             "decision": choice,
             "other_open": Report.objects.open()

@@ -87,6 +87,17 @@ urlpatterns = [
     ),
     path("in/<str:handle>/block/", network.block, name="block"),
     path("in/<str:handle>/report/", moderation.report_member, name="report"),
+    path(
+        "messages/with/<str:handle>/report/<int:message_id>/",
+        moderation.report_message,
+        name="report_message",
+    ),
+    path("updates/<int:pk>/report/", moderation.report_update, name="report_update"),
+    path(
+        "updates/<int:pk>/comments/<int:comment_id>/report/",
+        moderation.report_comment,
+        name="report_comment",
+    ),
     path("settings/reports/", moderation.my_reports, name="reports"),
     path("settings/warnings/", moderation.warnings, name="warnings"),
 ]

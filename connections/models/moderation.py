@@ -26,6 +26,13 @@ class ReportReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ReportSubject(models.TextChoices):
+    MEMBER = "member", _("Member")
+    MESSAGE = "message", _("Message")
+    UPDATE = "update", _("Update")
+    COMMENT = "comment", _("Comment")
+
+
 class ReportStatus(models.TextChoices):
     OPEN = "open", _("Open")
     RESOLVED = "resolved", _("Resolved")
@@ -44,8 +51,14 @@ class ReportQuerySet(models.QuerySet):
 
 
 class Report(models.Model):
-    """A member's report about another member, for staff to look at."""
+    """A member's report about another member, or about something they wrote
+    (a message, an update, a comment), for staff to look at.
 
+    The reported content is kept by reference: staff read a message only
+    through the report about it.
+    """
+
+    Subject = ReportSubject
     Reason = ReportReason
     Status = ReportStatus
     Outcome = ReportOutcome
@@ -64,6 +77,33 @@ class Report(models.Model):
         related_name="reports_received",
         db_index=False,
         verbose_name=_("reported member"),
+    )
+    subject = models.CharField(
+        _("about"), max_length=20, choices=Subject, default=Subject.MEMBER
+    )
+    message = models.ForeignKey(
+        "connections.Message",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("message"),
+    )
+    update = models.ForeignKey(
+        "connections.Update",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("update"),
+    )
+    comment = models.ForeignKey(
+        "connections.Comment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("comment"),
     )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason)
     details = models.TextField(
@@ -94,8 +134,20 @@ class Report(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["reporter", "member"],
-                condition=Q(status="open"),
+                condition=Q(status="open", subject="member"),
                 name="report_one_open_per_reporter_member",
+            ),
+            *(
+                models.UniqueConstraint(
+                    fields=["reporter", field],
+                    condition=Q(status="open", **{f"{field}__isnull": False}),
+                    name=f"report_one_open_per_reporter_{field}",
+                )
+                for field in ("message", "update", "comment")
+            ),
+            models.CheckConstraint(
+                condition=Q(subject__in=ReportSubject.values),
+                name="report_subject_valid",
             ),
             models.CheckConstraint(
                 condition=~Q(reporter=models.F("member")), name="report_not_self"
@@ -126,6 +178,11 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} · {self.member_id} ({self.status})"
+
+    @property
+    def content(self):
+        """The reported message, update or comment (None for a member report)."""
+        return self.message or self.update or self.comment
 
 
 class SanctionKind(models.TextChoices):

@@ -23,7 +23,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from connections.models import Block, ConversationMember, Message
-from connections.selectors.network import is_visible, may_message
+from connections.selectors.moderation import shown_member
+from connections.selectors.network import is_present, may_message
 from connections.selectors.paging import Page, keyset_page
 
 PAGE_SIZE = settings.RAPPORT_MESSAGES_PAGE_SIZE
@@ -47,7 +48,7 @@ def _side_annotations(viewer) -> dict:
         "can_send": ExpressionWrapper(
             may_message(sender=viewer, ref="other"), output_field=BooleanField()
         ),
-        "other_visible": is_visible("other"),
+        "other_visible": is_present("other"),
         "blocked_by_other": Exists(
             Block.objects.filter(blocker=OuterRef("other"), blocked=viewer.pk)
         ),
@@ -93,7 +94,7 @@ def thread_with(*, viewer, handle: str) -> Thread | None:
             return None
         return Thread(
             viewer=viewer,
-            other=side.other,
+            other=shown_member(side.other),
             side=side,
             can_send=side.can_send,
             other_read_id=side.other_read_id,
@@ -186,7 +187,7 @@ def inbox(*, member, query: str = "", cursor: str = "", size: int = PAGE_SIZE) -
     """
     rows = (
         ConversationMember.objects.filter(member=member)
-        .filter(is_visible("other"))
+        .filter(is_present("other"))
         .exclude(
             Exists(Block.objects.filter(blocker=OuterRef("other"), blocked=member.pk))
         )
@@ -194,13 +195,17 @@ def inbox(*, member, query: str = "", cursor: str = "", size: int = PAGE_SIZE) -
     )
     for word in query.split()[:5]:
         rows = rows.filter(Q(other__display_name__icontains=word))
-    return keyset_page(
+    page = keyset_page(
         rows,
         keys=[("last_activity", True), ("id", True)],
         cursor=cursor,
         size=size,
         key_values=lambda side: (side.last_activity, side.pk),
     )
+    for side in page.items:
+        # A suspended member shows under a neutral name.
+        side.shown_other = shown_member(side.other)
+    return page
 
 
 @dataclass(frozen=True)

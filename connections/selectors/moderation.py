@@ -7,6 +7,8 @@ from allauth.account.authentication import get_authentication_records
 from django.contrib.auth import get_user_model
 from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from connections.models import ConnectionRequest, Report, Sanction, SendingPause
@@ -185,4 +187,88 @@ def abuse_signals(*, now=None) -> AbuseSignals:
         signup_bursts=bursts,
         pauses=pauses,
         since=since,
+    )
+
+
+# ---------------------------------------------------------------------------
+# What a member may report: only what they can see, never their own.
+
+
+def reportable_message_or_404(*, viewer, handle: str, message_id: int):
+    """A message the other member of `viewer`'s thread with `handle` sent."""
+    from connections.models import Message
+    from connections.selectors.messaging import thread_with
+
+    thread = thread_with(viewer=viewer, handle=handle)
+    if thread is None or thread.conversation_id is None:
+        raise Http404
+    return get_object_or_404(
+        Message.objects.filter(
+            conversation_id=thread.conversation_id, removed_at__isnull=True
+        )
+        .exclude(sender=viewer.pk)
+        .select_related("sender"),
+        pk=message_id,
+    )
+
+
+def reportable_update_or_404(*, viewer, pk: int):
+    from connections.selectors.updates import updates_visible_to
+
+    return get_object_or_404(
+        updates_visible_to(viewer=viewer)
+        .filter(removed_at__isnull=True)
+        .exclude(author=viewer.pk)
+        .select_related("author"),
+        pk=pk,
+    )
+
+
+def reportable_comment_or_404(*, viewer, update_pk: int, pk: int):
+    from connections.selectors.updates import comments_visible_to, updates_visible_to
+
+    return get_object_or_404(
+        comments_visible_to(viewer=viewer)
+        .filter(
+            update__in=updates_visible_to(viewer=viewer).filter(
+                removed_at__isnull=True
+            ),
+            update_id=update_pk,
+            removed_at__isnull=True,
+        )
+        .exclude(author=viewer.pk)
+        .select_related("author"),
+        pk=pk,
+    )
+
+
+@dataclass(frozen=True)
+class NeutralMember:
+    """Stands in for a suspended member where their past messages still show:
+    a neutral name and no photo, headline or profile link."""
+
+    pk: int
+    handle: str
+    display_name: str
+    headline: str = ""
+    initials: str = "?"
+    is_suspended: bool = True
+
+    def get_short_name(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("connections:thread", args=[self.handle])
+
+
+def shown_member(member):
+    """`member`, or a neutral stand-in while they are suspended."""
+    from django.utils.translation import gettext
+
+    if not getattr(member, "is_suspended", False):
+        return member
+    return NeutralMember(
+        pk=member.pk, handle=member.handle, display_name=gettext("Suspended member")
     )

@@ -82,6 +82,12 @@ def is_visible(ref: str = "pk") -> Exists:
     return Exists(visible_members().filter(pk=OuterRef(ref)))
 
 
+def is_present(ref: str = "pk") -> Exists:
+    """A condition: member `ref` still has an account, suspended or not (their
+    past messages stay readable, under a neutral name while suspended)."""
+    return Exists(visible_members(include_suspended=True).filter(pk=OuterRef(ref)))
+
+
 def is_blocked_between(a, b) -> bool:
     """Whether either member blocked the other (one query)."""
     return Block.objects.filter(

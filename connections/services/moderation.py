@@ -86,15 +86,50 @@ def _resolve(reports: Iterable[Report], *, staff_member, outcome, now) -> list:
 # Members report.
 
 
+def _subject_of(*, member, message, update, comment):
+    """The report's subject and its content field, checked against `member`."""
+    given = [
+        (subject, field, content)
+        for subject, field, content in (
+            (Report.Subject.MESSAGE, "message", message),
+            (Report.Subject.UPDATE, "update", update),
+            (Report.Subject.COMMENT, "comment", comment),
+        )
+        if content is not None
+    ]
+    if not given:
+        return Report.Subject.MEMBER, None, None
+    if len(given) > 1:
+        raise ValueError("A report is about one thing.")
+    subject, field, content = given[0]
+    author_id = content.sender_id if field == "message" else content.author_id
+    if author_id != member.pk:
+        raise ValueError("The reported content must be the member's.")
+    return subject, field, content
+
+
 @transaction.atomic
 def report_create(
-    *, reporter, member, reason: str, details: str = "", also_block: bool = False
+    *,
+    reporter,
+    member,
+    reason: str,
+    details: str = "",
+    also_block: bool = False,
+    message=None,
+    update=None,
+    comment=None,
 ) -> Report:
-    """Report `member` to the staff; optionally block them too.
+    """Report `member` (or their `message`, `update` or `comment`) to the
+    staff; optionally block them too.
 
-    A second report about the same member while the first is open returns
-    the first (a double submit sends one report).
+    A second report about the same member or content while the first is open
+    returns the first (a double submit sends one report). The caller checks
+    the reporter may see the content.
     """
+    subject, field, content = _subject_of(
+        member=member, message=message, update=update, comment=comment
+    )
     if reporter.pk == member.pk:
         raise ValidationError(_("You can't report yourself."), code="self")
     if reason not in Report.Reason.values:
@@ -112,15 +147,22 @@ def report_create(
             _("%(name)s can't be reported.") % {"name": member.display_name},
             code="unavailable",
         )
-    report = Report.objects.open().filter(reporter=reporter, member=member).first()
+    same = Report.objects.open().filter(reporter=reporter, member=member)
+    same = same.filter(**{field: content}) if field else same.filter(subject=subject)
+    report = same.first()
     if report is None:
         try:
             with transaction.atomic():
                 report = Report.objects.create(
-                    reporter=reporter, member=member, reason=reason, details=details
+                    reporter=reporter,
+                    member=member,
+                    subject=subject,
+                    reason=reason,
+                    details=details,
+                    **({field: content} if field else {}),
                 )
         except IntegrityError:
-            report = Report.objects.open().get(reporter=reporter, member=member)
+            report = same.get()
     if also_block:
         block_create(blocker=reporter, blocked=member)
     return report
@@ -153,6 +195,52 @@ def report_dismiss(*, report, staff_member, reason: str) -> Report:
         report=closed[0],
     )
     return closed[0]
+
+
+@transaction.atomic
+def content_remove(*, report, staff_member, reason: str) -> Report:
+    """Remove the reported message, update or comment for everyone: it shows
+    as removed by moderators. Every open report about it is resolved."""
+    _require_moderator(staff_member)
+    reason = _clean_reason(reason)
+    now = timezone.now()
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    content = report.content
+    if content is None:
+        raise ValidationError(
+            _("This report is not about a message, an update or a comment."),
+            code="no_content",
+        )
+    field = report.subject
+    model = type(content)
+    locked = model.objects.select_for_update().get(pk=content.pk)
+    if locked.removed_at is None:
+        locked.removed_at = now
+        fields = ["removed_at"]
+        if hasattr(locked, "removed_by"):
+            locked.removed_by = staff_member
+            fields.append("removed_by")
+        locked.save(update_fields=fields)
+    closed = _resolve(
+        Report.objects.open().filter(**{field: content}),
+        staff_member=staff_member,
+        outcome=Outcome.CONTENT_REMOVED,
+        now=now,
+    )
+    if not closed:
+        raise ValidationError(
+            _("This report was already resolved."), code="already_resolved"
+        )
+    _audit(
+        staff_member=staff_member,
+        action=Action.REMOVE_CONTENT,
+        member=report.member,
+        reason=reason,
+        report=report,
+        detail=f"{report.get_subject_display()} {content.pk}",
+    )
+    report.refresh_from_db()
+    return report
 
 
 @transaction.atomic

@@ -11,7 +11,12 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from connections.forms import ReportForm
-from connections.selectors.moderation import reports_made
+from connections.selectors.moderation import (
+    reportable_comment_or_404,
+    reportable_message_or_404,
+    reportable_update_or_404,
+    reports_made,
+)
 from connections.services import moderation as services
 from connections.views.common import safe_next
 from connections.views.profile import profile_member_or_404
@@ -19,13 +24,9 @@ from connections.views.profile import profile_member_or_404
 WARNING_SESSION_KEY = "moderation_unseen_warning"
 
 
-@vary_on_headers("HX-Request")
-@require_http_methods(["GET", "POST"])
-def report_member(request, handle):
-    """Report: a reason and details, with the offer to block as well."""
-    member = profile_member_or_404(request, handle)
-    if member.pk == request.user.pk:
-        raise Http404
+def _report(request, *, member, action_url: str, back: str, **content):
+    """The report form for `member` or one of their messages, updates or
+    comments (`content`), and its submission."""
     status = 200
     if request.method == "POST":
         form = ReportForm(request.POST)
@@ -37,6 +38,7 @@ def report_member(request, handle):
                     reason=form.cleaned_data["reason"],
                     details=form.cleaned_data["details"],
                     also_block=form.cleaned_data["also_block"],
+                    **content,
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -58,16 +60,82 @@ def report_member(request, handle):
         status = 422
     else:
         form = ReportForm()
+    kind, reported = next(iter(content.items()), ("", None))
     context = {
         "member": member,
         "form": form,
+        "kind": kind,
+        "content_text": getattr(reported, "body", None)
+        or getattr(reported, "text", ""),
+        "action_url": action_url,
         "dialog": bool(request.htmx),
-        "next": safe_next(request, member.get_absolute_url()),
+        "next": safe_next(request, back),
     }
     template = "connections/report_member.html"
     if request.htmx:
         template += "#dialog" if request.method == "GET" else "#body"
     return render(request, template, context, status=status)
+
+
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def report_member(request, handle):
+    """Report: a reason and details, with the offer to block as well."""
+    member = profile_member_or_404(request, handle)
+    if member.pk == request.user.pk:
+        raise Http404
+    return _report(
+        request,
+        member=member,
+        action_url=reverse("connections:report", args=[member.handle]),
+        back=member.get_absolute_url(),
+    )
+
+
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def report_message(request, handle, message_id):
+    """Report a message from the thread; staff then read it with the report."""
+    message = reportable_message_or_404(
+        viewer=request.user, handle=handle, message_id=message_id
+    )
+    return _report(
+        request,
+        member=message.sender,
+        message=message,
+        action_url=reverse(
+            "connections:report_message", args=[message.sender.handle, message.pk]
+        ),
+        back=reverse("connections:thread", args=[message.sender.handle]),
+    )
+
+
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def report_update(request, pk):
+    update = reportable_update_or_404(viewer=request.user, pk=pk)
+    return _report(
+        request,
+        member=update.author,
+        update=update,
+        action_url=reverse("connections:report_update", args=[update.pk]),
+        back=reverse("connections:update", args=[update.pk]),
+    )
+
+
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def report_comment(request, pk, comment_id):
+    comment = reportable_comment_or_404(
+        viewer=request.user, update_pk=pk, pk=comment_id
+    )
+    return _report(
+        request,
+        member=comment.author,
+        comment=comment,
+        action_url=reverse("connections:report_comment", args=[pk, comment.pk]),
+        back=reverse("connections:update", args=[pk]),
+    )
 
 
 @require_GET
