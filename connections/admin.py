@@ -54,6 +54,7 @@ class UserAdmin(MemberModeration, BaseUserAdmin):
     list_filter = ("is_active", SuspendedFilter, "is_staff", "date_joined")
     search_fields = MEMBER_SEARCH
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     paginator = CappedCountPaginator
     actions = MemberModeration.moderation_actions
     readonly_fields = (
@@ -101,6 +102,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     """Shown to staff, changed only through the services."""
 
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     paginator = CappedCountPaginator
 
     def has_add_permission(self, request):

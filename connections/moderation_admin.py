@@ -158,6 +158,7 @@ class ModerationOnly:
     """Moderators read; nobody adds, changes or deletes by hand."""
 
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     paginator = CappedCountPaginator
 
     def has_module_permission(self, request):

@@ -365,3 +365,26 @@ def test_sign_up_records_the_address(client):
     from connections.models import User
 
     assert User.objects.get(email="nina@example.com").signup_ip == "198.51.100.7"
+
+
+# --- Address books: counts only -------------------------------------------------------
+
+
+def test_address_books_show_counts_never_contacts(
+    superuser_client, django_assert_max_num_queries
+):
+    from tests.factories import ContactFactory
+
+    owner = UserFactory(display_name="Olga Owner")
+    ContactFactory(owner=owner, given_name="Secret", family_name="Person")
+    with django_assert_max_num_queries(8) as few:
+        listing = superuser_client.get("/admin/contacts/addressbook/")
+    html = listing.content.decode()
+    assert "Olga Owner" in html
+    assert "Secret" not in html
+    for _ in range(20):
+        ContactFactory(owner=UserFactory())
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert superuser_client.get("/admin/contacts/addressbook/").status_code == 200
+    for model in ("contact", "label", "contactimport", "contactemail"):
+        assert superuser_client.get(f"/admin/contacts/{model}/").status_code == 404
