@@ -1059,6 +1059,40 @@ PAGES: list[Page] = [
         post=lambda cast: {},
         query_viewers=("typical",),
     ),
+    # Moderation in the admin (issue 8): the big changelists, fixed cost at
+    # any size; the staff member is a superuser whose session passed 2FA.
+    Page(
+        "admin-members",
+        url("admin:connections_user_changelist"),
+        "staff",
+        Kind.LIST,
+        query_budget=4,
+        query_viewers=("staff",),
+    ),
+    Page(
+        "admin-connections",
+        url("admin:connections_connection_changelist"),
+        "staff",
+        Kind.LIST,
+        query_budget=4,
+        query_viewers=("staff",),
+    ),
+    Page(
+        "admin-reports",
+        url("admin:connections_report_changelist"),
+        "staff",
+        Kind.LIST,
+        query_budget=4,
+        query_viewers=("staff",),
+    ),
+    Page(
+        "admin-member",
+        lambda cast: reverse("admin:connections_user_change", args=[cast.typical.pk]),
+        "staff",
+        Kind.PAGE,
+        query_budget=10,
+        query_viewers=("staff",),
+    ),
 ]
 
 

@@ -136,6 +136,7 @@ ROLES = {
     ),
     "inbox": ("bench-inbox", "Ines Inbox", "Pending invitations and conversations"),
     "talker": ("bench-talker", "Tal Talker", "The other side of the longest thread"),
+    "staff": ("bench-staff", "Stella Staff", "Works the moderation queue"),
 }
 BIG_ROLE_PREFIX = "big-"  # "big-01"… "big-10": `big_connections` each
 
@@ -995,3 +996,73 @@ def ensure_seeded(
         else:
             cursor.execute("ANALYZE")
     return SeedOutcome(False, seconds, counts)
+
+
+@seed_step("moderation", big_tables=("connections_report",))
+def seed_moderation(ctx: SeedContext) -> int:
+    """The staff member (a superuser) and a little more than a page of open
+    reports about ordinary members, a few of them already acted on.
+
+    Reports come from ordinary members about others, two to one member in
+    three so the queue's "other open reports" count has something to count;
+    every tenth report is resolved with a warning and its audit record.
+    """
+    from connections.models import AuditRecord, Report, Sanction
+
+    User = get_user_model()
+    rng = ctx.rng("moderation")
+    staff = ctx.roles["staff"]
+    User.objects.filter(pk=staff).update(is_staff=True, is_superuser=True)
+    reasons = [choice for choice, _label in Report.Reason.choices]
+    count = ctx.size.full_page * 2
+    reported = rng.sample(ctx.ordinary[len(ctx.ordinary) // 2 :], count)
+    reporters = rng.sample(ctx.ordinary[: len(ctx.ordinary) // 2], count)
+    rows = []
+    for n in range(count):
+        member = reported[n - n % 3] if n % 3 == 1 else reported[n]
+        resolved = n % 10 == 0
+        rows.append(
+            Report(
+                reporter_id=reporters[n],
+                member_id=member,
+                reason=rng.choice(reasons),
+                details="Sends the same pitch to everyone." if n % 2 else "",
+                created=ctx.ago(rng, days=30),
+                status="resolved" if resolved else "open",
+                outcome="warned" if resolved else "",
+                resolved=ctx.now if resolved else None,
+                resolved_by_id=staff if resolved else None,
+            )
+        )
+    reports = ctx.bulk(Report, rows, keep=True)
+    warned = [report for report in reports if report.status == "resolved"]
+    ctx.bulk(
+        Sanction,
+        (
+            Sanction(
+                kind="warning",
+                member_id=report.member_id,
+                staff_member_id=staff,
+                reason="Please stop sending the same pitch to everyone.",
+                report=report,
+                created=ctx.now,
+            )
+            for report in warned
+        ),
+    )
+    ctx.bulk(
+        AuditRecord,
+        (
+            AuditRecord(
+                staff_member_id=staff,
+                action="warn",
+                member_id=report.member_id,
+                target=f"member {report.member_id}",
+                report=report,
+                reason="Please stop sending the same pitch to everyone.",
+                created=ctx.now,
+            )
+            for report in warned
+        ),
+    )
+    return len(reports)
