@@ -157,6 +157,7 @@ def seed(*, members, faker, stdout):
     )
     conversations = seed_conversations(members=members, now=now)
     stdout.write(f"Messages: {conversations} new conversations.")
+    seed_updates(members=members, stdout=stdout)
 
 
 # Demo conversations: (first member, second member, lines alternating from the
@@ -374,3 +375,57 @@ def seed_profiles(*, members, faker, stdout):
             )
         written += 1
     stdout.write(f"Profiles: {written} new profiles.")
+
+DEMO_UPDATES = [
+    ("Our team just shipped the new onboarding flow. Feedback welcome!", "public"),
+    ("Slides from my talk on Postgres indexes: https://example.org/slides", "public"),
+    ("Looking for a good book on negotiation. Recommendations?", "connections"),
+    ("Book club meets Thursday at 7 — this month: The Left Hand of Darkness.", ""),
+    ("Hiring two engineers in Lisbon. Ask me anything.", "connections"),
+]
+DEMO_COMMENTS = ["Congratulations!", "Count me in.", "Thanks for sharing this."]
+
+
+def seed_updates(*, members, stdout):
+    """A few updates among connected demo members, with comments and likes.
+
+    Goes through the services, so feeds and the depth of each connection are
+    what posting, commenting and liking make them. Skipped when the demo
+    members already posted (a second run creates nothing).
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from connections.models import Connection, FeedEntry, Update
+    from connections.services.updates import comment_post, like_toggle, update_post
+
+    authors = members[: len(DEMO_UPDATES)]
+    if Update.objects.filter(author__in=authors).exists():
+        return
+    now = timezone.now()
+    posted = 0
+    for number, (author, (text, audience)) in enumerate(
+        zip(authors, DEMO_UPDATES, strict=False)
+    ):
+        update = update_post(
+            author=author, text=text, audience=audience or "connections"
+        )
+        moment = now - timedelta(hours=5 * number + 1)
+        Update.objects.filter(pk=update.pk).update(created=moment)
+        FeedEntry.objects.filter(update=update).update(created=moment)
+        friends = list(
+            Connection.objects.filter(member=author)
+            .select_related("other")
+            .order_by("created")[:3]
+        )
+        for index, row in enumerate(friends):
+            like_toggle(update=update, member=row.other, like=True)
+            if index < 2:
+                comment_post(
+                    update=update,
+                    author=row.other,
+                    text=DEMO_COMMENTS[(number + index) % len(DEMO_COMMENTS)],
+                )
+        posted += 1
+    stdout.write(f"Updates: {posted} new updates with comments and likes.")

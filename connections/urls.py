@@ -3,6 +3,7 @@
 from django.urls import path
 
 from connections.views import (
+    depth,
     messaging,
     moderation,
     network,
@@ -21,6 +22,12 @@ urlpatterns = [
         network.connection_edit,
         name="connection_edit",
     ),
+    path(
+        "network/connections/<str:handle>/keep-in-touch/",
+        depth.keep_in_touch,
+        name="keep_in_touch",
+    ),
+    path("network/losing-touch/", depth.losing_touch_list, name="losing_touch"),
     path("network/invitations/", network.invitations_received, name="invitations"),
     path(
         "network/invitations/sent/",
@@ -79,6 +86,7 @@ urlpatterns = [
         profile.relationship_action,
         name="relationship",
     ),
+    path("in/<str:handle>/updates/", updates.profile_updates, name="profile_updates"),
     path("in/<str:handle>/connect/", network.connect, name="connect"),
     path(
         "in/<str:handle>/remove/",

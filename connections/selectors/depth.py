@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,8 +73,12 @@ def meter_label(steps: int) -> str:
 
 def with_depth(rows, now: datetime | None = None):
     """Give each connection row `depth_score` and `depth_steps` (no query)."""
-    factor = growth(now or timezone.now())
+    now = now or timezone.now()
+    factor = growth(now)
     for row in rows:
+        row.reminder_overdue = bool(
+            row.keep_in_touch_due and row.keep_in_touch_due <= now
+        )
         row.depth_score = row.depth / factor
         row.depth_steps = meter_steps(row.depth_score)
         row.depth_label = meter_label(row.depth_steps)
@@ -175,18 +179,72 @@ def depth_facts(*, member, rows, now=None) -> dict[int, DepthFacts]:
     return facts
 
 
-def connection_depth(*, member, other):
-    """`member`'s row about `other` with its depth and facts, or None (1–2 queries).
+def with_depth_facts(*, member, rows, now=None):
+    """Give a page of `member`'s connection rows their depth and its facts.
 
+    One query for the page (`depth_facts`); the rows are the member's own.
+    """
+    now = now or timezone.now()
+    with_depth(rows, now)
+    facts = depth_facts(member=member, rows=rows, now=now)
+    for row in rows:
+        row.depth_facts = facts[row.other_id]
+    return rows
+
+
+def connection_depth(*, member, other, now=None):
+    """`member`'s row about `other` with its depth and facts, or None.
+
+    One query whether or not they are connected (none for a signed-out
+    viewer or oneself): the row with its counts of the window as subqueries.
     Only ever called with the viewer as `member`: the depth is theirs alone.
     """
     if not getattr(member, "is_authenticated", False) or member.pk == other.pk:
         return None
-    row = Connection.objects.filter(member=member, other=other).first()
+    now = now or timezone.now()
+    since = now - timedelta(days=settings.RAPPORT_DEPTH_WINDOW_DAYS)
+    counts = {}
+    for kind in Interaction.Kind.values:
+        for direction, (actor, target) in (
+            ("given", (member.pk, other.pk)),
+            ("received", (other.pk, member.pk)),
+        ):
+            counted = (
+                Interaction.objects.filter(
+                    actor=actor,
+                    target=target,
+                    kind=kind,
+                    created__gte=since,
+                )
+                .filter(created__gte=OuterRef("created"))
+                .order_by()
+                .values("actor")
+                .annotate(n=Count("*"))
+                .values("n")[:1]
+            )
+            counts[f"{direction}_{kind}"] = Coalesce(
+                Subquery(counted, output_field=IntegerField()), 0
+            )
+    row = (
+        Connection.objects.filter(member=member.pk, other=other.pk)
+        .select_related("other")
+        .annotate(**counts)
+        .first()
+    )
     if row is None:
         return None
-    with_depth([row])
-    row.depth_facts = depth_facts(member=member, rows=[row])[other.pk]
+    with_depth([row], now)
+    facts = DepthFacts(last=row.last_interaction)
+    for kind in Interaction.Kind.values:
+        given, received = (
+            getattr(row, f"given_{kind}"),
+            getattr(row, f"received_{kind}"),
+        )
+        if given or received:
+            facts.counts[kind] = given + received
+        facts.given += given
+        facts.received += received
+    row.depth_facts = facts
     return row
 
 
@@ -224,6 +282,7 @@ def losing_touch(
         key_values=lambda row: (row.quiet_since, row.pk),
     )
     with_depth(page.items, now)
+    page.extra["months"] = months
     return page
 
 

@@ -520,7 +520,11 @@ def _connection_page_ids(member, *, query: str, sort: str):
 CONNECTION_KEYS = {
     "recent": [("created", True), ("id", True)],
     "name": [("sort_name", False), ("other_id", False)],
+    # The stored, epoch-scaled depth (connections.selectors.depth) sorts as
+    # the depth today does, so its (member, depth, id) index serves the list.
+    "depth": [("depth", True), ("id", True)],
 }
+CONNECTION_SORTS = tuple(CONNECTION_KEYS)
 
 
 def connections_of(
@@ -533,17 +537,19 @@ def connections_of(
 ) -> Page:
     """The member's own connections (their private view), with mutual counts.
 
-    `sort` is "recent" (recently connected first) or "name"; `query` keeps
-    those whose name, handle or headline contains it. One query: recently
-    connected is read in index order and stops after the page; otherwise the
-    page's members are picked from indexes alone in a subquery, then only
-    their rows are read, with their mutual counts.
+    `sort` is "recent" (recently connected first), "name" or "depth"
+    (deepest first); `query` keeps those whose name, handle or headline
+    contains it. One query: recently connected and by depth are read in index
+    order and stop after the page; otherwise the page's members are picked
+    from indexes alone in a subquery, then only their rows are read, with
+    their mutual counts.
     """
     query = " ".join((query or "").split())[:100]
-    sort = "name" if sort == "name" else "recent"
+    sort = sort if sort in CONNECTION_KEYS else "recent"
     keys = CONNECTION_KEYS[sort]
-    if sort == "recent" and not query:
+    if sort in ("recent", "depth") and not query:
         # Read in index order: the database stops after the page's rows.
+        first = keys[0][0]
         return keyset_page(
             Connection.objects.filter(member=member)
             .filter(is_visible("other"))
@@ -552,7 +558,7 @@ def connections_of(
             keys=keys,
             cursor=cursor,
             size=size,
-            key_values=lambda row: (row.created, row.pk),
+            key_values=lambda row: (getattr(row, first), row.pk),
         )
     ordering = [f"-{key}" if desc else key for key, desc in keys]
     candidates, id_column = _connection_page_ids(member, query=query, sort=sort)
@@ -569,6 +575,8 @@ def connections_of(
         rows = list(
             rows.annotate(sort_name=Lower("other__display_name")).order_by(*ordering)
         )
+    elif sort == "depth":
+        rows = sorted(rows, key=lambda row: (row.depth, row.pk), reverse=True)
     else:
         # Put in order here: asked to sort, the database would walk the
         # member's whole (member, created) index instead of fetching the page's
@@ -581,7 +589,7 @@ def connections_of(
         next_cursor = encode_cursor(
             (last.sort_name, last.other_id)
             if sort == "name"
-            else (last.created, last.pk)
+            else (getattr(last, keys[0][0]), last.pk)
         )
     return Page(items=rows, next_cursor=next_cursor)
 

@@ -62,7 +62,7 @@ def decode_cursor(cursor: str, size: int) -> list | None:
                 value = datetime.fromisoformat(value["t"])
             except (KeyError, TypeError, ValueError):
                 return None
-        elif not isinstance(value, (int, str)) or isinstance(value, bool):
+        elif not isinstance(value, (int, float, str)) or isinstance(value, bool):
             return None
         decoded.append(value)
     return decoded

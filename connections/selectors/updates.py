@@ -133,15 +133,24 @@ def feed_for(*, member, cursor: str = "", size: int | None = None) -> Page:
     return page
 
 
-def updates_by(*, author, viewer, cursor: str = "", size: int | None = None) -> Page:
-    """`author`'s updates that `viewer` may see, newest first (one query)."""
+def updates_by(
+    *,
+    author,
+    viewer,
+    cursor: str = "",
+    size: int | None = None,
+    public_only: bool = False,
+) -> Page:
+    """`author`'s updates that `viewer` may see, newest first (one query).
+
+    `public_only` narrows them to Public ones (a member previewing their own
+    profile as the public or as a member sees what those viewers see).
+    """
     size = size or settings.RAPPORT_UPDATES_PAGE_SIZE
-    rows = with_activity(
-        updates_visible_to(viewer=viewer)
-        .filter(author=author.pk)
-        .select_related("author"),
-        viewer=viewer,
-    )
+    rows = updates_visible_to(viewer=viewer).filter(author=author.pk)
+    if public_only:
+        rows = rows.filter(audience=Update.Audience.PUBLIC)
+    rows = with_activity(rows.select_related("author"), viewer=viewer)
     return keyset_page(
         rows,
         keys=[("created", True), ("id", True)],

@@ -34,7 +34,9 @@ from connections.models import (
     NotificationSettings,
 )
 from connections.receivers import INVITATION_SESSION_KEY
+from connections.selectors.depth import with_depth_facts
 from connections.selectors.network import (
+    CONNECTION_SORTS,
     INVITATIONS_PREVIEW,
     Relationship,
     blocked_members,
@@ -152,13 +154,15 @@ def invitations_sent(request):
 def connection_list(request):
     """The member's connections: search, sort, private kind, load more."""
     query = request.GET.get("q", "").strip()
-    sort = request.GET.get("sort") if request.GET.get("sort") == "name" else "recent"
+    sort = request.GET.get("sort")
+    sort = sort if sort in CONNECTION_SORTS else "recent"
     if not request.htmx:
         # The page's counts also tell the list how large the network is.
         network_counts(member=request.user)
     page = connections_of(
         member=request.user, query=query, sort=sort, cursor=request.GET.get("after")
     )
+    with_depth_facts(member=request.user, rows=page.items)
     context = {
         "connections": page,
         "query": query,

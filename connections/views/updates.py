@@ -23,9 +23,11 @@ from connections.selectors.updates import (
     feed_for,
     own_update_or_404,
     update_for_viewer_or_404,
+    updates_by,
 )
 from connections.services import updates as services
 from connections.views.common import current_path, safe_next
+from connections.views.profile import profile_member_or_404
 
 
 def _form_error(form, error: ValidationError) -> None:
@@ -241,3 +243,20 @@ def update_comments(request, pk):
     if cursor:
         return render(request, "connections/_update_comments.html#rows", context)
     return render(request, "connections/_update_comments.html", context, status=status)
+
+
+@login_not_required
+@require_GET
+def profile_updates(request, handle):
+    """More of a member's updates for their profile ("Load more")."""
+    member = profile_member_or_404(request, handle)
+    if not request.htmx:
+        return redirect(member.get_absolute_url())
+    page = updates_by(
+        author=member, viewer=request.user, cursor=request.GET.get("after", "")
+    )
+    return render(
+        request,
+        "connections/_profile_updates_list.html#rows",
+        {"updates": page, "member": member, "here": member.get_absolute_url()},
+    )

@@ -35,6 +35,7 @@ from connections.selectors.network import (
     visible_members,
 )
 from connections.selectors.paging import encode_cursor
+from connections.selectors.updates import feed_for
 from contacts.models import Contact, Label
 from contacts.perf.seed import BIG_ROLE_PREFIX, ROLES, role_handle
 from contacts.selectors.contacts import encode_cursor as encode_contact_cursor
@@ -397,6 +398,24 @@ def inbox_cursor(role: str) -> Callable[[Cast], str]:
     return build
 
 
+def feed_cursor(role: str) -> Callable[[Cast], str]:
+    """The cursor after the first page of `role`'s Home."""
+    return lambda cast: feed_for(member=cast[role]).next_cursor
+
+
+def newest_in_feed(role: str) -> Callable[[Cast], int]:
+    """The newest update on `role`'s Home that is not their own."""
+    return lambda cast: next(
+        update.pk
+        for update in feed_for(member=cast[role]).items
+        if update.author_id != cast[role].pk
+    )
+
+
+def update_url(name: str, update: Callable) -> Callable[[Cast], str]:
+    return lambda cast: reverse(name, kwargs={"pk": update(cast)})
+
+
 CONTACTS_VIEWERS = ("single", "typical", "addressbook", "hub")
 LOAD_MORE = (("HX-Target", "load-more"),)
 
@@ -407,7 +426,9 @@ BARE = Page("bare", url("bench_bare"), "typical", Kind.PAGE, query_budget=2)
 PAGES: list[Page] = [
     # Site-wide.
     Page("home-signed-out", url("home"), None, Kind.PAGE, query_budget=0),
-    Page("home", url("home"), "typical", Kind.PAGE, query_budget=3),
+    # Home is the feed (issue 10): session, member, badges, the page of
+    # updates with their counts, the keep-in-touch reminders.
+    Page("home", url("home"), "typical", Kind.PAGE, query_budget=5),
     Page("healthz", url("healthz"), None, Kind.POLL, query_budget=1, target=5.0),
     Page(
         "theme-switch",
@@ -425,14 +446,15 @@ PAGES: list[Page] = [
     Page("email-settings", url("account_email"), "typical", Kind.PAGE, query_budget=7),
     Page("two-factor", url("mfa_index"), "typical", Kind.PAGE, query_budget=5),
     Page("sessions", url("usersessions_list"), "typical", Kind.PAGE, query_budget=4),
-    # Members and profiles.
+    # Members and profiles. A profile also lists the member's updates and,
+    # for a connection, the depth of it (issue 10): two queries more.
     Page("settings", url("connections:settings"), "typical", Kind.PAGE, query_budget=3),
     Page(
         "profile",
         profile_of("typical"),
         "single",
         Kind.PAGE,
-        query_budget=5,
+        query_budget=7,
         query_viewers=("single", "hub"),
     ),
     Page(
@@ -440,7 +462,7 @@ PAGES: list[Page] = [
         profile_of("typical"),
         None,
         Kind.PAGE,
-        query_budget=1,
+        query_budget=2,
     ),
     Page(
         "profile-own",
@@ -455,7 +477,7 @@ PAGES: list[Page] = [
         profile_of("hub"),
         "typical",
         Kind.HUB,
-        query_budget=5,
+        query_budget=7,
         query_viewers=("single", "typical"),
     ),
     Page(
@@ -463,7 +485,7 @@ PAGES: list[Page] = [
         profile_of("typical"),
         "hub",
         Kind.HUB,
-        query_budget=5,
+        query_budget=7,
         query_viewers=("single", "hub"),
     ),
     # Profiles (issue 6): every viewer relation, at most 8 queries, the hub
@@ -521,7 +543,8 @@ PAGES: list[Page] = [
         htmx=True,
         query_viewers=("single", "typical"),
     ),
-    # My Network (issue 5). People you may know are on its first page.
+    # My Network (issue 5). People you may know are on its first page. A page
+    # of connections also reads the facts behind each one's depth (issue 10).
     Page(
         "my-network", url("connections:network"), "typical", Kind.PAGE, query_budget=7
     ),
@@ -539,7 +562,7 @@ PAGES: list[Page] = [
         url("connections:connections"),
         "typical",
         Kind.LIST,
-        query_budget=4,
+        query_budget=5,
     ),
     Page(
         "connections-more",
@@ -549,7 +572,7 @@ PAGES: list[Page] = [
         ),
         "typical",
         Kind.FRAGMENT,
-        query_budget=3,
+        query_budget=4,
         htmx=True,
         query_viewers=("typical",),
     ),
@@ -558,7 +581,7 @@ PAGES: list[Page] = [
         url("connections:connections"),
         "hub",
         Kind.HUB,
-        query_budget=4,
+        query_budget=5,
         query_viewers=("hub",),
     ),
     Page(
@@ -569,7 +592,7 @@ PAGES: list[Page] = [
         ),
         "hub",
         Kind.DEEP,
-        query_budget=4,
+        query_budget=5,
         baseline="connections-hub",
         query_viewers=("hub",),
     ),
@@ -578,7 +601,7 @@ PAGES: list[Page] = [
         with_query(url("connections:connections"), sort="name"),
         "hub",
         Kind.HUB,
-        query_budget=4,
+        query_budget=5,
         query_viewers=("hub",),
     ),
     Page(
@@ -589,7 +612,7 @@ PAGES: list[Page] = [
         ),
         "hub",
         Kind.HUB,
-        query_budget=3,
+        query_budget=4,
         htmx=True,
         query_viewers=("hub",),
     ),
@@ -1092,6 +1115,96 @@ PAGES: list[Page] = [
         Kind.PAGE,
         query_budget=10,
         query_viewers=("staff",),
+    ),
+    # Updates and the depth of each connection (issue 10).
+    Page(
+        "home-hub",
+        url("home"),
+        "hub",
+        Kind.HUB,
+        query_budget=5,
+        query_viewers=("hub",),
+    ),
+    Page(
+        "home-more",
+        with_query(url("home"), after=feed_cursor("typical")),
+        "typical",
+        Kind.FRAGMENT,
+        query_budget=3,
+        htmx=True,
+        query_viewers=("typical", "hub"),
+    ),
+    Page(
+        "update",
+        update_url("connections:update", newest_in_feed("typical")),
+        "typical",
+        Kind.PAGE,
+        query_budget=5,
+        query_viewers=("typical",),
+    ),
+    Page(
+        "update-comments",
+        update_url("connections:update_comments", newest_in_feed("typical")),
+        "typical",
+        Kind.FRAGMENT,
+        query_budget=4,
+        htmx=True,
+        query_viewers=("typical",),
+    ),
+    Page(
+        "update-like",
+        update_url("connections:update_like", newest_in_feed("typical")),
+        "typical",
+        Kind.FRAGMENT,
+        query_budget=13,
+        htmx=True,
+        post=lambda cast: {"like": "1"},
+        query_viewers=("typical",),
+    ),
+    Page(
+        "update-comment",
+        update_url("connections:update_comments", newest_in_feed("typical")),
+        "typical",
+        Kind.FRAGMENT,
+        query_budget=14,
+        htmx=True,
+        post=lambda cast: {"text": "Well done!"},
+        query_viewers=("typical",),
+    ),
+    Page(
+        "update-post",
+        url("connections:update_create"),
+        "typical",
+        Kind.FRAGMENT,
+        query_budget=14,
+        htmx=True,
+        post=lambda cast: {"text": "Hello from the benchmark", "audience": "public"},
+        query_viewers=("typical",),
+    ),
+    Page(
+        "connections-by-depth-hub",
+        with_query(url("connections:connections"), sort="depth"),
+        "hub",
+        Kind.HUB,
+        query_budget=5,
+        baseline="connections-hub",
+        baseline_target=1.25,
+        query_viewers=("hub",),
+    ),
+    Page(
+        "connections-by-depth",
+        with_query(url("connections:connections"), sort="depth"),
+        "typical",
+        Kind.LIST,
+        query_budget=5,
+    ),
+    Page(
+        "losing-touch-hub",
+        url("connections:losing_touch"),
+        "hub",
+        Kind.HUB,
+        query_budget=4,
+        query_viewers=("hub",),
     ),
 ]
 

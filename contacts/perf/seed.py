@@ -820,6 +820,189 @@ def seed_messages(ctx: SeedContext) -> int:
     return len(saved) + len(conversations) + ctx.bulk(ConversationMember, sides())
 
 
+UPDATE_STEP_TABLES = (
+    "connections_update",
+    "connections_feedentry",
+    "connections_like",
+    "connections_comment",
+    "connections_interaction",
+)
+
+
+@seed_step("updates", big_tables=UPDATE_STEP_TABLES)
+def seed_updates(ctx: SeedContext) -> int:
+    """Updates, their feeds, likes and comments; depth for the hub and typical.
+
+    One member in twenty posts (half of them connections of the hub, every
+    connection of the typical member up to sixty, the single member's one
+    connection), three updates each over the last 60 days, written to the
+    feed of the author and of each of their connections as posting does.
+    Each update gets up to two likes and a comment from the author's
+    connections, recorded as interactions; the hub and the typical member
+    also have a history of interactions with many of their connections. The
+    depth of each pair is computed from its interactions as the services do,
+    and one in seven of the hub's connections is close, one in eleven
+    professional (for Losing touch).
+    """
+    from connections.models import (
+        Comment,
+        Connection,
+        FeedEntry,
+        Interaction,
+        Like,
+        Update,
+    )
+    from connections.selectors.depth import growth, pair_depth
+
+    size, rng, roles = ctx.size, ctx.rng("updates"), ctx.roles
+    linked = ctx.shared["connected"]
+    hub, typical, single = roles["hub"], roles["typical"], roles["single"]
+    neighbours: dict[int, list[int]] = {hub: [], typical: [], single: []}
+    for key in linked.keys:
+        a, b = key >> 32, key & 0xFFFFFFFF
+        for one, other in ((a, b), (b, a)):
+            if one in neighbours:
+                neighbours[one].append(other)
+    hub_friends = sorted(neighbours[hub])
+    typical_friends = sorted(neighbours[typical])
+    wanted = max(60, size.members // 20)
+    authors = set(rng.sample(hub_friends, min(wanted // 2, len(hub_friends))))
+    authors.update(typical_friends[:60])
+    authors.update(neighbours[single])
+    authors.add(typical)
+    others = [member for member in ctx.ordinary if member not in authors]
+    authors.update(rng.sample(others, max(0, wanted - len(authors))))
+    for author in authors:
+        neighbours.setdefault(author, [])
+    for key in linked.keys:
+        a, b = key >> 32, key & 0xFFFFFFFF
+        if a in authors and a not in (hub, typical, single):
+            neighbours[a].append(b)
+        if b in authors and b not in (hub, typical, single):
+            neighbours[b].append(a)
+
+    weights = settings.RAPPORT_DEPTH_WEIGHTS
+    given: dict[tuple[int, int], float] = {}
+    last: dict[int, datetime] = {}
+    ledger: list = []
+
+    def interact(actor: int, target: int, kind: str, at: datetime, source=""):
+        given[(actor, target)] = given.get((actor, target), 0.0) + weights[
+            kind
+        ] * growth(at)
+        key = pair(actor, target)
+        last[key] = max(last.get(key, at), at)
+        ledger.append(
+            Interaction(
+                actor_id=actor, target_id=target, kind=kind, created=at, source=source
+            )
+        )
+
+    updates = []
+    for author in sorted(authors):
+        for _ in range(3):
+            updates.append(
+                Update(
+                    author_id=author,
+                    text=rng.choice(UPDATE_TEXTS),
+                    audience="public" if rng.random() < 0.3 else "connections",
+                    created=ctx.ago(rng, days=60),
+                )
+            )
+    updates = ctx.bulk(Update, updates, keep=True)
+    created = len(updates)
+
+    def entries():
+        for update in updates:
+            yield FeedEntry(
+                member_id=update.author_id, update_id=update.pk, created=update.created
+            )
+            for member in neighbours[update.author_id]:
+                yield FeedEntry(
+                    member_id=member, update_id=update.pk, created=update.created
+                )
+
+    created += ctx.bulk(FeedEntry, entries())
+    likes, comments = [], []
+    for update in updates:
+        friends = neighbours[update.author_id]
+        if not friends:
+            continue
+        for liker in {rng.choice(friends) for _ in range(2)}:
+            at = update.created + timedelta(minutes=rng.randrange(1, 600))
+            likes.append(Like(update_id=update.pk, member_id=liker, created=at))
+            interact(liker, update.author_id, "like", at, f"like:{update.pk}")
+        commenter = rng.choice(friends)
+        at = update.created + timedelta(minutes=rng.randrange(1, 600))
+        comments.append(
+            Comment(
+                update_id=update.pk,
+                author_id=commenter,
+                text=rng.choice(COMMENT_TEXTS),
+                created=at,
+            )
+        )
+        interact(commenter, update.author_id, "comment", at)
+    created += ctx.bulk(Like, likes)
+    created += ctx.bulk(Comment, comments)
+    # A history with many connections of the hub and of the typical member.
+    for member, friends in ((hub, hub_friends[:2000]), (typical, typical_friends)):
+        for friend in friends:
+            for _ in range(rng.randrange(1, 6)):
+                actor, target = (
+                    (member, friend) if rng.random() < 0.5 else (friend, member)
+                )
+                kind = rng.choice(("message", "message", "comment", "like"))
+                interact(actor, target, kind, ctx.ago(rng, days=240))
+    created += ctx.bulk(Interaction, ledger)
+
+    # The score on both rows of each pair, and the hub's private kinds.
+    involved = sorted({member for key in given for member in key} | {hub})
+    changed = []
+    for chunk in batched(involved, BATCH_SIZE, strict=False):
+        for row in Connection.objects.filter(member_id__in=chunk).only(
+            "pk", "member_id", "other_id"
+        ):
+            mine = given.get((row.member_id, row.other_id), 0.0)
+            theirs = given.get((row.other_id, row.member_id), 0.0)
+            kind = ""
+            if row.member_id == hub:
+                kind = (
+                    "close"
+                    if row.other_id % 7 == 0
+                    else ("professional" if row.other_id % 11 == 0 else "")
+                )
+            if not (mine or theirs or kind):
+                continue
+            row.depth_given = mine
+            row.depth = pair_depth(mine, theirs)
+            row.last_interaction = last.get(pair(row.member_id, row.other_id))
+            row.kind = kind
+            changed.append(row)
+    Connection.objects.bulk_update(
+        changed,
+        ["depth_given", "depth", "last_interaction", "kind"],
+        batch_size=BATCH_SIZE,
+    )
+    return created
+
+
+UPDATE_TEXTS = (
+    "Excited to share that our team shipped the new release today.",
+    "We're hiring! Ping me if you know someone great: https://example.org/jobs",
+    "Slides from yesterday's talk are up: https://example.org/slides",
+    "Three things I learned organising our first meetup.",
+    "Looking for recommendations: a good book on negotiation?",
+    "Back from a week off, and the inbox is winning.",
+)
+COMMENT_TEXTS = (
+    "Congratulations!",
+    "Great news, well done.",
+    "Thanks for sharing.",
+    "I'd be happy to help.",
+)
+
+
 # --- Building and reusing a seeded database --------------------------------
 
 

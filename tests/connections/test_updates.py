@@ -400,3 +400,57 @@ class TestServices:
 def test_clients_for_other_members_are_independent(db):
     member = UserFactory()
     assert signed_in_client(member).get("/").status_code == 200
+
+
+class TestProfile:
+    def test_profile_shows_the_updates_each_viewer_may_see(
+        self, alice, bob, alice_client, bob_client, carol_client, client, posts
+    ):
+        connect(alice, bob)
+        connections_text = posts["connections"].text
+        public_text = posts["public"].text
+        for viewer in (alice_client, bob_client):
+            html = viewer.get("/in/alice/").content.decode()
+            assert connections_text in html
+            assert public_text in html
+        for viewer in (carol_client, client):
+            html = viewer.get("/in/alice/").content.decode()
+            assert connections_text not in html
+            assert public_text in html
+
+    def test_load_more_on_the_profile(self, alice, bob, bob_client):
+        connect(alice, bob)
+        now = timezone.now()
+        for n in range(22):
+            UpdateFactory(
+                author=alice, text=f"Note {n}", created=now - timedelta(hours=n)
+            )
+        html = bob_client.get("/in/alice/").content.decode()
+        assert html.count('class="card update-card"') == 20
+        cursor = updates_by(author=alice, viewer=bob).next_cursor
+        rows = bob_client.get(f"/in/alice/updates/?after={cursor}", **HTMX)
+        assert rows.content.decode().count('class="card update-card"') == 2
+        page = bob_client.get(f"/in/alice/?after={cursor}").content.decode()
+        assert "Note 21" in page
+
+    @pytest.mark.parametrize("size", [1, 25])
+    def test_profile_query_budget(
+        self, alice, bob, bob_client, size, django_assert_max_num_queries
+    ):
+        connect(alice, bob)
+        for _ in range(size):
+            update = UpdateFactory(author=alice)
+            CommentFactory(update=update, author=bob)
+        with django_assert_max_num_queries(10):
+            assert bob_client.get("/in/alice/").status_code == 200
+
+
+def test_demo_data_has_updates_once(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", members=12)
+    count = Update.objects.count()
+    assert count == 5
+    assert Comment.objects.exists()
+    call_command("seed_demo", members=12)
+    assert Update.objects.count() == count

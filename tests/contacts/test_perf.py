@@ -459,7 +459,7 @@ def test_runner_flags_queries_that_depend_on_the_viewer(tiny):
         profile_of("typical"),
         "single",
         Kind.PAGE,
-        query_budget=5,
+        query_budget=7,
         query_viewers=(None, "single", "typical"),
     )
     run = run_in_process(
@@ -467,14 +467,15 @@ def test_runner_flags_queries_that_depend_on_the_viewer(tiny):
     )
     figures = {figure.name: figure for figure in run.figures()}
     # Signed in: session, member, the profile with its relationship, its work
-    # history (members may see it) and the navigation badges; signed out, the
-    # profile alone.
+    # history (members may see it), the navigation badges, the member's
+    # updates and the depth of the connection (none on one's own profile);
+    # signed out, the profile and its updates.
     assert figures["queries.profile-any"].detail == {
-        "visitor": 1,
-        "single": 5,
-        "typical": 5,
+        "visitor": 2,
+        "single": 7,
+        "typical": 6,
     }
-    assert figures["queries.profile-any.spread"].value == 4
+    assert figures["queries.profile-any.spread"].value == 5
     assert figures["queries.profile-any.spread"].passed is False
     assert figures["queries.profile-any"].passed
     assert "FAIL queries" in run.table()
