@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from connections.models import Conversation, ConversationMember, Message
 from connections.models.messaging import MESSAGE_MAX_LENGTH
 from connections.selectors.network import can_message
-from connections.services import network
+from connections.services import depth, network
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -166,6 +166,13 @@ def message_send(*, sender, recipient, body: str, client_token: str) -> Message:
     )
     side_id = sides.filter(member=recipient).values_list("pk", flat=True).get()
     transaction.on_commit(lambda: tasks.notify_unread_messages(side_id))
+    depth.interaction_record(
+        actor=sender,
+        target=recipient,
+        kind="message",
+        source=f"message:{message.pk}",
+        at=now,
+    )
     return message
 
 

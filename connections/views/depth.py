@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -81,7 +80,6 @@ def losing_touch_list(request):
         "months": months or page.extra.get("months"),
         "month_choices": LOSING_TOUCH_MONTHS,
         "here": current_path(request),
-        "messages_url": reverse("connections:messages"),
     }
     if request.htmx and request.GET.get("after"):
         return render(request, "connections/network_losing_touch.html#rows", context)

@@ -974,7 +974,7 @@ PAGES: list[Page] = [
         thread_of("inbox", "talker"),
         "inbox",
         Kind.FRAGMENT,
-        query_budget=12,
+        query_budget=16,
         htmx=True,
         post=lambda cast: {
             "body": "Thanks, see you on Tuesday!",

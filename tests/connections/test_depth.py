@@ -272,3 +272,21 @@ class TestReminders:
         assert row(alice, bob).keep_in_touch_weeks == 2
         alice_client.post("/network/connections/bob/keep-in-touch/", {"weeks": ""})
         assert row(alice, bob).keep_in_touch_due is None
+
+
+def test_messages_deepen_the_connection_both_ways_more(alice, bob, carol):
+    from connections.services.messaging import message_send
+
+    year_ago = timezone.now() - timedelta(days=365)
+    connect(alice, bob, created=year_ago)
+    connect(alice, carol, created=year_ago)
+    for n in range(2):
+        message_send(sender=alice, recipient=bob, body="Hi", client_token=f"a{n:031d}")
+        message_send(sender=bob, recipient=alice, body="Hey", client_token=f"b{n:031d}")
+    for n in range(4):
+        message_send(
+            sender=alice, recipient=carol, body="Hello?", client_token=f"c{n:031d}"
+        )
+    assert score(alice, bob) > score(alice, carol) > 0
+    facts = depth_facts(member=alice, rows=[row(alice, bob)])[bob.pk]
+    assert facts.summary().startswith("4 messages in the last 90 days")
