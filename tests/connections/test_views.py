@@ -417,8 +417,9 @@ class TestMyNetwork:
         ):
             with django_assert_max_num_queries(BUDGET):
                 assert alice_client.get(url).status_code == 200
-        # Session, member, the page with its mutual counts.
-        with django_assert_max_num_queries(3):
+        # Session, member, the page with its mutual counts, the facts behind
+        # each one's depth.
+        with django_assert_max_num_queries(4):
             rows = alice_client.get(
                 f"/network/connections/?after={first.next_cursor}", **HTMX
             )
