@@ -376,6 +376,7 @@ def seed_profiles(*, members, faker, stdout):
         written += 1
     stdout.write(f"Profiles: {written} new profiles.")
 
+
 DEMO_UPDATES = [
     ("Our team just shipped the new onboarding flow. Feedback welcome!", "public"),
     ("Slides from my talk on Postgres indexes: https://example.org/slides", "public"),
