@@ -79,6 +79,7 @@ def seed(*, members, faker, stdout):
     from connections.services.network import block_create, connection_pair_create
 
     seed_profiles(members=members, faker=faker, stdout=stdout)
+    seed_moderation(members=members, stdout=stdout)
     if len(members) < 12:
         return
     rng = random.Random(NETWORK_SEED)
@@ -430,3 +431,56 @@ def seed_updates(*, members, stdout):
                 )
         posted += 1
     stdout.write(f"Updates: {posted} new updates with comments and likes.")
+
+
+MODERATOR_EMAIL = "staff@example.com"
+
+
+def seed_moderation(*, members, stdout):
+    """A moderator and two open reports for the queue. Idempotent.
+
+    The moderator signs in with the demo password and, like every staff
+    member, sets up two-factor authentication before the admin opens.
+    """
+    from django.contrib.auth.models import Permission
+
+    from connections.models import Report
+
+    User = get_user_model()
+    staff = User.objects.filter(email=MODERATOR_EMAIL).first()
+    if staff is None:
+        staff = User.objects.create_user(
+            email=MODERATOR_EMAIL,
+            password=DEMO_PASSWORD,
+            display_name="Sam Staff",
+            headline="Moderator",
+            is_staff=True,
+        )
+        EmailAddress.objects.get_or_create(
+            user=staff,
+            email=MODERATOR_EMAIL,
+            defaults={"verified": True, "primary": True},
+        )
+    staff.user_permissions.add(
+        Permission.objects.get(
+            codename="moderate", content_type__app_label="connections"
+        )
+    )
+    if len(members) < 8:
+        return
+    reports = [
+        (members[1], members[6], "spam", "Sent me the same sales pitch three times."),
+        (members[4], members[6], "fake_profile", "The photo is a stock picture."),
+        (members[2], members[7], "harassment", ""),
+    ]
+    for reporter, member, reason, details in reports:
+        Report.objects.get_or_create(
+            reporter=reporter,
+            member=member,
+            subject=Report.Subject.MEMBER,
+            defaults={"reason": reason, "details": details},
+        )
+    if stdout is not None:
+        stdout.write(
+            f"Moderator: {MODERATOR_EMAIL} (set up two-factor to open /admin/)."
+        )

@@ -353,3 +353,16 @@ def test_acting_on_a_report_resolves_it_with_its_outcome(carol, moderator):
         assert report.resolved_by == moderator
     with pytest.raises(ValidationError):
         services.report_dismiss(report=reports[0], staff_member=moderator, reason="x")
+
+
+def test_demo_has_a_moderator_and_open_reports():
+    from django.core.management import call_command
+
+    from connections.models import User
+
+    call_command("seed_demo", members=12)
+    call_command("seed_demo", members=12)
+    staff = User.objects.get(email="staff@example.com")
+    assert staff.is_staff
+    assert staff.has_perm("connections.moderate")
+    assert Report.objects.open().count() == 3
