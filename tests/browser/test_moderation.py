@@ -103,3 +103,33 @@ def test_bob_reports_carol_and_staff_suspend_her(
     record = AuditRecord.objects.get()
     assert record.reason == "Daily insults reported by members."
     assert Report.objects.get().outcome == "suspended"
+
+
+def test_alice_reports_a_message_and_it_is_removed_for_both(
+    browser_session, alice, bob, moderator
+):
+    from connections.services import moderation
+    from tests.factories import connect, send_message
+
+    connect(alice, bob)
+    send_message(alice, bob, "Hi Bob, see you at the meetup?")
+    message = send_message(bob, alice, "Cheap watches at spam.example!")
+    alice_ui = browser_session()
+    alice_ui.sign_in(alice)
+    alice_ui.goto("/messages/with/bob/")
+    alice_ui.page.get_by_role("link", name="Report this message").click()
+    dialog = alice_ui.page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Report a message from Bob Okafor")
+    expect(dialog).to_contain_text("Cheap watches at spam.example!")
+    dialog.get_by_label("Spam").check()
+    alice_ui.check_a11y("report message dialog")
+    alice_ui.screenshot("moderation-report-message")
+    dialog.get_by_role("button", name="Report").click()
+    alice_ui.arrived("/settings/reports/")
+    report = Report.objects.get()
+    assert report.message == message
+    moderation.content_remove(report=report, staff_member=moderator, reason="Spam")
+    alice_ui.goto("/messages/with/bob/")
+    expect(alice_ui.page.get_by_text("Message removed by moderators")).to_be_visible()
+    expect(alice_ui.page.get_by_text("Cheap watches")).to_have_count(0)
+    alice_ui.screenshot("moderation-message-removed")
