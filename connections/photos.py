@@ -12,12 +12,31 @@ import warnings
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+PHOTO_DIRECTORY = "profile-photos"
+# Stored photo sizes (square, pixels) and the avatar sizes each one serves.
+PHOTO_SIZES = {"sm": 96, "lg": 192, "xl": 400}
+AVATAR_PHOTO = {"sm": "sm", "md": "sm", "lg": "lg", "xl": "xl"}
 ACCEPTED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 MAX_PIXELS = 40_000_000
 MIN_SIDE = 32
+
+
+def photo_path(key: str, size: str) -> str:
+    """Where the photo with `key` is stored at `size` (under MEDIA_ROOT)."""
+    return f"{PHOTO_DIRECTORY}/{key[:2]}/{key}-{size}.jpg"
+
+
+def photo_url(key: str, size: str) -> str:
+    return default_storage.url(photo_path(key, size))
+
+
+def avatar_photo_url(key: str, size: str) -> str:
+    """The URL of the stored photo that fits an avatar of `size`, or ""."""
+    return photo_url(key, AVATAR_PHOTO.get(size, "xl")) if key else ""
 
 
 def too_big_message() -> str:

@@ -6,6 +6,7 @@ page needs (relationship, mutual connections) come from a fixed number of
 queries for the whole page, never one per row.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -33,15 +34,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from connections.models import (
+    Audience,
     Block,
     Connection,
     ConnectionRequest,
     ConversationMember,
     EmailInvitation,
     MemberSearchTerm,
+    Profile,
     SendingPause,
 )
 from connections.models.network import expiry_cutoff
+from connections.photos import avatar_photo_url
 from connections.search import SEARCH_WORDS_MAX, search_words
 from connections.selectors.paging import (
     Page,
@@ -128,6 +132,32 @@ def can_message(*, sender, recipient) -> bool:
         .filter(may_message(sender=sender))
         .exists()
     )
+
+
+# ---------------------------------------------------------------------------
+# Photos in lists shown to members.
+
+
+def list_photo_key():
+    """An annotation: the member's photo key if every member may see the photo.
+
+    Lists don't work out each row's relationship to the viewer, so they show
+    only photos whose audience is Public or Members; the others stay on the
+    profile, where `connections.selectors.profiles` decides.
+    """
+    return Subquery(
+        Profile.objects.filter(
+            member=OuterRef("pk"),
+            photo_audience__in=[Audience.PUBLIC, Audience.MEMBERS],
+        ).values("photo_key")[:1]
+    )
+
+
+def with_list_photos(people) -> None:
+    """Give each member annotated with `list_photo_key` an `avatar_url`."""
+    for person in people:
+        key = getattr(person, "list_photo_key", "") or ""
+        person.avatar_url = functools.partial(avatar_photo_url, key) if key else ""
 
 
 # ---------------------------------------------------------------------------
@@ -633,6 +663,7 @@ def members_search(
     rows = rows.annotate(
         sort_name=Lower("display_name"),
         mutual_count=mutual_count(viewer=viewer),
+        list_photo_key=list_photo_key(),
         **relationship_annotations(viewer),
     )
     page = keyset_page(
@@ -644,6 +675,7 @@ def members_search(
     )
     for person in page.items:
         person.relationship = relationship_of(person.__dict__)
+    with_list_photos(page.items)
     return page
 
 
@@ -770,10 +802,14 @@ def suggestions_for(*, member, limit: int = 6) -> list:
     mutuals = dict(candidates)
     order = {pk: index for index, (pk, _count) in enumerate(candidates)}
     people = sorted(
-        visible_members().filter(pk__in=mutuals), key=lambda person: order[person.pk]
+        visible_members()
+        .filter(pk__in=mutuals)
+        .annotate(list_photo_key=list_photo_key()),
+        key=lambda person: order[person.pk],
     )[:limit]
     for person in people:
         person.mutual_count = mutuals[person.pk]
+    with_list_photos(people)
     return people
 
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db.models import Exists, F, OuterRef
 from django.http import Http404
 from django.utils import timezone
@@ -24,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from connections.models import Connection, Profile, RetiredHandle, WorkEntry
 from connections.models.profiles import DEFAULT_AUDIENCES, Audience
+from connections.photos import avatar_photo_url
 from connections.selectors.moderation import can_moderate
 from connections.selectors.network import (
     RELATIONSHIP_FIELDS,
@@ -34,11 +34,6 @@ from connections.selectors.network import (
     visible_members,
 )
 from connections.selectors.paging import Page, keyset_page
-
-PHOTO_DIRECTORY = "profile-photos"
-# Stored photo sizes (square, pixels) and the avatar sizes each one serves.
-PHOTO_SIZES = {"sm": 96, "lg": 192, "xl": 400}
-AVATAR_PHOTO = {"sm": "sm", "md": "sm", "lg": "lg", "xl": "xl"}
 
 
 class Relation(enum.StrEnum):
@@ -73,15 +68,6 @@ VIEW_AS_LABELS = {
 }
 
 FIELDS = tuple(DEFAULT_AUDIENCES)
-
-
-def photo_path(key: str, size: str) -> str:
-    """Where the photo with `key` is stored at `size` (under MEDIA_ROOT)."""
-    return f"{PHOTO_DIRECTORY}/{key[:2]}/{key}-{size}.jpg"
-
-
-def photo_url(key: str, size: str) -> str:
-    return default_storage.url(photo_path(key, size))
 
 
 @dataclass(frozen=True)
@@ -137,9 +123,7 @@ class ShownMember:
         return reverse("connections:profile", kwargs={"handle": self.handle})
 
     def avatar_url(self, size: str = "md") -> str:
-        if not self._photo_key:
-            return ""
-        return photo_url(self._photo_key, AVATAR_PHOTO.get(size, "xl"))
+        return avatar_photo_url(self._photo_key, size)
 
     @property
     def initials(self) -> str:

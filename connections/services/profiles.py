@@ -24,9 +24,13 @@ from connections.models.profiles import (
     WORK_ENTRIES_MAX,
     Audience,
 )
-from connections.photos import photo_renditions, read_photo
+from connections.photos import (
+    PHOTO_SIZES,
+    photo_path,
+    photo_renditions,
+    read_photo,
+)
 from connections.search import search_terms
-from connections.selectors.profiles import PHOTO_SIZES, photo_path
 from connections.services.network import lock_members
 
 

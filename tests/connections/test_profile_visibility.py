@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from connections.models import Audience, Profile
 from connections.models.profiles import DEFAULT_AUDIENCES, NAME_AUDIENCES
-from connections.selectors.profiles import photo_path
+from connections.photos import photo_path
 from connections.services.moderation import member_suspend
 from tests.conftest import HTMX, signed_in_client
 from tests.factories import (

@@ -11,7 +11,7 @@ from django.urls import reverse
 from PIL import Image
 
 from connections.models import Audience, Profile, RetiredHandle, WorkEntry
-from connections.selectors.profiles import PHOTO_SIZES, photo_path
+from connections.photos import PHOTO_SIZES, photo_path
 from connections.services.members import handle_available
 from contacts.models import Contact
 from tests.conftest import HTMX, signed_in_client
@@ -470,3 +470,27 @@ def test_profile_query_budget_is_fixed(
         counts.append(len(captured))
     assert counts[0] == counts[1]
     assert counts[0] <= 8
+
+
+class TestPhotosInLists:
+    @pytest.mark.parametrize(
+        ("audience", "shown"),
+        [
+            ("public", True),
+            ("members", True),
+            ("connections", False),
+            ("only_me", False),
+        ],
+    )
+    def test_search_and_suggestions_show_photos_every_member_may_see(
+        self, alice, bob, carol, audience, shown
+    ):
+        ProfileFactory(member=bob, photo_key="feedface" * 4, photo_audience=audience)
+        connect(alice, carol)
+        connect(carol, bob)
+        client = signed_in_client(alice)
+        found = client.get(reverse("connections:search"), {"q": "okafor"})
+        assert ("feedface" in found.content.decode()) == shown
+        network = client.get(reverse("connections:network"))
+        assert "Bob Okafor" in network.content.decode()
+        assert ("feedface" in network.content.decode()) == shown
