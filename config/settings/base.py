@@ -333,6 +333,9 @@ RAPPORT_COMMENTS_PAGE_SIZE = 50
 # Posting puts the update in each connection's feed: within the request for
 # members with up to this many connections, by a background task beyond.
 RAPPORT_FEED_INLINE_FAN_OUT = 2000
+# When two members connect, this many of each one's latest updates join the
+# other's feed.
+RAPPORT_FEED_BACKFILL = 20
 # Days after which an interaction counts half as much towards the depth of a
 # connection (and a quarter after twice as long).
 RAPPORT_DEPTH_HALF_LIFE_DAYS = env_int("RAPPORT_DEPTH_HALF_LIFE_DAYS", 90)

@@ -79,6 +79,9 @@ def connection_pair_create(*, member, other, created=None, kinds=("", "")):
             Connection(member=other, other=member, created=created, kind=kinds[1]),
         ]
     )
+    from connections.services.updates import feed_backfill
+
+    feed_backfill(member=member, other=other)
     return rows[0]
 
 

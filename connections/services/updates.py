@@ -108,6 +108,30 @@ def feed_fan_out(*, update_id: int) -> int:
         last = batch[-1]
 
 
+def feed_backfill(*, member, other) -> int:
+    """Two members just connected: each one's latest updates join the other's feed.
+
+    At most RAPPORT_FEED_BACKFILL updates each way, so connecting costs the
+    same whatever either member posted; older ones stay on the profile.
+    """
+    limit = settings.RAPPORT_FEED_BACKFILL
+    written = 0
+    for reader, author in ((member, other), (other, member)):
+        recent = (
+            Update.objects.filter(author=author.pk)
+            .order_by("-created", "-id")
+            .values_list("pk", "created")[:limit]
+        )
+        entries = [
+            FeedEntry(member_id=reader.pk, update_id=pk, created=created)
+            for pk, created in recent
+        ]
+        if entries:
+            FeedEntry.objects.bulk_create(entries, ignore_conflicts=True)
+            written += len(entries)
+    return written
+
+
 @transaction.atomic
 def update_edit(*, update: Update, member, text: str, audience: str) -> Update:
     """Change the text or the audience of one's own update."""

@@ -336,6 +336,24 @@ class TestHome:
         update_post(author=alice, text="Fresh", audience="connections")
         assert "Fresh" in bob_client.get("/").content.decode()
 
+    def test_connecting_brings_the_latest_updates_into_both_feeds(
+        self, alice, bob, settings
+    ):
+        settings.RAPPORT_FEED_BACKFILL = 2
+        now = timezone.now()
+        mine = [
+            UpdateFactory(author=alice, created=now - timedelta(days=n))
+            for n in range(3)
+        ]
+        theirs = UpdateFactory(author=bob)
+        connect(alice, bob)
+        assert [u.pk for u in feed_for(member=bob)] == [
+            theirs.pk,
+            mine[0].pk,
+            mine[1].pk,
+        ]
+        assert theirs.pk in {u.pk for u in feed_for(member=alice)}
+
     def test_large_network_is_written_by_the_task(
         self, alice, bob, settings, django_capture_on_commit_callbacks
     ):
