@@ -11,6 +11,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connection as db_connection
 from django.db.models import (
     BooleanField,
     Exists,
@@ -22,9 +23,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from connections.models import Block, ConversationMember, Message
+from connections.models import Block, Connection, ConversationMember, Message
 from connections.selectors.moderation import shown_member
-from connections.selectors.network import is_present, may_message
+from connections.selectors.network import (
+    is_present,
+    may_message,
+    unread_messages_count,
+)
 from connections.selectors.paging import Page, keyset_page
 
 PAGE_SIZE = settings.RAPPORT_MESSAGES_PAGE_SIZE
@@ -215,50 +220,72 @@ class PollState:
     conversation_id: int
     newest_id: int
     other_read_id: int
-    can_send: bool
-    unread_count: int
-    readable: bool
+    # Connected and no block either way: when this differs from what the page
+    # shows, the poll asks the policy (`thread_with`) again.
+    open_hint: bool
 
 
 def thread_poll_state(*, viewer, handle: str) -> PollState | None:
     """The state of the viewer's conversation with `handle`: one indexed query.
 
-    None when there is no conversation yet.
+    Written in SQL because the poll runs every few seconds on every open
+    thread and building the same query with the ORM costs several times the
+    query itself. It reads the member's side (by the pair's unique index), the
+    newest message (the thread index), how far the other side read, and
+    whether the pair is still connected without a block; it decides nothing:
+    a change makes the view ask the policy again. None without a conversation.
     """
-    row = (
-        ConversationMember.objects.filter(member=viewer, other__handle=handle)
-        .annotate(
-            **_side_annotations(viewer),
-            newest_id=Coalesce(
-                Subquery(
-                    Message.objects.filter(conversation=OuterRef("conversation"))
-                    .order_by("-id")
-                    .values("id")[:1]
-                ),
-                0,
-            ),
-        )
-        .values(
-            "conversation_id",
-            "newest_id",
-            "other_read_id",
-            "can_send",
-            "unread_count",
-            "other_visible",
-            "blocked_by_other",
-        )
-        .first()
-    )
+    tables = {
+        "side": ConversationMember._meta.db_table,
+        "member": get_user_model()._meta.db_table,
+        "message": Message._meta.db_table,
+        "connection": Connection._meta.db_table,
+        "block": Block._meta.db_table,
+    }
+    sql = """
+        SELECT s.conversation_id,
+            COALESCE((SELECT m.id FROM {message} m
+                      WHERE m.conversation_id = s.conversation_id
+                      ORDER BY m.id DESC LIMIT 1), 0),
+            COALESCE((SELECT o.last_read_id FROM {side} o
+                      WHERE o.conversation_id = s.conversation_id
+                        AND o.member_id = s.other_id), 0),
+            EXISTS(SELECT 1 FROM {connection} c
+                   WHERE c.member_id = %(viewer)s AND c.other_id = s.other_id),
+            EXISTS(SELECT 1 FROM {block} b
+                   WHERE b.blocker_id = %(viewer)s AND b.blocked_id = s.other_id)
+            OR EXISTS(SELECT 1 FROM {block} b
+                      WHERE b.blocker_id = s.other_id AND b.blocked_id = %(viewer)s)
+        FROM {side} s INNER JOIN {member} u ON u.id = s.other_id
+        WHERE s.member_id = %(viewer)s AND u.handle = %(handle)s
+    """.format(**tables)  # noqa: S608 - table names from the models, values as parameters
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, {"viewer": viewer.pk, "handle": handle})
+        row = cursor.fetchone()
     if row is None:
         return None
+    conversation_id, newest_id, other_read_id, connected, blocked = row
     return PollState(
-        conversation_id=row["conversation_id"],
-        newest_id=row["newest_id"],
-        other_read_id=row["other_read_id"],
-        can_send=bool(row["can_send"]),
-        unread_count=row["unread_count"],
-        readable=row["other_visible"] and not row["blocked_by_other"],
+        conversation_id=conversation_id,
+        newest_id=newest_id,
+        other_read_id=other_read_id,
+        open_hint=bool(connected) and not blocked,
     )
+
+
+def unread_total(*, member) -> int:
+    """The member's unread messages, as the navigation badge counts them: one
+    query, lighter than all the badges (the badge's own poll uses it)."""
+    cached = getattr(member, "_nav_badge_counts", None)
+    if cached is not None:
+        return cached["messages"]
+    return (
+        get_user_model()
+        .objects.filter(pk=member.pk)
+        .annotate(n=unread_messages_count(ref="pk"))
+        .values_list("n", flat=True)
+        .first()
+    ) or 0
 
 
 NEW_MESSAGES_MAX = 200

@@ -220,3 +220,14 @@ def conversation_email_claim(*, side_id: int, now=None) -> ConversationMember | 
         .filter(pk=side_id)
         .first()
     )
+
+
+@transaction.atomic
+def message_remove(*, message: Message, staff_member) -> Message:
+    """Staff remove a message: it stays (reports point at it) but shows as
+    "Message removed by moderators" to both members. Removing twice keeps the
+    first removal."""
+    Message.objects.filter(pk=message.pk, removed_at__isnull=True).update(
+        removed_at=timezone.now(), removed_by=staff_member
+    )
+    return Message.objects.get(pk=message.pk)

@@ -28,6 +28,7 @@ from connections.selectors.messaging import (
     thread_messages,
     thread_poll_state,
     thread_with,
+    unread_total,
 )
 from connections.selectors.network import nav_badge_counts
 from connections.services import messaging as services
@@ -184,21 +185,20 @@ def _send(request, thread):
 def thread_poll(request, handle):
     """What changed in an open thread since the page's state: 204 when nothing.
 
-    The check is one indexed query; only a change costs more (the new
-    messages, marking them read, the badge).
+    The check is one indexed query; only a change costs more: the policy is
+    asked again (a thread the member may no longer read answers 286, which
+    stops the polling), then the new messages, marking them read, the badge.
     """
     state = thread_poll_state(viewer=request.user, handle=handle)
     if state is None:
         return HttpResponse(status=204)
-    if not state.readable:
-        return HttpResponse(status=STOP_POLLING)
     after = _int_param(request, "after")
     seen = _int_param(request, "seen")
     was_open = request.GET.get("open") == "1"
     if (
         state.newest_id <= after
         and state.other_read_id == seen
-        and state.can_send == was_open
+        and state.open_hint == was_open
     ):
         return HttpResponse(status=204)
     thread = thread_with(viewer=request.user, handle=handle)
@@ -239,7 +239,7 @@ def thread_poll(request, handle):
 @require_GET
 def unread_badge(request):
     """The unread-messages badge, out of band, when it differs from `n`."""
-    count = nav_badge_counts(member=request.user)["messages"]
+    count = unread_total(member=request.user)
     if request.GET.get("n") == str(count):
         return HttpResponse(status=204)
     return render(
