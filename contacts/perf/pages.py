@@ -522,6 +522,8 @@ PAGES: list[Page] = [
         with_query(profile_of("typical"), view_as="connection"),
         "typical",
         Kind.FRAGMENT,
+        # The fragment is the whole body of the profile: a page's target.
+        target=40.0,
         query_budget=5,
         htmx=True,
         query_viewers=("typical",),
