@@ -48,11 +48,8 @@ def _other_read_id():
     )
 
 
-def _side_annotations(viewer) -> dict:
-    return {
-        "can_send": ExpressionWrapper(
-            may_message(sender=viewer, ref="other"), output_field=BooleanField()
-        ),
+def _side_annotations(viewer, *, reading_only: bool = False) -> dict:
+    annotations = {
         "other_visible": is_present("other"),
         "blocked_by_other": Exists(
             Block.objects.filter(blocker=OuterRef("other"), blocked=viewer.pk)
@@ -62,6 +59,11 @@ def _side_annotations(viewer) -> dict:
         ),
         "other_read_id": _other_read_id(),
     }
+    if not reading_only:
+        annotations["can_send"] = ExpressionWrapper(
+            may_message(sender=viewer, ref="other"), output_field=BooleanField()
+        )
+    return annotations
 
 
 @dataclass
@@ -80,18 +82,20 @@ class Thread:
         return self.side.conversation_id if self.side is not None else None
 
 
-def thread_with(*, viewer, handle: str) -> Thread | None:
+def thread_with(*, viewer, handle: str, reading_only: bool = False) -> Thread | None:
     """The viewer's conversation with the member `handle`, or None (→ 404).
 
     One query for an existing conversation. Without one, the thread exists
     only if the viewer may message that member (one more query).
+    `reading_only` (earlier messages) leaves out whether the viewer may send,
+    which costs most of the query's making; `can_send` is then False.
     """
     if not getattr(viewer, "is_authenticated", False):
         return None
     side = (
         ConversationMember.objects.filter(member=viewer, other__handle=handle)
         .select_related("other")
-        .annotate(**_side_annotations(viewer))
+        .annotate(**_side_annotations(viewer, reading_only=reading_only))
         .first()
     )
     if side is not None:
@@ -101,7 +105,7 @@ def thread_with(*, viewer, handle: str) -> Thread | None:
             viewer=viewer,
             other=shown_member(side.other),
             side=side,
-            can_send=side.can_send,
+            can_send=getattr(side, "can_send", False),
             other_read_id=side.other_read_id,
             blocked_by_viewer=side.blocked_by_viewer,
         )

@@ -40,32 +40,56 @@ def day_label(day) -> str:
     return date_format(day, "l j F Y")
 
 
+def _shared_parts(context) -> dict:
+    """What every message of one render repeats, worked out once."""
+    parts = context.render_context.get("message_item_parts")
+    if parts is None:
+        other = context["other"]
+        # The report address of message 0, split around its id.
+        url = reverse("connections:report_message", args=[other.handle, 0])
+        head, tail = url.rsplit("/0/", 1)
+        parts = {
+            "user_id": context["user"].pk,
+            "other_name": other.display_name,
+            "you": _("You"),
+            "removed": format_html(
+                '<p class="message-removed">{}{}</p>',
+                icon("shield"),
+                _("Message removed by moderators"),
+            ),
+            "report_head": head + "/",
+            "report_tail": "/" + tail,
+            "report_label": format_html(
+                '{}<span class="visually-hidden">{}</span>',
+                icon("flag"),
+                _("Report this message"),
+            ),
+        }
+        context.render_context["message_item_parts"] = parts
+    return parts
+
+
 @register.simple_tag(takes_context=True)
 def message_item(context, message):
     """One message of a thread as a list item, rendered in Python: a thread
     shows fifty of them, and the template engine would resolve a dozen
-    variables for each."""
-    user, other = context["user"], context["other"]
-    mine = message.sender_id == user.pk
+    variables for each. Others' messages carry their Report link."""
+    parts = _shared_parts(context)
+    mine = message.sender_id == parts["user_id"]
     created = timezone.localtime(message.created)
     if message.removed_at is not None:
-        body = format_html(
-            '<p class="message-removed">{}{}</p>',
-            icon("shield"),
-            _("Message removed by moderators"),
-        )
+        body = parts["removed"]
     else:
         body = format_html('<p class="message-body">{}</p>', message_text(message.body))
     report = ""
     if not mine and message.removed_at is None:
-        url = reverse("connections:report_message", args=[other.handle, message.pk])
+        url = f"{parts['report_head']}{message.pk}{parts['report_tail']}"
         report = format_html(
             '<a class="message-report" href="{}" hx-get="{}" hx-target="#dialog">'
-            '{}<span class="visually-hidden">{}</span></a>',
+            "{}</a>",
             url,
             url,
-            icon("flag"),
-            _("Report this message"),
+            parts["report_label"],
         )
     return format_html(
         '<li class="message{}" id="message-{}"><div class="bubble">'
@@ -73,7 +97,7 @@ def message_item(context, message):
         '<time class="message-time" datetime="{}">{}</time>{}</div></li>',
         " is-mine" if mine else "",
         message.pk,
-        _("You") if mine else other.display_name,
+        parts["you"] if mine else parts["other_name"],
         body,
         created.isoformat(),
         created.strftime("%H:%M"),

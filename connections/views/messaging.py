@@ -106,14 +106,17 @@ def _thread_context(thread, page, *, form=None, before: str = ""):
 @require_http_methods(["GET", "POST"])
 def thread(request, handle):
     """A conversation with one member: the newest messages, earlier on demand."""
-    thread = thread_with(viewer=request.user, handle=handle)
+    before = request.GET.get("before", "") if request.method == "GET" else ""
+    earlier_fragment = bool(request.htmx and before)
+    thread = thread_with(
+        viewer=request.user, handle=handle, reading_only=earlier_fragment
+    )
     if thread is None:
         raise Http404
     if request.method == "POST":
         return _send(request, thread)
-    before = request.GET.get("before", "")
     page = thread_messages(thread=thread, before=before)
-    if request.htmx and before:
+    if earlier_fragment:
         top_day, items = _top_and_rest(
             thread_items(page.items, next_day=_day_param(request))
         )

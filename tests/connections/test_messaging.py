@@ -266,6 +266,19 @@ class TestThreadAccess:
         assert carol_client.get("/messages/with/nobody-here/").status_code == 404
         assert carol_client.get("/messages/with/carol/").status_code == 404
 
+    def test_earlier_messages_are_404_for_outsiders_and_the_blocked(
+        self, alice, bob, alice_client, carol_client
+    ):
+        from connections.selectors.paging import encode_cursor
+
+        connect(alice, bob)
+        messages = bulk_messages(bob, alice, 80)
+        url = f"/messages/with/bob/?before={encode_cursor([messages[60].pk])}"
+        assert alice_client.get(url, **HTMX).status_code == 200
+        assert carol_client.get(url, **HTMX).status_code == 404
+        block_create(blocker=bob, blocked=alice)
+        assert alice_client.get(url, **HTMX).status_code == 404
+
     def test_signed_out_visitor_is_sent_to_sign_in(self, client, alice):
         response = client.get("/messages/with/alice/")
         assert response.status_code == 302
