@@ -878,7 +878,9 @@ PAGES: list[Page] = [
         ),
         "typical",
         Kind.FRAGMENT,
-        query_budget=12,
+        # A write: the profile as the viewer may see it, the address book's
+        # lock and limit, the card and each kind of detail in one insert.
+        query_budget=17,
         htmx=True,
         post=lambda cast: {},
         query_viewers=("typical",),
