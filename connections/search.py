@@ -1,8 +1,9 @@
 """Words of member search: how names, handles and headlines are folded.
 
 Text is split into words of letters and digits, case-folded, accents
-removed; a member is indexed under every prefix of each word (up to
-SEARCH_TERM_MAX characters), so "zo" and "zoe" both find "Zoë".
+removed; a member is indexed under each word (its first SEARCH_TERM_MAX
+characters), and a search reads the range of words starting with what was
+typed, so "zo" and "zoe" both find "Zoë".
 """
 
 import re
@@ -25,9 +26,14 @@ def search_words(text: str) -> list[str]:
 
 
 def search_terms(*texts: str) -> set[str]:
-    """Every prefix of every word of `texts`: the rows a member is indexed under."""
-    terms = set()
-    for text in texts:
-        for word in search_words(text):
-            terms.update(word[:length] for length in range(1, len(word) + 1))
-    return terms
+    """The words of `texts`: the rows a member is indexed under."""
+    return {word for text in texts for word in search_words(text)}
+
+
+def prefix_range(word: str) -> tuple[str, str]:
+    """The bounds of the words starting with `word`: `low <= term < high`.
+
+    Compared byte by byte (the column's collation is binary on SQLite and
+    "C" on PostgreSQL), so it is one range of the index.
+    """
+    return word, word[:-1] + chr(ord(word[-1]) + 1)

@@ -184,12 +184,14 @@ class RetiredHandle(models.Model):
 
 
 class MemberSearchTerm(models.Model):
-    """A word prefix that finds a member in member search.
+    """A word that finds a member in member search.
 
     Only fields every member may see are indexed (name, handle, headline), so
     a search can never find a member by something the searcher may not see.
-    Every prefix of each folded word (up to SEARCH_TERM_MAX characters) is a
-    row, so a search reads one range of the (term, member) index per word.
+    Each folded word (its first SEARCH_TERM_MAX characters) is a row; a search
+    reads, for each word typed, the range of the (term, member) index holding
+    the words that start with it (the column sorts byte by byte: binary on
+    SQLite, "C" on PostgreSQL, see migration 0009).
     """
 
     member = models.ForeignKey(

@@ -46,7 +46,7 @@ from connections.models import (
 )
 from connections.models.network import expiry_cutoff
 from connections.photos import avatar_photo_url
-from connections.search import SEARCH_WORDS_MAX, search_words
+from connections.search import SEARCH_WORDS_MAX, prefix_range, search_words
 from connections.selectors.paging import (
     Page,
     after,
@@ -655,8 +655,11 @@ def members_search(
     # walk of every member. Only those three fields are indexed, and every
     # member may see them.
     for word in dict.fromkeys(words[:SEARCH_WORDS_MAX]):
+        low, high = prefix_range(word)
         rows = rows.filter(
-            pk__in=MemberSearchTerm.objects.filter(term=word).values("member_id")
+            pk__in=MemberSearchTerm.objects.filter(term__gte=low, term__lt=high).values(
+                "member_id"
+            )
         )
     # Read in the order of the members' name index, so only the rows of the
     # page get their mutual count.

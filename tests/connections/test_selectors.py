@@ -6,6 +6,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from connections.models import ConnectionRequest, User
+from connections.search import search_terms
 from connections.selectors import network as selectors
 from connections.selectors.members import members_findable_by_emails
 from connections.selectors.network import (
@@ -423,6 +424,28 @@ class TestLists:
             assert [p.handle for p in found] == ["bob"], query
         for query in ("oe", "zoe backend", "backend"):
             assert list(members_search(viewer=alice, query=query)) == [], query
+
+    def test_members_search_reads_the_range_of_words_starting_with_a_word(self, alice):
+        names = ["Ali Ng", "Alice Ng", "Alj Ng", "Al9 Ng", "Alz Ng", "Bal Ng"]
+        for name in names:
+            UserFactory(display_name=name)
+        found = lambda query: sorted(  # noqa: E731
+            p.display_name for p in members_search(viewer=alice, query=query)
+        )
+        assert found("al") == sorted(names[:5])
+        assert found("ali") == ["Ali Ng", "Alice Ng"]
+        assert found("alj") == ["Alj Ng"]
+        assert found("alicen") == []
+
+    def test_members_are_indexed_under_whole_words(self, bob):
+        from connections.models import MemberSearchTerm
+
+        terms = set(
+            MemberSearchTerm.objects.filter(member=bob).values_list("term", flat=True)
+        )
+        assert terms == search_terms(bob.display_name, bob.handle, bob.headline)
+        assert "okafor" in terms
+        assert "oka" not in terms
 
     def test_members_search_reads_the_term_index(
         self, alice, bob, django_assert_num_queries
