@@ -227,6 +227,7 @@ def seed_conversations(*, members, now) -> int:
         ConversationMember,
         Message,
     )
+    from connections.services.depth import interaction_record
 
     created = 0
     for first, second, lines, days_ago, left_unread in CONVERSATIONS:
@@ -250,6 +251,14 @@ def seed_conversations(*, members, now) -> int:
             )
             for n, line in enumerate(lines)
         ]
+        for message in messages:  # as the send service does, for the depth
+            interaction_record(
+                actor=message.sender,
+                target=b if message.sender == a else a,
+                kind="message",
+                source=f"message:{message.pk}",
+                at=message.created,
+            )
         last = messages[-1]
         conversation.last_message = last
         conversation.save(update_fields=["last_message"])

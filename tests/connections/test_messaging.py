@@ -694,3 +694,21 @@ def test_seed_demo_adds_conversations_once(db):
     alice = get_user_model().objects.get(email="alice@example.com")
     assert unread(alice) == 1
     assert len(inbox(member=alice).items) >= 2
+
+
+def test_demo_conversations_count_in_the_depth_of_each_connection(db):
+    from django.core.management import call_command
+
+    from connections.models import Connection, Interaction
+
+    call_command("seed_demo", members=12)
+    talked = Connection.objects.filter(
+        member__email="alice@example.com", other__email="carol@example.com"
+    ).get()
+    assert talked.last_interaction is not None
+    assert talked.depth_given > 0
+    messages = Message.objects.filter(
+        conversation__sides__member=talked.member,
+        conversation__sides__other=talked.other,
+    )
+    assert Interaction.objects.filter(kind="message").count() >= messages.count() > 0
