@@ -171,6 +171,12 @@ class ConnectionRequest(models.Model):
                 condition=Q(status="pending"),
                 name="request_pending_created_idx",
             ),
+            # Moderation's abuse view: invitations refused lately, by sender.
+            models.Index(
+                fields=["responded", "sender"],
+                condition=Q(status__in=["ignored", "declined_unknown"]),
+                name="request_refused_idx",
+            ),
         ]
 
     def __str__(self):
