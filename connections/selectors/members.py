@@ -26,7 +26,6 @@ def members_findable_by_emails(
         EmailAddress.objects.filter(
             email__in=wanted,
             verified=True,
-            user__is_active=True,
             user__findable_by_email=True,
         )
         .filter(Exists(visible_members(viewer=viewer).filter(pk=OuterRef("user_id"))))

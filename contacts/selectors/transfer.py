@@ -1,8 +1,8 @@
 """Reads for import and export: a member's imports, and the cards to export.
 
-Exports stream: contacts are read in chunks (`iterator(chunk_size=…)`, the
-details prefetched per chunk) and written as they come, so memory stays flat
-whatever the size of the address book.
+Exports stream: contacts are read as plain rows in chunks
+(`iterator(chunk_size=…)`, their details in five queries per chunk) and written
+as they come, so memory stays flat whatever the size of the address book.
 """
 
 from collections import defaultdict
@@ -105,27 +105,18 @@ def _details_of(ids: list[int]) -> dict[str, dict[int, list]]:
         for row in rows:
             per_contact[row[0]].append(build(row))
 
-    collect(
-        "emails",
-        ContactEmail.objects.filter(contact_id__in=ids)
-        .order_by("id")
-        .values_list("contact_id", "value", "label", "custom_label"),
-        _typed,
-    )
-    collect(
-        "phones",
-        ContactPhone.objects.filter(contact_id__in=ids)
-        .order_by("id")
-        .values_list("contact_id", "value", "label", "custom_label"),
-        _typed,
-    )
-    collect(
-        "urls",
-        ContactWebsite.objects.filter(contact_id__in=ids)
-        .order_by("id")
-        .values_list("contact_id", "url", "label", "custom_label"),
-        _typed,
-    )
+    for name, model, value in (
+        ("emails", ContactEmail, "value"),
+        ("phones", ContactPhone, "value"),
+        ("urls", ContactWebsite, "url"),
+    ):
+        collect(
+            name,
+            model.objects.filter(contact_id__in=ids)
+            .order_by("id")
+            .values_list("contact_id", value, "label", "custom_label"),
+            _typed,
+        )
     collect(
         "addresses",
         ContactAddress.objects.filter(contact_id__in=ids)
