@@ -8,6 +8,7 @@ count big tables.
 """
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -98,12 +99,31 @@ class UserAdmin(MemberModeration, BaseUserAdmin):
         member_search_terms_refresh(member=obj)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shown to staff, changed only through the services."""
+class IndexOrderedChangeList(ChangeList):
+    """Sorts only by the columns the admin lets staff sort by, even when a
+    link asks for another (`?o=`): other orders would sort a whole table."""
 
+    def get_ordering_field(self, field_name):
+        if self.sortable_by is not None and field_name not in self.sortable_by:
+            return None
+        return super().get_ordering_field(field_name)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown to staff, changed only through the services.
+
+    Each list has an `ordering` that one index reads in order, and columns
+    are not sortable, so a page never sorts a big table; filters are only
+    those an index or a small table makes cheap.
+    """
+
+    sortable_by = ()
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     paginator = CappedCountPaginator
+
+    def get_changelist(self, request, **kwargs):
+        return IndexOrderedChangeList
 
     def has_add_permission(self, request):
         return False
@@ -114,8 +134,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(ConnectionRequest)
 class ConnectionRequestAdmin(ReadOnlyAdmin):
+    """Each sender's invitations by status, newest first (the sent index)."""
+
     list_display = ("sender", "recipient", "status", "how_we_met", "created")
-    list_filter = ("status", "how_we_met", "created", "responded")
+    ordering = ("sender_id", "status", "-created", "-id")
+    list_filter = ("status", "how_we_met")
     list_select_related = ("sender", "recipient")
     search_fields = member_search("sender") + member_search("recipient")
     autocomplete_fields = ("sender", "recipient")
@@ -136,10 +159,12 @@ class ConnectionRequestAdmin(ReadOnlyAdmin):
 
 @admin.register(Connection)
 class ConnectionAdmin(ReadOnlyAdmin):
-    """One row per direction; deleting either row removes both."""
+    """One row per direction, each member's newest first (the recent index);
+    deleting either row removes both."""
 
     list_display = ("member", "other", "kind", "created")
-    list_filter = ("kind", "created")
+    ordering = ("member_id", "-created", "-id")
+    list_filter = ("kind",)
     list_select_related = ("member", "other")
     search_fields = member_search("member")
     autocomplete_fields = ("member", "other")
@@ -157,7 +182,7 @@ class ConnectionAdmin(ReadOnlyAdmin):
 @admin.register(Block)
 class BlockAdmin(ReadOnlyAdmin):
     list_display = ("blocker", "blocked", "created")
-    list_filter = ("created",)
+    ordering = ("blocker_id", "blocked_id")  # the unique (blocker, blocked) index
     list_select_related = ("blocker", "blocked")
     search_fields = member_search("blocker") + member_search("blocked")
     autocomplete_fields = ("blocker", "blocked")
@@ -193,6 +218,7 @@ class SendingPauseAdmin(ReadOnlyAdmin):
     """Members paused from sending invitations; staff can lift a pause."""
 
     list_display = ("member", "created", "until", "is_active_now", "lifted", "reason")
+    ordering = ("member_id", "-until", "-id")
     list_filter = (PauseActiveFilter, "created")
     list_select_related = ("member", "lifted_by")
     search_fields = member_search("member")
@@ -211,6 +237,7 @@ class SendingPauseAdmin(ReadOnlyAdmin):
 @admin.register(EmailInvitation)
 class EmailInvitationAdmin(ReadOnlyAdmin):
     list_display = ("inviter", "email", "status", "created", "expires", "claimed_by")
+    ordering = ("inviter_id", "-created", "-id")
     list_filter = ("status", "created")
     list_select_related = ("inviter", "claimed_by")
     search_fields = ("email", *member_search("inviter"))
