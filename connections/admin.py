@@ -24,6 +24,7 @@ from connections.models import (
 from connections.moderation_admin import (
     CappedCountPaginator,
     MemberModeration,
+    QuickCheckbox,
     SuspendedFilter,
     lift_pauses_action,
 )
@@ -109,7 +110,7 @@ class IndexOrderedChangeList(ChangeList):
         return super().get_ordering_field(field_name)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(QuickCheckbox, admin.ModelAdmin):
     """Shown to staff, changed only through the services.
 
     Each list has an `ordering` that one index reads in order, and columns

@@ -47,6 +47,21 @@ class CappedCountPaginator(Paginator):
         return self.object_list.order_by()[: self.CAP + 1].count()
 
 
+class QuickCheckbox:
+    """The action checkbox of each row written straight as HTML: the same
+    markup as Django's, without rendering a widget template per row."""
+
+    def action_checkbox(self, obj):
+        label = format_html(_("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" '
+            'aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
+
+
 class ModerationForm(forms.Form):
     """What every staff action asks: a reason, and for a suspension its end."""
 
@@ -154,7 +169,7 @@ def _by_member(reports):
 # Permissions shared by the moderation pages.
 
 
-class ModerationOnly:
+class ModerationOnly(QuickCheckbox):
     """Moderators read; nobody adds, changes or deletes by hand."""
 
     show_full_result_count = False
@@ -233,6 +248,7 @@ class ReportAdmin(ModerationOnly, admin.ModelAdmin):
         "outcome",
     )
     list_display_links = ("created",)
+    list_per_page = 50
     list_filter = (ReportStatusFilter, "reason", "subject", "outcome", "created")
     list_select_related = ("member", "reporter")
     show_facets = admin.ShowFacets.NEVER
@@ -269,6 +285,14 @@ class ReportAdmin(ModerationOnly, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(other_open=open_report_count())
+
+    def get_list_display(self, request):
+        """The open queue leaves out status and outcome: every row is open."""
+        if request.GET.get(ReportStatusFilter.parameter_name) is None:
+            return [
+                name for name in self.list_display if name not in {"status", "outcome"}
+            ]
+        return self.list_display
 
     @admin.display(description=_("reported member"), ordering="member__display_name")
     def reported_member(self, report):
@@ -633,7 +657,7 @@ def member_row(member) -> str:
     return str(member)
 
 
-class MemberModeration:
+class MemberModeration(QuickCheckbox):
     """Mixed into the members' admin: warn, suspend, unsuspend (bulk too)."""
 
     moderation_actions = ["warn_members", "suspend_members", "unsuspend_members"]

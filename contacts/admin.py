@@ -10,12 +10,12 @@ from django.contrib import admin
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from connections.moderation_admin import CappedCountPaginator
+from connections.moderation_admin import CappedCountPaginator, QuickCheckbox
 from contacts.models import AddressBook, Contact
 
 
 @admin.register(AddressBook)
-class AddressBookAdmin(admin.ModelAdmin):
+class AddressBookAdmin(QuickCheckbox, admin.ModelAdmin):
     list_display = ("owner", "default_region", "contact_count", "created")
     list_filter = ("default_region",)
     search_fields = ("owner__email", "owner__handle", "owner__display_name")

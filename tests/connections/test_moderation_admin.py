@@ -101,6 +101,26 @@ def test_queue_lists_open_reports_oldest_first_with_other_open_count(
     assert list(spam.context["cl"].result_list) == []
 
 
+def test_queue_pages_hold_50_open_reports_without_status_columns(moderator_client):
+    ReportFactory.create_batch(51)
+    queue = moderator_client.get(QUEUE).context["cl"]
+    assert len(queue.result_list) == 50
+    assert "status" not in queue.list_display
+    assert "outcome" not in queue.list_display
+    everything = moderator_client.get(QUEUE + "?status=all").context["cl"]
+    assert {"status", "outcome"} <= set(everything.list_display)
+
+
+def test_row_checkboxes_are_the_markup_django_writes(moderator_client):
+    from django.contrib.admin import ModelAdmin, site
+
+    report = ReportFactory(details="<b>&")
+    ours = site._registry[Report].action_checkbox(report)
+    assert ours == ModelAdmin.action_checkbox(site._registry[Report], report)
+    html = moderator_client.get(QUEUE).content.decode()
+    assert ours in html
+
+
 def moderator_client_user():
     from connections.models import User
 
