@@ -13,6 +13,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from connections.admin_search import MemberSearch
 from connections.models import (
     Block,
     Connection,
@@ -39,7 +40,7 @@ def member_search(prefix: str) -> tuple[str, ...]:
 
 
 @admin.register(User)
-class UserAdmin(MemberModeration, BaseUserAdmin):
+class UserAdmin(MemberSearch, MemberModeration, BaseUserAdmin):
     """Members: find them by email, handle or name; moderators warn, suspend
     and unsuspend here, and read each member's reports and sanctions."""
 
@@ -55,6 +56,7 @@ class UserAdmin(MemberModeration, BaseUserAdmin):
     )
     list_filter = ("is_active", SuspendedFilter, "is_staff", "date_joined")
     search_fields = MEMBER_SEARCH
+    member_search_fields = ("",)
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     paginator = CappedCountPaginator
@@ -110,7 +112,7 @@ class IndexOrderedChangeList(ChangeList):
         return super().get_ordering_field(field_name)
 
 
-class ReadOnlyAdmin(QuickCheckbox, admin.ModelAdmin):
+class ReadOnlyAdmin(MemberSearch, QuickCheckbox, admin.ModelAdmin):
     """Shown to staff, changed only through the services.
 
     Each list has an `ordering` that one index reads in order, and columns
@@ -142,6 +144,7 @@ class ConnectionRequestAdmin(ReadOnlyAdmin):
     list_filter = ("status", "how_we_met")
     list_select_related = ("sender", "recipient")
     search_fields = member_search("sender") + member_search("recipient")
+    member_search_fields = ("sender", "recipient")
     autocomplete_fields = ("sender", "recipient")
     readonly_fields = (
         "sender",
@@ -168,6 +171,7 @@ class ConnectionAdmin(ReadOnlyAdmin):
     list_filter = ("kind",)
     list_select_related = ("member", "other")
     search_fields = member_search("member")
+    member_search_fields = ("member",)
     autocomplete_fields = ("member", "other")
     readonly_fields = ("member", "other", "kind", "created")
     exclude = ("note",)  # private to the member, not for staff eyes
@@ -186,6 +190,7 @@ class BlockAdmin(ReadOnlyAdmin):
     ordering = ("blocker_id", "blocked_id")  # the unique (blocker, blocked) index
     list_select_related = ("blocker", "blocked")
     search_fields = member_search("blocker") + member_search("blocked")
+    member_search_fields = ("blocker", "blocked")
     autocomplete_fields = ("blocker", "blocked")
     readonly_fields = ("blocker", "blocked", "created")
 
@@ -223,6 +228,7 @@ class SendingPauseAdmin(ReadOnlyAdmin):
     list_filter = (PauseActiveFilter, "created")
     list_select_related = ("member", "lifted_by")
     search_fields = member_search("member")
+    member_search_fields = ("member",)
     autocomplete_fields = ("member",)
     readonly_fields = ("member", "created", "until", "reason", "lifted", "lifted_by")
     actions = [lift_pauses_action]
@@ -242,6 +248,8 @@ class EmailInvitationAdmin(ReadOnlyAdmin):
     list_filter = ("status", "created")
     list_select_related = ("inviter", "claimed_by")
     search_fields = ("email", *member_search("inviter"))
+    member_search_fields = ("inviter",)
+    exact_search_fields = ("email",)
     autocomplete_fields = ("inviter", "claimed_by")
     readonly_fields = (
         "inviter",

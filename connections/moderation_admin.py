@@ -24,6 +24,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from connections.admin_search import MemberSearch
 from connections.models import AuditRecord, Report, Sanction, SendingPause
 from connections.models.members import SUSPENDED_INDEFINITELY
 from connections.selectors.moderation import (
@@ -233,7 +234,7 @@ def report_row(report) -> str:
 
 
 @admin.register(Report)
-class ReportAdmin(ModerationOnly, admin.ModelAdmin):
+class ReportAdmin(MemberSearch, ModerationOnly, admin.ModelAdmin):
     """Open reports, oldest first, with what staff need to decide."""
 
     list_display = (
@@ -258,6 +259,7 @@ class ReportAdmin(ModerationOnly, admin.ModelAdmin):
         "member__email",
         "reporter__handle",
     )
+    member_search_fields = ("member", "reporter")
     ordering = ("created", "id")
     actions = [
         "dismiss_reports",
@@ -516,7 +518,7 @@ class ReportAdmin(ModerationOnly, admin.ModelAdmin):
 
 
 @admin.register(Sanction)
-class SanctionAdmin(ModerationOnly, admin.ModelAdmin):
+class SanctionAdmin(MemberSearch, ModerationOnly, admin.ModelAdmin):
     list_display = (
         "created",
         "kind",
@@ -528,6 +530,7 @@ class SanctionAdmin(ModerationOnly, admin.ModelAdmin):
     list_filter = ("kind", "created")
     list_select_related = ("member", "staff_member")
     search_fields = ("member__handle", "member__display_name", "member__email")
+    member_search_fields = ("member",)
     readonly_fields = (
         "kind",
         "member",

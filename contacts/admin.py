@@ -10,15 +10,17 @@ from django.contrib import admin
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
+from connections.admin_search import MemberSearch
 from connections.moderation_admin import CappedCountPaginator, QuickCheckbox
 from contacts.models import AddressBook, Contact
 
 
 @admin.register(AddressBook)
-class AddressBookAdmin(QuickCheckbox, admin.ModelAdmin):
+class AddressBookAdmin(MemberSearch, QuickCheckbox, admin.ModelAdmin):
     list_display = ("owner", "default_region", "contact_count", "created")
     list_filter = ("default_region",)
     search_fields = ("owner__email", "owner__handle", "owner__display_name")
+    member_search_fields = ("owner",)
     list_select_related = ("owner",)
     readonly_fields = ("owner", "default_region", "created", "contact_count")
     fields = readonly_fields

@@ -199,3 +199,54 @@ def test_big_lists_cannot_be_sorted_by_their_columns(admin):
     assert response.status_code == 200
     ordered = response.context["cl"].result_list.query.order_by
     assert ordered == ("member_id", "-created", "-id")
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("alice@example.com", True),
+        ("  ALICE@Example.COM ", True),
+        ("alice", True),
+        ("@alice", True),
+        ("Alice Martin", True),
+        ("mar ali", True),
+        ("martín", True),
+        ("designer", True),
+        ("lice", False),  # words are found by their start, not their middle
+        ("alice@example.org", False),
+        ("alice martin zzz", False),
+    ],
+)
+def test_member_search_finds_by_email_handle_or_name(admin, alice, bob, typed, found):
+    listed = admin.get("/admin/connections/user/", {"q": typed}).context["cl"]
+    members = list(listed.result_list)
+    assert (alice in members) is found
+    assert bob not in members
+
+
+def test_member_search_reads_indexes_not_every_member(admin, alice):
+    UserFactory.create_batch(3)
+    for typed in ("alice@example.com", "alice", "ali mar"):
+        with CaptureQueriesContext(connection) as captured:
+            admin.get("/admin/connections/user/", {"q": typed})
+        listed = [q["sql"] for q in captured if "ORDER BY" in q["sql"]]
+        assert listed
+        for sql in listed:
+            if connection.vendor == "sqlite":
+                scanned = plans.full_scans(plans.explain(sql), sql, "sqlite")
+                assert "connections_user" not in scanned
+            assert "LIKE" not in sql.upper()
+
+
+def test_lists_about_members_search_them_the_same_way(admin, alice, bob, carol):
+    connect(alice, bob)
+    network.block_create(blocker=carol, blocked=bob)
+    by_email = admin.get("/admin/connections/connection/", {"q": "alice@example.com"})
+    assert [row.other for row in by_email.context["cl"].result_list] == [bob]
+    blocks = admin.get("/admin/connections/block/", {"q": "okafor"}).context["cl"]
+    assert [row.blocker for row in blocks.result_list] == [carol]
+    assert (
+        not admin.get("/admin/connections/block/", {"q": "alice"})
+        .context["cl"]
+        .result_list
+    )
