@@ -14,6 +14,7 @@ would run as a formula neutralised (OWASP's advice) and RFC 4180 quoting.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -493,32 +494,60 @@ def split_labels(value: str) -> list[str]:
     return [name.strip().removeprefix("*").strip() for name in names if name.strip()]
 
 
-def row_to_vcard(line: int, cells: Sequence[str], mapping: Sequence[str]) -> VCard:
-    """A card from one row, following the mapping (a target per column)."""
-    card = VCard(line=line)
-    pairs: dict[tuple[str, str], dict[str, str]] = {}
-    fixed_addresses: dict[str, dict[str, list[str]]] = {}
-    for value, target in zip(cells, mapping, strict=False):
+# What each mapped column does, worked out once per mapping, not per row.
+_SCALAR, _PAIR, _ADDRESS, _DETAIL = range(4)
+
+
+@functools.lru_cache(maxsize=32)
+def _column_plan(mapping: tuple[str, ...]) -> tuple[tuple, ...]:
+    """(column, action, arguments) for each column with a target."""
+    plan = []
+    for column, target in enumerate(mapping):
         if not target:
             continue
-        value = clean_text(unneutralise(value.strip()))
-        if not value:
-            continue
         if target in SCALAR_TARGETS:
-            _set_scalar(card, target, value)
+            plan.append((column, _SCALAR, (target,)))
         elif "@" in target:
             detail, rest = target.split("@", 1)
             number, part = rest.split(":", 1)
-            pairs.setdefault((detail, number), {})[part] = value
+            plan.append((column, _PAIR, ((detail, number), part)))
         elif target.startswith("address:"):
             _kind_name, kind, part = target.split(":", 2)
-            parts = fixed_addresses.setdefault(kind, {})
-            parts.setdefault(part, []).append(value)
+            plan.append((column, _ADDRESS, (kind, part)))
         else:
             detail, kind = target.split(":", 1)
             label = ""
             if kind.startswith("custom="):
                 kind, label = CUSTOM, kind.removeprefix("custom=")
+            plan.append((column, _DETAIL, (detail, kind, label)))
+    return tuple(plan)
+
+
+def row_to_vcard(line: int, cells: Sequence[str], mapping: Sequence[str]) -> VCard:
+    """A card from one row, following the mapping (a target per column)."""
+    card = VCard(line=line)
+    pairs: dict[tuple[str, str], dict[str, str]] = {}
+    fixed_addresses: dict[str, dict[str, list[str]]] = {}
+    width = len(cells)
+    for column, action, arguments in _column_plan(tuple(mapping)):
+        if column >= width:
+            break
+        value = cells[column]
+        if not value or not (value := value.strip()):  # most cells are empty
+            continue
+        value = clean_text(unneutralise(value))
+        if not value:
+            continue
+        if action == _SCALAR:
+            _set_scalar(card, arguments[0], value)
+        elif action == _PAIR:
+            key, part = arguments
+            pairs.setdefault(key, {})[part] = value
+        elif action == _ADDRESS:
+            kind, part = arguments
+            fixed_addresses.setdefault(kind, {}).setdefault(part, []).append(value)
+        else:
+            detail, kind, label = arguments
             for item in _multi(value):
                 _add_detail(card, detail, TypedValue(item, kind, label))
     for (detail, _number), parts in pairs.items():

@@ -505,6 +505,8 @@ _UNESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _UNESCAPED = {"n": "\n", "N": "\n"}
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Anything `clean_text` would change: one search lets clean values through.
+_UNCLEAN = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 _DATE = re.compile(
     r"^(?:(?P<year>\d{4})-?(?P<month>\d{2})-?(?P<day>\d{2})"
     r"|--(?P<nmonth>\d{2})-?(?P<nday>\d{2}))(?:T.*)?$"
@@ -545,6 +547,8 @@ def clean_text(value: str) -> str:
 
     Line breaks become plain `\n`, whatever the file used.
     """
+    if not _UNCLEAN.search(value):
+        return value
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     if _SURROGATES.search(value):

@@ -206,9 +206,10 @@ class Contact(models.Model):
         then the first email or phone, so every card has something to show.
         """
         emails, phones = list(emails), list(phones)
+        parts = [getattr(self, part) for part in NAME_PARTS]
         shown = (
             self.display_name.strip()
-            or self.composed_name
+            or " ".join(part.strip() for part in parts if part).strip()
             or self.nickname.strip()
             or self.organization.strip()
             or (emails[0] if emails else "")
@@ -218,19 +219,20 @@ class Contact(models.Model):
         self.sort_name = (fold(shown) or shown)[:SHOWN_NAME_MAX]
         words = [
             self.display_name,
-            *(getattr(self, part) for part in NAME_PARTS),
+            *parts,
             self.nickname,
             self.organization,
             self.job_title,
             *emails,
         ]
         for typed, e164 in phones:
-            words.extend((typed, digits(typed), digits(e164)))
-        text = fold(" ".join(word for word in words if word))
-        # Bounded so it fits in the list's covering index (names first).
-        self.search_text = (
-            text.encode()[:SEARCH_TEXT_MAX_BYTES].decode(errors="ignore").strip()
-        )
+            # An E.164 number is "+" and its digits.
+            words += (typed, digits(typed), e164[1:])
+        text = fold(" ".join([word for word in words if word]))
+        if len(text) > SEARCH_TEXT_MAX_BYTES // 4:
+            # Bounded so it fits in the list's covering index (names first).
+            text = text.encode()[:SEARCH_TEXT_MAX_BYTES].decode(errors="ignore")
+        self.search_text = text.strip()
 
     @property
     def initials(self) -> str:

@@ -23,6 +23,7 @@ import datetime
 import json
 import logging
 import re
+import time
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -58,7 +59,7 @@ from contacts.models.labels import LABEL_NAME_MAX
 from contacts.phones import e164_or_blank
 from contacts.selectors.contacts import address_book_region
 from contacts.services.address_books import address_book_locked
-from contacts.services.bulk import insert_rows
+from contacts.services.bulk import collection_paused, insert_rows
 from contacts.services.labels import label_for_name
 from contacts.text import SPACES, digits
 from contacts.uploads import CSV, UploadError, decode_upload
@@ -75,7 +76,10 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 500
 DETAIL_KINDS = frozenset(DetailLabel.values)
 LOOKUP_CHUNK = 900
+# How often reading saves its progress for the page's bar: by the clock, as
+# each save rewrites the import's row (on SQLite, with the file it holds).
 PROGRESS_EVERY = 1000
+PROGRESS_SECONDS = 0.5
 # Problems and notices kept for the preview; the counts are always exact.
 PROBLEMS_SHOWN = 200
 NOTICES_SHOWN = 200
@@ -589,6 +593,11 @@ def import_read(*, batch_id: int) -> ContactImport | None:
     Progress is saved as it goes, so the page polling it can show a bar.
     A file that turns out unreadable ends FAILED with the reason.
     """
+    with collection_paused():
+        return _import_read(batch_id)
+
+
+def _import_read(batch_id: int) -> ContactImport | None:
     batch = ContactImport.objects.filter(pk=batch_id, status=Status.READING).first()
     if batch is None:
         return None
@@ -596,6 +605,7 @@ def import_read(*, batch_id: int) -> ContactImport | None:
         decoded = _decoded(batch)
         cards, outcome = read_cards(batch, decoded.text, decoded.codec)
         _set_progress(batch, total=len(cards), progress=0)
+        next_save = time.monotonic() + PROGRESS_SECONDS
         preparer = _Preparer(
             region=address_book_region(owner=batch.owner), outcome=outcome
         )
@@ -603,8 +613,9 @@ def import_read(*, batch_id: int) -> ContactImport | None:
             prepared = preparer.prepare(card)
             if prepared is not None:
                 outcome.prepared.append(prepared)
-            if index % PROGRESS_EVERY == 0:
+            if index % PROGRESS_EVERY == 0 and time.monotonic() >= next_save:
                 _set_progress(batch, progress=index)
+                next_save = time.monotonic() + PROGRESS_SECONDS
         del cards
         if not outcome.prepared:
             raise UploadError(_no_cards_message(batch, outcome))
@@ -714,6 +725,11 @@ def find_duplicates(*, owner, prepared: Sequence[Prepared]) -> None:
     same vCard UID (a card imported or exported before). A fixed number of
     queries per 900 values.
     """
+    if not Contact.objects.owned_by(owner).exists():
+        # An empty address book (the first import): nothing to look up.
+        for item in prepared:
+            item.matches = []
+        return
     by_email: dict[str, set[int]] = defaultdict(set)
     by_phone: dict[str, set[int]] = defaultdict(set)
     by_uid: dict[str, set[int]] = defaultdict(set)
@@ -862,6 +878,11 @@ def import_run(*, batch_id: int) -> ContactImport | None:
     On any failure the import ends FAILED with the reason and the address
     book is as it was.
     """
+    with collection_paused():
+        return _import_run(batch_id)
+
+
+def _import_run(batch_id: int) -> ContactImport | None:
     batch = ContactImport.objects.filter(pk=batch_id, status=Status.IMPORTING).first()
     if batch is None or batch.prepared is None:
         return None
@@ -933,84 +954,68 @@ def _save_import(batch: ContactImport, prepared: list[Prepared]) -> None:
     )
 
 
-def _detail_rows(pk: int, item: Prepared) -> list[tuple[type, dict]]:
-    rows: list[tuple[type, dict]] = [
-        (ContactEmail, {"value": value, "label": label, "custom_label": custom})
-        for value, label, custom in item.emails
-    ]
-    rows += [
-        (
-            ContactPhone,
-            {"value": value, "e164": e164, "label": label, "custom_label": custom},
-        )
-        for value, e164, label, custom in item.phones
-    ]
-    rows += [
-        (
-            ContactAddress,
-            {
-                "street": street,
-                "city": city,
-                "region": region,
-                "postal_code": postal_code,
-                "country": country,
-                "label": label,
-                "custom_label": custom,
-            },
-        )
-        for street, city, region, postal_code, country, label, custom in item.addresses
-    ]
-    rows += [
-        (ContactWebsite, {"url": url, "label": label, "custom_label": custom})
-        for url, label, custom in item.websites
-    ]
-    for _model, values in rows:
-        values["contact_id"] = pk
-    return rows
+# The columns each kind of detail is inserted with, in `Prepared`'s order.
+_DETAIL_COLUMNS = (
+    ("emails", ContactEmail, ("value", "label", "custom_label")),
+    ("phones", ContactPhone, ("value", "e164", "label", "custom_label")),
+    (
+        "addresses",
+        ContactAddress,
+        (*ContactAddress.PARTS, "label", "custom_label"),
+    ),
+    ("websites", ContactWebsite, ("url", "label", "custom_label")),
+)
 
 
 def _create_contacts(batch, owner, items: list[Prepared], *, labels, now) -> int:
     """Insert the new contacts, their details, labels and import records."""
     if not items:
         return 0
-    defaults = _contact_defaults(owner=owner, now=now)
-    ids = insert_rows(Contact, [{**defaults, **item.fields} for item in items])
-    rows: dict[type, list] = defaultdict(list)
-    import_label = labels[None]
+    columns = sorted({name for item in items for name in item.fields})
+    blank = _row_defaults(Contact)
+    defaults = [(name, blank[name]) for name in columns]
+    ids = insert_rows(
+        Contact,
+        columns,
+        [
+            tuple([item.fields.get(name, default) for name, default in defaults])
+            for item in items
+        ],
+        constants={"owner_id": owner.pk, "created": now, "updated": now},
+    )
+    import_label = labels[None].pk
+    label_rows, imported_rows = [], []
     for pk, item in zip(ids, items, strict=True):
-        for model, values in _detail_rows(pk, item):
-            rows[model].append(values)
-        rows[ContactLabel].append({"contact_id": pk, "label_id": import_label.pk})
+        label_rows.append((pk, import_label))
         for name in item.labels:
             label = labels.get(name.lower())
-            if label is not None and label.pk != import_label.pk:
-                rows[ContactLabel].append({"contact_id": pk, "label_id": label.pk})
-        rows[ImportedContact].append(
-            {"batch_id": batch.pk, "contact_id": pk, "uid": item.uid}
-        )
-    for model in (
-        ContactEmail,
-        ContactPhone,
-        ContactAddress,
-        ContactWebsite,
-        ContactLabel,
-        ImportedContact,
-    ):
+            if label is not None and label.pk != import_label:
+                label_rows.append((pk, label.pk))
+        imported_rows.append((batch.pk, pk, item.uid))
+    for attribute, model, detail_columns in _DETAIL_COLUMNS:
         insert_rows(
             model,
-            [{**_row_defaults(model), **values} for values in rows[model]],
-            ignore_conflicts=model is ContactLabel,
+            ("contact_id", *detail_columns),
+            [
+                (pk, *values)
+                for pk, item in zip(ids, items, strict=True)
+                for values in getattr(item, attribute)
+            ],
+            returning=False,
         )
+    insert_rows(
+        ContactLabel,
+        ("contact_id", "label_id"),
+        label_rows,
+        ignore_conflicts=True,
+    )
+    insert_rows(
+        ImportedContact,
+        ("batch_id", "contact_id", "uid"),
+        imported_rows,
+        returning=False,
+    )
     return len(ids)
-
-
-def _contact_defaults(*, owner, now) -> dict:
-    """Every column of a new contact, as `Contact()` would set it."""
-    template = Contact(owner_id=owner.pk, created=now, updated=now)
-    return {
-        field.attname: getattr(template, field.attname)
-        for field in Contact._meta.concrete_fields
-    }
 
 
 def _instance(model, values: dict):
@@ -1136,10 +1141,13 @@ class _Merge:
             joined = f"{contact.notes}\n\n{note}" if contact.notes else note
             contact.notes = joined[:NOTES_MAX]
         pk = contact.pk
-        for model, values in _detail_rows(pk, item):
-            row = _row(model, **values)
-            if self._is_new(row):
-                self.rows.append(row)
+        for attribute, model, columns in _DETAIL_COLUMNS:
+            for values in getattr(item, attribute):
+                row = _row(
+                    model, contact_id=pk, **dict(zip(columns, values, strict=True))
+                )
+                if self._is_new(row):
+                    self.rows.append(row)
         for name in [None, *item.labels]:
             label = labels.get(None if name is None else name.lower())
             if label is not None and label.pk not in self.label_ids:

@@ -4,44 +4,68 @@ import datetime
 
 import pytest
 
-from contacts.models import Contact, ContactLabel, Label
+from contacts.models import Contact, ContactEmail, ContactLabel, Label
 from contacts.services.bulk import insert_rows
 
 pytestmark = pytest.mark.django_db
 
-
-def contact_row(owner, name, when):
-    template = Contact(owner_id=owner.pk, created=when, updated=when)
-    row = {
-        field.attname: getattr(template, field.attname)
-        for field in Contact._meta.concrete_fields
-    }
-    row.update(given_name=name, shown_name=name, sort_name=name.lower())
-    return row
+NAMES = ("given_name", "shown_name", "sort_name")
 
 
 def test_rows_come_back_as_saved_with_their_ids_in_order(alice):
     when = datetime.datetime(2026, 3, 1, 9, 30, tzinfo=datetime.UTC)
     names = [f"Zoë {n}" for n in range(7)]
     ids = insert_rows(
-        Contact, [contact_row(alice, name, when) for name in names], batch_size=3
+        Contact,
+        NAMES,
+        [(name, name, name.lower()) for name in names],
+        constants={"owner_id": alice.pk, "created": when, "updated": when},
+        batch_size=3,
     )
     assert len(ids) == 7
     saved = Contact.objects.in_bulk(ids)
     assert [saved[pk].given_name for pk in ids] == names
     assert {saved[pk].created for pk in ids} == {when}
     assert all(saved[pk].owner == alice for pk in ids)
+    # Columns neither given nor constant take the model's defaults.
+    assert {saved[pk].family_name for pk in ids} == {""}
+    assert {saved[pk].is_favorite for pk in ids} == {False}
+    assert {saved[pk].birthday_year for pk in ids} == {None}
+
+
+def test_rows_without_returned_keys_are_saved_too(alice):
+    when = datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC)
+    (pk,) = insert_rows(
+        Contact,
+        NAMES,
+        [("Zoë", "Zoë", "zoe")],
+        constants={"owner_id": alice.pk, "created": when, "updated": when},
+    )
+    emails = [(pk, f"zoe{n}@example.com") for n in range(1200)]
+    assert (
+        insert_rows(ContactEmail, ("contact_id", "value"), emails, returning=False)
+        == []
+    )
+    saved = ContactEmail.objects.filter(contact_id=pk)
+    assert saved.count() == 1200
+    assert {email.label for email in saved[:5]} == {ContactEmail().label}
 
 
 def test_conflicts_can_be_ignored(alice):
     when = datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC)
-    (pk,) = insert_rows(Contact, [contact_row(alice, "Zoë", when)])
+    (pk,) = insert_rows(
+        Contact,
+        NAMES,
+        [("Zoë", "Zoë", "zoe")],
+        constants={"owner_id": alice.pk, "created": when, "updated": when},
+    )
     label = Label.objects.create(owner=alice, name="Family")
-    link = {"contact_id": pk, "label_id": label.pk}
-    assert insert_rows(ContactLabel, [link, dict(link)], ignore_conflicts=True) == []
+    link = (pk, label.pk)
+    columns = ("contact_id", "label_id")
+    assert insert_rows(ContactLabel, columns, [link, link], ignore_conflicts=True) == []
     assert ContactLabel.objects.filter(contact_id=pk).count() == 1
 
 
 def test_nothing_to_insert_runs_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
-        assert insert_rows(Contact, []) == []
+        assert insert_rows(Contact, NAMES, []) == []

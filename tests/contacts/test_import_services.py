@@ -268,6 +268,49 @@ def test_trashed_and_other_members_contacts_are_not_duplicates(alice, bob, flow)
     assert batch.duplicate_count == 0
 
 
+def test_an_empty_address_book_is_not_searched_for_duplicates(
+    alice, bob, django_assert_num_queries
+):
+    ContactFactory(owner=bob, emails=["jose@correo.example"])
+    ContactFactory(owner=alice, emails=["jose@correo.example"], trashed=True)
+    card = imports.Prepared(
+        line=1,
+        fields={"given_name": "José"},
+        emails=[["jose@correo.example", "home", ""]],
+        phones=[["+1 415 555 0101", "+14155550101", "cell", ""]],
+        addresses=[],
+        websites=[],
+        labels=[],
+        uid="urn:uuid:6f1c",
+        matches=[99],
+    )
+    with django_assert_num_queries(1):
+        imports.find_duplicates(owner=alice, prepared=[card])
+    assert card.matches == []
+    kept = ContactFactory(owner=alice, phones=["+1 415 555 0101"])
+    imports.find_duplicates(owner=alice, prepared=[card])
+    assert card.matches == [kept.pk]
+
+
+def test_reading_and_saving_pause_garbage_collection_and_restore_it(alice, flow):
+    import gc
+
+    seen = []
+    real_prepare = imports._Preparer.prepare
+
+    def prepare(self, card):
+        seen.append(gc.isenabled())
+        return real_prepare(self, card)
+
+    with mock.patch.object(imports._Preparer, "prepare", prepare):
+        batch = flow.upload(alice, "google_3.vcf")
+    assert seen
+    assert not any(seen)
+    assert gc.isenabled()
+    assert flow.confirm(batch).status == Status.DONE
+    assert gc.isenabled()
+
+
 def test_reimporting_a_file_finds_its_cards_by_uid(alice, flow):
     flow.imported(alice, "thunderbird_4.vcf")
     Contact.objects.get(owner=alice).emails.all().delete()
@@ -324,10 +367,10 @@ def test_a_failure_in_the_middle_leaves_nothing(alice, flow):
     labels_before = Label.objects.count()
     real_insert = imports.insert_rows
 
-    def insert_failing_on_phones(model, rows, **options):
+    def insert_failing_on_phones(model, *args, **options):
         if model is ContactPhone:
             raise RuntimeError("disk full")
-        return real_insert(model, rows, **options)
+        return real_insert(model, *args, **options)
 
     with mock.patch.object(imports, "insert_rows", insert_failing_on_phones):
         batch = flow.confirm(batch)
