@@ -1,5 +1,6 @@
 """Import services: reading every quirk, duplicates, all or nothing, undo."""
 
+import gc
 from pathlib import Path
 from unittest import mock
 
@@ -293,8 +294,6 @@ def test_an_empty_address_book_is_not_searched_for_duplicates(
 
 
 def test_reading_and_saving_pause_garbage_collection_and_restore_it(alice, flow):
-    import gc
-
     seen = []
     real_prepare = imports._Preparer.prepare
 
