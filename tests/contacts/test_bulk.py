@@ -12,6 +12,17 @@ pytestmark = pytest.mark.django_db
 NAMES = ("given_name", "shown_name", "sort_name")
 
 
+def one_contact(owner) -> int:
+    when = datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC)
+    (pk,) = insert_rows(
+        Contact,
+        NAMES,
+        [("Zoë", "Zoë", "zoe")],
+        constants={"owner_id": owner.pk, "created": when, "updated": when},
+    )
+    return pk
+
+
 def test_rows_come_back_as_saved_with_their_ids_in_order(alice):
     when = datetime.datetime(2026, 3, 1, 9, 30, tzinfo=datetime.UTC)
     names = [f"Zoë {n}" for n in range(7)]
@@ -34,13 +45,7 @@ def test_rows_come_back_as_saved_with_their_ids_in_order(alice):
 
 
 def test_rows_without_returned_keys_are_saved_too(alice):
-    when = datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC)
-    (pk,) = insert_rows(
-        Contact,
-        NAMES,
-        [("Zoë", "Zoë", "zoe")],
-        constants={"owner_id": alice.pk, "created": when, "updated": when},
-    )
+    pk = one_contact(alice)
     emails = [(pk, f"zoe{n}@example.com") for n in range(1200)]
     assert (
         insert_rows(ContactEmail, ("contact_id", "value"), emails, returning=False)
@@ -52,13 +57,7 @@ def test_rows_without_returned_keys_are_saved_too(alice):
 
 
 def test_conflicts_can_be_ignored(alice):
-    when = datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC)
-    (pk,) = insert_rows(
-        Contact,
-        NAMES,
-        [("Zoë", "Zoë", "zoe")],
-        constants={"owner_id": alice.pk, "created": when, "updated": when},
-    )
+    pk = one_contact(alice)
     label = Label.objects.create(owner=alice, name="Family")
     link = (pk, label.pk)
     columns = ("contact_id", "label_id")
