@@ -43,6 +43,7 @@ from contacts.perf.seed import (
     ForeignDatabase,
     SeedContext,
     ensure_seeded,
+    indexes_dropped,
     read_fingerprint,
     role_handle,
     role_names,
@@ -407,6 +408,48 @@ def test_seed_rebuilds_when_a_step_changes(tiny, monkeypatch):
     assert not outcome.reused
     assert outcome.counts["extra"] == TINY.members
     assert list(outcome.counts)[0] == "members"
+
+
+def secondary_indexes(table):
+    constraints = connection.introspection.get_constraints(connection.cursor(), table)
+    return {
+        name
+        for name, about in constraints.items()
+        if about["index"] and not about["primary_key"] and not about["unique"]
+    }
+
+
+def test_a_bulk_load_drops_the_secondary_indexes_and_builds_them_again(db):
+    from connections.models import Connection
+
+    table = Connection._meta.db_table
+    before = secondary_indexes(table)
+    assert "connection_recent_idx" in before
+    with indexes_dropped(Connection):
+        assert not secondary_indexes(table)
+    assert secondary_indexes(table) == before
+
+
+def test_rows_inserted_as_tuples_take_the_defaults_of_other_columns(tiny):
+    from django.utils import timezone
+
+    from connections.models import Connection
+
+    ctx = SeedContext(size=TINY, seed=7, now=timezone.now())
+    a, b = User.objects.order_by("pk").values_list("pk", flat=True)[:2]
+    Connection.objects.filter(member__in=[a, b], other__in=[a, b]).delete()
+    moment = timezone.now().replace(microsecond=0)
+    rows = [(a, b, moment), (b, a, moment)]
+    assert ctx.insert(Connection, ["member", "other", "created"], rows) == 2
+    row = Connection.objects.get(member=a, other=b)
+    assert (row.created, row.kind, row.note, row.depth, row.depth_given) == (
+        moment,
+        "",
+        "",
+        0.0,
+        0.0,
+    )
+    assert row.last_interaction is None
 
 
 def test_seed_step_names_are_unique():
