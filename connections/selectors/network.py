@@ -689,6 +689,13 @@ def members_search(
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+# How many of the best-ranked candidates who are not yet connections are
+# checked for invitations, blocks and visibility: those exclusions are rare,
+# and checking a short list keeps the cost flat however many candidates the
+# sample finds.
+SUGGESTIONS_SHORTLIST = 100
+
+
 def _suggestion_candidates(member, *, limit: int) -> list[tuple[int, int]]:
     """(member id, mutual count) of the best candidates for People you may know.
 
@@ -696,15 +703,18 @@ def _suggestion_candidates(member, *, limit: int) -> list[tuple[int, int]]:
     RAPPORT_SUGGESTIONS_FROM_CONNECTIONS connections, and for each of them
     their RAPPORT_SUGGESTIONS_PER_CONNECTION most recent connections, read as
     one range of the (member, created) index each. Candidates are ranked by
-    how often they appear there; the member, their connections, anyone with
-    a pending invitation either way or whom the member may not invite again
-    yet, and anyone blocked either way are left out; the exact mutual count is
-    computed for those kept only (walking the smaller side, as
-    `mutual_count` does). One query.
+    how often they appear there. The member and their connections are left
+    out first; of the SUGGESTIONS_SHORTLIST best left, anyone with a pending
+    invitation either way or whom the member may not invite again yet, anyone
+    blocked either way and members who don't appear to others (inactive or
+    suspended) are left out too. The exact mutual count is computed for the
+    `limit` kept only (walking the smaller side, as `mutual_count` does).
+    One query.
     """
     connection_table = db_connection.ops.quote_name(Connection._meta.db_table)
     request_table = db_connection.ops.quote_name(ConnectionRequest._meta.db_table)
     block_table = db_connection.ops.quote_name(Block._meta.db_table)
+    user_table = db_connection.ops.quote_name(get_user_model()._meta.db_table)
     now = timezone.now()
     answered = [str(status) for status in ConnectionRequest.COOLDOWN_STATUSES]
     marks = ", ".join(f"%(answered{n})s" for n in range(len(answered)))
@@ -731,30 +741,38 @@ def _suggestion_candidates(member, *, limit: int) -> list[tuple[int, int]]:
             WHERE c.created >= COALESCE(windows.since, %(epoch)s)
               AND c.other_id <> %(member)s
             GROUP BY c.other_id
-        ), kept AS (
+        ), shortlist AS (
             SELECT ranked.id, ranked.score FROM ranked
             WHERE NOT EXISTS (
                 SELECT 1 FROM {connection_table} m
                 WHERE m.member_id = %(member)s AND m.other_id = ranked.id)
+            ORDER BY ranked.score DESC, ranked.id
+            LIMIT %(shortlist)s
+        ), kept AS (
+            SELECT shortlist.id, shortlist.score FROM shortlist
+            WHERE EXISTS (
+                SELECT 1 FROM {user_table} u
+                WHERE u.id = shortlist.id AND u.is_active
+                  AND (u.suspended_until IS NULL OR u.suspended_until <= %(now)s))
               AND NOT EXISTS (
                 SELECT 1 FROM {request_table} r
-                WHERE r.sender_id = %(member)s AND r.recipient_id = ranked.id
+                WHERE r.sender_id = %(member)s AND r.recipient_id = shortlist.id
                   AND r.status = 'pending' AND r.created >= %(expiry)s)
               AND NOT EXISTS (
                 SELECT 1 FROM {request_table} r
-                WHERE r.sender_id = ranked.id AND r.recipient_id = %(member)s
+                WHERE r.sender_id = shortlist.id AND r.recipient_id = %(member)s
                   AND r.status = 'pending' AND r.created >= %(expiry)s)
               AND NOT EXISTS (
                 SELECT 1 FROM {request_table} r
-                WHERE r.sender_id = %(member)s AND r.recipient_id = ranked.id
+                WHERE r.sender_id = %(member)s AND r.recipient_id = shortlist.id
                   AND r.status IN ({marks}) AND r.responded >= %(cooldown)s)
               AND NOT EXISTS (
                 SELECT 1 FROM {block_table} b
-                WHERE b.blocker_id = %(member)s AND b.blocked_id = ranked.id)
+                WHERE b.blocker_id = %(member)s AND b.blocked_id = shortlist.id)
               AND NOT EXISTS (
                 SELECT 1 FROM {block_table} b
-                WHERE b.blocker_id = ranked.id AND b.blocked_id = %(member)s)
-            ORDER BY ranked.score DESC, ranked.id
+                WHERE b.blocker_id = shortlist.id AND b.blocked_id = %(member)s)
+            ORDER BY shortlist.score DESC, shortlist.id
             LIMIT %(limit)s
         )
         SELECT kept.id, CASE WHEN EXISTS (
@@ -762,14 +780,14 @@ def _suggestion_candidates(member, *, limit: int) -> list[tuple[int, int]]:
                 WHERE d.member_id = %(member)s LIMIT 1 OFFSET %(via_viewer_max)s)
             THEN (
                 SELECT COUNT(*) FROM {connection_table} x
-                WHERE x.member_id = kept.id AND EXISTS (
-                    SELECT 1 FROM {connection_table} y
-                    WHERE y.member_id = %(member)s AND y.other_id = x.other_id))
+                JOIN {connection_table} y
+                  ON y.member_id = %(member)s AND y.other_id = x.other_id
+                WHERE x.member_id = kept.id)
             ELSE (
                 SELECT COUNT(*) FROM {connection_table} y
-                WHERE y.member_id = %(member)s AND EXISTS (
-                    SELECT 1 FROM {connection_table} x
-                    WHERE x.member_id = kept.id AND x.other_id = y.other_id))
+                JOIN {connection_table} x
+                  ON x.member_id = kept.id AND x.other_id = y.other_id
+                WHERE y.member_id = %(member)s)
             END AS mutual
         FROM kept
         ORDER BY kept.score DESC, kept.id
@@ -779,8 +797,10 @@ def _suggestion_candidates(member, *, limit: int) -> list[tuple[int, int]]:
         "friends": settings.RAPPORT_SUGGESTIONS_FROM_CONNECTIONS,
         "per_friend": settings.RAPPORT_SUGGESTIONS_PER_CONNECTION - 1,
         "epoch": EPOCH,
+        "now": now,
         "expiry": expiry_cutoff(now),
         "cooldown": now - timedelta(days=settings.RAPPORT_INVITATION_COOLDOWN_DAYS),
+        "shortlist": max(SUGGESTIONS_SHORTLIST, limit),
         "limit": limit,
         "via_viewer_max": MUTUAL_VIA_VIEWER_MAX,
     }
@@ -799,7 +819,7 @@ def suggestions_for(*, member, limit: int = 6) -> list:
     `mutual_count`, and can be invited (relationship "none"). Two queries at
     any size.
     """
-    candidates = _suggestion_candidates(member, limit=limit * 3)
+    candidates = _suggestion_candidates(member, limit=limit)
     if not candidates:
         return []
     mutuals = dict(candidates)

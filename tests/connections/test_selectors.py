@@ -260,6 +260,37 @@ class TestSuggestions:
         network.connection_request_withdraw(invitation=invitation, member=alice)
         assert suggestions_for(member=alice) == []
 
+    def test_hidden_members_leave_their_places_to_visible_ones(
+        self, alice, django_assert_max_num_queries
+    ):
+        first, second = make_hub(alice, 2)
+        hidden = UserFactory.create_batch(4)
+        for person in hidden:
+            connect(person, first)
+            connect(person, second)
+        User.objects.filter(pk=hidden[0].pk).update(is_active=False)
+        User.objects.filter(pk__in=[p.pk for p in hidden[1:]]).update(
+            suspended_until=timezone.now() + timedelta(days=3)
+        )
+        visible = UserFactory()
+        connect(visible, first)
+        with django_assert_max_num_queries(2):
+            suggestions = suggestions_for(member=alice, limit=1)
+        assert suggestions == [visible]
+        assert suggestions[0].mutual_count == 1
+
+    def test_connections_ranked_first_leave_room_for_others(self, alice, monkeypatch):
+        monkeypatch.setattr(selectors, "SUGGESTIONS_SHORTLIST", 2)
+        friends = make_hub(alice, 4)
+        for a in friends:  # a close circle: each friend knows all the others
+            for b in friends:
+                if a.pk < b.pk:
+                    connect(a, b)
+        stranger = UserFactory()
+        connect(stranger, friends[0])
+        suggestions = suggestions_for(member=alice, limit=1)
+        assert suggestions == [stranger]
+
     @override_settings(
         RAPPORT_SUGGESTIONS_FROM_CONNECTIONS=2, RAPPORT_SUGGESTIONS_PER_CONNECTION=2
     )
