@@ -3,11 +3,15 @@
 import functools
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 from django import template
 from django.conf import settings
 from django.templatetags.static import static
-from django.utils.html import format_html
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -26,16 +30,93 @@ def icon(name, label="", css_class=""):
     """An icon from the sprite `static/img/icons.svg`; decorative unless labelled."""
     if name not in ICON_NAMES:
         raise template.TemplateSyntaxError(f"Unknown icon {name!r}")
+    if not label:
+        return decorative_icon(name, css_class)
     classes = f"icon icon-{name} {css_class}".strip()
-    if label:
-        head = format_html(
-            '<svg class="{}" role="img" aria-label="{}">', classes, label
-        )
-    else:
-        head = format_html(
-            '<svg class="{}" aria-hidden="true" focusable="false">', classes
-        )
+    head = format_html('<svg class="{}" role="img" aria-label="{}">', classes, label)
     return head + format_html('<use href="{}#{}"></use></svg>', sprite_url(), name)
+
+
+@functools.cache
+def decorative_icon(name: str, css_class: str = "") -> str:
+    """The markup of an unlabelled icon, built once: a list row draws several."""
+    classes = f"icon icon-{name} {css_class}".strip()
+    return format_html(
+        '<svg class="{}" aria-hidden="true" focusable="false">'
+        '<use href="{}#{}"></use></svg>',
+        classes,
+        sprite_url(),
+        name,
+    )
+
+
+# A URL that takes a member's handle, as reverse() builds it, split around the
+# handle once per URL name (and script prefix, and URL configuration).
+HANDLE_MARK = "handle-mark-0"
+
+
+@functools.cache
+def _handle_path_parts(name: str, prefix: str, urlconf) -> tuple[str, str]:
+    path = reverse(name, args=[HANDLE_MARK], urlconf=urlconf)
+    before, mark, after = path.partition(HANDLE_MARK)
+    if not mark or HANDLE_MARK in after:
+        raise template.TemplateSyntaxError(f"{name!r} does not take one handle.")
+    return before, after
+
+
+def handle_path(name: str, handle: str) -> str:
+    """The path of URL `name` for a member's handle, as `{% url %}` gives it,
+    without going through the URL resolver for each row of a list."""
+    before, after = _handle_path_parts(name, get_script_prefix(), get_urlconf())
+    return before + quote(handle, safe="/~:@!$&'()*+,;=") + after
+
+
+@register.simple_tag
+def member_url(name, handle):
+    """`{% url name handle %}` for the URLs that take one member's handle."""
+    return handle_path(name, handle)
+
+
+@register.simple_tag
+def select_options(choices, selected):
+    """The `<option>`s of a `<select>` over (value, label) pairs, one selected."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if value == selected else "", label)  # noqa: S308 - constant
+            for value, label in choices
+        ),
+    )
+
+
+DEPTH_CELLS = {
+    steps: mark_safe(  # noqa: S308 - constant markup
+        "".join(
+            f'<span class="depth-step{" is-on" if n < steps else ""}"></span>'
+            for n in range(5)
+        )
+    )
+    for steps in range(6)
+}
+
+
+@register.simple_tag
+def depth_meter(connection):
+    """Five steps, `connection.depth_steps` of them lit, named for screen readers."""
+    steps, label = connection.depth_steps, connection.depth_label
+    name = gettext("Depth of connection: %(steps)s of 5, %(label)s") % {
+        "steps": steps,
+        "label": label,
+    }
+    return format_html(
+        '<span class="depth-meter" data-steps="{}" role="img" aria-label="{}" '
+        'title="{}">{}</span>',
+        steps,
+        name,
+        label,
+        DEPTH_CELLS[steps],
+    )
 
 
 AVATAR_COLOURS = 8
