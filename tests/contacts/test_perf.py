@@ -36,7 +36,7 @@ from contacts.perf.report import (
     render_table,
     write_results,
 )
-from contacts.perf.runner import PageError, run_in_process
+from contacts.perf.runner import PageError, run_in_process, without_wrapper
 from contacts.perf.seed import (
     BENCH_PASSWORD,
     SIZES,
@@ -767,3 +767,28 @@ def test_import_and_export_figures_come_from_real_imports():
     assert figures["export.csv.peak_memory"].target == 300
     assert "vcard" in import_table(measured)
     assert not Contact.objects.filter(owner__email__endswith="@bench.invalid").exists()
+
+
+@pytest.mark.urls("contacts.perf.urls")
+def test_an_action_counts_its_own_queries_not_the_rolled_back_transaction(tiny):
+    """The theme switch reads the session and the member (for the suspension
+    check), whatever the database; the benchmark's transaction is not its."""
+    theme = next(page for page in PAGES if page.name == "theme-switch")
+    run = run_in_process(
+        [theme], rounds=0, warmup=0, seed=1, big_tables=BIG, operations=[]
+    )
+    figures = {figure.name: figure for figure in run.figures()}
+    assert figures["queries.theme-switch"].value == 2 == theme.query_budget
+    assert figures["queries.theme-switch"].passed
+    assert figures["queries.theme-switch.spread"].passed
+    assert not any(
+        statement.lstrip().upper().startswith(("BEGIN", "ROLLBACK"))
+        for statement in run.pages[0].statements
+    )
+
+
+def test_only_the_wrapping_transaction_is_left_out():
+    statements = ["BEGIN IMMEDIATE", "SELECT 1", "COMMIT", "SELECT 2", "ROLLBACK"]
+    assert without_wrapper(statements) == ["SELECT 1", "COMMIT", "SELECT 2"]
+    assert without_wrapper(["SELECT 1", "ROLLBACK"]) == ["SELECT 1"]  # PostgreSQL
+    assert without_wrapper(["SELECT 1"]) == ["SELECT 1"]
