@@ -63,6 +63,11 @@ class QuickCheckbox:
         )
 
 
+def moment(value) -> str:
+    """A moment in the site's time zone, with the zone: "2026-12-01 14:00 CET"."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z")
+
+
 class ModerationForm(forms.Form):
     """What every staff action asks: a reason, and for a suspension its end."""
 
@@ -80,13 +85,23 @@ class ModerationForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
-        help_text=_("Leave empty to suspend until the suspension is lifted."),
     )
 
     def __init__(self, *args, with_end: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if not with_end:
             del self.fields["ends"]
+            return
+        # The browser sends the time as typed, without its zone: it is read in
+        # the site's time zone, which the form names.
+        zone = timezone.get_current_timezone_name()
+        self.fields["ends"].label = _("Suspended until (%(zone)s time)") % {
+            "zone": zone
+        }
+        self.fields["ends"].help_text = _(
+            "Date and time in the %(zone)s time zone. Leave empty to suspend "
+            "until the suspension is lifted."
+        ) % {"zone": zone}
 
     def clean_ends(self):
         ends = self.cleaned_data.get("ends")
@@ -549,7 +564,7 @@ class SanctionAdmin(MemberSearch, ModerationOnly, admin.ModelAdmin):
     def ends_display(self, sanction):
         if sanction.kind != Sanction.Kind.SUSPENSION:
             return "—"
-        return sanction.ends or _("when lifted")
+        return moment(sanction.ends) if sanction.ends else _("when lifted")
 
     @admin.display(description=_("state"))
     def state(self, sanction):
@@ -690,7 +705,7 @@ class MemberModeration(QuickCheckbox):
             return "—"
         if member.suspended_until >= SUSPENDED_INDEFINITELY:
             return _("until lifted")
-        return member.suspended_until
+        return moment(member.suspended_until)
 
     @admin.action(description=_("Warn the selected members…"), location=BOTH)
     def warn_members(self, request, queryset):

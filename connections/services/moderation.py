@@ -330,7 +330,7 @@ def member_suspend(
         report=closed[0] if closed else None,
         detail=(
             _("until %(day)s")
-            % {"day": timezone.localtime(ends).strftime("%Y-%m-%d %H:%M")}
+            % {"day": timezone.localtime(ends).strftime("%Y-%m-%d %H:%M %Z")}
             if ends
             else _("until lifted")
         ),

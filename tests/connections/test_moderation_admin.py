@@ -1,6 +1,6 @@
 """The moderation tools in the admin: access, the queue, actions, audit, abuse."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -188,6 +188,40 @@ def test_act_on_a_report_suspends_with_a_reason(moderator_client, carol):
         "Threats",
         report,
     )
+
+
+@pytest.mark.parametrize(
+    ("zone", "typed", "utc", "shown"),
+    [
+        ("UTC", "2030-01-02T10:00", "2030-01-02 10:00", "2030-01-02 10:00 UTC"),
+        (
+            "Europe/Paris",
+            "2030-01-02T10:00",
+            "2030-01-02 09:00",
+            "2030-01-02 10:00 CET",
+        ),
+    ],
+)
+def test_a_suspension_end_is_typed_and_shown_in_the_named_time_zone(
+    moderator_client, carol, settings, zone, typed, utc, shown
+):
+    settings.TIME_ZONE = zone
+    report = ReportFactory(member=carol)
+    page = moderator_client.get(QUEUE + f"{report.pk}/act/").content.decode()
+    assert f"Suspended until ({zone} time)" in page
+    assert f"in the {zone} time zone" in page
+    moderator_client.post(
+        QUEUE + f"{report.pk}/act/",
+        {"decision": "suspend", "reason": "Threats", "ends": typed},
+    )
+    carol.refresh_from_db()
+    assert f"{carol.suspended_until.astimezone(UTC):%Y-%m-%d %H:%M}" == utc
+    record = AuditRecord.objects.get(action="suspend")
+    assert record.detail == f"until {shown}"
+    sanctions = moderator_client.get("/admin/connections/sanction/").content.decode()
+    assert shown in sanctions
+    members = moderator_client.get("/admin/connections/user/?suspended=yes")
+    assert shown in members.content.decode()
 
 
 def test_bulk_dismiss_from_the_queue(moderator_client):
