@@ -45,7 +45,9 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return self.object_list.order_by()[: self.CAP + 1].count()
+        # Only the ids: a list's annotations (the open reports of each reported
+        # member) would otherwise be computed for every row counted.
+        return self.object_list.order_by().values("pk")[: self.CAP + 1].count()
 
 
 class QuickCheckbox:
