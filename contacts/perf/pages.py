@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db.models import Exists, OuterRef, QuerySet
@@ -103,6 +104,8 @@ class Page:
     htmx: bool = False
     headers: tuple[tuple[str, str], ...] = ()  # more request headers (HX-Target)
     status: int = 200
+    # The status when it depends on the data: (cast) -> status.
+    status_of: Callable[[Cast], int] | None = None
     # An action: POSTed with this data (CSRF aside) in a transaction that is
     # rolled back, so the seeded data stays as it was; not loaded over HTTP.
     post: Callable[[Cast], dict] | None = None
@@ -112,6 +115,9 @@ class Page:
     max_ms: float | None = None  # an absolute time target, when the issue sets one
     query_viewers: tuple[str | None, ...] | None = None
     http: bool | None = None  # measured by `make bench-http`; default: not actions
+
+    def expected_status(self, cast: Cast) -> int:
+        return self.status_of(cast) if self.status_of is not None else self.status
 
     @property
     def ratio_target(self) -> float:
@@ -244,6 +250,11 @@ def stranger_of(role: str):
         )
 
     return find
+
+
+def at_connection_limit(member) -> bool:
+    limit = settings.RAPPORT_CONNECTIONS_MAX
+    return Connection.objects.filter(member=member).count() >= limit
 
 
 def member_url(name: str, member: Callable, **kwargs) -> Callable[[Cast], str]:
@@ -1042,6 +1053,9 @@ PAGES: list[Page] = [
         htmx=True,
         post=lambda cast: {"note": "", "how_we_met": ""},
         query_viewers=("hub",),
+        # At the full size the hub has the most connections a member may
+        # have: the invitation is refused, with the reason, in the dialog.
+        status_of=lambda cast: 422 if at_connection_limit(cast.hub) else 200,
     ),
     Page(
         "withdraw",

@@ -577,6 +577,42 @@ def test_runner_stops_on_a_page_that_does_not_answer_as_declared(tiny):
 
 
 @pytest.mark.urls("contacts.perf.urls")
+def test_a_page_may_answer_a_status_that_depends_on_the_data(tiny):
+    seen = []
+
+    def status_of(cast):
+        seen.append(cast.typical.handle)
+        return 404
+
+    missing = Page(
+        "gone",
+        lambda cast: "/in/nobody-here/",
+        "typical",
+        Kind.PAGE,
+        query_budget=3,
+        status_of=status_of,
+    )
+    run_in_process([missing], rounds=1, warmup=0, seed=1, big_tables=BIG, operations=[])
+    assert seen == ["bench-typical"], "worked out once, before any measurement"
+
+
+@pytest.mark.urls("contacts.perf.urls")
+def test_the_hub_at_the_connection_limit_is_refused_in_the_connect_dialog(
+    tiny, settings
+):
+    from contacts.perf.pages import PAGES
+
+    connect_hub = next(page for page in PAGES if page.name == "connect-hub")
+    cast = Cast.load(role_names(TINY))
+    assert connect_hub.expected_status(cast) == 200
+    settings.RAPPORT_CONNECTIONS_MAX = TINY.hub_connections
+    assert connect_hub.expected_status(cast) == 422
+    run_in_process(
+        [connect_hub], rounds=1, warmup=0, seed=1, big_tables=BIG, operations=[]
+    )
+
+
+@pytest.mark.urls("contacts.perf.urls")
 def test_runner_compares_a_deep_page_with_its_first_page(tiny):
     first = Page("first", url("home"), "typical", Kind.LIST, query_budget=2)
     deep = Page(
