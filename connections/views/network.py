@@ -208,6 +208,7 @@ def connect(request, handle):
     relationship = relationship_with(viewer=request.user, member=member)
     back = safe_next(request, member.get_absolute_url())
     status = 200
+    refusal = None
     if request.method == "POST":
         form = ConnectForm(request.POST)
         if form.is_valid():
@@ -219,7 +220,11 @@ def connect(request, handle):
                     how_we_met=form.cleaned_data["how_we_met"],
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                if error.code in SENDING_REFUSALS:
+                    # What the dialog would tell anyway: not worked out twice.
+                    refusal = error
+                else:
+                    form.add_error(None, error)
             else:
                 if invitation.status == ConnectionRequest.Status.ACCEPTED:
                     messages.success(
@@ -240,14 +245,14 @@ def connect(request, handle):
         status = 422
     else:
         form = ConnectForm()
-    refusal = None
-    if relationship.state == Relationship.NONE:
+    if refusal is None and relationship.state == Relationship.NONE:
         refusal = sending_refusal(sender=request.user, recipient=member)
     context = {
         "member": member,
         "relationship": relationship,
         "form": form,
-        "allowance": invitation_allowance(member=request.user),
+        # Shown with the form only, which a refusal replaces.
+        "allowance": None if refusal else invitation_allowance(member=request.user),
         "refusal": refusal.messages[0] if refusal else "",
         "next": back,
         "dialog": bool(request.htmx),
@@ -261,6 +266,13 @@ def connect(request, handle):
             trigger(response, relationshipChanged={"member": member.pk})
         return response
     return render(request, "connections/connect.html", context, status=status)
+
+
+# The codes of `sending_refusal`'s refusals, which the dialog shows instead
+# of its form.
+SENDING_REFUSALS = frozenset(
+    {"paused", "cooldown", "weekly_limit", "pending_limit", "connections_limit"}
+)
 
 
 ANSWERS = {

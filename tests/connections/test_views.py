@@ -248,6 +248,21 @@ class TestConnect:
         assert response.status_code == 422
         assert "the weekly limit" in response.content.decode()
 
+    @override_settings(RAPPORT_CONNECTIONS_MAX=2)
+    @pytest.mark.parametrize("connections", [2, 30])
+    def test_a_refused_invitation_is_explained_without_checking_twice(
+        self, alice, alice_client, bob, connections, django_assert_max_num_queries
+    ):
+        for person in UserFactory.create_batch(connections):
+            connect(alice, person)
+        with django_assert_max_num_queries(18):
+            response = alice_client.post("/in/bob/connect/", {"note": "Hi"}, **HTMX)
+        assert response.status_code == 422
+        html = response.content.decode()
+        assert "the most a member can have" in html
+        assert "<form" not in html
+        assert not ConnectionRequest.objects.exists()
+
     def test_connect_on_an_inviter_accepts(self, alice, alice_client, bob):
         send(bob, alice)
         response = alice_client.post("/in/bob/connect/", {})
