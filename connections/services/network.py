@@ -33,6 +33,7 @@ from connections.selectors.network import (
     capacity_refusal,
     cooldown_refusal,
     day,
+    is_blocked_between,
     pause_refusal,
     pending_refusal,
     sending_refusal,
@@ -50,9 +51,8 @@ def lock_members(*members):
 
 
 def _blocked_between(a, b) -> bool:
-    return Block.objects.filter(blocker=a, blocked=b).exists() or (
-        Block.objects.filter(blocker=b, blocked=a).exists()
-    )
+    """Whether either member blocked the other, in one query."""
+    return is_blocked_between(a, b)
 
 
 def _notify_on_commit(task, *args):

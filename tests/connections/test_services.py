@@ -5,8 +5,9 @@ from io import StringIO
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from connections import tasks
@@ -505,6 +506,18 @@ class TestBlocks:
         invitation.refresh_from_db()
         assert invitation.status == "pending"
         assert send(bob, alice).status == "pending"
+
+    def test_inviting_and_accepting_look_for_a_block_once(self, alice, bob):
+        def block_lookups(captured):
+            return [q for q in captured if '"connections_block"' in q["sql"]]
+
+        with CaptureQueriesContext(connection) as captured:
+            invitation = send(alice, bob)
+        assert len(block_lookups(captured)) == 1
+        with CaptureQueriesContext(connection) as captured:
+            network.connection_request_accept(invitation=invitation, member=bob)
+        assert len(block_lookups(captured)) == 1
+        assert connected(alice, bob)
 
     def test_accept_after_the_sender_blocked_is_refused(self, alice, bob):
         invitation = send(alice, bob)
