@@ -177,3 +177,38 @@ def nav_section(context):
         if request.path.startswith(prefix):
             return section
     return ""
+
+
+@register.simple_tag
+def depth_why(connection):
+    """ "Why?": what makes the depth of a connection, for its owner's eyes only.
+
+    `connection` carries `depth_facts` and `other`; a tag rather than an
+    included template because every row of the connections list has one.
+    """
+    facts, other = connection.depth_facts, connection.other
+    if facts.total:
+        detail = gettext(
+            "From you: %(mine)s · from %(name)s: %(theirs)s. Exchanges both ways "
+            "count more than one-sided ones; older ones fade by half every 90 days."
+        ) % {
+            "mine": facts.given,
+            "theirs": facts.received,
+            "name": other.get_short_name(),
+        }
+    else:
+        detail = gettext(
+            "Messages, comments and likes between you two make it grow; older ones "
+            "fade by half every 90 days."
+        )
+    return format_html(
+        '<details class="depth-why"><summary>{}<span class="visually-hidden"> {}'
+        '</span></summary><div class="depth-why-body"><p>{}.</p>'
+        '<p class="muted small">{}</p><p class="muted small">{}</p></div></details>',
+        gettext("Why?"),
+        gettext("Depth of your connection with %(name)s")
+        % {"name": other.display_name},
+        facts.summary(),
+        detail,
+        gettext("Only you see this."),
+    )

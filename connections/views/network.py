@@ -167,7 +167,7 @@ def connection_list(request):
         "connections": page,
         "query": query,
         "sort": sort,
-        "kinds": ConnectionKindForm().fields["kind"].choices,
+        "kinds": kind_choices(),
         "here": current_path(request),
     }
     if request.htmx:
@@ -178,6 +178,15 @@ def connection_list(request):
     return network_page(
         request, "connections/network_connections.html", context, tab="connections"
     )
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """The private kinds a connection can have, labels translated once for the
+    whole list rather than once per row."""
+    return [
+        (value, str(label))
+        for value, label in ConnectionKindForm().fields["kind"].choices
+    ]
 
 
 @vary_on_headers("HX-Request")
@@ -411,7 +420,7 @@ def connection_edit(request, handle):
             "connections/network_connections.html#kind_form",
             {
                 "connection": row,
-                "kinds": ConnectionKindForm().fields["kind"].choices,
+                "kinds": kind_choices(),
                 "saved": saved,
                 "here": safe_next(request, reverse("connections:connections")),
             },

@@ -6,8 +6,10 @@ import pytest
 from django.template import Context, Template, TemplateSyntaxError
 from django.urls import NoReverseMatch, reverse, set_script_prefix
 
+from connections.selectors.depth import DepthFacts
 from connections.templatetags.ui import (
     depth_meter,
+    depth_why,
     icon,
     member_url,
     select_options,
@@ -76,3 +78,49 @@ def test_tags_render_in_templates():
     assert html == (
         '/in/alice/|<option value="a">A</option><option value="b" selected>B</option>'
     )
+
+
+def why_of(facts):
+    other = SimpleNamespace(display_name="Bob Okafor", get_short_name=lambda: "Bob")
+    return depth_why(SimpleNamespace(depth_facts=facts, other=other))
+
+
+def test_depth_why_tells_what_each_side_gave():
+    html = why_of(DepthFacts(counts={"comment": 2, "like": 1}, given=1, received=2))
+    assert html.startswith(
+        '<details class="depth-why"><summary>Why?<span class="visually-hidden"> '
+        "Depth of your connection with Bob Okafor</span></summary>"
+    )
+    assert (
+        "<p>2 comments and 1 like in the last 90 days; no interaction yet.</p>" in html
+    )
+    assert "From you: 1 · from Bob: 2." in html
+    assert html.endswith(
+        '<p class="muted small">Only you see this.</p></div></details>'
+    )
+
+
+def test_depth_why_without_interactions_says_what_makes_it_grow():
+    html = why_of(DepthFacts())
+    assert "Messages, comments and likes between you two make it grow" in html
+    assert "From you" not in html
+
+
+def test_depth_why_escapes_names():
+    other = SimpleNamespace(display_name="<b>Eve</b>", get_short_name=lambda: "<b>")
+    facts = DepthFacts(counts={"like": 1}, given=1)
+    html = depth_why(SimpleNamespace(depth_facts=facts, other=other))
+    assert "<b>" not in html
+    assert "&lt;b&gt;Eve&lt;/b&gt;" in html
+
+
+def test_the_kinds_of_a_connections_list_are_translated_once():
+    from connections.forms import ConnectionKindForm
+    from connections.views.network import kind_choices
+
+    choices = kind_choices()
+    assert all(type(label) is str for _value, label in choices)
+    assert choices == [
+        (value, str(label))
+        for value, label in ConnectionKindForm().fields["kind"].choices
+    ]
