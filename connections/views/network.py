@@ -51,6 +51,7 @@ from connections.selectors.network import (
     sending_refusal,
     sent_invitations,
     suggestions_for,
+    with_connected_on,
 )
 from connections.services import network as services
 from connections.views.common import current_path, safe_next
@@ -163,6 +164,7 @@ def connection_list(request):
         member=request.user, query=query, sort=sort, cursor=request.GET.get("after")
     )
     with_depth_facts(member=request.user, rows=page.items)
+    with_connected_on(page.items)
     context = {
         "connections": page,
         "query": query,

@@ -26,6 +26,7 @@ from connections.selectors.network import (
     sent_invitations,
     suggestions_for,
     visible_members,
+    with_connected_on,
 )
 from connections.services import network
 from tests.factories import UserFactory, connect
@@ -537,3 +538,14 @@ class TestCounts:
         with override_settings(RAPPORT_INVITATIONS_PER_WEEK=0):
             refusal = sending_refusal(sender=alice, recipient=bob)
         assert refusal.code == "weekly_limit"
+
+
+def test_connected_on_is_told_in_the_viewers_time_zone():
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    row = SimpleNamespace(created=datetime(2026, 3, 14, 23, 30, tzinfo=UTC))
+    with timezone.override("Europe/Paris"):
+        with_connected_on([row])
+    assert row.connected_at == "2026-03-15T00:30:00+01:00"
+    assert row.connected_on == "Connected on 15 March 2026"

@@ -421,6 +421,17 @@ class TestMyNetwork:
             response = alice_client.get(url)
         assert response.status_code == 200
 
+    def test_each_connection_tells_when_it_began(self, alice, bob, alice_client):
+        from datetime import UTC, datetime
+
+        connect(alice, bob, created=datetime(2026, 3, 14, 9, 5, tzinfo=UTC))
+        for headers in ({}, HTMX):
+            html = alice_client.get("/network/connections/", **headers).content
+            assert (
+                '<time datetime="2026-03-14T09:05:00+00:00">Connected on 14 March 2026'
+                "</time>"
+            ) in html.decode()
+
     def test_a_later_page_of_connections_costs_the_same(
         self, alice, alice_client, django_assert_max_num_queries
     ):
