@@ -79,7 +79,16 @@ def member_url(name, handle):
 
 @register.simple_tag
 def select_options(choices, selected):
-    """The `<option>`s of a `<select>` over (value, label) pairs, one selected."""
+    """The `<option>`s of a `<select>` over (value, label) pairs, one selected.
+
+    A list draws the same few options on every row, so each combination is
+    written once and remembered.
+    """
+    return _options(tuple(choices), selected)
+
+
+@functools.lru_cache(maxsize=256)
+def _options(choices: tuple, selected) -> str:
     return format_html_join(
         "",
         '<option value="{}"{}>{}</option>',

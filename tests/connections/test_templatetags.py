@@ -59,6 +59,15 @@ def test_select_options_marks_the_selected_value_and_escapes_labels():
     )
 
 
+def test_select_options_are_written_once_per_choice_and_selection():
+    choices = [("", "None"), ("close", "Close")]
+    first = select_options(choices, "close")
+    assert select_options(list(choices), "close") is first
+    assert select_options(choices, "") is not first
+    assert 'value="" selected' in select_options(choices, "")
+    assert 'value="close" selected' not in select_options(choices, "")
+
+
 def test_decorative_icons_are_built_once():
     assert icon("x") is icon("x")
     assert 'aria-hidden="true"' in icon("x")
