@@ -415,6 +415,18 @@ class TestLists:
         assert names("sales") == ["dave"]
         assert names("nobody") == []
 
+    def test_connections_search_reads_words_from_their_start(self, alice, bob, carol):
+        for person in (bob, carol):
+            connect(alice, person)
+        names = lambda query: [  # noqa: E731
+            row.other.handle for row in connections_of(member=alice, query=query)
+        ]
+        assert names("oka") == ["bob"]
+        assert names("Bob oka") == ["bob"]
+        assert names("kafor") == []  # not from the middle of a word
+        assert names("bob carol") == []  # every word must match
+        assert names("@@") == []  # no word at all finds nobody
+
     def test_connections_hide_members_who_are_hidden(self, alice, bob):
         connect(alice, bob)
         User.objects.filter(pk=bob.pk).update(is_active=False)
