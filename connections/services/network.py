@@ -50,11 +50,6 @@ def lock_members(*members):
     return {member.pk: member for member in locked}
 
 
-def _blocked_between(a, b) -> bool:
-    """Whether either member blocked the other, in one query."""
-    return is_blocked_between(a, b)
-
-
 def _notify_on_commit(task, *args):
     transaction.on_commit(lambda: task.enqueue(*args))
 
@@ -161,7 +156,7 @@ def connection_request_send(
         recipient_now is None
         or not recipient_now.is_active
         or recipient_now.is_suspended
-        or _blocked_between(sender, recipient)
+        or is_blocked_between(sender, recipient)
     ):
         raise ValidationError(
             _("%(name)s can't be invited.") % {"name": recipient.display_name},
@@ -266,7 +261,7 @@ def _accept(invitation, *, member, now):
     """Accept a locked, pending invitation received by `member`."""
     from connections import tasks
 
-    if _blocked_between(invitation.sender_id, invitation.recipient_id):
+    if is_blocked_between(invitation.sender_id, invitation.recipient_id):
         raise ValidationError(
             _("This invitation is no longer available."), code="unavailable"
         )
