@@ -59,6 +59,9 @@ def test_add_find_edit_delete_and_restore_a_contact(ui, alice, bob):
     # Edit inline: an error keeps what was typed, then a fix saves.
     page.get_by_role("link", name="Edit").click()
     expect(page.get_by_role("heading", name="Edit Zoë Lefèvre")).to_be_visible()
+    # The form arrives by htmx, or as a page when the click beat htmx to it:
+    # fill it once nothing more is on its way.
+    page.wait_for_load_state("networkidle")
     page.get_by_label("Organization").fill("Northwind")
     page.get_by_label("Email 2", exact=True).fill("not-an-email")
     page.get_by_role("button", name="Save").first.click()
