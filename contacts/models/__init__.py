@@ -9,7 +9,7 @@ from contacts.models.details import (
     ContactWebsite,
     DetailLabel,
 )
-from contacts.models.imports import ContactImport, ImportedContact
+from contacts.models.imports import ContactImport, ImportedContact, ImportFile
 from contacts.models.labels import ContactLabel, Label
 
 __all__ = [
@@ -24,5 +24,6 @@ __all__ = [
     "ContactWebsite",
     "DetailLabel",
     "ImportedContact",
+    "ImportFile",
     "Label",
 ]

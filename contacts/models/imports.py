@@ -41,9 +41,9 @@ class OnDuplicate(models.TextChoices):
 class ContactImport(models.Model):
     """One uploaded address book file, from upload to import (and undo).
 
-    The file's bytes (`source`, so a CSV's columns can still change) and
-    what the preview showed (`prepared`, compressed) are kept until the
-    import runs, then dropped: no copy of the file outlives the import.
+    The file's bytes (so a CSV's columns can still change) and what the
+    preview showed (compressed) are kept beside it as `ImportFile`s until
+    the import runs, then dropped: no copy of the file outlives the import.
     """
 
     Status = ImportStatus
@@ -65,10 +65,8 @@ class ContactImport(models.Model):
         _("format"), max_length=10, choices=Format.choices, default=Format.VCARD
     )
     encoding = models.CharField(_("encoding"), max_length=60, blank=True)
-    source = models.BinaryField(_("uploaded file"), null=True, editable=False)
     columns = models.JSONField(_("CSV columns"), default=list, blank=True)
     mapping = models.JSONField(_("column mapping"), default=list, blank=True)
-    prepared = models.BinaryField(_("prepared cards"), null=True, editable=False)
     total = models.PositiveIntegerField(_("cards read"), default=0)
     progress = models.PositiveIntegerField(_("cards processed"), default=0)
     new_count = models.PositiveIntegerField(_("new contacts"), default=0)
@@ -162,6 +160,44 @@ class ContactImport(models.Model):
     @property
     def can_undo(self) -> bool:
         return self.status == self.Status.DONE
+
+
+class ImportFile(models.Model):
+    """Bytes an import keeps while it waits: the uploaded file, or its preview.
+
+    Kept apart from the import's own row, which changes as the work goes on
+    (status, progress), so that saving those never rewrites megabytes.
+    """
+
+    class Kind(models.TextChoices):
+        SOURCE = "source", _("uploaded file")
+        PREPARED = "prepared", _("prepared cards")
+
+    batch = models.ForeignKey(
+        ContactImport,
+        on_delete=models.CASCADE,
+        related_name="files",
+        verbose_name=_("import"),
+        db_index=False,  # the unique (batch, kind) index serves it
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    data = models.BinaryField(_("data"))
+
+    class Meta:
+        verbose_name = _("import file")
+        verbose_name_plural = _("import files")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "kind"], name="importfile_one_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["source", "prepared"]),
+                name="importfile_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of import {self.batch_id}"
 
 
 class ImportedContact(models.Model):

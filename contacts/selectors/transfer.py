@@ -47,7 +47,7 @@ def recent_imports(*, owner) -> list[ContactImport]:
     """The member's latest imports, newest first, without the stored files."""
     return list(
         ContactImport.objects.owned_by(owner)
-        .defer("source", "prepared", "merged", "problems", "notices", "kept")
+        .defer("merged", "problems", "notices", "kept")
         .select_related("label")
         .order_by("-created", "-pk")[:RECENT_IMPORTS]
     )

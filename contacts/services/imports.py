@@ -51,6 +51,7 @@ from contacts.models import (
     ContactWebsite,
     DetailLabel,
     ImportedContact,
+    ImportFile,
     Label,
 )
 from contacts.models.contacts import NOTES_MAX, birthday_error
@@ -90,6 +91,8 @@ APPLE_NO_YEAR = 1604
 
 Status = ContactImport.Status
 OnDuplicate = ContactImport.OnDuplicate
+SOURCE = ImportFile.Kind.SOURCE
+PREPARED = ImportFile.Kind.PREPARED
 
 _email_is_valid = EmailValidator()
 # Addresses of this plain shape are valid for EmailValidator too; only the
@@ -166,7 +169,6 @@ def import_upload(*, owner, file_name: str, data: bytes) -> ContactImport:
         file_name=file_name[: _max_length(ContactImport, "file_name")] or "contacts",
         file_size=len(data),
         encoding=decoded.encoding,
-        source=data,
     )
     if decoded.kind == CSV:
         try:
@@ -188,6 +190,7 @@ def import_upload(*, owner, file_name: str, data: bytes) -> ContactImport:
     else:
         batch.file_format = ContactImport.Format.VCARD
     batch.save()
+    _keep_file(batch, SOURCE, data)
     if batch.status == Status.READING:
         _queue_read(batch)
     return batch
@@ -224,7 +227,9 @@ def import_set_mapping(
             _("This import has started already; its columns cannot change."),
             code="state",
         )
-    if locked.file_format == ContactImport.Format.VCARD or locked.source is None:
+    if locked.file_format == ContactImport.Format.VCARD or not import_keeps_file(
+        locked
+    ):
         raise ValidationError(_("Only a CSV file has columns to choose."), code="state")
     valid = csv_formats.valid_targets() | set(locked.mapping)
     mapping = [target if target in valid else "" for target in mapping]
@@ -236,8 +241,8 @@ def import_set_mapping(
     locked.status = Status.READING
     locked.error = ""
     locked.progress = locked.total = 0
-    locked.prepared = None
     locked.save()
+    _drop_files(locked, PREPARED)
     _queue_read(locked)
     return locked
 
@@ -583,8 +588,39 @@ def read_cards(
     return cards, outcome
 
 
+# ---------------------------------------------------------------------------
+# The file and the preview, kept beside the import while it waits
+# ---------------------------------------------------------------------------
+
+
+def import_keeps_file(batch: ContactImport) -> bool:
+    """Whether the uploaded file is still kept (until the import is saved)."""
+    return ImportFile.objects.filter(batch_id=batch.pk, kind=SOURCE).exists()
+
+
+def _file(batch: ContactImport, kind: str) -> bytes | None:
+    data = (
+        ImportFile.objects.filter(batch_id=batch.pk, kind=kind)
+        .values_list("data", flat=True)
+        .first()
+    )
+    return None if data is None else bytes(data)
+
+
+def _keep_file(batch: ContactImport, kind: str, data: bytes) -> None:
+    _drop_files(batch, kind)
+    ImportFile.objects.create(batch_id=batch.pk, kind=kind, data=data)
+
+
+def _drop_files(batch: ContactImport, *kinds: str) -> None:
+    ImportFile.objects.filter(batch_id=batch.pk, kind__in=kinds).delete()
+
+
 def _decoded(batch: ContactImport):
-    return decode_upload(bytes(batch.source), file_name=batch.file_name)
+    source = _file(batch, SOURCE)
+    if source is None:
+        raise UploadError(_("The uploaded file is no longer kept; upload it again."))
+    return decode_upload(source, file_name=batch.file_name)
 
 
 def import_read(*, batch_id: int) -> ContactImport | None:
@@ -626,7 +662,18 @@ def _import_read(batch_id: int) -> ContactImport | None:
         logger.exception("Reading import %s failed", batch_id)
         return _fail(batch, _("Something went wrong while reading the file."))
     duplicates = sum(1 for item in outcome.prepared if item.matches)
-    updated = ContactImport.objects.filter(pk=batch.pk, status=Status.READING).update(
+    packed = pack(outcome.prepared)
+    with transaction.atomic():
+        if not _set_ready(batch, outcome, duplicates=duplicates):
+            return None
+        _keep_file(batch, PREPARED, packed)
+    batch.refresh_from_db()
+    return batch
+
+
+def _set_ready(batch: ContactImport, outcome: ReadOutcome, *, duplicates: int) -> int:
+    """Show the preview, unless the import was cancelled meanwhile."""
+    return ContactImport.objects.filter(pk=batch.pk, status=Status.READING).update(
         status=Status.READY,
         progress=len(outcome.prepared) + outcome.problem_count,
         total=len(outcome.prepared) + outcome.problem_count,
@@ -635,12 +682,7 @@ def _import_read(batch_id: int) -> ContactImport | None:
         problem_count=outcome.problem_count,
         problems=outcome.problems,
         notices=_notices(outcome),
-        prepared=pack(outcome.prepared),
     )
-    if not updated:
-        return None
-    batch.refresh_from_db()
-    return batch
 
 
 def _no_cards_message(batch: ContactImport, outcome: ReadOutcome) -> str:
@@ -689,22 +731,34 @@ def _set_progress(batch: ContactImport, **values) -> None:
 
 def _fail(batch: ContactImport, message: str) -> ContactImport:
     """End the import as not imported, saying why; a CSV's columns may change."""
-    values = {"status": Status.FAILED, "error": message, "prepared": None}
-    if batch.file_format == ContactImport.Format.VCARD:
-        values["source"] = None
-    ContactImport.objects.filter(pk=batch.pk).update(**values)
+    with transaction.atomic():
+        ContactImport.objects.filter(pk=batch.pk).update(
+            status=Status.FAILED, error=message
+        )
+        if batch.file_format == ContactImport.Format.VCARD:
+            _drop_files(batch, SOURCE, PREPARED)
+        else:
+            _drop_files(batch, PREPARED)
     batch.refresh_from_db()
     return batch
 
 
+# Plain lists, dicts, text and numbers only: no cycles to look for, and text
+# kept as UTF-8 rather than escaped, which halves the time to write and read.
+_PACKER = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False, check_circular=False
+)
+
+
 def pack(prepared: Iterable[Prepared]) -> bytes:
     """The prepared cards, compressed for keeping between preview and import."""
-    raw = json.dumps([item.pack() for item in prepared], separators=(",", ":"))
-    return zlib.compress(raw.encode(), 3)
+    raw = _PACKER.encode([item.pack() for item in prepared])
+    return zlib.compress(raw.encode("utf-8", "surrogatepass"), 1)
 
 
 def unpack(data: bytes) -> list[Prepared]:
-    return [Prepared.unpack(item) for item in json.loads(zlib.decompress(bytes(data)))]
+    raw = zlib.decompress(bytes(data)).decode("utf-8", "surrogatepass")
+    return [Prepared.unpack(item) for item in json.loads(raw)]
 
 
 # ---------------------------------------------------------------------------
@@ -884,10 +938,11 @@ def import_run(*, batch_id: int) -> ContactImport | None:
 
 def _import_run(batch_id: int) -> ContactImport | None:
     batch = ContactImport.objects.filter(pk=batch_id, status=Status.IMPORTING).first()
-    if batch is None or batch.prepared is None:
+    packed = None if batch is None else _file(batch, PREPARED)
+    if packed is None:
         return None
     try:
-        prepared = unpack(batch.prepared)
+        prepared = unpack(packed)
         _set_progress(batch, total=len(prepared), progress=0)
         _save_import(batch, prepared)
     except ValidationError as error:
@@ -949,9 +1004,8 @@ def _save_import(batch: ContactImport, prepared: list[Prepared]) -> None:
         total=len(prepared),
         progress=len(prepared),
         finished=now,
-        prepared=None,
-        source=None,
     )
+    _drop_files(batch, SOURCE, PREPARED)
 
 
 # The columns each kind of detail is inserted with, in `Prepared`'s order.

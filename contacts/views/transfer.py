@@ -23,6 +23,7 @@ from contacts.services.imports import (
     adding_count,
     import_confirm,
     import_discard,
+    import_keeps_file,
     import_label_name,
     import_set_mapping,
     import_undo_start,
@@ -133,7 +134,7 @@ def import_progress(request, pk):
 def import_columns(request, pk):
     """Choose which field each column of a CSV file fills."""
     batch = _import_of(request, pk)
-    if batch.file_format == ContactImport.Format.VCARD or batch.source is None:
+    if batch.file_format == ContactImport.Format.VCARD or not import_keeps_file(batch):
         return redirect("contacts:import_detail", pk=batch.pk)
     form = ColumnMappingForm(batch=batch)
     if request.method == "POST":

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from contacts.models import Contact, ContactImport
+from contacts.models import Contact, ContactImport, ImportFile
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.factories import ContactFactory
 
@@ -201,8 +201,8 @@ def test_import_pages_look_finished(browser_session, alice, device, viewport, th
             "12 cards have photos, which contact cards do not hold; "
             "they are not imported."
         ],
-        prepared=b"",
     )
+    ImportFile.objects.create(batch=ready, kind=ImportFile.Kind.PREPARED, data=b"")
     member = browser_session(viewport=viewport, color_scheme=theme)
     member.sign_in(alice)
     member.goto(f"/contacts/import/{ready.pk}/")

@@ -68,3 +68,23 @@ def test_conflicts_can_be_ignored(alice):
 def test_nothing_to_insert_runs_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert insert_rows(Contact, NAMES, []) == []
+
+
+def test_keys_of_deleted_rows_are_never_given_again(alice):
+    gone = one_contact(alice)
+    Contact.objects.filter(pk=gone).delete()
+    kept = one_contact(alice)
+    assert kept > gone
+    when = datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC)
+    ids = insert_rows(
+        Contact,
+        NAMES,
+        [("Ana", "Ana", "ana"), ("Bo", "Bo", "bo")],
+        constants={"owner_id": alice.pk, "created": when, "updated": when},
+    )
+    assert ids == [kept + 1, kept + 2]
+    assert list(
+        Contact.objects.filter(pk__in=ids).order_by("pk").values_list("given_name")
+    ) == [("Ana",), ("Bo",)]
+    # The database's own next key comes after them.
+    assert one_contact(alice) == kept + 3

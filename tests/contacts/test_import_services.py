@@ -419,8 +419,7 @@ def test_imported_contacts_carry_the_import_label_and_record(alice, flow):
 
 def test_the_source_file_is_dropped_once_imported(alice, flow):
     batch = flow.imported(alice, "google.csv")
-    assert batch.source is None
-    assert batch.prepared is None
+    assert not batch.files.exists()
 
 
 # ---------- Undo ----------
@@ -511,3 +510,19 @@ def test_unsaved_imports_are_forgotten_after_a_week(alice, flow):
     assert imports.imports_purge_stale() == 1
     remaining = set(ContactImport.objects.values_list("pk", flat=True))
     assert remaining == {done.pk, fresh.pk}
+
+
+def test_prepared_cards_keep_every_character_between_preview_and_import():
+    card = imports.Prepared(
+        line=7,
+        fields={"given_name": "Zoë", "family_name": "Łukasz 王", "notes": "a\ud8ffb"},
+        emails=[["zoe@example.com", "home", ""]],
+        phones=[["+1 415 555 0100", "+14155550100", "mobile", ""]],
+        addresses=[['1 Rue "Ours"\n2e', "Lyon", "", "69001", "France", "home", ""]],
+        websites=[],
+        labels=["Bücher", "Work"],
+        uid="urn:uuid:1",
+        matches=[3, 9],
+    )
+    (back,) = imports.unpack(imports.pack([card]))
+    assert back == card

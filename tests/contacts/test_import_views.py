@@ -361,7 +361,6 @@ def test_another_member_gets_404_for_an_import(alice, bob_client, run, name, met
         file_size=10,
         file_format="csv",
         status=ContactImport.Status.DONE,
-        source=b"a,b",
         finished="2026-11-26T10:00:00Z",
     )
     url = reverse(name, args=[batch.pk])

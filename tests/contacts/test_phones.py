@@ -1,0 +1,88 @@
+"""Phone numbers: the quick reading of "+<code> <number>" agrees with phonenumbers."""
+
+import random
+
+import phonenumbers
+import pytest
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
+
+from contacts.phones import _plain_international, e164_or_blank
+
+
+def reference(value: str, region: str) -> str:
+    """What `e164_or_blank` answers when every number is parsed in full."""
+    try:
+        number = phonenumbers.parse(value, region or None)
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_valid_number(number):
+        return ""
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def international_samples(rng: random.Random) -> list[str]:
+    """Example numbers of every region and type, and random ones per code."""
+    samples = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in (PhoneNumberType.FIXED_LINE, PhoneNumberType.MOBILE):
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is not None:
+                samples.append(
+                    phonenumbers.format_number(example, PhoneNumberFormat.INTERNATIONAL)
+                )
+                samples.append(
+                    phonenumbers.format_number(example, PhoneNumberFormat.E164)
+                )
+    for code in sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE):
+        for _ in range(12):
+            length = rng.randint(4, 15)
+            national = "".join(rng.choice("0123456789") for _ in range(length))
+            spaced = " ".join(
+                national[i : i + rng.randint(2, 4)] for i in range(0, length, 3)
+            )
+            samples += [f"+{code}{national}", f"+{code} {spaced}"]
+            samples.append(f"+{code} ({national[:3]}) {national[3:6]}-{national[6:]}")
+    return samples
+
+
+def test_plain_international_numbers_read_as_phonenumbers_reads_them():
+    rng = random.Random(7)
+    samples = international_samples(rng)
+    quick = [value for value in samples if _plain_international(value) is not None]
+    # Most take the quick path: the comparison below is about something.
+    assert len(quick) > len(samples) / 2
+    for value in samples:
+        e164_or_blank.cache_clear()
+        assert e164_or_blank(value, "US") == reference(value, "US"), value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "+44 (0)20 7946 0000",  # the national prefix in brackets
+        "+1 415 555 0100 ext. 12",  # an extension
+        "+33 0 1 42 68 53 00",  # a leading zero
+        "+54 11 15 2345 6789",  # Argentina's mobile prefix, rewritten by parse
+        "+39 06 6988 0000",  # Italy keeps its leading zero
+        "+1-800-FLOWERS",  # letters
+    ],
+)
+def test_numbers_parse_rewrites_take_the_full_path(value):
+    assert _plain_international(value) is None
+    e164_or_blank.cache_clear()
+    assert e164_or_blank(value, "GB") == reference(value, "GB")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("+1 (415) 555-0100", "+14155550100"),
+        ("+33 1 42 68 53 00", "+33142685300"),
+        ("+44 20 7946 0000", "+442079460000"),
+        ("+999 1234 5678", ""),  # no such country code
+        ("+1 555", ""),  # too short
+    ],
+)
+def test_plain_international_answers(value, expected):
+    e164_or_blank.cache_clear()
+    assert e164_or_blank(value, "FR") == expected
