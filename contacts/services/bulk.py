@@ -6,13 +6,11 @@ contacts and their 100,000 details that was most of an import's time.
 `insert_rows` takes rows as tuples of plain column values (text, numbers,
 booleans, None) for the columns it is given; every other column gets one
 value for all rows (the model's default, or a constant such as the owner),
-put through its field once.
-
-On PostgreSQL, rows go in multi-row `INSERT`s of 500, and new primary keys
-come back with `RETURNING`, in insertion order, as `bulk_create` relies on.
-On SQLite, rows go through `executemany` of one prepared statement (no SQL
-to build, nothing to rewrite per batch); in a transaction the new keys are
-chosen up front, which the single writer lock makes safe.
+put through its field once. New primary keys come back with `RETURNING`,
+in insertion order, as `bulk_create` relies on for SQLite and PostgreSQL:
+one multi-row `INSERT` per batch of 500. Rows whose keys are not needed go
+to SQLite with `executemany` (one prepared statement, no SQL to build) and
+to PostgreSQL as multi-row `INSERT`s.
 
 No signal is sent and no `save()` runs.
 """
@@ -78,13 +76,11 @@ def insert_rows(
         tail = f" RETURNING {quote(pk.column)}"
     one = "({})".format(", ".join(["%s"] * len(all_fields)))
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite" and not returning:
+        if not returning and connection.vendor == "sqlite":
             cursor.executemany(
                 head + one + tail, [(*row, *fixed_values) for row in rows]
             )
             return []
-        if connection.vendor == "sqlite" and connection.in_atomic_block:
-            return _sqlite_keyed(cursor, meta, all_fields, rows, fixed_values)
         statements: dict[int, str] = {}
         ids = []
         for start in range(0, len(rows), batch_size):
@@ -98,36 +94,6 @@ def insert_rows(
             cursor.execute(sql, params)
             if returning:
                 ids.extend(value for (value,) in cursor.fetchall())
-    return ids
-
-
-def _sqlite_keyed(cursor, meta, fields, rows, fixed_values) -> list:
-    """Insert with keys chosen here, in one prepared statement; the keys.
-
-    A SQLite writer holds the database's only write lock until it commits
-    (transactions begin IMMEDIATE), so in a transaction nobody else can take
-    the next keys between reading the highest one and inserting. Past keys
-    of deleted rows are never reused: AUTOINCREMENT's counter is read too.
-    """
-    quote = connection.ops.quote_name
-    table = meta.db_table
-    # Table and column names come from the model, never from input.
-    cursor.execute(
-        "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0),"  # noqa: S608
-        f" coalesce((SELECT max(rowid) FROM {quote(table)}), 0))",
-        [table],
-    )
-    (last,) = cursor.fetchone()
-    ids = list(range(last + 1, last + 1 + len(rows)))
-    columns = [meta.pk.column, *(field.column for field in fields)]
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-        quote(table),
-        ", ".join(quote(column) for column in columns),
-        ", ".join(["%s"] * len(columns)),
-    )
-    cursor.executemany(
-        sql, [(pk, *row, *fixed_values) for pk, row in zip(ids, rows, strict=True)]
-    )
     return ids
 
 
