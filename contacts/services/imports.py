@@ -190,7 +190,7 @@ def import_upload(*, owner, file_name: str, data: bytes) -> ContactImport:
     else:
         batch.file_format = ContactImport.Format.VCARD
     batch.save()
-    _keep_file(batch, SOURCE, data)
+    ImportFile.objects.create(batch=batch, kind=SOURCE, data=data)
     if batch.status == Status.READING:
         _queue_read(batch)
     return batch
