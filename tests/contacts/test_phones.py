@@ -4,9 +4,9 @@ import random
 
 import phonenumbers
 import pytest
-from phonenumbers import PhoneNumberFormat, PhoneNumberType
+from phonenumbers import PhoneNumber, PhoneNumberFormat, PhoneNumberType
 
-from contacts.phones import _plain_international, e164_or_blank
+from contacts.phones import _plain_international, _valid_in_main_region, e164_or_blank
 
 
 def reference(value: str, region: str) -> str:
@@ -86,3 +86,56 @@ def test_numbers_parse_rewrites_take_the_full_path(value):
 def test_plain_international_answers(value, expected):
     e164_or_blank.cache_clear()
     assert e164_or_blank(value, "FR") == expected
+
+
+def numbers_near_examples(rng: random.Random) -> list[tuple[PhoneNumber, str]]:
+    """Each region's example numbers of every kind, and near misses of them."""
+    numbers = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in range(12):
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is None:
+                continue
+            national = phonenumbers.national_significant_number(example)
+            variants = {national, national[:-1], national + "5"}
+            for _ in range(6):
+                changed = list(national)
+                changed[rng.randrange(len(changed))] = rng.choice("0123456789")
+                variants.add("".join(changed))
+            numbers += [
+                (
+                    PhoneNumber(
+                        country_code=example.country_code,
+                        national_number=int(variant),
+                        italian_leading_zero=variant.startswith("0") or None,
+                        number_of_leading_zeros=(
+                            len(variant) - len(variant.lstrip("0")) or None
+                        ),
+                    ),
+                    region,
+                )
+                for variant in variants
+                if variant.strip("0")
+            ]
+    return numbers
+
+
+def test_the_quick_validity_check_agrees_with_phonenumbers():
+    numbers = numbers_near_examples(random.Random(11))
+    assert len(numbers) > 10_000
+    valid = 0
+    for number, region in numbers:
+        expected = phonenumbers.is_valid_number_for_region(number, region)
+        assert _valid_in_main_region(number, region) == expected, (number, region)
+        valid += expected
+    # Both answers occur often: the comparison is about something.
+    assert len(numbers) / 10 < valid < len(numbers) * 9 / 10
+    # Other calling codes, non-geographic numbers and unknown regions.
+    uk = PhoneNumber(country_code=44, national_number=2079460000)
+    assert not _valid_in_main_region(uk, "FR")
+    paris = PhoneNumber(country_code=33, national_number=142685300)
+    assert not _valid_in_main_region(paris, "GB")
+    assert not _valid_in_main_region(uk, "ZZ")
+    assert not _valid_in_main_region(uk, None)
+    inmarsat = phonenumbers.example_number_for_non_geo_entity(870)
+    assert _valid_in_main_region(inmarsat, "001")
