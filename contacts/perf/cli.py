@@ -1,7 +1,9 @@
 """What `seed_perf` and `bench` share: options, the settings check, seeding."""
 
+import math
 import platform
 import subprocess  # noqa: S404 - reads the git commit, fixed arguments
+import time
 from typing import TextIO
 
 import django
@@ -75,6 +77,29 @@ def seed_figure(size: Size, outcome: SeedOutcome) -> Figure:
         SEED_TARGET_SECONDS.get(size.name),
         detail={"reused": outcome.reused, "rows": outcome.counts},
     )
+
+
+def python_speed_ms(repeat: int = 5) -> float:
+    """Milliseconds this machine takes for a fixed piece of plain Python work.
+
+    Import and export times are CPU-bound Python; on a shared machine the
+    same code can take twice as long one day as the next. This figure, the
+    best of `repeat` runs of the same work, lets such times be compared: a
+    slower day shows here too.
+    """
+    words = [f"Name{index} Family{index}" for index in range(20_000)]
+    best = math.inf
+    for _ in range(repeat):
+        start = time.perf_counter()
+        total = 0
+        for word in words:
+            total += len(" ".join(word.lower().split())) + sum(range(20))
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
+
+
+def speed_figure() -> Figure:
+    return Figure("machine.python_ms", python_speed_ms(), "ms")
 
 
 def describe_database() -> str:

@@ -13,6 +13,7 @@ from connections.models import User
 from connections.models.members import HANDLE_PATTERN
 from contacts.models import Contact
 from contacts.perf import plans
+from contacts.perf.cli import python_speed_ms, speed_figure
 from contacts.perf.http import LoadError, LoadResult, LoadRun, WrkResult, parse_wrk
 from contacts.perf.imports import import_figures, import_table, measure_imports
 from contacts.perf.pages import (
@@ -119,6 +120,18 @@ def test_figure_json_has_the_five_fields_and_no_infinity():
     assert entry["value"] is None
     assert entry["pass"] is False
     assert Figure("time.bare.p50_ms", 1.23456, "ms").as_json()["value"] == 1.235
+
+
+def test_machine_speed_is_reported_without_a_target(monkeypatch):
+    clock = iter([0.0, 0.030, 1.0, 1.020, 2.0, 2.025])
+    monkeypatch.setattr("contacts.perf.cli.time.perf_counter", lambda: next(clock))
+    # The best of the runs: a busy moment of the machine does not count.
+    assert python_speed_ms(repeat=3) == pytest.approx(20.0)
+    monkeypatch.undo()
+    figure = speed_figure()
+    assert figure.name == "machine.python_ms"
+    assert figure.value > 0
+    assert figure.passed is None
 
 
 def test_results_json_keeps_other_runs_on_the_same_data(tmp_path):

@@ -5,7 +5,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from contacts.perf.cli import add_data_arguments, run_meta, seed_figure, seeded
+from contacts.perf.cli import (
+    add_data_arguments,
+    run_meta,
+    seed_figure,
+    seeded,
+    speed_figure,
+)
 from contacts.perf.http import LoadError, run_http
 from contacts.perf.imports import import_figures, import_table, measure_imports
 from contacts.perf.pages import PAGES
@@ -64,7 +70,7 @@ class Command(BaseCommand):
             run = "http"
         else:
             figures, meta = self.in_process(pages, options)
-            figures.insert(0, seed_figure(size, outcome))
+            figures[:0] = [seed_figure(size, outcome), speed_figure()]
             run = "in-process"
         write_results(
             output,

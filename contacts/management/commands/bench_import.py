@@ -4,6 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from contacts.perf.cli import python_speed_ms
 from contacts.perf.imports import measure_imports
 
 
@@ -20,5 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-memory", action="store_true")
 
     def handle(self, *args, contacts, seed, no_memory, **options):
-        figures = measure_imports(contacts=contacts, seed=seed, memory=not no_memory)
+        figures = {
+            "python_ms": round(python_speed_ms(), 1),
+            **measure_imports(contacts=contacts, seed=seed, memory=not no_memory),
+        }
         self.stdout.write(json.dumps(figures, indent=2))
