@@ -152,6 +152,11 @@ class ContactImport(models.Model):
         }
 
     @property
+    def problems_not_listed(self) -> int:
+        """Unreadable cards beyond the first ones listed with their reason."""
+        return max(self.problem_count - len(self.problems), 0)
+
+    @property
     def percent(self) -> int:
         if not self.total:
             return 0

@@ -187,6 +187,30 @@ def test_preview_counts_new_duplicate_and_unreadable_cards(alice, alice_client, 
     assert 'name="on_duplicate" value="merge"' in text
 
 
+def test_preview_lists_the_first_unreadable_cards_and_counts_the_rest(
+    alice, alice_client, run
+):
+    nameless = "BEGIN:VCARD\r\nVERSION:3.0\r\nNOTE:who?\r\nEND:VCARD\r\n"
+    named = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zoë Martin\r\nEND:VCARD\r\n"
+    upload(run, alice_client, "many.vcf", (named + nameless * 1_250).encode())
+    batch = latest(alice)
+    assert (batch.new_count, batch.problem_count) == (1, 1_250)
+    text = alice_client.get(
+        reverse("contacts:import_detail", args=[batch.pk])
+    ).content.decode()
+    assert "1,250 cards cannot be read" in text
+    assert text.count("no name, organization, email or phone number") == 200
+    assert "…and 1,050 more cards that cannot be read." in text
+    # All listed: nothing more to count.
+    upload(run, alice_client, "google.csv")
+    text = alice_client.get(
+        reverse("contacts:import_detail", args=[latest(alice).pk])
+    ).content.decode()
+    assert "line 9: no name" in text
+    assert "more cards that cannot be read" not in text
+    assert "more card that cannot be read" not in text
+
+
 def test_confirming_imports_and_shows_the_outcome(alice, alice_client, run):
     upload(run, alice_client, "google_3.vcf")
     batch = latest(alice)
