@@ -7,11 +7,27 @@ from collections.abc import Callable
 import phonenumbers
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata, PhoneNumber
 from phonenumbers.geodata.locale import LOCALE_DATA
+from phonenumbers.phonenumberutil import (
+    ValidationResult,
+    _maybe_strip_national_prefix_carrier_code,
+    _set_italian_leading_zeros_for_phone_number,
+    _test_number_length,
+)
 
 # "+33 1 42 68 53 00", "+1 (415) 555-0100": a plus, then only digits and the
-# usual separators. Anything else (extensions, letters, "(0)") is parsed in full.
+# usual separators; "020 7946 0000", "(415) 555-0100": the same without the plus.
+# Anything else (extensions, letters, "+44 (0)") is parsed in full.
 _PLAIN_INTERNATIONAL = re.compile(r"\+[1-9][0-9 ().\-]*")
-_NON_DIGITS = re.compile(r"\D+")
+_PLAIN_NATIONAL = re.compile(r"\(?[0-9][0-9 ().\-]*")
+# With its national prefix taken off, a number of one of these lengths shows
+# the prefix was part of the number: `parse` keeps it whole then.
+_PREFIX_WAS_PART = {
+    ValidationResult.TOO_SHORT,
+    ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
+    ValidationResult.INVALID_LENGTH,
+}
+_NON_DIGITS = re.compile(r"[^0-9]+")
+_MAX_NATIONAL_DIGITS = 17  # the longest national number `parse` accepts
 
 
 @functools.lru_cache(maxsize=8192)
@@ -23,7 +39,7 @@ def e164_or_blank(value: str, region: str) -> str:
     Remembered for the last few thousand numbers: an import meets the same
     switchboard or family number many times, and parsing costs ~30 µs.
     """
-    number = _plain_international(value)
+    number = _plain_international(value) or _plain_national(value, region)
     if number is None:
         try:
             number = phonenumbers.parse(value, region or None)
@@ -134,6 +150,43 @@ def _plain_international(value: str) -> PhoneNumber | None:
         ):
             return None
     return PhoneNumber(country_code=country_code, national_number=int(national))
+
+
+def _plain_national(value: str, region: str) -> PhoneNumber | None:
+    """`phonenumbers.parse(value, region)` for a plain national number.
+
+    "020 7946 0000" in the UK, "(415) 555-0100" in the US: digits and the
+    usual separators, at least three digits, read in the member's region.
+    Numbers that could be dialled from abroad or carry their country code
+    without a plus ("00 33 1…", "44 20…") return None and are parsed in
+    full; for the rest this takes the steps `parse` takes, without reading
+    each character for letters and foreign digits, which is most of its
+    cost (`tests/contacts/test_phones.py` compares both).
+    """
+    if not region or not _PLAIN_NATIONAL.fullmatch(value):
+        return None
+    digits = _NON_DIGITS.sub("", value)
+    if not 3 <= len(digits) <= _MAX_NATIONAL_DIGITS:
+        return None
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        return None
+    metadata = PhoneMetadata.metadata_for_region(region)
+    if digits.startswith(str(metadata.country_code)) or (
+        metadata.international_prefix
+        and re.match(metadata.international_prefix, digits)
+    ):
+        return None
+    _carrier, national, _stripped = _maybe_strip_national_prefix_carrier_code(
+        digits, metadata
+    )
+    if _test_number_length(national, metadata) in _PREFIX_WAS_PART:
+        national = digits
+    if len(national) < 2:
+        return None
+    number = PhoneNumber(country_code=metadata.country_code)
+    _set_italian_leading_zeros_for_phone_number(national, number)
+    number.national_number = int(national)
+    return number
 
 
 def is_region(code: str) -> bool:

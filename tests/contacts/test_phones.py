@@ -6,7 +6,12 @@ import phonenumbers
 import pytest
 from phonenumbers import PhoneNumber, PhoneNumberFormat, PhoneNumberType
 
-from contacts.phones import _plain_international, _valid_in_main_region, e164_or_blank
+from contacts.phones import (
+    _plain_international,
+    _plain_national,
+    _valid_in_main_region,
+    e164_or_blank,
+)
 
 
 def reference(value: str, region: str) -> str:
@@ -139,3 +144,78 @@ def test_the_quick_validity_check_agrees_with_phonenumbers():
     assert not _valid_in_main_region(uk, None)
     inmarsat = phonenumbers.example_number_for_non_geo_entity(870)
     assert _valid_in_main_region(inmarsat, "001")
+
+
+def national_samples(region: str, rng: random.Random) -> list[str]:
+    """A region's example numbers as dialled at home, and digits of every kind.
+
+    Near misses, numbers with the country code but no plus, and numbers
+    behind an international or national prefix ("00", "011", "0", "1").
+    """
+    samples = []
+    for kind in range(12):
+        example = phonenumbers.example_number_for_type(region, kind)
+        if example is None:
+            continue
+        national = phonenumbers.format_number(example, PhoneNumberFormat.NATIONAL)
+        digits = "".join(char for char in national if char.isdigit())
+        significant = phonenumbers.national_significant_number(example)
+        samples += [national, digits, digits[:-1], digits + "7", significant]
+        samples.append(f"{example.country_code}{significant}")
+    for _ in range(12):
+        length = rng.randint(1, 19)
+        digits = "".join(rng.choice("0123456789") for _ in range(length))
+        samples += [digits, f"0{digits}", f"00{digits}", f"011{digits}", f"1{digits}"]
+        if length > 4:
+            samples.append(f"({digits[:3]}) {digits[3:6]}-{digits[6:]}")
+            samples.append(f"{digits[:2]}.{digits[2:]}")
+    return samples
+
+
+def test_plain_national_numbers_read_as_phonenumbers_reads_them():
+    rng = random.Random(5)
+    compared = 0
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for value in national_samples(region, rng):
+            quick = _plain_national(value, region)
+            if quick is None:
+                continue
+            compared += 1
+            # The quick reading never accepts what parse refuses.
+            assert quick == phonenumbers.parse(value, region), (value, region)
+    assert compared > 15_000
+
+
+@pytest.mark.parametrize(
+    ("value", "region"),
+    [
+        ("00 33 1 42 68 53 00", "GB"),  # dialled from abroad
+        ("011 44 20 7946 0000", "US"),
+        ("44 20 7946 0000", "GB"),  # the country code without its plus
+        ("1 415 555 0100", "US"),
+        ("020 7946 0000 ext. 12", "GB"),  # an extension
+        ("0800 FLOWERS", "GB"),  # letters
+        ("12", "GB"),  # too few digits to be a number
+        ("020 7946 0000", ""),  # no region to read it in
+        ("020 7946 0000", "XX"),  # no such region
+    ],
+)
+def test_numbers_national_reading_leaves_to_parse(value, region):
+    assert _plain_national(value, region) is None
+    e164_or_blank.cache_clear()
+    assert e164_or_blank(value, region) == reference(value, region)
+
+
+@pytest.mark.parametrize(
+    ("value", "region", "expected"),
+    [
+        ("020 7946 0000", "GB", "+442079460000"),
+        ("(415) 555-0100", "US", "+14155550100"),
+        ("01 42 68 53 00", "FR", "+33142685300"),
+        ("06 6988 0000", "IT", "+390669880000"),  # Italy keeps its zero
+        ("(020) 7946 0000", "US", ""),  # a UK number read as American
+    ],
+)
+def test_plain_national_answers(value, region, expected):
+    e164_or_blank.cache_clear()
+    assert e164_or_blank(value, region) == expected
