@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import DataError, connection
 
 from contacts.models import Contact, ContactEmail, ContactLabel, Label
 from contacts.services.bulk import insert_rows
@@ -88,3 +89,46 @@ def test_keys_of_deleted_rows_are_never_given_again(alice):
     ) == [("Ana",), ("Bo",)]
     # The database's own next key comes after them.
     assert one_contact(alice) == kept + 3
+
+
+def test_awkward_text_is_saved_exactly(alice):
+    awkward = [
+        'Zoë "Z" O\'Brien',
+        "back\\slash",
+        "{braces}, commas",
+        "NULL",
+        "null",
+        "",
+        "  spaced  ",
+        "line\nbreak\ttab",
+        "🙂 emoji",
+    ]
+    when = datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC)
+    ids = insert_rows(
+        Contact,
+        (*NAMES, "birthday_day", "birthday_month", "birthday_year"),
+        [
+            (text, text or "x", "x", n + 1, 2, None if n % 2 else 1990 + n)
+            for n, text in enumerate(awkward)
+        ],
+        constants={"owner_id": alice.pk, "created": when, "updated": when},
+    )
+    saved = Contact.objects.in_bulk(ids)
+    assert [saved[pk].given_name for pk in ids] == awkward
+    assert [saved[pk].birthday_year for pk in ids] == [
+        None if n % 2 else 1990 + n for n in range(len(awkward))
+    ]
+
+
+def test_a_value_too_long_for_its_column_is_refused_not_cut(alice):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite does not hold text to a length")
+    when = datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC)
+    too_long = "x" * (Contact._meta.get_field("given_name").max_length + 1)
+    with pytest.raises(DataError):
+        insert_rows(
+            Contact,
+            NAMES,
+            [(too_long, "x", "x")],
+            constants={"owner_id": alice.pk, "created": when, "updated": when},
+        )
