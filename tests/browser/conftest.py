@@ -9,10 +9,13 @@ loads a page and never checks it fails at teardown.
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from playwright.sync_api import Page, expect, sync_playwright
@@ -192,3 +195,17 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+def authenticator_code(secret: str, *, margin: float = 5.0) -> str:
+    """The code an authenticator app shows now for `secret`.
+
+    Codes change every period (30 seconds) and the server accepts only the
+    current one; a code read in the last seconds of its period could expire
+    before the form reaches the server, so those seconds are waited out.
+    """
+    period = mfa_settings.TOTP_PERIOD
+    left = period - time.time() % period
+    if left < margin:
+        time.sleep(left + 0.1)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // period))

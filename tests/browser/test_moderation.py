@@ -1,16 +1,11 @@
 """Journey: a report, a suspension in the admin, and what everyone sees after."""
 
 import pytest
-from allauth.mfa.totp.internal.auth import (
-    TOTP,
-    format_hotp_value,
-    generate_totp_secret,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from playwright.sync_api import expect
 
 from connections.models import AuditRecord, Report
+from tests.browser.conftest import authenticator_code
 from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,10 +17,7 @@ def sign_in_with_code(session, user, secret):
     session.page.get_by_label("Password").fill(DEFAULT_PASSWORD)
     session.page.get_by_role("button", name="Sign In").click()
     session.arrived("/accounts/2fa/authenticate/")
-    counter = next(iter(yield_hotp_counters_from_time()))
-    session.page.get_by_label("Code").fill(
-        format_hotp_value(hotp_value(secret, counter))
-    )
+    session.page.get_by_label("Code").fill(authenticator_code(secret))
     session.page.get_by_role("button", name="Sign In").click()
     session.arrived("/")
 
