@@ -163,12 +163,11 @@ def _plain_national(value: str, region: str) -> PhoneNumber | None:
     each character for letters and foreign digits, which is most of its
     cost (`tests/contacts/test_phones.py` compares both).
     """
-    if not region or not _PLAIN_NATIONAL.fullmatch(value):
+    known_region = region in phonenumbers.SUPPORTED_REGIONS  # "" is not one
+    if not known_region or not _PLAIN_NATIONAL.fullmatch(value):
         return None
     digits = _NON_DIGITS.sub("", value)
     if not 3 <= len(digits) <= _MAX_NATIONAL_DIGITS:
-        return None
-    if region not in phonenumbers.SUPPORTED_REGIONS:
         return None
     metadata = PhoneMetadata.metadata_for_region(region)
     if digits.startswith(str(metadata.country_code)) or (
