@@ -1,6 +1,7 @@
 """Import services: reading every quirk, duplicates, all or nothing, undo."""
 
 import gc
+import weakref
 from pathlib import Path
 from unittest import mock
 
@@ -18,6 +19,7 @@ from contacts.models import (
     Label,
 )
 from contacts.services import imports
+from contacts.services.bulk import collection_paused
 from contacts.services.contacts import ContactData, EmailEntry, contact_update
 from contacts.services.imports import (
     import_confirm,
@@ -26,6 +28,7 @@ from contacts.services.imports import (
     import_undo_start,
     import_upload,
 )
+from contacts.vcard import TypedValue, VCard
 from tests.factories import ContactFactory, LabelFactory
 
 pytestmark = pytest.mark.django_db
@@ -308,6 +311,35 @@ def test_reading_and_saving_pause_garbage_collection_and_restore_it(alice, flow)
     assert gc.isenabled()
     assert flow.confirm(batch).status == Status.DONE
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize(
+    ("emails", "urls"),
+    [
+        (["chloé@example.com", "a" * 300 + "@example.com"], []),
+        ([], ["https://not a site", "https://" + "a" * 3000 + ".com"]),
+    ],
+)
+def test_refused_details_keep_nothing_of_the_checker_alive(emails, urls):
+    """With the collector paused, the checker is freed once nothing uses it.
+
+    A refusal that kept its traceback would keep the checker's frames, and
+    so every card checked, alive until a collection walked them all.
+    """
+    outcome = imports.ReadOutcome()
+    preparer = imports._Preparer(region="GB", outcome=outcome)
+    card = VCard(
+        given_name="Bob",
+        emails=[TypedValue(value, "home") for value in emails],
+        urls=[TypedValue(value, "work") for value in urls],
+    )
+    with collection_paused():
+        prepared = preparer.prepare(card)
+        assert prepared.emails == prepared.websites == []
+        assert outcome.notice_count == 2
+        alive = weakref.ref(outcome)
+        del preparer, outcome
+        assert alive() is None
 
 
 def test_reimporting_a_file_finds_its_cards_by_uid(alice, flow):
