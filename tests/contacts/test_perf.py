@@ -808,11 +808,17 @@ def test_import_and_export_figures_come_from_real_imports():
         done = measured[kind]
         assert done["parse_seconds"] > 0
         assert done["import_seconds"] > done["parse_seconds"] / 10
+        steps = done["read_seconds"] + done["save_seconds"]
+        assert steps == pytest.approx(done["import_seconds"], abs=0.005)
+        assert done["read_seconds"] > 0
+        assert done["save_seconds"] > 0
         assert done["export_mib"] > 0
         assert done["peak_mib"] > 0
     figures = {figure.name: figure for figure in import_figures(measured)}
     assert figures["import.vcard.vs_parse"].target == 1.5
     assert figures["import.csv.seconds"].target == 3.0
+    assert figures["import.csv.save_seconds"].target is None
+    assert "save s" in import_table(measured)
     assert figures["export.csv.peak_memory"].target == 300
     assert "vcard" in import_table(measured)
     assert not Contact.objects.filter(owner__email__endswith="@bench.invalid").exists()
