@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh
@@ -44,16 +44,45 @@ DETAIL_TEMPLATE = "contacts/import_detail.html"
 UNDO_TEMPLATE = "contacts/import_undo.html"
 EXPORT_TEMPLATE = "contacts/export_form.html"
 Status = ContactImport.Status
-CHOICE_HELP = {
-    ContactImport.OnDuplicate.SKIP: _lazy("Your contacts stay as they are."),
-    ContactImport.OnDuplicate.MERGE: _lazy(
-        "New emails, phones, addresses, websites and labels are added to them, "
-        "empty fields are filled and notes added."
-    ),
-    ContactImport.OnDuplicate.ADD: _lazy(
-        "You can merge them later on the Duplicates page."
-    ),
-}
+OnDuplicate = ContactImport.OnDuplicate
+
+
+def _choice_words(value: str, count: int) -> tuple[str, str]:
+    """A duplicates choice's text and help, for one card or several."""
+    if value == OnDuplicate.SKIP:
+        return (
+            ngettext("Skip it", "Skip them", count),
+            ngettext(
+                "Your contact stays as it is.", "Your contacts stay as they are.", count
+            ),
+        )
+    if value == OnDuplicate.MERGE:
+        return (
+            ngettext(
+                "Add its details to the existing contact",
+                "Add their details to the existing contacts",
+                count,
+            ),
+            ngettext(
+                "New emails, phones, addresses, websites and labels are added to "
+                "it, empty fields are filled and notes added.",
+                "New emails, phones, addresses, websites and labels are added to "
+                "them, empty fields are filled and notes added.",
+                count,
+            ),
+        )
+    return (
+        ngettext(
+            "Import it anyway, as a new contact",
+            "Import them anyway, as new contacts",
+            count,
+        ),
+        ngettext(
+            "You can merge it later on the Duplicates page.",
+            "You can merge them later on the Duplicates page.",
+            count,
+        ),
+    )
 
 
 def _import_of(request, pk) -> ContactImport:
@@ -88,19 +117,20 @@ def _detail_context(request, batch: ContactImport, **extra) -> dict:
     context = {"batch": batch, "Status": Status, **extra}
     if batch.status == Status.READY:
         form = context.setdefault("confirm_form", ImportConfirmForm())
-        picked = form.data.get("on_duplicate", ContactImport.OnDuplicate.SKIP)
+        picked = form.data.get("on_duplicate", OnDuplicate.SKIP)
         room = room_left(owner=request.user)
         context["choices"] = [
             {
                 "value": value,
                 "text": text,
-                "help": CHOICE_HELP[value],
+                "help": help_text,
                 "checked": value == picked,
                 "problem": limit_problem(
                     owner=request.user, adding=adding_count(batch, value), room=room
                 ),
             }
-            for value, text in ContactImport.OnDuplicate.choices
+            for value in OnDuplicate.values
+            for text, help_text in [_choice_words(value, batch.duplicate_count)]
         ]
         context["label_name"] = import_label_name(batch)
     if batch.status in {Status.MAPPING} or "mapping_form" in extra:

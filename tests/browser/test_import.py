@@ -31,7 +31,7 @@ def test_import_review_confirm_see_the_contacts_and_undo(ui, alice):
     ui.arrived(re.compile(r".*/contacts/import/\d+/$"))
     expect(page.get_by_role("heading", name="Review before importing")).to_be_visible()
     expect(page.locator(".import-stat").first).to_contain_text("2")
-    page.get_by_label(re.compile("Add their details to the existing contacts")).check()
+    page.get_by_label(re.compile("Add its details to the existing contact")).check()
     ui.check_a11y("with a duplicate choice")
     ui.screenshot("import-preview")
 
