@@ -187,31 +187,48 @@ def test_preview_counts_new_duplicate_and_unreadable_cards(alice, alice_client, 
     assert 'name="on_duplicate" value="merge"' in text
 
 
-def test_the_duplicate_choices_speak_of_one_card_or_several(alice, alice_client, run):
+@pytest.mark.parametrize(
+    ("phones", "count", "shown", "not_shown"),
+    [
+        (
+            [],
+            1,
+            [
+                "What should happen to it?",
+                "Skip it</strong>",
+                "Add its details to the existing contact</strong>",
+                "You can merge it later on the Duplicates page.",
+            ],
+            "Skip them",
+        ),
+        (
+            ["+34 612 34 56 78"],
+            2,
+            [
+                "What should happen to them?",
+                "Skip them</strong>",
+                "Import them anyway, as new contacts</strong>",
+                "Your contacts stay as they are.",
+            ],
+            "Skip it<",
+        ),
+    ],
+)
+def test_the_duplicate_choices_speak_of_one_card_or_several(
+    alice, alice_client, run, phones, count, shown, not_shown
+):
     ContactFactory(owner=alice, emails=["zoe@home.example"])
+    if phones:
+        ContactFactory(owner=alice, phones=phones)
     upload(run, alice_client, "google.csv")
-    one = latest(alice)
-    assert one.duplicate_count == 1
+    batch = latest(alice)
+    assert batch.duplicate_count == count
     text = alice_client.get(
-        reverse("contacts:import_detail", args=[one.pk])
+        reverse("contacts:import_detail", args=[batch.pk])
     ).content.decode()
-    assert "What should happen to it?" in text
-    assert "Skip it</strong>" in text
-    assert "Add its details to the existing contact</strong>" in text
-    assert "You can merge it later on the Duplicates page." in text
-    assert "Skip them" not in text
-
-    ContactFactory(owner=alice, phones=["+34 612 34 56 78"])
-    upload(run, alice_client, "google.csv")
-    two = latest(alice)
-    assert two.duplicate_count == 2
-    text = alice_client.get(
-        reverse("contacts:import_detail", args=[two.pk])
-    ).content.decode()
-    assert "What should happen to them?" in text
-    assert "Skip them</strong>" in text
-    assert "Import them anyway, as new contacts</strong>" in text
-    assert "Your contacts stay as they are." in text
+    for words in shown:
+        assert words in text
+    assert not_shown not in text
 
 
 def test_preview_lists_the_first_unreadable_cards_and_counts_the_rest(
