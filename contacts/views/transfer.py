@@ -119,19 +119,22 @@ def _detail_context(request, batch: ContactImport, **extra) -> dict:
         form = context.setdefault("confirm_form", ImportConfirmForm())
         picked = form.data.get("on_duplicate", OnDuplicate.SKIP)
         room = room_left(owner=request.user)
-        context["choices"] = [
-            {
-                "value": value,
-                "text": text,
-                "help": help_text,
-                "checked": value == picked,
-                "problem": limit_problem(
-                    owner=request.user, adding=adding_count(batch, value), room=room
-                ),
-            }
-            for value in OnDuplicate.values
-            for text, help_text in [_choice_words(value, batch.duplicate_count)]
-        ]
+        choices = []
+        for value in OnDuplicate.values:
+            text, help_text = _choice_words(value, batch.duplicate_count)
+            problem = limit_problem(
+                owner=request.user, adding=adding_count(batch, value), room=room
+            )
+            choices.append(
+                {
+                    "value": value,
+                    "text": text,
+                    "help": help_text,
+                    "checked": value == picked,
+                    "problem": problem,
+                }
+            )
+        context["choices"] = choices
         context["label_name"] = import_label_name(batch)
     if batch.status in {Status.MAPPING} or "mapping_form" in extra:
         context.setdefault("mapping_form", ColumnMappingForm(batch=batch))
