@@ -51,4 +51,14 @@ urlpatterns = [
     path("export/download/", transfer.export_download, name="export_download"),
     path("duplicates/", duplicates.duplicate_list, name="duplicates"),
     path("duplicates/merge/", duplicates.duplicate_merge, name="duplicates_merge"),
+    path(
+        "duplicates/apart/",
+        duplicates.duplicate_keep_apart,
+        name="duplicates_keep_apart",
+    ),
+    path(
+        "duplicates/together/",
+        duplicates.duplicate_group_again,
+        name="duplicates_group_again",
+    ),
 ]

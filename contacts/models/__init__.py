@@ -9,6 +9,7 @@ from contacts.models.details import (
     ContactWebsite,
     DetailLabel,
 )
+from contacts.models.duplicates import NotDuplicate
 from contacts.models.imports import ContactImport, ImportedContact, ImportFile
 from contacts.models.labels import ContactLabel, Label
 
@@ -26,4 +27,5 @@ __all__ = [
     "ImportedContact",
     "ImportFile",
     "Label",
+    "NotDuplicate",
 ]

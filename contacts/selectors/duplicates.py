@@ -5,14 +5,17 @@ phone number (in E.164, or as typed when it is valid nowhere) or a name that
 is the same once case, accents and spacing are ignored (`sort_name`). The
 database finds the shared values with GROUP BY; only the contacts that share
 something are loaded, and only the page's groups with their details.
+Two contacts the member marked as not duplicates (`NotDuplicate`) are not
+joined by what they share, though a third contact may still join them.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from django.db.models import Count, Prefetch
 
-from contacts.models import Contact, ContactEmail, ContactPhone
+from contacts.models import Contact, ContactEmail, ContactPhone, NotDuplicate
 from contacts.selectors.contacts import (
     decode_cursor,
     encode_cursor,
@@ -43,6 +46,8 @@ class DuplicatePage:
     groups: list[DuplicateGroup]
     next_cursor: str | None = None
     total: int = 0
+    # Whether some of the member's live contacts are marked as not duplicates.
+    kept_apart: bool = False
 
 
 def _chunks(values, size=LOOKUP_CHUNK):
@@ -52,12 +57,17 @@ def _chunks(values, size=LOOKUP_CHUNK):
 
 
 class _Groups:
-    """Union-find over contact ids, remembering why contacts were joined."""
+    """Union-find over contact ids, remembering why contacts were joined.
 
-    def __init__(self):
+    `apart` holds the (lower id, higher id) pairs never to join directly.
+    """
+
+    def __init__(self, apart: set[tuple[int, int]] = frozenset()):
         self.parent: dict[int, int] = {}
         self.reasons: dict[int, set[str]] = defaultdict(set)
         self.shared: dict[int, list[str]] = defaultdict(list)
+        self.apart = apart
+        self.marked = {pk for pair in apart for pk in pair}
 
     def find(self, pk: int) -> int:
         self.parent.setdefault(pk, pk)
@@ -67,6 +77,19 @@ class _Groups:
         return pk
 
     def join(self, ids: list[int], reason: str, value: str) -> None:
+        """Join the contacts (sorted ids) that share `value`.
+
+        A contact never marked apart is linked to every other one, so it
+        joins them all; only when every one is marked are the pairs checked.
+        """
+        if not all(pk in self.marked for pk in ids):
+            self._link(ids, reason, value)
+            return
+        for pair in combinations(ids, 2):
+            if pair not in self.apart:
+                self._link(list(pair), reason, value)
+
+    def _link(self, ids: list[int], reason: str, value: str) -> None:
         root = self.find(ids[0])
         for pk in ids[1:]:
             other = self.find(pk)
@@ -85,14 +108,28 @@ class _Groups:
         return members
 
 
-def duplicate_groups(*, owner) -> list[DuplicateGroup]:
+def kept_apart(*, owner) -> set[tuple[int, int]]:
+    """The pairs of the owner's live contacts marked as not duplicates."""
+    return set(
+        NotDuplicate.objects.filter(
+            owner=owner,
+            first__deleted_at__isnull=True,
+            second__deleted_at__isnull=True,
+        ).values_list("first_id", "second_id")
+    )
+
+
+def duplicate_groups(*, owner, apart=None) -> list[DuplicateGroup]:
     """Every group of the owner's contacts that look like duplicates.
 
     Sorted by the name of each group's first contact. Three GROUP BY queries,
-    then one query per 900 shared values.
+    then one query per 900 shared values, and one for the pairs kept `apart`
+    unless given.
     """
     live = {"contact__owner": owner, "contact__deleted_at__isnull": True}
-    union = _Groups()
+    if apart is None:
+        apart = kept_apart(owner=owner)
+    union = _Groups(apart)
 
     emails = list(
         ContactEmail.objects.filter(**live)
@@ -184,7 +221,8 @@ def duplicate_groups(*, owner) -> list[DuplicateGroup]:
 
 def duplicate_page(*, owner, after: str | None = None) -> DuplicatePage:
     """A page of duplicate groups, with their contacts' emails, phones, labels."""
-    groups = duplicate_groups(owner=owner)
+    apart = kept_apart(owner=owner)
+    groups = duplicate_groups(owner=owner, apart=apart)
     cursor = decode_cursor(after)
     if cursor:
         groups_after = [group for group in groups if group.key > tuple(cursor)]
@@ -207,4 +245,9 @@ def duplicate_page(*, owner, after: str | None = None) -> DuplicatePage:
     }
     for group in page:
         group.contacts = [contacts[pk] for pk in group.ids if pk in contacts]
-    return DuplicatePage(groups=page, next_cursor=next_cursor, total=len(groups))
+    return DuplicatePage(
+        groups=page,
+        next_cursor=next_cursor,
+        total=len(groups),
+        kept_apart=bool(apart),
+    )

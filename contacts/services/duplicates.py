@@ -1,6 +1,7 @@
-"""Merging duplicate contacts into one, keeping every detail."""
+"""Merging duplicate contacts into one, keeping every detail, or keeping them apart."""
 
 from collections.abc import Sequence
+from itertools import combinations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -8,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contacts.models import Contact
+from contacts.models import Contact, NotDuplicate
 from contacts.models.contacts import NAME_PARTS, NOTES_MAX
 from contacts.services.address_books import address_book_locked
 from contacts.services.contacts import (
@@ -21,6 +22,9 @@ from contacts.services.contacts import (
 )
 
 MERGE_MAX = 20
+# A larger group is more likely joined by one shared value (a switchboard
+# number) than by people: marking it apart would store over 1,225 pairs.
+APART_MAX = 50
 # The fields the member chooses among when the contacts disagree; the name
 # is chosen as a whole (its parts and the display name together).
 CHOICE_FIELDS = ("name", "nickname", "organization", "job_title", "birthday")
@@ -220,3 +224,56 @@ def _merged_data(ordered: list[Contact], chosen: dict[str, Contact]) -> ContactD
         websites=websites,
         labels=labels,
     )
+
+
+@transaction.atomic
+def contacts_mark_not_duplicates(*, owner, contact_ids: Sequence[int]) -> int:
+    """Mark the owner's contacts as different people, every pair of them.
+
+    The Duplicates page then no longer groups them for what they share.
+    Marking them again changes nothing (a double click). Returns how many
+    contacts were marked; refused, marking none, unless every one is a live
+    contact of the owner.
+    """
+    ids = sorted({int(pk) for pk in contact_ids})
+    if len(ids) < 2:
+        raise ValidationError(
+            _("Choose at least two contacts that are not duplicates."), code="few"
+        )
+    if len(ids) > APART_MAX:
+        raise ValidationError(
+            _(
+                "Mark at most %(max)s contacts as not duplicates at a time. A group "
+                "this large usually shares one number or address: edit that instead."
+            )
+            % {"max": APART_MAX},
+            code="many",
+        )
+    # Locked, so neither can be deleted for good before the pairs are in.
+    found = list(
+        Contact.objects.owned_by(owner)
+        .select_for_update()
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+    if len(found) != len(ids):
+        raise ValidationError(
+            _("Some of these contacts no longer exist or are in the Trash."),
+            code="gone",
+        )
+    NotDuplicate.objects.bulk_create(
+        [
+            NotDuplicate(owner=owner, first_id=first, second_id=second)
+            for first, second in combinations(ids, 2)
+        ],
+        batch_size=500,
+        ignore_conflicts=True,
+    )
+    return len(ids)
+
+
+@transaction.atomic
+def contacts_unmark_not_duplicates(*, owner) -> int:
+    """Forget every pair the owner marked as not duplicates; how many there were."""
+    deleted, _by_model = NotDuplicate.objects.filter(owner=owner).delete()
+    return deleted

@@ -1,18 +1,27 @@
-"""Duplicates: groups of contacts that look like one person, and Merge."""
+"""Duplicates: groups of contacts that look like one person, Merge, Not duplicates."""
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
 from django.views.decorators.vary import vary_on_headers
 
 from contacts.selectors.contacts import contact_with_details
 from contacts.selectors.duplicates import duplicate_page
 from contacts.services.duplicates import (
     MERGE_MAX,
+    contacts_mark_not_duplicates,
     contacts_merge,
+    contacts_unmark_not_duplicates,
     differing_fields,
     field_shown,
 )
@@ -44,6 +53,41 @@ def duplicate_list(request):
 def _selected_ids(request) -> list[int]:
     data = request.POST if request.method == "POST" else request.GET
     return sorted({int(pk) for pk in data.getlist("contact") if pk.isdigit()})
+
+
+@require_POST
+def duplicate_keep_apart(request):
+    """Not duplicates: the group's contacts are no longer grouped together."""
+    try:
+        count = contacts_mark_not_duplicates(
+            owner=request.user, contact_ids=_selected_ids(request)
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s contact marked as not duplicates.",
+                "%(count)s contacts marked as not duplicates: they are no longer "
+                "grouped together.",
+                count,
+            )
+            % {"count": count},
+        )
+    url = reverse("contacts:duplicates")
+    after = request.POST.get("after", "")
+    return go(request, f"{url}?{urlencode({'after': after})}" if after else url)
+
+
+@require_POST
+def duplicate_group_again(request):
+    """Forget every "Not duplicates": their groups show again."""
+    if contacts_unmark_not_duplicates(owner=request.user):
+        messages.success(
+            request, _("Contacts you marked as not duplicates are grouped again.")
+        )
+    return go(request, reverse("contacts:duplicates"))
 
 
 @require_http_methods(["GET", "POST"])

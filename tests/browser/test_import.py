@@ -176,6 +176,36 @@ def test_find_and_merge_duplicates(ui, alice):
     assert kept.phones.count() == 1
 
 
+def test_keep_different_people_apart_then_group_them_again(ui, alice):
+    ContactFactory(
+        owner=alice, given_name="Sam", family_name="Ortiz", phones=["555 0100"]
+    )
+    ContactFactory(
+        owner=alice, given_name="Rosa", family_name="Ortiz", phones=["555 0100"]
+    )
+    ContactFactory(owner=alice, given_name="Kim", family_name="Park")
+    ContactFactory(owner=alice, given_name="Kim", family_name="Park")
+    ui.sign_in(alice)
+    ui.goto("/contacts/duplicates/")
+    page = ui.page
+    expect(page.get_by_text("2 groups of possible duplicates.")).to_be_visible()
+    page.get_by_role(
+        "button", name=re.compile(r"^Not duplicates.*Rosa Ortiz, Sam Ortiz$")
+    ).click()
+    ui.arrived("/contacts/duplicates/")
+    expect(
+        page.get_by_text("2 contacts marked as not duplicates", exact=False)
+    ).to_be_visible()
+    expect(page.get_by_text("1 group of possible duplicates.")).to_be_visible()
+    expect(page.get_by_text("Sam Ortiz")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Same name")).to_be_visible()
+    ui.screenshot("duplicates-kept-apart")
+    page.get_by_role("button", name="Group them again").click()
+    ui.arrived("/contacts/duplicates/")
+    expect(page.get_by_text("2 groups of possible duplicates.")).to_be_visible()
+    expect(page.locator(".item-title", has_text="Sam Ortiz")).to_be_visible()
+
+
 @pytest.mark.parametrize(
     ("device", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)]
 )

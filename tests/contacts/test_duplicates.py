@@ -1,12 +1,24 @@
 """Duplicates: finding groups and merging them without losing anything."""
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from contacts.models import Contact
-from contacts.selectors.duplicates import Reason, duplicate_groups, duplicate_page
-from contacts.services.duplicates import contacts_merge, differing_fields
+from contacts.models import Contact, NotDuplicate
+from contacts.selectors.duplicates import (
+    Reason,
+    duplicate_groups,
+    duplicate_page,
+    kept_apart,
+)
+from contacts.services.duplicates import (
+    contacts_mark_not_duplicates,
+    contacts_merge,
+    contacts_unmark_not_duplicates,
+    differing_fields,
+)
 from tests.conftest import HTMX
 from tests.factories import ContactFactory, LabelFactory
 
@@ -146,6 +158,113 @@ def test_merge_needs_two_of_the_owners_live_contacts(alice, bob):
     assert Contact.objects.get(pk=theirs.pk).deleted_at is None
 
 
+# ---------- Not duplicates ----------
+
+
+def _grouped(owner) -> set[frozenset[int]]:
+    return {frozenset(group.ids) for group in duplicate_groups(owner=owner)}
+
+
+def test_contacts_marked_as_not_duplicates_are_no_longer_grouped(alice):
+    a = ContactFactory(owner=alice, given_name="Ann", emails=["home@x.example"])
+    b = ContactFactory(owner=alice, given_name="Ben", emails=["home@x.example"])
+    c = ContactFactory(owner=alice, given_name="Cy", family_name="Same")
+    d = ContactFactory(owner=alice, given_name="Cy", family_name="Same")
+    assert contacts_mark_not_duplicates(owner=alice, contact_ids=[b.pk, a.pk]) == 2
+    assert _grouped(alice) == {frozenset({c.pk, d.pk})}
+    assert kept_apart(owner=alice) == {(a.pk, b.pk)}
+    assert duplicate_page(owner=alice).kept_apart
+
+
+def test_a_contact_marked_apart_from_one_still_joins_through_another(alice):
+    a = ContactFactory(owner=alice, emails=["one@x.example"])
+    b = ContactFactory(owner=alice, emails=["one@x.example"], phones=["555 0101"])
+    c = ContactFactory(owner=alice, phones=["555 0101"])
+    contacts_mark_not_duplicates(owner=alice, contact_ids=[b.pk, c.pk])
+    [group] = duplicate_groups(owner=alice)
+    assert set(group.ids) == {a.pk, b.pk}
+    assert group.reasons == {Reason.EMAIL}
+    assert group.shared == ["one@x.example"]
+    # A new contact with that email is linked to both: one group of three.
+    contacts_mark_not_duplicates(owner=alice, contact_ids=[a.pk, b.pk])
+    assert _grouped(alice) == set()
+    ContactFactory(owner=alice, emails=["one@x.example"])
+    assert len(_grouped(alice)) == 1
+    assert len(next(iter(_grouped(alice)))) == 3
+
+
+def test_a_new_contact_sharing_the_value_brings_the_group_back(alice):
+    a = ContactFactory(owner=alice, emails=["desk@x.example"])
+    b = ContactFactory(owner=alice, emails=["desk@x.example"])
+    contacts_mark_not_duplicates(owner=alice, contact_ids=[a.pk, b.pk])
+    assert _grouped(alice) == set()
+    c = ContactFactory(owner=alice, emails=["desk@x.example"])
+    assert _grouped(alice) == {frozenset({a.pk, b.pk, c.pk})}
+
+
+def test_marking_twice_changes_nothing_and_each_pair_is_kept_once(alice):
+    ids = [ContactFactory(owner=alice, emails=["x@x.example"]).pk for _ in range(3)]
+    contacts_mark_not_duplicates(owner=alice, contact_ids=ids)
+    contacts_mark_not_duplicates(owner=alice, contact_ids=[*ids, ids[0]])
+    pairs = NotDuplicate.objects.filter(owner=alice)
+    assert sorted(pairs.values_list("first_id", "second_id")) == [
+        (ids[0], ids[1]),
+        (ids[0], ids[2]),
+        (ids[1], ids[2]),
+    ]
+
+
+def test_marking_needs_two_to_fifty_live_contacts_of_the_owner(alice, bob, monkeypatch):
+    mine = ContactFactory(owner=alice)
+    other = ContactFactory(owner=alice)
+    trashed = ContactFactory(owner=alice, trashed=True)
+    theirs = ContactFactory(owner=bob)
+    with pytest.raises(ValidationError, match="at least two"):
+        contacts_mark_not_duplicates(owner=alice, contact_ids=[mine.pk, mine.pk])
+    for stranger in (theirs, trashed):
+        with pytest.raises(ValidationError, match="no longer exist"):
+            contacts_mark_not_duplicates(
+                owner=alice, contact_ids=[mine.pk, other.pk, stranger.pk]
+            )
+    monkeypatch.setattr("contacts.services.duplicates.APART_MAX", 2)
+    third = ContactFactory(owner=alice)
+    with pytest.raises(ValidationError, match="at most 2"):
+        contacts_mark_not_duplicates(
+            owner=alice, contact_ids=[mine.pk, other.pk, third.pk]
+        )
+    assert not NotDuplicate.objects.exists()
+
+
+def test_the_database_keeps_each_pair_once_and_in_order(alice):
+    a, b = ContactFactory(owner=alice), ContactFactory(owner=alice)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        NotDuplicate.objects.create(owner=alice, first=b, second=a)
+    NotDuplicate.objects.create(owner=alice, first=a, second=b)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        NotDuplicate.objects.create(owner=alice, first=a, second=b)
+
+
+def test_pairs_go_with_a_contact_deleted_for_good_but_stay_through_trash(alice):
+    a, b, c = (ContactFactory(owner=alice, emails=["x@x.example"]) for _ in range(3))
+    contacts_mark_not_duplicates(owner=alice, contact_ids=[a.pk, b.pk, c.pk])
+    Contact.objects.filter(pk=c.pk).update(deleted_at=c.created)
+    # In the Trash: its pairs are kept (for a restore) but no longer count.
+    assert kept_apart(owner=alice) == {(a.pk, b.pk)}
+    assert NotDuplicate.objects.count() == 3
+    Contact.objects.filter(pk=c.pk).delete()
+    assert NotDuplicate.objects.count() == 1
+
+
+def test_grouping_again_forgets_only_the_owners_pairs(alice, bob):
+    a, b = (ContactFactory(owner=alice, emails=["x@x.example"]) for _ in range(2))
+    c, d = (ContactFactory(owner=bob, emails=["x@x.example"]) for _ in range(2))
+    contacts_mark_not_duplicates(owner=alice, contact_ids=[a.pk, b.pk])
+    contacts_mark_not_duplicates(owner=bob, contact_ids=[c.pk, d.pk])
+    assert contacts_unmark_not_duplicates(owner=alice) == 1
+    assert _grouped(alice) == {frozenset({a.pk, b.pk})}
+    assert _grouped(bob) == set()
+
+
 # ---------- Pages ----------
 
 
@@ -218,6 +337,69 @@ def test_another_members_contacts_cannot_be_merged_or_shown(alice, bob_client):
     )
 
 
+def _messages(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def test_not_duplicates_keeps_a_group_apart_until_grouped_again(alice, alice_client):
+    a = ContactFactory(owner=alice, given_name="Ann", emails=["home@x.example"])
+    b = ContactFactory(owner=alice, given_name="Ben", emails=["home@x.example"])
+    url = reverse("contacts:duplicates")
+    page = alice_client.get(url).content.decode()
+    assert 'action="/contacts/duplicates/apart/"' in page
+    assert "Group them again" not in page
+    response = alice_client.post(
+        reverse("contacts:duplicates_keep_apart"), {"contact": [a.pk, b.pk]}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == url
+    assert _messages(response) == [
+        "2 contacts marked as not duplicates: they are no longer grouped together."
+    ]
+    page = alice_client.get(url).content.decode()
+    assert "No other contacts share" in page
+    assert "Group them again" in page
+    response = alice_client.post(reverse("contacts:duplicates_group_again"))
+    assert response.status_code == 302
+    assert not NotDuplicate.objects.exists()
+    assert f'name="contact" value="{a.pk}"' in alice_client.get(url).content.decode()
+
+
+def test_not_duplicates_returns_to_the_same_page_of_groups(alice, alice_client):
+    a, b = (ContactFactory(owner=alice, emails=["x@x.example"]) for _ in range(2))
+    response = alice_client.post(
+        reverse("contacts:duplicates_keep_apart"),
+        {"contact": [a.pk, b.pk], "after": "abc&x=1"},
+    )
+    assert response["Location"] == "/contacts/duplicates/?after=abc%26x%3D1"
+
+
+def test_not_duplicates_from_htmx_redirects_the_whole_page(alice, alice_client):
+    a, b = (ContactFactory(owner=alice, emails=["x@x.example"]) for _ in range(2))
+    response = alice_client.post(
+        reverse("contacts:duplicates_keep_apart"), {"contact": [a.pk, b.pk]}, **HTMX
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("contacts:duplicates")
+
+
+def test_another_members_contacts_cannot_be_marked(alice, bob_client):
+    a, b = (ContactFactory(owner=alice, emails=["s@x.example"]) for _ in range(2))
+    response = bob_client.post(
+        reverse("contacts:duplicates_keep_apart"), {"contact": [a.pk, b.pk]}
+    )
+    assert response.status_code == 302
+    assert _messages(response) == [
+        "Some of these contacts no longer exist or are in the Trash."
+    ]
+    assert not NotDuplicate.objects.exists()
+
+
+def test_not_duplicates_only_answers_a_post(alice_client):
+    for name in ("duplicates_keep_apart", "duplicates_group_again"):
+        assert alice_client.get(reverse(f"contacts:{name}")).status_code == 405
+
+
 def test_duplicates_page_query_count_does_not_grow_with_groups(
     alice, alice_client, django_assert_max_num_queries
 ):
@@ -227,6 +409,8 @@ def test_duplicates_page_query_count_does_not_grow_with_groups(
         ContactFactory(owner=alice, given_name="B", phones=["+1 415 555 0100"])
         ContactFactory(owner=alice, given_name="C", phones=["550"])
         ContactFactory(owner=alice, given_name="Same", family_name="Name")
+    apart = [ContactFactory(owner=alice, emails=["d@x.example"]).pk for _ in range(3)]
+    contacts_mark_not_duplicates(owner=alice, contact_ids=apart[:2])
     url = reverse("contacts:duplicates")
     alice_client.get(url)
     with django_assert_max_num_queries(20) as one:
@@ -238,5 +422,7 @@ def test_duplicates_page_query_count_does_not_grow_with_groups(
         ContactFactory(
             owner=alice, emails=[f"p{index}@x.example"], phones=[f"55{index}"]
         )
+        pair = [ContactFactory(owner=alice, given_name=f"Twin {index}") for _ in "ab"]
+        contacts_mark_not_duplicates(owner=alice, contact_ids=[c.pk for c in pair])
     with django_assert_max_num_queries(len(one.captured_queries)):
         alice_client.get(url)
