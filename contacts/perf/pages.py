@@ -882,6 +882,15 @@ PAGES: list[Page] = [
         },
         query_viewers=("addressbook",),
     ),
+    # Duplicates (issue 4): groups found across the whole 25,000-card book.
+    Page(
+        "contacts-duplicates",
+        url("contacts:duplicates"),
+        "addressbook",
+        Kind.LIST,
+        query_budget=14,
+        query_viewers=("addressbook",),
+    ),
     Page(
         "save-member",
         lambda cast: reverse(

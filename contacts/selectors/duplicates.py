@@ -23,7 +23,6 @@ from contacts.selectors.contacts import (
 )
 
 GROUPS_PER_PAGE = 20
-LOOKUP_CHUNK = 900
 
 
 class Reason:
@@ -48,12 +47,6 @@ class DuplicatePage:
     total: int = 0
     # Whether some of the member's live contacts are marked as not duplicates.
     kept_apart: bool = False
-
-
-def _chunks(values, size=LOOKUP_CHUNK):
-    values = list(values)
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 class _Groups:
@@ -108,6 +101,21 @@ class _Groups:
         return members
 
 
+def _shared(rows, column: str, contact: str) -> list[tuple[str, int, str]]:
+    """(value, contact id, its sort name) of the rows whose `column` value
+    more than one contact has: one query, however many values are shared."""
+    sort_name = "sort_name" if contact == "id" else f"{contact}__sort_name"
+    shared = (
+        rows.values(column)
+        .annotate(count=Count(contact, distinct=True))
+        .filter(count__gt=1)
+        .values(column)
+    )
+    return list(
+        rows.filter(**{f"{column}__in": shared}).values_list(column, contact, sort_name)
+    )
+
+
 def kept_apart(*, owner) -> set[tuple[int, int]]:
     """The pairs of the owner's live contacts marked as not duplicates."""
     return set(
@@ -122,87 +130,40 @@ def kept_apart(*, owner) -> set[tuple[int, int]]:
 def duplicate_groups(*, owner, apart=None) -> list[DuplicateGroup]:
     """Every group of the owner's contacts that look like duplicates.
 
-    Sorted by the name of each group's first contact. Three GROUP BY queries,
-    then one query per 900 shared values, and one for the pairs kept `apart`
-    unless given.
+    Sorted by the name of each group's first contact. Four queries, each
+    finding the values shared (GROUP BY) and the contacts that share them,
+    and one for the pairs kept `apart` unless given.
     """
     live = {"contact__owner": owner, "contact__deleted_at__isnull": True}
     if apart is None:
         apart = kept_apart(owner=owner)
     union = _Groups(apart)
 
-    emails = list(
-        ContactEmail.objects.filter(**live)
-        .values("value")
-        .annotate(count=Count("contact", distinct=True))
-        .filter(count__gt=1)
-        .values_list("value", flat=True)
-    )
-    by_value: dict[str, set[int]] = defaultdict(set)
-    for chunk in _chunks(emails):
-        for value, pk in ContactEmail.objects.filter(
-            value__in=chunk, **live
-        ).values_list("value", "contact_id"):
-            by_value[value].add(pk)
-    for value, ids in by_value.items():
-        union.join(sorted(ids), Reason.EMAIL, value)
-
-    phones = list(
-        ContactPhone.objects.filter(**live)
-        .exclude(e164="")
-        .values("e164")
-        .annotate(count=Count("contact", distinct=True))
-        .filter(count__gt=1)
-        .values_list("e164", flat=True)
-    )
-    by_phone: dict[str, set[int]] = defaultdict(set)
-    for chunk in _chunks(phones):
-        for value, pk in ContactPhone.objects.filter(
-            e164__in=chunk, **live
-        ).values_list("e164", "contact_id"):
-            by_phone[value].add(pk)
-    typed = list(
-        ContactPhone.objects.filter(e164="", **live)
-        .values("value")
-        .annotate(count=Count("contact", distinct=True))
-        .filter(count__gt=1)
-        .values_list("value", flat=True)
-    )
-    for chunk in _chunks(typed):
-        for value, pk in ContactPhone.objects.filter(
-            e164="", value__in=chunk, **live
-        ).values_list("value", "contact_id"):
-            by_phone[value].add(pk)
-    for value, ids in by_phone.items():
-        union.join(sorted(ids), Reason.PHONE, value)
-
-    names = list(
-        Contact.objects.owned_by(owner)
-        .values("sort_name")
-        .annotate(count=Count("id"))
-        .filter(count__gt=1)
-        .values_list("sort_name", flat=True)
-    )
-    by_name: dict[str, set[int]] = defaultdict(set)
-    for chunk in _chunks(names):
-        for value, pk in (
-            Contact.objects.owned_by(owner)
-            .filter(sort_name__in=chunk)
-            .values_list("sort_name", "pk")
-        ):
-            by_name[value].add(pk)
     sort_names: dict[int, str] = {}
+    details = (
+        (ContactEmail.objects.filter(**live), "value", Reason.EMAIL),
+        (ContactPhone.objects.filter(**live).exclude(e164=""), "e164", Reason.PHONE),
+        # Numbers that are valid nowhere can only match as typed.
+        (ContactPhone.objects.filter(e164="", **live), "value", Reason.PHONE),
+    )
+    for queryset, column, reason in details:
+        by_value: dict[str, set[int]] = defaultdict(set)
+        for value, pk, sort_name in _shared(queryset, column, "contact"):
+            by_value[value].add(pk)
+            sort_names[pk] = sort_name
+        for value, ids in by_value.items():
+            union.join(sorted(ids), reason, value)
+
+    by_name: dict[str, set[int]] = defaultdict(set)
+    for value, pk, _sort_name in _shared(
+        Contact.objects.owned_by(owner), "sort_name", "id"
+    ):
+        by_name[value].add(pk)
+        sort_names[pk] = value
     for value, ids in by_name.items():
         union.join(sorted(ids), Reason.NAME, value)
-        for pk in ids:
-            sort_names[pk] = value
 
     members = union.groups()
-    missing = [pk for ids in members.values() for pk in ids if pk not in sort_names]
-    for chunk in _chunks(missing):
-        sort_names.update(
-            Contact.objects.filter(pk__in=chunk).values_list("pk", "sort_name")
-        )
     groups = []
     for root, ids in members.items():
         ids.sort(key=lambda pk: (sort_names.get(pk, ""), pk))
