@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from django.db.models import Count, Prefetch
+from django.db.models import F, Max, Min, Prefetch
 
 from contacts.models import Contact, ContactEmail, ContactPhone, NotDuplicate
 from contacts.selectors.contacts import (
@@ -105,14 +105,18 @@ def _shared(rows, column: str, contact: str) -> list[tuple[str, int, str]]:
     """(value, contact id, its sort name) of the rows whose `column` value
     more than one contact has: one query, however many values are shared."""
     sort_name = "sort_name" if contact == "id" else f"{contact}__sort_name"
+    # Two contacts or more: cheaper than COUNT(DISTINCT), which sorts them.
     shared = (
-        rows.values(column)
-        .annotate(count=Count(contact, distinct=True))
-        .filter(count__gt=1)
+        rows.order_by()
+        .values(column)
+        .annotate(low=Min(contact), high=Max(contact))
+        .filter(low__lt=F("high"))
         .values(column)
     )
     return list(
-        rows.filter(**{f"{column}__in": shared}).values_list(column, contact, sort_name)
+        rows.filter(**{f"{column}__in": shared})
+        .order_by()
+        .values_list(column, contact, sort_name)
     )
 
 
