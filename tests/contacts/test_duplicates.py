@@ -365,6 +365,25 @@ def test_not_duplicates_keeps_a_group_apart_until_grouped_again(alice, alice_cli
     assert f'name="contact" value="{a.pk}"' in alice_client.get(url).content.decode()
 
 
+def test_the_merge_page_can_keep_the_chosen_contacts_apart(alice, alice_client):
+    a, b, c = (ContactFactory(owner=alice, emails=["x@x.example"]) for _ in range(3))
+    page = alice_client.get(
+        reverse("contacts:duplicates_merge"), {"contact": [a.pk, c.pk]}
+    ).content.decode()
+    form = page[page.index('<form id="merge-apart"') :]
+    form = form[: form.index("</form>")]
+    assert 'action="/contacts/duplicates/apart/"' in form
+    assert f'value="{a.pk}"' in form
+    assert f'value="{c.pk}"' in form
+    assert f'value="{b.pk}"' not in form
+    alice_client.post(
+        reverse("contacts:duplicates_keep_apart"), {"contact": [a.pk, c.pk]}
+    )
+    assert kept_apart(owner=alice) == {(a.pk, c.pk)}
+    # b shares the email with both, so the three stay one group.
+    assert _grouped(alice) == {frozenset({a.pk, b.pk, c.pk})}
+
+
 def test_not_duplicates_returns_to_the_same_page_of_groups(alice, alice_client):
     a, b = (ContactFactory(owner=alice, emails=["x@x.example"]) for _ in range(2))
     response = alice_client.post(
