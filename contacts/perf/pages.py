@@ -882,13 +882,15 @@ PAGES: list[Page] = [
         },
         query_viewers=("addressbook",),
     ),
-    # Duplicates (issue 4): groups found across the whole 25,000-card book.
+    # Duplicates (issue 4): groups found across the whole 25,000-card book, in
+    # five queries whatever its size (the pairs kept apart, shared emails,
+    # phones, numbers as typed, names), then the page's 20 groups.
     Page(
         "contacts-duplicates",
         url("contacts:duplicates"),
         "addressbook",
         Kind.LIST,
-        query_budget=14,
+        query_budget=13,
         query_viewers=("addressbook",),
     ),
     Page(
