@@ -47,6 +47,19 @@ def fold(text: str) -> str:
     return " ".join(word for word in words if word)
 
 
+WORDS = re.compile(r"[^\W_]+")
+
+
+def name_key(folded: str) -> str:
+    """The words of a folded name, sorted: "smith, john" → "john smith".
+
+    Names that differ only in the order of their words, in punctuation or
+    (once folded) in case, accents and spacing share it: "Smith, John",
+    "JOHN SMITH" and "Jean-Luc Côté" / "Côté Jean Luc".
+    """
+    return " ".join(sorted(WORDS.findall(folded)))
+
+
 def digits(text: str) -> str:
     """Only the digits of `text` ("+1 (555) 010-0199" → "15550100199")."""
     return NON_DIGITS.sub("", text)

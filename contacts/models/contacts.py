@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contacts.text import digits, fold
+from contacts.text import digits, fold, name_key
 
 NAME_PARTS = ("prefix", "given_name", "middle_name", "family_name", "suffix")
 NOTES_MAX = 10_000
@@ -65,10 +65,12 @@ def birthday_is_valid_q() -> models.Q:
 class Contact(models.Model):
     """A card about a person, private to its owner.
 
-    `shown_name`, `sort_name` and `search_text` are derived from the other
-    fields and the contact's emails and phones by `derive_names()`; the
-    services keep them current.
+    `shown_name`, `sort_name`, `name_key` and `search_text` (DERIVED_FIELDS)
+    are derived from the other fields and the contact's emails and phones by
+    `derive_names()`; the services keep them current.
     """
+
+    DERIVED_FIELDS = ("shown_name", "sort_name", "name_key", "search_text")
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -119,6 +121,10 @@ class Contact(models.Model):
     )
     shown_name = models.CharField(_("name as shown"), max_length=SHOWN_NAME_MAX)
     sort_name = models.CharField(_("sort key"), max_length=SHOWN_NAME_MAX)
+    # The sort key's words in order: the Duplicates page groups names by it.
+    name_key = models.CharField(
+        _("name key"), max_length=SHOWN_NAME_MAX, blank=True, default=""
+    )
     search_text = models.TextField(_("search text"), blank=True)
     creation_token = models.UUIDField(null=True, blank=True, editable=False)
     created = models.DateTimeField(_("added"), default=timezone.now)
@@ -181,6 +187,11 @@ class Contact(models.Model):
                 condition=models.Q(deleted_at__isnull=False),
                 name="contact_trash_expiry",
             ),
+            models.Index(
+                fields=["owner", "name_key"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="contact_owner_name_key",
+            ),
         ]
 
     def __str__(self):
@@ -199,7 +210,7 @@ class Contact(models.Model):
     def derive_names(
         self, *, emails: Iterable[str] = (), phones: Iterable[tuple[str, str]] = ()
     ) -> None:
-        """Set `shown_name`, `sort_name` and `search_text` from the fields.
+        """Set `shown_name`, `sort_name`, `name_key` and `search_text`.
 
         `emails` are the contact's addresses, `phones` its (as typed, E.164)
         numbers. The name shown falls back to the nickname, the organization,
@@ -217,6 +228,7 @@ class Contact(models.Model):
         )
         self.shown_name = shown[:SHOWN_NAME_MAX]
         self.sort_name = (fold(shown) or shown)[:SHOWN_NAME_MAX]
+        self.name_key = name_key(self.sort_name) or self.sort_name
         words = [
             self.display_name,
             *parts,

@@ -2,7 +2,8 @@
 
 Contacts (Trash aside) fall in one group when they share an email address, a
 phone number (in E.164, or as typed when it is valid nowhere) or a name that
-is the same once case, accents and spacing are ignored (`sort_name`). The
+is the same once case, accents, spacing, punctuation and the order of its
+words are ignored (`name_key`: "Smith, John" and "john smith"). The
 database finds the shared values with GROUP BY; only the contacts that share
 something are loaded, and only the page's groups with their details.
 Two contacts the member marked as not duplicates (`NotDuplicate`) are not
@@ -159,13 +160,15 @@ def duplicate_groups(*, owner, apart=None) -> list[DuplicateGroup]:
             union.join(sorted(ids), reason, value)
 
     by_name: dict[str, set[int]] = defaultdict(set)
-    for value, pk, _sort_name in _shared(
-        Contact.objects.owned_by(owner), "sort_name", "id"
+    for key, pk, sort_name in _shared(
+        Contact.objects.owned_by(owner), "name_key", "id"
     ):
-        by_name[value].add(pk)
-        sort_names[pk] = value
-    for value, ids in by_name.items():
-        union.join(sorted(ids), Reason.NAME, value)
+        by_name[key].add(pk)
+        sort_names[pk] = sort_name
+    for ids in by_name.values():
+        ids = sorted(ids)
+        # Shown as the first card writes it ("smith, john"), not as the key.
+        union.join(ids, Reason.NAME, sort_names[ids[0]])
 
     members = union.groups()
     groups = []

@@ -91,6 +91,4 @@ def _rederive_phones(*, owner, region: str) -> None:
                 emails=[email.value for email in contact.emails.all()],
                 phones=[(phone.value, phone.e164) for phone in contact.phones.all()],
             )
-        Contact.objects.bulk_update(
-            contacts, ["shown_name", "sort_name", "search_text"]
-        )
+        Contact.objects.bulk_update(contacts, Contact.DERIVED_FIELDS)

@@ -42,7 +42,6 @@ SCALAR_FIELDS = (
     "job_title",
     "notes",
 )
-DERIVED_FIELDS = ("shown_name", "sort_name", "search_text")
 
 
 @dataclass(frozen=True)
@@ -310,7 +309,13 @@ def _apply(contact: Contact, data: ContactData, *, region: str) -> list:
         )
     try:
         contact.clean_fields(
-            exclude=["owner", "member", "labels", "creation_token", *DERIVED_FIELDS]
+            exclude=[
+                "owner",
+                "member",
+                "labels",
+                "creation_token",
+                *Contact.DERIVED_FIELDS,
+            ]
         )
     except ValidationError as error:
         for key, messages in error.message_dict.items():

@@ -427,9 +427,8 @@ class _Preparer:
                 line, _("no name, organization, email or phone number")
             )
             return None
-        fields["shown_name"] = names.shown_name
-        fields["sort_name"] = names.sort_name
-        fields["search_text"] = names.search_text
+        for name in Contact.DERIVED_FIELDS:
+            fields[name] = getattr(names, name)
         return Prepared(
             line=line,
             fields=fields,
@@ -1167,7 +1166,6 @@ MERGEABLE_FIELDS = (
     "birthday_month",
     "birthday_year",
 )
-DERIVED = ("shown_name", "sort_name", "search_text")
 
 
 class _Merge:
@@ -1288,7 +1286,7 @@ def _merge_into_existing(items: list[Prepared], *, labels: dict, now) -> dict:
             undo[str(merge.contact.pk)] = merge.undo_record()
         Contact.objects.bulk_update(
             [merge.contact for merge in merges],
-            [*MERGEABLE_FIELDS, "notes", "updated", *DERIVED],
+            [*MERGEABLE_FIELDS, "notes", "updated", *Contact.DERIVED_FIELDS],
             batch_size=BATCH_SIZE,
         )
     return undo
@@ -1427,7 +1425,7 @@ def _undo_merges(batch: ContactImport) -> list[tuple[int, str]]:
             )
         Contact.objects.bulk_update(
             restored,
-            [*MERGEABLE_FIELDS, "notes", "updated", *DERIVED],
+            [*MERGEABLE_FIELDS, "notes", "updated", *Contact.DERIVED_FIELDS],
             batch_size=BATCH_SIZE,
         )
     return kept

@@ -46,6 +46,22 @@ def test_contacts_sharing_an_email_phone_or_name_are_grouped(alice):
     }
 
 
+def test_names_in_another_order_or_with_punctuation_are_grouped(alice):
+    a = ContactFactory(owner=alice, display_name="Smith, John")
+    b = ContactFactory(owner=alice, given_name="John", family_name="Smith")
+    c = ContactFactory(owner=alice, given_name="Jean-Luc", family_name="Côté")
+    d = ContactFactory(owner=alice, display_name="COTE Jean Luc")
+    ContactFactory(owner=alice, given_name="John", family_name="Smithers")
+    groups = {
+        frozenset(group.ids): (group.reasons, group.shared)
+        for group in duplicate_groups(owner=alice)
+    }
+    assert groups == {
+        frozenset({a.pk, b.pk}): ({Reason.NAME}, ["smith, john"]),
+        frozenset({c.pk, d.pk}): ({Reason.NAME}, ["jean-luc cote"]),
+    }
+
+
 def test_groups_join_through_any_shared_value(alice):
     a = ContactFactory(owner=alice, emails=["one@x.example"])
     b = ContactFactory(owner=alice, emails=["one@x.example"], phones=["555 0101"])

@@ -104,6 +104,22 @@ def test_apple_cards_keep_labels_groups_escapes_and_yearless_birthdays(alice, fl
     assert company.shown_name == "Blue Bottle Coffee"
 
 
+def test_imported_cards_get_the_derived_names_the_services_give(alice, flow):
+    flow.imported(alice, "apple_3.vcf")
+    for contact in Contact.objects.filter(owner=alice).prefetch_related(
+        "emails", "phones"
+    ):
+        derived = {name: getattr(contact, name) for name in Contact.DERIVED_FIELDS}
+        contact.derive_names(
+            emails=[email.value for email in contact.emails.all()],
+            phones=[(phone.value, phone.e164) for phone in contact.phones.all()],
+        )
+        assert derived == {
+            name: getattr(contact, name) for name in Contact.DERIVED_FIELDS
+        }
+        assert contact.name_key
+
+
 def test_outlook_21_quoted_printable_windows_1252_and_bare_types(alice, flow):
     batch = flow.imported(alice, "outlook_21.vcf")
     assert batch.encoding == "Windows-1252 (the file is not UTF-8)"

@@ -1,9 +1,11 @@
 """The database guarantees of the address book, and the models' own helpers."""
 
 import datetime
+import importlib
 import uuid
 
 import pytest
+from django.apps import apps
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
@@ -160,6 +162,33 @@ def test_the_name_shown_falls_back_sensibly(fields, emails, phones, shown):
     contact.derive_names(emails=emails, phones=phones)
     assert contact.shown_name == shown
     assert contact.sort_name == fold(shown)
+
+
+def test_the_name_key_sorts_the_words_of_the_name_shown():
+    contact = Contact(display_name="Côté, Jean-Luc")
+    contact.derive_names()
+    assert contact.sort_name == "cote, jean-luc"
+    assert contact.name_key == "cote jean luc"
+    # A name of no words keeps its sort key, so such names still match.
+    contact = Contact(display_name="🙂")
+    contact.derive_names()
+    assert contact.name_key == contact.sort_name == "🙂"
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_existing_contacts_their_name_key(alice):
+    migration = importlib.import_module("contacts.migrations.0006_contact_name_key")
+    contacts = [
+        ContactFactory(owner=alice, display_name=name)
+        for name in ("Smith, John", "Côté Jean-Luc", "🙂")
+    ]
+    Contact.objects.update(name_key="")
+    migration.fill_name_keys(apps, None)
+    assert [Contact.objects.get(pk=contact.pk).name_key for contact in contacts] == [
+        "john smith",
+        "cote jean luc",
+        "🙂",
+    ]
 
 
 def test_search_text_folds_names_emails_and_phone_digits():

@@ -5,7 +5,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contacts.text import SPACES, SPECIAL_FOLDS, fold, search_terms
+from contacts.text import SPACES, SPECIAL_FOLDS, fold, name_key, search_terms
 
 
 def fold_by_the_book(text: str) -> str:
@@ -21,6 +21,17 @@ def test_accents_case_and_spaces_fold_away():
     assert fold("Nguyễn Thị") == "nguyen thi"
     assert fold("Ольга") == "ольга"
     assert fold("田中") == "田中"
+
+
+def test_a_name_key_ignores_word_order_and_punctuation():
+    keys = {
+        name_key(fold(name))
+        for name in ("Smith, John", "John Smith", "JOHN  SMITH", "smith john.")
+    }
+    assert keys == {"john smith"}
+    assert name_key(fold("Jean-Luc Côté")) == name_key(fold("Côté, Jean Luc"))
+    assert name_key(fold("O'Brien_Pat")) == "brien o pat"
+    assert name_key("— 🙂 —") == ""
 
 
 def test_a_search_typed_without_accents_matches():
