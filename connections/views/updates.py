@@ -20,6 +20,7 @@ from connections.selectors.depth import reminders_due
 from connections.selectors.network import suggestions_for
 from connections.selectors.updates import (
     comments_on,
+    comments_visible_to,
     feed_for,
     own_update_or_404,
     update_for_viewer_or_404,
@@ -213,7 +214,10 @@ def update_comments(request, pk):
                 messages.success(request, _("Comment posted."))
                 return redirect(f"{detail_url}#comments")
             form = CommentForm()
-            update = update_for_viewer_or_404(viewer=request.user, pk=pk)
+            # Counted again as the viewer sees them (a double submit adds none).
+            update.comment_count = (
+                comments_visible_to(viewer=request.user).filter(update=update).count()
+            )
         else:
             if not request.htmx:
                 comments = comments_on(update=update, viewer=request.user)

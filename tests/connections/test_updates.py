@@ -255,6 +255,14 @@ class TestPages:
         assert response.status_code == 200
         assert "Great news" in html
         assert f'id="comment-count-{pk}" hx-swap-oob="true"' in html
+        assert '<span class="visually-hidden">1 comment</span>' in html
+        # A double submit shows the one comment, counted once.
+        response = bob_client.post(
+            f"/updates/{pk}/comments/", {"text": "Great news"}, **HTMX
+        )
+        assert '<span class="visually-hidden">1 comment</span>' in (
+            response.content.decode()
+        )
 
     def test_comment_without_javascript_and_empty_comment(
         self, alice, bob, bob_client, posts
