@@ -73,6 +73,10 @@ class ContactImport(models.Model):
     duplicate_count = models.PositiveIntegerField(_("possible duplicates"), default=0)
     problem_count = models.PositiveIntegerField(_("unreadable cards"), default=0)
     problems = models.JSONField(_("unreadable cards"), default=list, blank=True)
+    # The first possible duplicates: {"line", "name", "matches": [contact ids]}.
+    duplicates = models.JSONField(
+        _("possible duplicates listed"), default=list, blank=True
+    )
     notices = models.JSONField(_("notices"), default=list, blank=True)
     on_duplicate = models.CharField(
         _("duplicates"),
@@ -155,6 +159,11 @@ class ContactImport(models.Model):
     def problems_not_listed(self) -> int:
         """Unreadable cards beyond the first ones listed with their reason."""
         return max(self.problem_count - len(self.problems), 0)
+
+    @property
+    def duplicates_not_listed(self) -> int:
+        """Possible duplicates beyond the first ones listed."""
+        return max(self.duplicate_count - len(self.duplicates), 0)
 
     @property
     def percent(self) -> int:

@@ -238,3 +238,22 @@ def export_format_names() -> dict[str, str]:
         ExportFormat.VCARD4: _("vCard 4.0 (.vcf)"),
         ExportFormat.GOOGLE_CSV: _("CSV for Google Contacts (.csv)"),
     }
+
+
+def import_duplicates_listed(*, owner, batch) -> list[dict]:
+    """An import preview's first possible duplicates, each with the contacts
+    it looks like that are still in the address book, in one query."""
+    ids = {pk for item in batch.duplicates for pk in item["matches"]}
+    contacts = {
+        contact.pk: contact
+        for contact in Contact.objects.owned_by(owner)
+        .filter(pk__in=ids)
+        .only("pk", "shown_name")
+    }
+    return [
+        {
+            **item,
+            "contacts": [contacts[pk] for pk in item["matches"] if pk in contacts],
+        }
+        for item in batch.duplicates
+    ]

@@ -84,6 +84,8 @@ PROGRESS_SECONDS = 0.5
 # Problems and notices kept for the preview; the counts are always exact.
 PROBLEMS_SHOWN = 200
 NOTICES_SHOWN = 200
+DUPLICATES_SHOWN = 50
+MATCHES_SHOWN = 3
 KEPT_LISTED = 100
 BIRTH_YEAR_MIN = 1800
 # Apple writes this year for a birthday whose year is unknown.
@@ -671,7 +673,7 @@ def _import_read(batch_id: int) -> ContactImport | None:
     except Exception:
         logger.exception("Reading import %s failed", batch_id)
         return _fail(batch, _("Something went wrong while reading the file."))
-    duplicates = sum(1 for item in outcome.prepared if item.matches)
+    duplicates = [item for item in outcome.prepared if item.matches]
     packed = pack(outcome.prepared)
     with transaction.atomic():
         if not _set_ready(batch, outcome, duplicates=duplicates):
@@ -681,14 +683,27 @@ def _import_read(batch_id: int) -> ContactImport | None:
     return batch
 
 
-def _set_ready(batch: ContactImport, outcome: ReadOutcome, *, duplicates: int) -> int:
-    """Show the preview, unless the import was cancelled meanwhile."""
+def _set_ready(
+    batch: ContactImport, outcome: ReadOutcome, *, duplicates: list[Prepared]
+) -> int:
+    """Show the preview, unless the import was cancelled meanwhile.
+
+    The first possible duplicates are listed with the contacts they look like.
+    """
     return ContactImport.objects.filter(pk=batch.pk, status=Status.READING).update(
         status=Status.READY,
         progress=len(outcome.prepared) + outcome.problem_count,
         total=len(outcome.prepared) + outcome.problem_count,
-        new_count=len(outcome.prepared) - duplicates,
-        duplicate_count=duplicates,
+        new_count=len(outcome.prepared) - len(duplicates),
+        duplicate_count=len(duplicates),
+        duplicates=[
+            {
+                "line": item.line,
+                "name": item.fields["shown_name"],
+                "matches": item.matches[:MATCHES_SHOWN],
+            }
+            for item in duplicates[:DUPLICATES_SHOWN]
+        ],
         problem_count=outcome.problem_count,
         problems=outcome.problems,
         notices=_notices(outcome),

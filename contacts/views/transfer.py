@@ -17,6 +17,7 @@ from contacts.selectors.transfer import (
     ExportFormat,
     contacts_to_export,
     export_stream,
+    import_duplicates_listed,
     recent_imports,
 )
 from contacts.services.imports import (
@@ -136,6 +137,9 @@ def _detail_context(request, batch: ContactImport, **extra) -> dict:
             )
         context["choices"] = choices
         context["label_name"] = import_label_name(batch)
+        context["duplicates"] = import_duplicates_listed(
+            owner=request.user, batch=batch
+        )
     if batch.status in {Status.MAPPING} or "mapping_form" in extra:
         context.setdefault("mapping_form", ColumnMappingForm(batch=batch))
     return context

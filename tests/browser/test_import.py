@@ -32,6 +32,11 @@ def test_import_review_confirm_see_the_contacts_and_undo(ui, alice):
     expect(page.get_by_role("heading", name="Review before importing")).to_be_visible()
     expect(page.locator(".import-stat").first).to_contain_text("2")
     page.get_by_label(re.compile("Add its details to the existing contact")).check()
+    page.get_by_text("Which card?").click()
+    expect(page.locator(".import-duplicates")).to_contain_text(
+        "line 1: “José Núñez” — looks like José N."
+    )
+    expect(page.get_by_role("link", name="José N.")).to_be_visible()
     ui.check_a11y("with a duplicate choice")
     ui.screenshot("import-preview")
 

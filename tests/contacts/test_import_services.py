@@ -281,6 +281,18 @@ def test_cards_matching_by_email_phone_or_typed_phone_are_duplicates(alice, flow
     assert (batch.new_count, batch.duplicate_count) == (1, 2)
 
 
+def test_the_preview_lists_the_first_duplicates_with_what_they_match(
+    alice, flow, monkeypatch
+):
+    jose = ContactFactory(owner=alice, emails=["jose@correo.example"])
+    monkeypatch.setattr(imports, "DUPLICATES_SHOWN", 1)
+    ContactFactory(owner=alice, phones=["+1 415 555 0101"])
+    batch = flow.upload(alice, "google_3.vcf")
+    assert batch.duplicate_count == 2
+    assert batch.duplicates == [{"line": 1, "name": "José Núñez", "matches": [jose.pk]}]
+    assert batch.duplicates_not_listed == 1
+
+
 def test_trashed_and_other_members_contacts_are_not_duplicates(alice, bob, flow):
     ContactFactory(owner=alice, emails=["jose@correo.example"], trashed=True)
     ContactFactory(owner=bob, emails=["asa@example.se"])

@@ -187,6 +187,31 @@ def test_preview_counts_new_duplicate_and_unreadable_cards(alice, alice_client, 
     assert 'name="on_duplicate" value="merge"' in text
 
 
+def test_preview_shows_which_cards_look_like_which_contacts(
+    alice, bob, alice_client, run
+):
+    zoe = ContactFactory(
+        owner=alice, display_name="Zoé L.", emails=["zoe@home.example"]
+    )
+    upload(run, alice_client, "google.csv")
+    batch = latest(alice)
+    text = alice_client.get(
+        reverse("contacts:import_detail", args=[batch.pk])
+    ).content.decode()
+    assert "Which card?" in text
+    link = f'<a href="{zoe.get_absolute_url()}">Zoé L.</a>'
+    assert "line 2: “Dr. Zoë Lefèvre”" in text
+    assert f"— looks like {link}" in text
+    # A contact gone to the Trash since is no longer named.
+    zoe.deleted_at = zoe.created
+    zoe.save(update_fields=["deleted_at"])
+    text = alice_client.get(
+        reverse("contacts:import_detail", args=[batch.pk])
+    ).content.decode()
+    assert "— looks like" not in text
+    assert "line 2: “Dr. Zoë Lefèvre”" in text
+
+
 @pytest.mark.parametrize(
     ("phones", "count", "shown", "not_shown"),
     [
