@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
+from connections.ids import parse_id
 from contacts.models import (
     Contact,
     ContactAddress,
@@ -505,7 +506,7 @@ class BulkForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["apply_label"].queryset = Label.objects.filter(owner=owner)
         # The ids are checked against the owner's contacts by the services.
-        self.fields["contact"].valid_value = lambda value: str(value).isdigit()
+        self.fields["contact"].valid_value = lambda value: parse_id(value) is not None
 
     def clean(self):
         cleaned = super().clean()

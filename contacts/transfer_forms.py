@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from connections.ids import parse_id
 from contacts import csv_formats
 from contacts.models import ContactImport, Label
 from contacts.selectors.transfer import ExportFormat, export_format_names
@@ -123,7 +124,7 @@ class ExportForm(forms.Form):
         )
         self.fields["format"].choices = list(export_format_names().items())
         # Any number is accepted here; the selector keeps the owner's own.
-        self.fields["contact"].valid_value = lambda value: str(value).isdigit()
+        self.fields["contact"].valid_value = lambda value: parse_id(value) is not None
 
     def clean(self):
         cleaned = super().clean()

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from connections.forms import MessageForm
+from connections.ids import parse_id
 from connections.selectors import messaging as selectors
 from connections.selectors.messaging import (
     SEARCH_MAX_LENGTH,
@@ -38,8 +39,7 @@ STOP_POLLING = 286
 
 
 def _int_param(request, name: str) -> int:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 19 else 0
+    return parse_id(request.GET.get(name, "")) or 0
 
 
 def _day_param(request, name: str = "day") -> date | None:

@@ -14,6 +14,7 @@ from django.db.models.functions import Lower
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from connections.ids import parse_id
 from connections.selectors.members import members_findable_by_emails
 from contacts.models import (
     AddressBook,
@@ -286,12 +287,7 @@ def contact_ids_owned_by(*, owner, ids: Iterable) -> list[int]:
     Refuses selections larger than RAPPORT_CONTACTS_BULK_MAX; ignores ids
     that are not numbers or not the owner's.
     """
-    wanted = set()
-    for pk in ids:
-        try:
-            wanted.add(int(pk))
-        except (TypeError, ValueError):
-            continue
+    wanted = {pk for pk in map(parse_id, ids) if pk is not None}
     limit = settings.RAPPORT_CONTACTS_BULK_MAX
     if len(wanted) > limit:
         raise ValidationError(

@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
+from connections.ids import parse_id
 from contacts.selectors.contacts import Sort, owner_labels
 
 SEARCH_MAX = 100
@@ -46,7 +47,7 @@ class ListParams:
         return cls(
             query=data.get("q", "").strip()[:SEARCH_MAX],
             sort=sort if sort in Sort.CHOICES else Sort.NAME,
-            label_id=int(label) if label.isdigit() else None,
+            label_id=parse_id(label),
             favorites=data.get("favorites") == "1",
             after=data.get("after") or None,
         )

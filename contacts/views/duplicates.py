@@ -15,6 +15,7 @@ from django.views.decorators.http import (
 )
 from django.views.decorators.vary import vary_on_headers
 
+from connections.ids import parse_id
 from contacts.selectors.contacts import contact_with_details
 from contacts.selectors.duplicates import duplicate_page
 from contacts.services.duplicates import (
@@ -52,7 +53,8 @@ def duplicate_list(request):
 
 def _selected_ids(request) -> list[int]:
     data = request.POST if request.method == "POST" else request.GET
-    return sorted({int(pk) for pk in data.getlist("contact") if pk.isdigit()})
+    ids = (parse_id(value) for value in data.getlist("contact"))
+    return sorted({pk for pk in ids if pk is not None})
 
 
 @require_POST

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh
 
+from connections.ids import parse_id
 from contacts.models import ContactImport
 from contacts.selectors.transfer import (
     ExportFormat,
@@ -254,12 +255,14 @@ def import_discard_view(request, pk):
 
 def _export_initial(request) -> dict:
     data = request.POST if request.method == "POST" else request.GET
-    initial = {"contact": [pk for pk in data.getlist("contact") if pk.isdigit()]}
+    ids = (parse_id(value) for value in data.getlist("contact"))
+    initial = {"contact": [str(pk) for pk in ids if pk is not None]}
+    label = parse_id(data.get("label", ""))
     if initial["contact"]:
         initial["scope"] = ExportForm.SELECTION
-    elif data.get("label", "").isdigit():
+    elif label is not None:
         initial["scope"] = ExportForm.LABEL
-        initial["label"] = int(data["label"])
+        initial["label"] = label
     return initial
 
 

@@ -109,6 +109,38 @@ def test_a_trashed_contact_is_not_reachable_as_a_live_one(alice, alice_client):
     assert alice_client.get(contact.get_absolute_url()).status_code == 404
 
 
+HOSTILE_IDS = ["99999999999999999999", "²", "-3", "1e9"]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_IDS)
+def test_ids_that_no_key_can_hold_are_refused_not_failed(alice, alice_client, hostile):
+    """A number too large for the database, or a digit int() refuses, is
+    treated as no id at all: never a server error."""
+    mine = ContactFactory(owner=alice).pk
+    contact = [str(mine), hostile]
+    label = {"label": hostile}
+    answers = [
+        alice_client.get(reverse("contacts:list"), label),
+        alice_client.get(reverse("contacts:list"), label, **HTMX),
+        alice_client.get(reverse("contacts:duplicates_merge"), {"contact": contact}),
+        alice_client.post(reverse("contacts:duplicates_merge"), {"contact": contact}),
+        alice_client.post(
+            reverse("contacts:duplicates_keep_apart"), {"contact": contact}
+        ),
+        alice_client.post(
+            reverse("contacts:bulk"), {"action": "delete", "contact": contact}
+        ),
+        alice_client.get(reverse("contacts:export"), {"contact": contact}),
+        alice_client.get(reverse("contacts:export"), label),
+        alice_client.post(
+            reverse("contacts:export_download"),
+            {"scope": "selection", "format": "vcard3", "contact": contact},
+        ),
+    ]
+    assert [answer.status_code < 500 for answer in answers] == [True] * len(answers)
+    assert Contact.objects.filter(pk=mine, deleted_at__isnull=True).exists()
+
+
 def test_another_members_label_filter_is_404(alice_client, bob):
     label = LabelFactory(owner=bob)
     response = alice_client.get(reverse("contacts:list"), {"label": label.pk})
