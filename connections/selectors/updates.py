@@ -71,6 +71,27 @@ def with_activity(updates, *, viewer, ref: str = "pk"):
     return updates.annotate(**annotations)
 
 
+def recount(update: Update, *, viewer) -> Update:
+    """Count `update`'s likes and comments again, as `with_activity` does,
+    after the viewer liked or commented it: one query, not the whole update."""
+    counts = (
+        Update.objects.filter(pk=update.pk)
+        .annotate(
+            n_likes=_count_of(Like.objects.filter(update=OuterRef("pk")), "update"),
+            n_comments=_count_of(
+                comments_visible_to(viewer=viewer).filter(update=OuterRef("pk")),
+                "update",
+            ),
+        )
+        .values("n_likes", "n_comments")
+        .first()
+    )
+    if counts is not None:
+        update.like_count = counts["n_likes"]
+        update.comment_count = counts["n_comments"]
+    return update
+
+
 def update_for_viewer_or_404(*, viewer, pk) -> Update:
     """The update `pk` with its counts if `viewer` may see it, else 404."""
     updates = with_activity(

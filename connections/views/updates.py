@@ -20,9 +20,9 @@ from connections.selectors.depth import reminders_due
 from connections.selectors.network import suggestions_for
 from connections.selectors.updates import (
     comments_on,
-    comments_visible_to,
     feed_for,
     own_update_or_404,
+    recount,
     update_for_viewer_or_404,
     updates_by,
 )
@@ -178,12 +178,14 @@ def update_like(request, pk):
     update = update_for_viewer_or_404(viewer=request.user, pk=pk)
     wanted = {"1": True, "0": False}.get(request.POST.get("like", ""))
     try:
-        services.like_toggle(update=update, member=request.user, like=wanted)
+        update.liked = services.like_toggle(
+            update=update, member=request.user, like=wanted
+        )
     except ValidationError as error:
         messages.error(request, error.messages[0])
     if not request.htmx:
         return redirect(safe_next(request, reverse("connections:update", args=[pk])))
-    update = update_for_viewer_or_404(viewer=request.user, pk=pk)
+    recount(update, viewer=request.user)
     return render(
         request,
         "connections/_update_like.html",
@@ -214,10 +216,8 @@ def update_comments(request, pk):
                 messages.success(request, _("Comment posted."))
                 return redirect(f"{detail_url}#comments")
             form = CommentForm()
-            # Counted again as the viewer sees them (a double submit adds none).
-            update.comment_count = (
-                comments_visible_to(viewer=request.user).filter(update=update).count()
-            )
+            # Counted again (a double submit adds none), not fetched again.
+            recount(update, viewer=request.user)
         else:
             if not request.htmx:
                 comments = comments_on(update=update, viewer=request.user)

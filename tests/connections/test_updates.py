@@ -287,6 +287,11 @@ class TestPages:
         # A double submit of the same form keeps the like.
         bob_client.post(f"/updates/{pk}/like/", {"like": "1"}, **HTMX)
         assert Like.objects.count() == 1
+        response = bob_client.post(f"/updates/{pk}/like/", {"like": "0"}, **HTMX)
+        html = response.content.decode()
+        assert 'aria-pressed="false"' in html
+        assert "1 like" not in html
+        bob_client.post(f"/updates/{pk}/like/", {"like": "1"}, **HTMX)
         response = bob_client.post(f"/updates/{pk}/like/", {"like": "0"})
         assert response.status_code == 302
         assert not Like.objects.exists()
