@@ -72,23 +72,16 @@ def with_activity(updates, *, viewer, ref: str = "pk"):
 
 
 def recount(update: Update, *, viewer) -> Update:
-    """Count `update`'s likes and comments again, as `with_activity` does,
-    after the viewer liked or commented it: one query, not the whole update."""
+    """Count again what `with_activity` counts for `update` (likes, comments,
+    the signed-in viewer's like), after the viewer posted, liked or commented
+    it: one query, not the whole update fetched again."""
     counts = (
-        Update.objects.filter(pk=update.pk)
-        .annotate(
-            n_likes=_count_of(Like.objects.filter(update=OuterRef("pk")), "update"),
-            n_comments=_count_of(
-                comments_visible_to(viewer=viewer).filter(update=OuterRef("pk")),
-                "update",
-            ),
-        )
-        .values("n_likes", "n_comments")
+        with_activity(Update.objects.filter(pk=update.pk), viewer=viewer)
+        .values("like_count", "comment_count", "liked")
         .first()
     )
-    if counts is not None:
-        update.like_count = counts["n_likes"]
-        update.comment_count = counts["n_comments"]
+    for name, value in (counts or {}).items():
+        setattr(update, name, value)
     return update
 
 

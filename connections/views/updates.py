@@ -74,7 +74,8 @@ def update_create(request):
     if not request.htmx:
         messages.success(request, _("Update posted."))
         return redirect("home")
-    update = update_for_viewer_or_404(viewer=request.user, pk=update.pk)
+    update.author = request.user
+    recount(update, viewer=request.user)
     return render(
         request,
         "connections/home.html#posted",
@@ -178,9 +179,7 @@ def update_like(request, pk):
     update = update_for_viewer_or_404(viewer=request.user, pk=pk)
     wanted = {"1": True, "0": False}.get(request.POST.get("like", ""))
     try:
-        update.liked = services.like_toggle(
-            update=update, member=request.user, like=wanted
-        )
+        services.like_toggle(update=update, member=request.user, like=wanted)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     if not request.htmx:
