@@ -16,6 +16,7 @@ class AddressBook(models.Model):
 
     Holds the region used to read phone numbers typed without a country code,
     and is the row the services lock to keep the contacts limit exact.
+    `revision` counts the changes that can change the Duplicates page.
     """
 
     owner = models.OneToOneField(
@@ -33,6 +34,10 @@ class AddressBook(models.Model):
             "this country."
         ),
     )
+    # One more after every change to the contacts' names, emails, phones,
+    # Trash or "not duplicates" (`address_book_changed()`): what the
+    # Duplicates page found is kept in the cache under it until then.
+    revision = models.PositiveBigIntegerField(_("revision"), default=0)
     created = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:

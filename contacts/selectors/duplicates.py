@@ -14,9 +14,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from django.core.cache import cache
 from django.db.models import F, Max, Min, Prefetch
 
-from contacts.models import Contact, ContactEmail, ContactPhone, NotDuplicate
+from contacts.models import (
+    AddressBook,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    NotDuplicate,
+)
 from contacts.selectors.contacts import (
     decode_cursor,
     encode_cursor,
@@ -187,10 +194,35 @@ def duplicate_groups(*, owner, apart=None) -> list[DuplicateGroup]:
     return groups
 
 
+# How long the groups found for one revision of an address book are kept.
+GROUPS_CACHED_SECONDS = 15 * 60
+
+
+def _groups_of(owner) -> tuple[list[DuplicateGroup], bool]:
+    """The owner's duplicate groups and whether some contacts are kept apart.
+
+    Kept in the cache under the address book's revision, which every change
+    that can change them moves on (`address_book_changed()`), so a second
+    view, or "Load more", costs one query instead of a look at the whole book.
+    """
+    revision = (
+        AddressBook.objects.filter(owner=owner)
+        .values_list("revision", flat=True)
+        .first()
+    )
+    key = f"contacts:duplicates:{owner.pk}:{revision}"
+    found = cache.get(key) if revision is not None else None
+    if found is None:
+        apart = kept_apart(owner=owner)
+        found = (duplicate_groups(owner=owner, apart=apart), bool(apart))
+        if revision is not None:
+            cache.set(key, found, GROUPS_CACHED_SECONDS)
+    return found
+
+
 def duplicate_page(*, owner, after: str | None = None) -> DuplicatePage:
     """A page of duplicate groups, with their contacts' emails, phones, labels."""
-    apart = kept_apart(owner=owner)
-    groups = duplicate_groups(owner=owner, apart=apart)
+    groups, apart = _groups_of(owner)
     cursor = decode_cursor(after)
     if cursor:
         groups_after = [group for group in groups if group.key > tuple(cursor)]
@@ -203,7 +235,7 @@ def duplicate_page(*, owner, after: str | None = None) -> DuplicatePage:
     ids = [pk for group in page for pk in group.ids]
     contacts = {
         contact.pk: contact
-        for contact in Contact.objects.filter(pk__in=ids)
+        for contact in Contact.objects.filter(owner=owner, pk__in=ids)
         .defer("search_text")
         .prefetch_related(
             Prefetch("emails", queryset=ContactEmail.objects.order_by("id")),
@@ -217,5 +249,5 @@ def duplicate_page(*, owner, after: str | None = None) -> DuplicatePage:
         groups=page,
         next_cursor=next_cursor,
         total=len(groups),
-        kept_apart=bool(apart),
+        kept_apart=apart,
     )

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from contacts.models import AddressBook, Contact, ContactPhone
@@ -40,6 +41,16 @@ def address_book_check_room(*, owner, adding: int = 1) -> None:
         )
 
 
+def address_book_changed(*, owner) -> None:
+    """Say that the owner's contacts changed in a way the Duplicates page
+    shows: a name, an email, a phone number, the Trash, a "not duplicates".
+
+    Every service making such a change calls it in its transaction, so the
+    groups kept in the cache for the earlier revision are no longer used.
+    """
+    AddressBook.objects.filter(owner=owner).update(revision=F("revision") + 1)
+
+
 @transaction.atomic
 def address_book_set_region(*, owner, region: str) -> AddressBook:
     """Read phone numbers typed without a country code as numbers of `region`.
@@ -58,6 +69,7 @@ def address_book_set_region(*, owner, region: str) -> AddressBook:
     book.default_region = region
     book.save(update_fields=["default_region"])
     _rederive_phones(owner=owner, region=region)
+    address_book_changed(owner=owner)
     return book
 
 

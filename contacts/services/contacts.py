@@ -25,6 +25,7 @@ from contacts.models import (
 from contacts.models.contacts import NOTES_MAX, birthday_error
 from contacts.phones import e164_or_blank
 from contacts.services.address_books import (
+    address_book_changed,
     address_book_check_room,
     address_book_locked,
 )
@@ -145,6 +146,7 @@ def contact_create(
         return earlier
     _save_details(contact, details)
     _set_labels(contact, owner=owner, data=data)
+    address_book_changed(owner=owner)
     return contact
 
 
@@ -164,6 +166,7 @@ def contact_update(*, contact: Contact, data: ContactData) -> Contact:
         model.objects.filter(contact=locked).delete()
     _save_details(locked, details)
     _set_labels(locked, owner=locked.owner, data=data, replace=True)
+    address_book_changed(owner=locked.owner)
     return locked
 
 
@@ -200,6 +203,7 @@ def contact_create_from_member(
             return linked, SavedMember.EXISTING
         linked.deleted_at = None
         linked.save(update_fields=["deleted_at"])
+        address_book_changed(owner=owner)
         return linked, SavedMember.RESTORED
     emails = member_findable_emails(member=member)
     if emails:

@@ -11,7 +11,10 @@ from django.utils.translation import gettext as _
 
 from contacts.models import Contact, NotDuplicate
 from contacts.models.contacts import NAME_PARTS, NOTES_MAX
-from contacts.services.address_books import address_book_locked
+from contacts.services.address_books import (
+    address_book_changed,
+    address_book_locked,
+)
 from contacts.services.contacts import (
     AddressEntry,
     ContactData,
@@ -269,6 +272,7 @@ def contacts_mark_not_duplicates(*, owner, contact_ids: Sequence[int]) -> int:
         batch_size=500,
         ignore_conflicts=True,
     )
+    address_book_changed(owner=owner)
     return len(ids)
 
 
@@ -276,4 +280,6 @@ def contacts_mark_not_duplicates(*, owner, contact_ids: Sequence[int]) -> int:
 def contacts_unmark_not_duplicates(*, owner) -> int:
     """Forget every pair the owner marked as not duplicates; how many there were."""
     deleted, _by_model = NotDuplicate.objects.filter(owner=owner).delete()
+    if deleted:
+        address_book_changed(owner=owner)
     return deleted

@@ -59,7 +59,10 @@ from contacts.models.details import CUSTOM_LABEL_MAX
 from contacts.models.labels import LABEL_NAME_MAX
 from contacts.phones import e164_or_blank
 from contacts.selectors.contacts import address_book_region
-from contacts.services.address_books import address_book_locked
+from contacts.services.address_books import (
+    address_book_changed,
+    address_book_locked,
+)
 from contacts.services.bulk import collection_paused, insert_rows
 from contacts.services.labels import label_for_name
 from contacts.text import SPACES, digits
@@ -1006,6 +1009,7 @@ def _save_import(batch: ContactImport, prepared: list[Prepared]) -> None:
         )
     created = _create_contacts(batch, owner, to_create, labels=labels, now=now)
     merged = _merge_into_existing(to_merge, labels=labels, now=now)
+    address_book_changed(owner=owner)
     notices = list(batch.notices)
     if left_out:
         notices.append(
@@ -1377,6 +1381,7 @@ def import_undo(*, batch_id: int) -> ContactImport | None:
     for chunk in _chunks(doomed, BATCH_SIZE):
         Contact.objects.filter(pk__in=chunk).delete()
     kept += _undo_merges(batch)
+    address_book_changed(owner=batch.owner)
     if (
         batch.label_id
         and not ContactLabel.objects.filter(label_id=batch.label_id).exists()

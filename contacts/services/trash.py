@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from contacts.models import Contact
 from contacts.selectors.contacts import contact_ids_owned_by
+from contacts.services.address_books import address_book_changed
 
 PURGE_BATCH = 500
 
@@ -19,9 +20,10 @@ PURGE_BATCH = 500
 def contact_trash(*, contact: Contact) -> Contact:
     """Move a contact to Trash, restorable for RAPPORT_CONTACTS_TRASH_DAYS days."""
     now = timezone.now()
-    Contact.objects.filter(pk=contact.pk, deleted_at__isnull=True).update(
+    if Contact.objects.filter(pk=contact.pk, deleted_at__isnull=True).update(
         deleted_at=now
-    )
+    ):
+        address_book_changed(owner=contact.owner_id)
     contact.refresh_from_db(fields=["deleted_at"])
     return contact
 
@@ -30,15 +32,19 @@ def contact_trash(*, contact: Contact) -> Contact:
 def contacts_bulk_trash(*, owner, contact_ids: Iterable[int]) -> int:
     """Move the owner's selected contacts to Trash; others' ids are ignored."""
     ids = contact_ids_owned_by(owner=owner, ids=contact_ids)
-    return Contact.objects.filter(pk__in=ids, deleted_at__isnull=True).update(
+    trashed = Contact.objects.filter(pk__in=ids, deleted_at__isnull=True).update(
         deleted_at=timezone.now()
     )
+    if trashed:
+        address_book_changed(owner=owner)
+    return trashed
 
 
 @transaction.atomic
 def contact_restore(*, contact: Contact) -> Contact:
     """Bring a contact back from Trash, as it was."""
     Contact.objects.filter(pk=contact.pk).update(deleted_at=None)
+    address_book_changed(owner=contact.owner_id)
     contact.deleted_at = None
     return contact
 

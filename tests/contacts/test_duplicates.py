@@ -2,22 +2,34 @@
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from contacts.models import Contact, NotDuplicate
+from contacts.models import AddressBook, Contact, NotDuplicate
 from contacts.selectors.duplicates import (
     Reason,
     duplicate_groups,
     duplicate_page,
     kept_apart,
 )
+from contacts.services.address_books import address_book_set_region
+from contacts.services.contacts import (
+    ContactData,
+    contact_create_from_member,
+    contact_update,
+)
 from contacts.services.duplicates import (
     contacts_mark_not_duplicates,
     contacts_merge,
     contacts_unmark_not_duplicates,
     differing_fields,
+)
+from contacts.services.trash import (
+    contact_restore,
+    contact_trash,
+    contacts_bulk_trash,
 )
 from tests.conftest import HTMX
 from tests.factories import ContactFactory, LabelFactory
@@ -448,6 +460,7 @@ def test_duplicates_page_query_count_does_not_grow_with_groups(
     contacts_mark_not_duplicates(owner=alice, contact_ids=apart[:2])
     url = reverse("contacts:duplicates")
     alice_client.get(url)
+    cache.clear()  # the groups are looked for again, not taken from the cache
     with django_assert_max_num_queries(20) as one:
         alice_client.get(url)
     for index in range(10):
@@ -461,3 +474,72 @@ def test_duplicates_page_query_count_does_not_grow_with_groups(
         contacts_mark_not_duplicates(owner=alice, contact_ids=[c.pk for c in pair])
     with django_assert_max_num_queries(len(one.captured_queries)):
         alice_client.get(url)
+
+
+def test_the_groups_are_cached_until_the_address_book_changes(
+    alice, bob, alice_client, django_assert_num_queries
+):
+    a = ContactFactory(owner=alice, given_name="Ann", emails=["home@x.example"])
+    b = ContactFactory(owner=alice, given_name="Ben", emails=["home@x.example"])
+    ContactFactory(owner=bob, given_name="Ann", emails=["home@x.example"])
+    assert [group.ids for group in duplicate_page(owner=alice).groups] == [[a.pk, b.pk]]
+    # Taken from the cache: the revision, then the page's contacts and details.
+    with django_assert_num_queries(5):
+        page = duplicate_page(owner=alice)
+    assert [group.ids for group in page.groups] == [[a.pk, b.pk]]
+    assert duplicate_page(owner=bob).groups == []
+    contact_trash(contact=b)
+    assert duplicate_page(owner=alice).groups == []
+    contact_restore(contact=b)
+    assert len(duplicate_page(owner=alice).groups) == 1
+    contacts_mark_not_duplicates(owner=alice, contact_ids=[a.pk, b.pk])
+    assert duplicate_page(owner=alice).groups == []
+
+
+def _card_of_bob_in_the_trash(alice, bob, a, b):
+    Contact.objects.filter(pk=b.pk).update(member=bob)
+    contact_trash(contact=b)
+
+
+SET_UP = {
+    "restore": lambda alice, bob, a, b: contact_trash(contact=a),
+    "restore a member's card": _card_of_bob_in_the_trash,
+}
+CHANGES = {
+    "create": lambda alice, bob, a, b: ContactFactory(owner=alice),
+    "update": lambda alice, bob, a, b: contact_update(
+        contact=a, data=ContactData(given_name="Anne")
+    ),
+    "trash": lambda alice, bob, a, b: contact_trash(contact=a),
+    "bulk trash": lambda alice, bob, a, b: contacts_bulk_trash(
+        owner=alice, contact_ids=[a.pk]
+    ),
+    "restore": lambda alice, bob, a, b: contact_restore(contact=a),
+    "restore a member's card": lambda alice, bob, a, b: contact_create_from_member(
+        owner=alice, member=bob
+    ),
+    "region": lambda alice, bob, a, b: address_book_set_region(
+        owner=alice, region="FR"
+    ),
+    "merge": lambda alice, bob, a, b: contacts_merge(
+        owner=alice, contact_ids=[a.pk, b.pk], choices={}
+    ),
+    "not duplicates": lambda alice, bob, a, b: contacts_mark_not_duplicates(
+        owner=alice, contact_ids=[a.pk, b.pk]
+    ),
+    "group again": lambda alice, bob, a, b: contacts_unmark_not_duplicates(owner=alice),
+}
+SET_UP["group again"] = CHANGES["not duplicates"]
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_every_change_the_page_shows_moves_the_revision_on(alice, bob, change):
+    a = ContactFactory(owner=alice, emails=["x@x.example"])
+    b = ContactFactory(owner=alice, emails=["x@x.example"])
+    if change in SET_UP:
+        SET_UP[change](alice, bob, a, b)
+    book = AddressBook.objects.get(owner=alice)
+    before = book.revision
+    CHANGES[change](alice, bob, a, b)
+    book.refresh_from_db()
+    assert book.revision > before

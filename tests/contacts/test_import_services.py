@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from contacts.models import (
+    AddressBook,
     Contact,
     ContactEmail,
     ContactImport,
@@ -493,6 +494,21 @@ def test_undo_deletes_exactly_what_the_import_added(alice, flow):
     assert list(Contact.objects.filter(owner=alice)) == [mine]
     assert not Label.objects.filter(owner=alice, name__startswith="Imported").exists()
     assert Label.objects.filter(owner=alice, name="Familia").exists()
+
+
+def test_an_import_and_its_undo_move_the_address_books_revision_on(alice, flow):
+    ContactFactory(owner=alice, given_name="Mine")
+
+    def revision():
+        return AddressBook.objects.get(owner=alice).revision
+
+    before = revision()
+    batch = flow.upload(alice, "google_3.vcf")
+    assert revision() == before  # the preview changes nothing
+    batch = flow.confirm(batch)
+    assert revision() == before + 1
+    flow.undo(batch)
+    assert revision() == before + 2
 
 
 def test_undo_keeps_contacts_edited_since_and_says_which(alice, flow):
