@@ -194,8 +194,11 @@ def duplicate_groups(*, owner, apart=None) -> list[DuplicateGroup]:
     return groups
 
 
-# How long the groups found for one revision of an address book are kept.
+# How long the groups found for one revision of an address book are kept,
+# and the form they are kept in: a release that changes `DuplicateGroup` moves
+# it on, so no cache entry of the old form is ever read.
 GROUPS_CACHED_SECONDS = 15 * 60
+GROUPS_CACHE_FORM = 1
 
 
 def _groups_of(owner) -> tuple[list[DuplicateGroup], bool]:
@@ -210,7 +213,7 @@ def _groups_of(owner) -> tuple[list[DuplicateGroup], bool]:
         .values_list("revision", flat=True)
         .first()
     )
-    key = f"contacts:duplicates:{owner.pk}:{revision}"
+    key = f"contacts:duplicates:{GROUPS_CACHE_FORM}:{owner.pk}:{revision}"
     found = cache.get(key) if revision is not None else None
     if found is None:
         apart = kept_apart(owner=owner)

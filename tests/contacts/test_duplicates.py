@@ -496,6 +496,18 @@ def test_the_groups_are_cached_until_the_address_book_changes(
     assert duplicate_page(owner=alice).groups == []
 
 
+def test_groups_kept_in_another_form_are_not_read(
+    alice, monkeypatch, django_assert_num_queries
+):
+    ContactFactory(owner=alice, emails=["home@x.example"])
+    ContactFactory(owner=alice, emails=["home@x.example"])
+    duplicate_page(owner=alice)
+    monkeypatch.setattr("contacts.selectors.duplicates.GROUPS_CACHE_FORM", 2)
+    # The look at the whole book again: the pairs kept apart and four lookups.
+    with django_assert_num_queries(10):
+        assert len(duplicate_page(owner=alice).groups) == 1
+
+
 def _card_of_bob_in_the_trash(alice, bob, a, b):
     Contact.objects.filter(pk=b.pk).update(member=bob)
     contact_trash(contact=b)
