@@ -15,3 +15,8 @@ def parse_id(value) -> int | None:
     if text.isascii() and text.isdigit() and len(text) <= ID_DIGITS_MAX:
         return int(text)
     return None
+
+
+def parse_ids(values) -> list[int]:
+    """The ids among `values` (see `parse_id`), each once, in order."""
+    return sorted({pk for pk in map(parse_id, values) if pk is not None})

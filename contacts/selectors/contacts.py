@@ -14,7 +14,7 @@ from django.db.models.functions import Lower
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from connections.ids import parse_id
+from connections.ids import parse_ids
 from connections.selectors.members import members_findable_by_emails
 from contacts.models import (
     AddressBook,
@@ -287,7 +287,7 @@ def contact_ids_owned_by(*, owner, ids: Iterable) -> list[int]:
     Refuses selections larger than RAPPORT_CONTACTS_BULK_MAX; ignores ids
     that are not numbers or not the owner's.
     """
-    wanted = {pk for pk in map(parse_id, ids) if pk is not None}
+    wanted = parse_ids(ids)
     limit = settings.RAPPORT_CONTACTS_BULK_MAX
     if len(wanted) > limit:
         raise ValidationError(
@@ -296,7 +296,7 @@ def contact_ids_owned_by(*, owner, ids: Iterable) -> list[int]:
         )
     return list(
         Contact.objects.owned_by(owner)
-        .filter(pk__in=sorted(wanted))
+        .filter(pk__in=wanted)
         .order_by("pk")
         .values_list("pk", flat=True)
     )

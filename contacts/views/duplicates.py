@@ -15,7 +15,7 @@ from django.views.decorators.http import (
 )
 from django.views.decorators.vary import vary_on_headers
 
-from connections.ids import parse_id
+from connections.ids import parse_ids
 from contacts.selectors.contacts import contact_with_details
 from contacts.selectors.duplicates import duplicate_page
 from contacts.services.duplicates import (
@@ -53,8 +53,7 @@ def duplicate_list(request):
 
 def _selected_ids(request) -> list[int]:
     data = request.POST if request.method == "POST" else request.GET
-    ids = (parse_id(value) for value in data.getlist("contact"))
-    return sorted({pk for pk in ids if pk is not None})
+    return parse_ids(data.getlist("contact"))
 
 
 @require_POST

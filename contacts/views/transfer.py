@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh
 
-from connections.ids import parse_id
+from connections.ids import parse_id, parse_ids
 from contacts.models import ContactImport
 from contacts.selectors.transfer import (
     ExportFormat,
@@ -255,8 +255,7 @@ def import_discard_view(request, pk):
 
 def _export_initial(request) -> dict:
     data = request.POST if request.method == "POST" else request.GET
-    ids = (parse_id(value) for value in data.getlist("contact"))
-    initial = {"contact": [str(pk) for pk in ids if pk is not None]}
+    initial = {"contact": [str(pk) for pk in parse_ids(data.getlist("contact"))]}
     label = parse_id(data.get("label", ""))
     if initial["contact"]:
         initial["scope"] = ExportForm.SELECTION

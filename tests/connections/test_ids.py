@@ -2,7 +2,7 @@
 
 import pytest
 
-from connections.ids import parse_id
+from connections.ids import parse_id, parse_ids
 
 
 @pytest.mark.parametrize(
@@ -25,3 +25,7 @@ from connections.ids import parse_id
 )
 def test_parse_id_takes_plain_numbers_only(value, expected):
     assert parse_id(value) == expected
+
+
+def test_parse_ids_keeps_each_id_once_in_order():
+    assert parse_ids(["7", "²", "3", "7", "99999999999999999999", ""]) == [3, 7]
