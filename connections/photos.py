@@ -46,6 +46,19 @@ def too_big_message() -> str:
     }
 
 
+def photo_upload_too_big(request) -> bool:
+    """Whether a request's body is larger than any photo upload may be.
+
+    Read from its length, before the body is: the page can refuse it at once.
+    """
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    # Room for the form's other fields and the multipart boundaries.
+    return length > settings.RAPPORT_PROFILE_PHOTO_MAX_BYTES + 64 * 1024
+
+
 def read_photo(upload) -> Image.Image:
     """The decoded, upright picture in `upload`, or a ValidationError saying why not."""
     limit = settings.RAPPORT_PROFILE_PHOTO_MAX_BYTES
@@ -55,6 +68,11 @@ def read_photo(upload) -> Image.Image:
     data = upload.read(limit + 1)
     if len(data) > limit:
         raise ValidationError(too_big_message(), code="too_big")
+    return photo_image(data)
+
+
+def photo_image(data: bytes, *, min_side: int = MIN_SIDE) -> Image.Image:
+    """The decoded, upright picture in `data`, or a ValidationError saying why not."""
     not_a_picture = ValidationError(
         _("This file is not a picture we can read: upload a JPEG, PNG, GIF or WebP."),
         code="not_image",
@@ -87,10 +105,10 @@ def read_photo(upload) -> Image.Image:
         ValueError,
     ) as error:
         raise not_a_picture from error
-    if min(image.size) < MIN_SIDE:
+    if min(image.size) < min_side:
         raise ValidationError(
             _("The picture is too small: at least %(side)d pixels on each side.")
-            % {"side": MIN_SIDE},
+            % {"side": min_side},
             code="too_small",
         )
     return ImageOps.exif_transpose(image)

@@ -7,6 +7,7 @@ from contacts.views import (
     duplicates,
     labels,
     members,
+    photos,
     settings,
     transfer,
     trash,
@@ -22,6 +23,15 @@ urlpatterns = [
     path("<int:pk>/edit/", contacts.contact_edit, name="edit"),
     path("<int:pk>/favorite/", contacts.contact_favorite, name="favorite"),
     path("<int:pk>/delete/", contacts.contact_delete, name="delete"),
+    path("<int:pk>/photo/", photos.contact_photo, name="photo"),
+    path(
+        "<int:pk>/photo/remove/", photos.contact_photo_remove_view, name="photo_remove"
+    ),
+    path(
+        "<int:pk>/photo/<str:key>/<str:size>.jpg",
+        photos.contact_photo_file,
+        name="photo_file",
+    ),
     path(
         "from-member/<str:handle>/",
         members.contact_from_member,

@@ -393,9 +393,10 @@ def vcard_of(
     addresses: list[Address],
     urls: list[TypedValue],
     categories: list[str],
+    photo: bytes | None = None,
 ) -> VCard:
     """A card from a contact's fields (a model, or a row of its values with
-    `pk`) and its details, already in the card's terms."""
+    `pk`) and its details, already in the card's terms; `photo` is a JPEG."""
     display = contact.display_name.strip()
     if contact.is_favorite:
         categories = [*categories, FAVORITE_CATEGORY]
@@ -425,6 +426,7 @@ def vcard_of(
         note=contact.notes,
         categories=categories,
         revision=contact.updated,
+        photo=Photo(data=photo, media_type="image/jpeg") if photo else None,
     )
 
 
@@ -441,13 +443,15 @@ def _typed(detail, value: str) -> TypedValue:
 MAX_VALUE_CHARS = 256 * 1024
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTO_PIXELS = 40_000_000
+# As for a photo uploaded on the contact's page (connections.photos); a card's
+# picture is kept however small, as the app it comes from showed it.
+PHOTO_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 # Cards inside cards (vCard 2.1's AGENT) are skipped; deeper than this the
 # card is refused.
 MAX_NESTING = 3
 
 # Properties with no place on a contact card, named as the preview reports them.
 NOT_KEPT = {
-    "PHOTO": "photos",
     "LOGO": "logos",
     "ANNIVERSARY": "anniversaries and other dates",
     "X-ANNIVERSARY": "anniversaries and other dates",
@@ -1011,8 +1015,8 @@ def _on_uid(builder: _CardBuilder, prop: _Property) -> None:
 
 
 def _on_photo(builder: _CardBuilder, prop: _Property) -> None:
+    """The card's first readable picture is its photo; the others are noted."""
     value = _decode_value(prop, builder.file_encoding)
-    photo = None
     if isinstance(value, bytes):
         subtype = (prop.params.get("TYPE") or ["jpeg"])[0].lower()
         photo = Photo(data=value, media_type=f"image/{subtype}")
@@ -1025,24 +1029,36 @@ def _on_photo(builder: _CardBuilder, prop: _Property) -> None:
             data = b""
         photo = Photo(data=data, media_type=media_type)
     elif value.strip():
-        photo = Photo(uri=value.strip())
-    if photo is not None and photo.data:
-        problem = photo_problem(photo.data)
-        if problem:
-            builder.card.warnings.append(f"photo skipped: {problem}")
-            photo = None
+        # Nothing is fetched from elsewhere: a picture given by its address
+        # is left out, and said so.
+        if builder.card.photo is None:
+            builder.card.photo = Photo(uri=value.strip())
+        builder.note_not_kept("photos given as web addresses")
+        return
+    else:
+        return
+    if builder.card.photo is not None and builder.card.photo.data:
+        builder.note_not_kept("second photos")
+        return
+    problem = photo_problem(photo.data) if photo.data else "a damaged picture"
+    if problem:
+        builder.card.warnings.append(f"photo skipped: {problem}")
+        return
     builder.card.photo = photo
-    builder.note_not_kept("photos")
 
 
 def photo_problem(data: bytes) -> str:
     """Why `data` is not a usable picture, or "" when Pillow reads it fine."""
+    if not data:
+        return "a damaged picture"
     if len(data) > MAX_PHOTO_BYTES:
         return "larger than 5 MB"
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as image:
+            if image.format not in PHOTO_FORMATS:
+                return "not a JPEG, PNG, GIF or WebP picture"
             width, height = image.size
             if width * height > MAX_PHOTO_PIXELS:
                 return "too many pixels"

@@ -1,7 +1,6 @@
 """The profile page at /in/<handle>/, its fragments and Settings → Profile."""
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from connections.models import WorkEntry
-from connections.photos import too_big_message
+from connections.photos import photo_upload_too_big, too_big_message
 from connections.profile_forms import (
     AUDIENCE_OF,
     HandleForm,
@@ -176,15 +175,6 @@ def _profile_initial(member) -> dict:
     return initial
 
 
-def _upload_too_big(request) -> bool:
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return False
-    # Room for the form's other fields and the multipart boundaries.
-    return length > settings.RAPPORT_PROFILE_PHOTO_MAX_BYTES + 64 * 1024
-
-
 def _apply_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -214,7 +204,7 @@ def profile_edit(request):
     }
     status = 200
     photo_refusal = ""
-    if request.method == "POST" and _upload_too_big(request):
+    if request.method == "POST" and photo_upload_too_big(request):
         # Refused before the body is read: only a photo is ever this large.
         photo_refusal = too_big_message()
         status = 413

@@ -12,6 +12,7 @@ from contacts.models.details import (
 from contacts.models.duplicates import NotDuplicate
 from contacts.models.imports import ContactImport, ImportedContact, ImportFile
 from contacts.models.labels import ContactLabel, Label
+from contacts.models.photos import ContactPhoto
 
 __all__ = [
     "AddressBook",
@@ -21,6 +22,7 @@ __all__ = [
     "ContactImport",
     "ContactLabel",
     "ContactPhone",
+    "ContactPhoto",
     "ContactQuerySet",
     "ContactWebsite",
     "DetailLabel",

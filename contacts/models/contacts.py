@@ -21,6 +21,8 @@ SHOWN_NAME_MAX = 300
 # 1,200 bytes) and this stay well under it.
 SEARCH_TEXT_MAX_BYTES = 1_200
 LONG_MONTHS = (1, 3, 5, 7, 8, 10, 12)
+# The stored picture (`ContactPhoto`) each avatar size shows.
+AVATAR_RENDITION = {"sm": "small", "md": "small", "lg": "large", "xl": "large"}
 SHORT_MONTHS = (4, 6, 9, 11)
 
 
@@ -126,6 +128,11 @@ class Contact(models.Model):
         _("name key"), max_length=SHOWN_NAME_MAX, blank=True, default=""
     )
     search_text = models.TextField(_("search text"), blank=True)
+    # Names the contact's current photo (`ContactPhoto`), "" for none; a new
+    # photo gets a new key, so its address can be cached for good.
+    photo_key = models.CharField(
+        _("photo key"), max_length=32, blank=True, default="", editable=False
+    )
     creation_token = models.UUIDField(null=True, blank=True, editable=False)
     created = models.DateTimeField(_("added"), default=timezone.now)
     updated = models.DateTimeField(_("updated"), default=timezone.now)
@@ -245,6 +252,15 @@ class Contact(models.Model):
             # Bounded so it fits in the list's covering index (names first).
             text = text.encode()[:SEARCH_TEXT_MAX_BYTES].decode(errors="ignore")
         self.search_text = text.strip()
+
+    def avatar_url(self, size: str) -> str:
+        """The address of the photo that fits an avatar of `size`, or ""."""
+        if not self.photo_key:
+            return ""
+        return reverse(
+            "contacts:photo_file",
+            args=[self.pk, self.photo_key, AVATAR_RENDITION.get(size, "large")],
+        )
 
     @property
     def initials(self) -> str:

@@ -36,6 +36,7 @@ LIST_FIELDS = (
     "organization",
     "job_title",
     "is_favorite",
+    "photo_key",
     "created",
     "member__id",
     "member__handle",

@@ -23,6 +23,7 @@ from contacts.services.contacts import (
     WebsiteEntry,
     contact_update,
 )
+from contacts.services.photos import contact_photo_copy
 
 MERGE_MAX = 20
 # A larger group is more likely joined by one shared value (a switchboard
@@ -30,7 +31,14 @@ MERGE_MAX = 20
 APART_MAX = 50
 # The fields the member chooses among when the contacts disagree; the name
 # is chosen as a whole (its parts and the display name together).
-CHOICE_FIELDS = ("name", "nickname", "organization", "job_title", "birthday")
+CHOICE_FIELDS = (
+    "name",
+    "photo",
+    "nickname",
+    "organization",
+    "job_title",
+    "birthday",
+)
 
 
 def field_value(contact: Contact, name: str):
@@ -41,6 +49,8 @@ def field_value(contact: Contact, name: str):
         if not contact.has_birthday:
             return None
         return (contact.birthday_day, contact.birthday_month, contact.birthday_year)
+    if name == "photo":
+        return contact.photo_key
     return getattr(contact, name)
 
 
@@ -55,6 +65,9 @@ def field_shown(contact: Contact, name: str) -> str:
         if contact.birthday_year:
             return date.strftime("%-d %B %Y")
         return date.strftime("%-d %B")
+    if name == "photo":
+        # Each photo is its own; the merge page shows the pictures.
+        return contact.photo_key
     return getattr(contact, name)
 
 
@@ -79,7 +92,8 @@ def contacts_merge(
     """Merge the owner's contacts into one; the others go to the Trash.
 
     `choices` maps a field of CHOICE_FIELDS to the id of the contact whose
-    value wins; the contact whose name wins is the one kept. Every email,
+    value wins; the contact whose name wins is the one kept, with the photo
+    chosen (or the only one there is). Every email,
     phone, address, website and label of every contact is kept, the notes
     are joined, a favourite stays a favourite. Refused, with the reason,
     when the result would break a limit (details per kind, notes length).
@@ -128,6 +142,9 @@ def contacts_merge(
     )
     if member and keep.member_id != member:
         Contact.objects.filter(pk=keep.pk).update(member_id=member)
+    photo = chosen["photo"]
+    if photo.pk != keep.pk and photo.photo_key:
+        contact_photo_copy(source=photo, target=keep)
     return contact_update(contact=keep, data=data)
 
 

@@ -19,6 +19,8 @@ small ones at once, within the request.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
 import json
 import logging
@@ -48,6 +50,7 @@ from contacts.models import (
     ContactImport,
     ContactLabel,
     ContactPhone,
+    ContactPhoto,
     ContactWebsite,
     DetailLabel,
     ImportedContact,
@@ -65,6 +68,7 @@ from contacts.services.address_books import (
 )
 from contacts.services.bulk import collection_paused, insert_rows
 from contacts.services.labels import label_for_name
+from contacts.services.photos import new_photo_key, photo_pictures_from_bytes
 from contacts.text import SPACES, digits
 from contacts.uploads import CSV, UploadError, decode_upload
 from contacts.vcard import (
@@ -301,6 +305,7 @@ class Prepared:
     labels: list  # label names
     uid: str = ""
     matches: list = field(default_factory=list)  # ids of existing contacts
+    photo: str = ""  # the card's picture as it came (base64), checked on reading
 
     def pack(self) -> list:
         return [
@@ -313,6 +318,7 @@ class Prepared:
             self.labels,
             self.uid,
             self.matches,
+            self.photo,
         ]
 
     @classmethod
@@ -443,6 +449,11 @@ class _Preparer:
             websites=websites,
             labels=labels,
             uid=card.uid[:255],
+            photo=(
+                base64.b64encode(card.photo.data).decode("ascii")
+                if card.photo and card.photo.data
+                else ""
+            ),
         )
 
     def _fit(self, line: int, name: str, value: str, limit: int) -> str:
@@ -1054,6 +1065,9 @@ def _create_contacts(batch, owner, items: list[Prepared], *, labels, now) -> int
     """Insert the new contacts, their details, labels and import records."""
     if not items:
         return 0
+    for item in items:
+        if item.photo:
+            item.fields["photo_key"] = new_photo_key()
     columns = sorted({name for item in items for name in item.fields})
     blank = _row_defaults(Contact)
     defaults = [(name, blank[name]) for name in columns]
@@ -1098,7 +1112,33 @@ def _create_contacts(batch, owner, items: list[Prepared], *, labels, now) -> int
         imported_rows,
         returning=False,
     )
+    _save_photos([(pk, item.photo) for pk, item in zip(ids, items, strict=True)])
     return len(ids)
+
+
+PHOTOS_PER_BATCH = 50
+
+
+def _save_photos(photos: list[tuple[int, str]]) -> None:
+    """Store the pictures of new or merged contacts whose `photo_key` is set.
+
+    A few at a time, so memory holds a batch of pictures, not a file's worth.
+    A picture that cannot be read after all (it was checked when the file was
+    read) leaves its contact without a photo.
+    """
+    photos = [(pk, photo) for pk, photo in photos if photo]
+    for start in range(0, len(photos), PHOTOS_PER_BATCH):
+        rows, unreadable = [], []
+        for pk, photo in photos[start : start + PHOTOS_PER_BATCH]:
+            try:
+                pictures = photo_pictures_from_bytes(base64.b64decode(photo))
+            except (ValidationError, binascii.Error, ValueError):
+                unreadable.append(pk)
+                continue
+            rows.append(ContactPhoto(contact_id=pk, **pictures))
+        ContactPhoto.objects.bulk_create(rows)
+        if unreadable:
+            Contact.objects.filter(pk__in=unreadable).update(photo_key="")
 
 
 def _instance(model, values: dict):
@@ -1205,6 +1245,7 @@ class _Merge:
         self.rows: list = []
         self.fields: dict = {}
         self.added_labels: list[int] = []
+        self.photo = ""
         self.updated_before = contact.updated
 
     def add(self, item: Prepared, labels: dict) -> None:
@@ -1217,6 +1258,10 @@ class _Merge:
             if value and not getattr(contact, name):
                 self.fields.setdefault(name, getattr(contact, name))
                 setattr(contact, name, value)
+        if item.photo and not contact.photo_key:
+            self.fields.setdefault("photo_key", "")
+            contact.photo_key = new_photo_key()
+            self.photo = item.photo
         note = item.fields.get("notes", "")
         if note and note not in contact.notes:
             self.fields.setdefault("notes", contact.notes)
@@ -1305,9 +1350,16 @@ def _merge_into_existing(items: list[Prepared], *, labels: dict, now) -> dict:
             undo[str(merge.contact.pk)] = merge.undo_record()
         Contact.objects.bulk_update(
             [merge.contact for merge in merges],
-            [*MERGEABLE_FIELDS, "notes", "updated", *Contact.DERIVED_FIELDS],
+            [
+                *MERGEABLE_FIELDS,
+                "notes",
+                "photo_key",
+                "updated",
+                *Contact.DERIVED_FIELDS,
+            ],
             batch_size=BATCH_SIZE,
         )
+        _save_photos([(merge.contact.pk, merge.photo) for merge in merges])
     return undo
 
 
@@ -1434,8 +1486,11 @@ def _undo_merges(batch: ContactImport) -> list[tuple[int, str]]:
             .prefetch_related(*_DETAILS_ORDERED[:2])
             .order_by("pk")
         )
+        photos_added = []
         for contact in restored:
             record = batch.merged[str(contact.pk)]
+            if "photo_key" in record["fields"]:
+                photos_added.append(contact.pk)
             for name, value in record["fields"].items():
                 setattr(contact, name, value)
             contact.updated = datetime.datetime.fromisoformat(record["updated"])
@@ -1445,9 +1500,16 @@ def _undo_merges(batch: ContactImport) -> list[tuple[int, str]]:
             )
         Contact.objects.bulk_update(
             restored,
-            [*MERGEABLE_FIELDS, "notes", "updated", *Contact.DERIVED_FIELDS],
+            [
+                *MERGEABLE_FIELDS,
+                "notes",
+                "photo_key",
+                "updated",
+                *Contact.DERIVED_FIELDS,
+            ],
             batch_size=BATCH_SIZE,
         )
+        ContactPhoto.objects.filter(contact_id__in=photos_added).delete()
     return kept
 
 

@@ -32,6 +32,7 @@ LIST_TEMPLATE = "contacts/duplicate_list.html"
 MERGE_TEMPLATE = "contacts/duplicate_merge.html"
 CHOICE_NAMES = {
     "name": _("Name"),
+    "photo": _("Photo"),
     "nickname": _("Nickname"),
     "organization": _("Organization"),
     "job_title": _("Job title"),
@@ -136,7 +137,7 @@ def duplicate_merge(request):
             shown = field_shown(contact, name)
             if shown and shown not in seen:
                 seen.add(shown)
-                options.append((contact.pk, shown))
+                options.append((contact.pk, shown, contact))
         picked = request.POST.get(name) if request.method == "POST" else None
         choices.append(
             {

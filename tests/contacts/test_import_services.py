@@ -16,6 +16,7 @@ from contacts.models import (
     ContactImport,
     ContactLabel,
     ContactPhone,
+    ContactPhoto,
     ImportedContact,
     Label,
 )
@@ -147,7 +148,11 @@ def test_android_21_utf8_quoted_printable_and_a_base64_photo_block(alice, flow):
     assert chloe.given_name == "Chloé"
     assert chloe.notes == "Grüße aus Berlin"
     assert (chloe.birthday_day, chloe.birthday_month) == (15, 3)
-    assert any("photos" in notice for notice in batch.notices)
+    # The folded base64 photo block is the contact's photo, re-encoded.
+    assert chloe.photo_key
+    photo = ContactPhoto.objects.get(contact=chloe)
+    assert bytes(photo.small).startswith(b"\xff\xd8")
+    assert not any("photos" in notice for notice in batch.notices)
 
 
 def test_thunderbird_4_tel_uris_quoted_types_and_lf_endings(alice, flow):
