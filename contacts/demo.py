@@ -7,10 +7,14 @@ comes from its own seeded generator: the same on every machine, and a member
 whose book exists already is left alone.
 """
 
+import colorsys
+import io
 import random
 import re
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from faker import Faker
+from PIL import Image, ImageDraw
 
 from contacts.models import Contact
 from contacts.services.contacts import (
@@ -22,6 +26,7 @@ from contacts.services.contacts import (
     contact_create,
 )
 from contacts.services.labels import label_for_name
+from contacts.services.photos import contact_photo_set
 from contacts.text import fold
 
 LOCALES = ["en_US", "en_GB", "fr_FR", "de_DE", "es_ES"]
@@ -35,6 +40,8 @@ ACCENTED = [
     ("İlkay", "Gündoğan"),
     ("Siân", "Ó Briain"),
 ]
+# The share of demo contacts with a photo: a drawn silhouette, not a person.
+PHOTO_SHARE = 0.2
 NOT_IN_ADDRESS = re.compile(r"[^a-z0-9.]")
 NOT_IN_DOMAIN = re.compile(r"[^a-z0-9.-]")
 
@@ -45,10 +52,32 @@ def seed(*, members, faker, stdout):
     for member in members:
         if Contact.objects.filter(owner=member).exists():
             continue
+        rng = random.Random(f"rapport-demo-photos:{member.email}")
         for data in _address_book(member, members):
-            contact_create(owner=member, data=data)
+            contact = contact_create(owner=member, data=data)
             created += 1
+            if rng.random() < PHOTO_SHARE:
+                contact_photo_set(contact=contact, upload=_demo_picture(rng))
     stdout.write(f"Contacts: {created} new demo contacts.")
+
+
+def _demo_picture(rng) -> SimpleUploadedFile:
+    """A 256-pixel silhouette on a soft background, in colours of its own."""
+    hue = rng.randrange(360)
+    background = _colour(hue, 0.35, 0.85)
+    figure = _colour((hue + 180) % 360, 0.45, 0.45)
+    image = Image.new("RGB", (256, 256), background)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((88, 52, 168, 140), fill=figure)
+    draw.ellipse((40, 150, 216, 320), fill=figure)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return SimpleUploadedFile("demo.png", out.getvalue(), content_type="image/png")
+
+
+def _colour(hue: int, saturation: float, lightness: float) -> tuple[int, int, int]:
+    red, green, blue = colorsys.hls_to_rgb(hue / 360, lightness, saturation)
+    return (round(red * 255), round(green * 255), round(blue * 255))
 
 
 def _address_book(member, members) -> list[ContactData]:
