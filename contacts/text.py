@@ -50,14 +50,26 @@ def fold(text: str) -> str:
 WORDS = re.compile(r"[^\W_]+")
 
 
+# Titles that say nothing of who a person is ("Dr. Ann Lee" is "Ann Lee").
+# Generational suffixes stay: "John Smith Jr." may be John Smith's son.
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir"})
+
+
 def name_key(folded: str) -> str:
-    """The words of a folded name, sorted: "smith, john" → "john smith".
+    """The telling words of a folded name, sorted: "smith, john" → "john smith".
 
     Names that differ only in the order of their words, in punctuation or
     (once folded) in case, accents and spacing share it: "Smith, John",
-    "JOHN SMITH" and "Jean-Luc Côté" / "Côté Jean Luc".
+    "JOHN SMITH" and "Jean-Luc Côté" / "Côté Jean Luc". So do names that
+    differ only by initials or a title, while two words are left without
+    them: "John A. Smith", "Dr John Smith" and "John Smith"; but "J. Smith"
+    keeps its initial.
     """
-    return " ".join(sorted(WORDS.findall(folded)))
+    words = WORDS.findall(folded)
+    telling = [word for word in words if len(word) > 1 and word not in HONORIFICS]
+    if len(telling) >= 2:
+        words = telling
+    return " ".join(sorted(words))
 
 
 def digits(text: str) -> str:

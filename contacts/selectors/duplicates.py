@@ -195,10 +195,10 @@ def duplicate_groups(*, owner, apart=None) -> list[DuplicateGroup]:
 
 
 # How long the groups found for one revision of an address book are kept,
-# and the form they are kept in: a release that changes `DuplicateGroup` moves
-# it on, so no cache entry of the old form is ever read.
+# and the form they are kept in: a release that changes `DuplicateGroup` or
+# how contacts are grouped moves it on, so no entry of the old form is read.
 GROUPS_CACHED_SECONDS = 15 * 60
-GROUPS_CACHE_FORM = 1
+GROUPS_CACHE_FORM = 2
 
 
 def _groups_of(owner) -> tuple[list[DuplicateGroup], bool]:

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from contacts.models import AddressBook, Contact, NotDuplicate
 from contacts.selectors.duplicates import (
+    GROUPS_CACHE_FORM,
     Reason,
     duplicate_groups,
     duplicate_page,
@@ -72,6 +73,19 @@ def test_names_in_another_order_or_with_punctuation_are_grouped(alice):
         frozenset({a.pk, b.pk}): ({Reason.NAME}, ["smith, john"]),
         frozenset({c.pk, d.pk}): ({Reason.NAME}, ["jean-luc cote"]),
     }
+
+
+def test_names_that_differ_by_initials_or_titles_are_grouped(alice):
+    a = ContactFactory(
+        owner=alice, given_name="Ann", middle_name="B.", family_name="Lee"
+    )
+    b = ContactFactory(owner=alice, prefix="Dr.", given_name="Ann", family_name="Lee")
+    ContactFactory(owner=alice, given_name="A.", family_name="Lee")
+    ContactFactory(owner=alice, given_name="Ann", family_name="Lee", suffix="Jr.")
+    groups = {
+        frozenset(group.ids): group.reasons for group in duplicate_groups(owner=alice)
+    }
+    assert groups == {frozenset({a.pk, b.pk}): {Reason.NAME}}
 
 
 def test_groups_join_through_any_shared_value(alice):
@@ -502,7 +516,9 @@ def test_groups_kept_in_another_form_are_not_read(
     ContactFactory(owner=alice, emails=["home@x.example"])
     ContactFactory(owner=alice, emails=["home@x.example"])
     duplicate_page(owner=alice)
-    monkeypatch.setattr("contacts.selectors.duplicates.GROUPS_CACHE_FORM", 2)
+    monkeypatch.setattr(
+        "contacts.selectors.duplicates.GROUPS_CACHE_FORM", GROUPS_CACHE_FORM + 1
+    )
     # The look at the whole book again: the pairs kept apart and four lookups.
     with django_assert_num_queries(10):
         assert len(duplicate_page(owner=alice).groups) == 1

@@ -176,11 +176,14 @@ def test_the_name_key_sorts_the_words_of_the_name_shown():
 
 
 @pytest.mark.django_db
-def test_the_migration_gives_existing_contacts_their_name_key(alice):
-    migration = importlib.import_module("contacts.migrations.0006_contact_name_key")
+@pytest.mark.parametrize(
+    "name", ["0006_contact_name_key", "0010_name_keys_without_initials"]
+)
+def test_the_migrations_give_existing_contacts_their_name_key(alice, name):
+    migration = importlib.import_module(f"contacts.migrations.{name}")
     contacts = [
         ContactFactory(owner=alice, display_name=name)
-        for name in ("Smith, John", "Côté Jean-Luc", "🙂")
+        for name in ("Smith, John", "Côté Jean-Luc", "🙂", "Dr. John A. Smith")
     ]
     Contact.objects.update(name_key="")
     migration.fill_name_keys(apps, None)
@@ -188,6 +191,7 @@ def test_the_migration_gives_existing_contacts_their_name_key(alice):
         "john smith",
         "cote jean luc",
         "🙂",
+        "john smith",
     ]
 
 
