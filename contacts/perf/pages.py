@@ -293,6 +293,16 @@ def a_contact(role: str, **where) -> Callable[[Cast], Contact]:
     )
 
 
+def a_contact_with_photo(cast: Cast) -> Contact:
+    """The first of the big address book's contacts (by name) with a photo."""
+    return (
+        Contact.objects.owned_by(cast["addressbook"])
+        .exclude(photo_key="")
+        .order_by("sort_name", "pk")
+        .first()
+    )
+
+
 def contact_url(name: str, contact: Callable) -> Callable[[Cast], str]:
     return lambda cast: reverse(name, kwargs={"pk": contact(cast).pk})
 
@@ -806,6 +816,15 @@ PAGES: list[Page] = [
         Kind.PAGE,
         # 10, and 1 for the relationship when the card is a member's.
         query_budget=11,
+        query_viewers=("addressbook",),
+    ),
+    Page(
+        "contact-photo",
+        lambda cast: a_contact_with_photo(cast).avatar_url("md"),
+        "addressbook",
+        Kind.FRAGMENT,
+        # The session, the member, the picture.
+        query_budget=3,
         query_viewers=("addressbook",),
     ),
     Page(

@@ -624,6 +624,7 @@ CONTACT_STEP_TABLES = (
     "contacts_contactemail",
     "contacts_contactphone",
     "contacts_contactlabel",
+    "contacts_contactphoto",
 )
 LABEL_NAMES = [
     "Family", "Friends", "Work", "Clients", "Book club", "Neighbours",
@@ -640,8 +641,9 @@ def seed_contacts(ctx: SeedContext) -> int:
     Seven cards in ten have an email, half a phone; one in twelve carries the
     email of a member (shown "On Rapport"), one in twenty is a favourite, one
     in a hundred is in the Trash (the big book only), and labels are spread
-    over them. Names, sort keys and search text are derived as the services
-    derive them.
+    over them. One card in ten of the big book has a photo (one picture for
+    all: what is measured is reading and serving it, not making it). Names,
+    sort keys and search text are derived as the services derive them.
     """
     from contacts.models import (
         AddressBook,
@@ -649,8 +651,10 @@ def seed_contacts(ctx: SeedContext) -> int:
         ContactEmail,
         ContactLabel,
         ContactPhone,
+        ContactPhoto,
         Label,
     )
+    from contacts.services.photos import photo_pictures
 
     size, rng, roles = ctx.size, ctx.rng("contacts"), ctx.roles
     firsts, lasts, headlines = name_pools(ctx.seed)
@@ -675,6 +679,8 @@ def seed_contacts(ctx: SeedContext) -> int:
         AddressBook,
         (AddressBook(owner_id=owner, created=ctx.now) for owner, _, _ in books),
     )
+
+    pictures = photo_pictures(_bench_picture())
 
     def cards():
         for owner, count, _ in books:
@@ -705,6 +711,8 @@ def seed_contacts(ctx: SeedContext) -> int:
                     if trash and n % 100 == 99
                     else None,
                 )
+                if trash and n % 10 == 3:
+                    contact.photo_key = f"{n:016x}"
                 if rng.random() < 0.2:
                     contact.birthday_day = rng.randint(1, 28)
                     contact.birthday_month = rng.randint(1, 12)
@@ -740,7 +748,25 @@ def seed_contacts(ctx: SeedContext) -> int:
         created += ctx.bulk(ContactEmail, emails)
         created += ctx.bulk(ContactPhone, phones)
         created += ctx.bulk(ContactLabel, links)
+        created += ctx.bulk(
+            ContactPhoto,
+            (
+                ContactPhoto(contact_id=contact.pk, **pictures)
+                for contact in contacts
+                if contact.photo_key
+            ),
+        )
     return created
+
+
+def _bench_picture():
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (320, 320), (214, 228, 240))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((110, 60, 210, 170), fill=(70, 96, 140))
+    draw.ellipse((50, 190, 270, 400), fill=(70, 96, 140))
+    return image
 
 
 DETAIL_LABELS = ("home", "work", "other")
