@@ -72,6 +72,7 @@ class ContactImport(models.Model):
     new_count = models.PositiveIntegerField(_("new contacts"), default=0)
     duplicate_count = models.PositiveIntegerField(_("possible duplicates"), default=0)
     problem_count = models.PositiveIntegerField(_("unreadable cards"), default=0)
+    photo_count = models.PositiveIntegerField(_("cards with a photo"), default=0)
     problems = models.JSONField(_("unreadable cards"), default=list, blank=True)
     # The first possible duplicates: {"line", "name", "matches": [contact ids]}.
     duplicates = models.JSONField(

@@ -719,6 +719,7 @@ def _set_ready(
             for item in duplicates[:DUPLICATES_SHOWN]
         ],
         problem_count=outcome.problem_count,
+        photo_count=sum(1 for item in outcome.prepared if item.photo),
         problems=outcome.problems,
         notices=_notices(outcome),
     )

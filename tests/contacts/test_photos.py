@@ -324,6 +324,22 @@ def b64(data: bytes) -> str:
 
 
 class TestImport:
+    def test_the_preview_says_how_many_cards_bring_a_photo(
+        self, alice, alice_client, run
+    ):
+        data = vcard("FN:Ana Lima", f"PHOTO;ENCODING=b;TYPE=PNG:{b64(picture())}")
+        batch = run(import_upload, owner=alice, file_name="lima.vcf", data=data)
+        page = alice_client.get(reverse("contacts:import_detail", args=[batch.pk]))
+        assert "1 card brings a photo; it becomes the contact’s photo." in (
+            page.content.decode()
+        )
+        batch = run(
+            import_upload, owner=alice, file_name="plain.vcf", data=vcard("FN:Bo")
+        )
+        assert batch.photo_count == 0
+        page = alice_client.get(reverse("contacts:import_detail", args=[batch.pk]))
+        assert "brings a photo" not in page.content.decode()
+
     def test_a_cards_picture_is_imported_and_undo_takes_it_away(self, alice, run):
         data = vcard(
             "FN:Ana Lima",
@@ -337,6 +353,7 @@ class TestImport:
         )
         batch = run(import_upload, owner=alice, file_name="lima.vcf", data=data)
         assert batch.status == ContactImport.Status.READY
+        assert batch.photo_count == 2
         assert not any("photo" in notice for notice in batch.notices)
         batch = run(import_confirm, batch=batch, on_duplicate="skip")
         assert batch.status == ContactImport.Status.DONE
