@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from connections.photos import photo_image
 from contacts.models import Contact, ContactImport, ContactPhoto
 from contacts.selectors.transfer import contacts_to_export, export_stream
 from contacts.services.duplicates import contacts_merge, differing_fields
@@ -70,6 +71,14 @@ class TestSetAndRemove:
         assert (large.format, large.size) == ("JPEG", (256, 256))
         assert not large.info.get("exif")
         assert close(centre(photo.large), (200, 30, 60))
+
+    def test_a_large_jpeg_is_read_at_a_fraction_of_its_size(self, chloe):
+        data = picture("JPEG", size=(3200, 2400), colour=(10, 120, 200))
+        assert photo_image(data).size == (1600, 1200)
+        contact_photo_set(contact=chloe, upload=upload(data, "big.jpg"))
+        large = ContactPhoto.objects.get(contact=chloe).large
+        assert decoded(large).size == (256, 256)
+        assert close(centre(large), (10, 120, 200))
 
     def test_a_transparent_picture_gets_a_white_background(self, chloe):
         data = picture(size=(64, 64), colour=(0, 0, 0, 0), mode="RGBA")
