@@ -61,18 +61,30 @@ def seed(*, members, faker, stdout):
     stdout.write(f"Contacts: {created} new demo contacts.")
 
 
-def _demo_picture(rng) -> SimpleUploadedFile:
-    """A 256-pixel silhouette on a soft background, in colours of its own."""
-    hue = rng.randrange(360)
-    background = _colour(hue, 0.35, 0.85)
-    figure = _colour((hue + 180) % 360, 0.45, 0.45)
-    image = Image.new("RGB", (256, 256), background)
+def silhouette(background: tuple, figure: tuple, side: int = 256) -> Image.Image:
+    """A head and shoulders in `figure`'s colour on `background`: a stand-in
+    for a portrait in demo data, the benchmark and the tests."""
+    image = Image.new("RGB", (side, side), background)
     draw = ImageDraw.Draw(image)
-    draw.ellipse((88, 52, 168, 140), fill=figure)
-    draw.ellipse((40, 150, 216, 320), fill=figure)
+    unit = side / 256
+    draw.ellipse(tuple(round(v * unit) for v in (88, 52, 168, 140)), fill=figure)
+    draw.ellipse(tuple(round(v * unit) for v in (40, 150, 216, 320)), fill=figure)
+    return image
+
+
+def silhouette_upload(background: tuple, figure: tuple) -> SimpleUploadedFile:
+    """`silhouette()` as an uploaded PNG file."""
     out = io.BytesIO()
-    image.save(out, "PNG")
-    return SimpleUploadedFile("demo.png", out.getvalue(), content_type="image/png")
+    silhouette(background, figure).save(out, "PNG")
+    return SimpleUploadedFile("photo.png", out.getvalue(), content_type="image/png")
+
+
+def _demo_picture(rng) -> SimpleUploadedFile:
+    """A silhouette in colours of its own."""
+    hue = rng.randrange(360)
+    return silhouette_upload(
+        _colour(hue, 0.35, 0.85), _colour((hue + 180) % 360, 0.45, 0.45)
+    )
 
 
 def _colour(hue: int, saturation: float, lightness: float) -> tuple[int, int, int]:

@@ -645,6 +645,7 @@ def seed_contacts(ctx: SeedContext) -> int:
     all: what is measured is reading and serving it, not making it). Names,
     sort keys and search text are derived as the services derive them.
     """
+    from contacts.demo import silhouette
     from contacts.models import (
         AddressBook,
         Contact,
@@ -680,7 +681,7 @@ def seed_contacts(ctx: SeedContext) -> int:
         (AddressBook(owner_id=owner, created=ctx.now) for owner, _, _ in books),
     )
 
-    pictures = photo_pictures(_bench_picture())
+    pictures = photo_pictures(silhouette((214, 228, 240), (70, 96, 140)))
 
     def cards():
         for owner, count, _ in books:
@@ -757,16 +758,6 @@ def seed_contacts(ctx: SeedContext) -> int:
             ),
         )
     return created
-
-
-def _bench_picture():
-    from PIL import Image, ImageDraw
-
-    image = Image.new("RGB", (320, 320), (214, 228, 240))
-    draw = ImageDraw.Draw(image)
-    draw.ellipse((110, 60, 210, 170), fill=(70, 96, 140))
-    draw.ellipse((50, 190, 270, 400), fill=(70, 96, 140))
-    return image
 
 
 DETAIL_LABELS = ("home", "work", "other")

@@ -6,7 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from connections.models import ConnectionRequest
+from contacts.demo import silhouette_upload
 from contacts.models import Contact
+from contacts.services.photos import contact_photo_set
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.factories import ContactFactory, LabelFactory
 
@@ -181,12 +183,19 @@ def test_contacts_look_right_in_both_themes(
         ContactFactory(
             owner=alice, given_name=given, family_name=family_name, emails=[email]
         )
+    contact_photo_set(
+        contact=zoe, upload=silhouette_upload((214, 228, 240), (70, 96, 140))
+    )
     member = browser_session(viewport=viewport, color_scheme=theme)
     member.sign_in(alice)
     member.goto("/contacts/")
     member.screenshot(f"contacts-list-{device}-{theme}")
     member.goto(f"/contacts/{zoe.pk}/")
     member.screenshot(f"contacts-detail-{device}-{theme}")
+    member.goto(f"/contacts/{zoe.pk}/photo/")
+    member.check_a11y("photo")
+    member.screenshot(f"contacts-photo-{device}-{theme}")
+    member.goto(f"/contacts/{zoe.pk}/")
     member.page.get_by_role("link", name="Edit").click()
     expect(member.page.get_by_role("heading", name="Edit Zoë Lefèvre")).to_be_visible()
     member.check_a11y("editing")
