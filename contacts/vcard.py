@@ -442,7 +442,9 @@ def _typed(detail, value: str) -> TypedValue:
 # or a broken file; the card is refused with the line it starts on.
 MAX_VALUE_CHARS = 256 * 1024
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-MAX_PHOTO_PIXELS = 40_000_000
+# Fewer than an upload may have: a 10 MB file could hold a hundred pictures
+# that compress to nothing, and each is decoded whole when it is imported.
+MAX_PHOTO_PIXELS = 16_000_000
 # As for a photo uploaded on the contact's page (connections.photos); a card's
 # picture is kept however small, as the app it comes from showed it.
 PHOTO_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
@@ -1061,7 +1063,7 @@ def photo_problem(data: bytes) -> str:
                 return "not a JPEG, PNG, GIF or WebP picture"
             width, height = image.size
             if width * height > MAX_PHOTO_PIXELS:
-                return "too many pixels"
+                return "more than 16 megapixels"
             image.verify()
     except (UnidentifiedImageError, Image.DecompressionBombError):
         return "not a picture Rapport can read"

@@ -392,6 +392,18 @@ class TestImport:
         bea = Contact.objects.get(shown_name="Bea Lima")
         assert close(centre(ContactPhoto.objects.get(contact=bea).large), (200, 30, 60))
 
+    def test_a_picture_of_too_many_pixels_is_skipped_with_a_notice(self, alice, run):
+        # 17 megapixels of one colour: a few kilobytes in the file.
+        huge = picture(size=(4250, 4000))
+        assert len(huge) < 100_000
+        data = vcard("FN:Ana Lima", f"PHOTO;ENCODING=b;TYPE=PNG:{b64(huge)}")
+        batch = run(import_upload, owner=alice, file_name="lima.vcf", data=data)
+        assert any(
+            "photo skipped: more than 16 megapixels" in notice
+            for notice in batch.notices
+        )
+        assert batch.photo_count == 0
+
     def test_a_picture_in_another_format_is_skipped_with_a_notice(self, alice, run):
         data = vcard("FN:Ana Lima", f"PHOTO;ENCODING=b;TYPE=BMP:{b64(picture('BMP'))}")
         batch = run(import_upload, owner=alice, file_name="lima.vcf", data=data)
