@@ -21,9 +21,9 @@ SHOWN_NAME_MAX = 300
 # 1,200 bytes) and this stay well under it.
 SEARCH_TEXT_MAX_BYTES = 1_200
 LONG_MONTHS = (1, 3, 5, 7, 8, 10, 12)
+SHORT_MONTHS = (4, 6, 9, 11)
 # The stored picture (`ContactPhoto`) each avatar size shows.
 AVATAR_RENDITION = {"sm": "small", "md": "small", "lg": "large", "xl": "large"}
-SHORT_MONTHS = (4, 6, 9, 11)
 
 
 class ContactQuerySet(models.QuerySet):

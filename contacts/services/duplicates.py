@@ -93,10 +93,10 @@ def contacts_merge(
 
     `choices` maps a field of CHOICE_FIELDS to the id of the contact whose
     value wins; the contact whose name wins is the one kept, with the photo
-    chosen (or the only one there is). Every email,
-    phone, address, website and label of every contact is kept, the notes
-    are joined, a favourite stays a favourite. Refused, with the reason,
-    when the result would break a limit (details per kind, notes length).
+    chosen (or the only one there is). Every email, phone, address, website
+    and label of every contact is kept, the notes are joined, a favourite
+    stays a favourite. Refused, with the reason, when the result would break
+    a limit (details per kind, notes length).
     """
     ids = sorted({int(pk) for pk in contact_ids})
     if len(ids) < 2:
