@@ -33,6 +33,7 @@ from contacts.vcard import (
     WORK,
     Address,
     Birthday,
+    Photo,
     TypedValue,
     VCard,
     clean_text,
@@ -72,6 +73,8 @@ SCALAR_TARGETS = {
     "birthday": gettext_lazy("Birthday"),
     "notes": gettext_lazy("Notes"),
     "labels": gettext_lazy("Labels"),
+    # Nothing is fetched from elsewhere: such a column is counted, not imported.
+    "photo": gettext_lazy("Photo (a web address: not imported)"),
 }
 KIND_NAMES = {
     HOME: gettext_lazy("home"),
@@ -237,6 +240,7 @@ GOOGLE_SCALARS = {
     "notes": "notes",
     "labels": "labels",
     "group membership": "labels",
+    "photo": "photo",
 }
 _GOOGLE_KIND = {"e-mail": "email", "phone": "phone", "website": "website"}
 _GOOGLE_ADDRESS = {
@@ -385,6 +389,7 @@ _GUESSES = {
     "notes": "notes note comments comment description remarks",
     "labels": "labels label groups group categories category tags tag "
     "groupmembership lists",
+    "photo": "photo picture image avatar photourl",
     "email:other": "email emailaddress mail email1 emailaddress1 eaddress",
     "email:home": "homeemail personalemail privateemail",
     "email:work": "workemail businessemail officeemail",
@@ -575,6 +580,9 @@ def _set_scalar(card: VCard, target: str, value: str) -> None:
         for name in split_labels(value):
             if name not in card.categories:
                 card.categories.append(name)
+    elif target == "photo":
+        if card.photo is None:
+            card.photo = Photo(uri=value)
     elif target == "birthday":
         birthday = parse_loose_date(value)
         if birthday is None:

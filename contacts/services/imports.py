@@ -603,6 +603,10 @@ def read_cards(
             csv_formats.row_to_vcard(line, cells, batch.mapping)
             for line, cells in table.rows
         ]
+        if "photo" in batch.mapping:
+            linked = sum(1 for card in cards if card.photo is not None)
+            if linked:
+                outcome.not_kept["photos given as web addresses"] = linked
     if too_many:
         raise UploadError(
             _(

@@ -10,10 +10,16 @@ from django.urls import reverse
 from PIL import Image
 
 from connections.photos import photo_image
+from contacts.csv_formats import GOOGLE, guess_target, mapping_for, valid_targets
 from contacts.models import Contact, ContactImport, ContactPhoto
 from contacts.selectors.transfer import contacts_to_export, export_stream
 from contacts.services.duplicates import contacts_merge, differing_fields
-from contacts.services.imports import import_confirm, import_undo_start, import_upload
+from contacts.services.imports import (
+    import_confirm,
+    import_set_mapping,
+    import_undo_start,
+    import_upload,
+)
 from contacts.services.photos import (
     contact_photo_copy,
     contact_photo_remove,
@@ -448,6 +454,34 @@ class TestImport:
         assert list(ContactPhoto.objects.values_list("contact", flat=True)) == [
             pictured.pk
         ]
+
+
+class TestCsvPhotoColumns:
+    def test_a_photo_column_is_recognised_and_its_addresses_are_counted(
+        self, alice, run
+    ):
+        data = (
+            b"Name,E-mail,Photo\r\n"
+            b"Ana Lima,ana@x.example,https://pictures.example/ana.jpg\r\n"
+            b"Bea Lima,bea@x.example,\r\n"
+        )
+        batch = run(import_upload, owner=alice, file_name="lima.csv", data=data)
+        assert batch.mapping == ["display_name", "email:other", "photo"]
+        assert "photo" in valid_targets()
+        batch = run(import_set_mapping, batch=batch, mapping=batch.mapping)
+        assert batch.status == ContactImport.Status.READY
+        assert batch.photo_count == 0
+        assert (
+            "1 card has photos given as web addresses, which contact cards do not "
+            "hold; they are not imported." in batch.notices
+        )
+        run(import_confirm, batch=batch, on_duplicate="skip")
+        assert Contact.objects.filter(owner=alice).count() == 2
+        assert not ContactPhoto.objects.exists()
+
+    def test_googles_photo_column_is_mapped(self):
+        assert guess_target("Photo") == "photo"
+        assert mapping_for(["First Name", "Photo"], GOOGLE) == ["given_name", "photo"]
 
 
 class TestExport:
