@@ -685,7 +685,7 @@ def seed_contacts(ctx: SeedContext) -> int:
 
     def cards():
         for owner, count, _ in books:
-            trash = owner == roles["addressbook"]
+            big_book = owner == roles["addressbook"]
             for n in range(count):
                 given, family = rng.choice(firsts), rng.choice(lasts)
                 emails, phones = [], []
@@ -709,10 +709,10 @@ def seed_contacts(ctx: SeedContext) -> int:
                     created=created,
                     updated=created,
                     deleted_at=ctx.ago(rng, days=25)
-                    if trash and n % 100 == 99
+                    if big_book and n % 100 == 99
                     else None,
                 )
-                if trash and n % 10 == 3:
+                if big_book and n % 10 == 3:
                     contact.photo_key = f"{n:016x}"
                 if rng.random() < 0.2:
                     contact.birthday_day = rng.randint(1, 28)
