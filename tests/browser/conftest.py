@@ -9,6 +9,7 @@ loads a page and never checks it fails at teardown.
 import os
 import re
 import shutil
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,6 +19,8 @@ from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.factories import DEFAULT_PASSWORD
@@ -25,6 +28,38 @@ from tests.factories import DEFAULT_PASSWORD
 # Playwright's sync API runs an event loop in this thread; the ORM calls the
 # tests make between browser steps are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class OneRequestAtATime(ThreadedWSGIServer):
+    """The live server, running one request's application code at a time.
+
+    On an in-memory SQLite database the server's request threads all use the
+    test's one connection, and two requests at once (two people's pages
+    polling) misuse it: "bad parameter or other API misuse". Connections
+    stay threaded, so a kept-alive one holds nobody up; only the application
+    (the whole response, streamed ones too) waits its turn.
+    """
+
+    application_lock = threading.Lock()
+
+    def get_app(self):
+        application = super().get_app()
+
+        def one_at_a_time(environ, start_response):
+            with self.application_lock:
+                response = application(environ, start_response)
+                try:
+                    return list(response)
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        return one_at_a_time
+
+
+_DATABASE = settings.DATABASES["default"]
+if _DATABASE["ENGINE"].endswith("sqlite3") and not _DATABASE["TEST"].get("NAME"):
+    LiveServerThread.server_class = OneRequestAtATime
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 BLOCKING_IMPACTS = {"serious", "critical"}
