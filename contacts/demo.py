@@ -1,10 +1,11 @@
 """Demo address books, loaded by `manage.py seed_demo` after the members exist.
 
 Each demo member gets 40 to 80 contacts with labels, favourites, birthdays
-(some without a year), a few accented names, and a handful of other demo
-members (by their email, so the cards show "On Rapport"). Every member's book
-comes from its own seeded generator: the same on every machine, and a member
-whose book exists already is left alone.
+(some without a year), a few accented names, a handful of other demo
+members (by their email, so the cards show "On Rapport") and one person
+saved twice, the second time with a typo in the name (for the Duplicates
+page). Every member's book comes from its own seeded generator: the same on
+every machine, and a member whose book exists already is left alone.
 """
 
 import colorsys
@@ -119,8 +120,33 @@ def _address_book(member, members) -> list[ContactData]:
         people.append(_person(fake, rng, labels, given=given, family=family))
     while len(people) < rng.randint(40, 80):
         people.append(_person(fake, rng, labels))
+    typed_again = next(
+        (
+            person
+            for person in reversed(people)
+            if len(person.family_name) >= 3 and person.family_name.isalpha()
+        ),
+        None,
+    )
+    if typed_again:
+        people.append(_retyped(typed_again, rng))
     rng.shuffle(people)
     return people
+
+
+def _retyped(person: ContactData, rng) -> ContactData:
+    """The same person saved again under a misspelt name, as address books
+    collect them: the Duplicates page shows them as a similar name."""
+    family = person.family_name
+    middle = len(family) // 2
+    return ContactData(
+        given_name=person.given_name,
+        # One letter typed twice: "Martin" → "Marttin".
+        family_name=family[:middle] + family[middle] + family[middle:],
+        phones=person.phones[:1],
+        is_favorite=False,
+        labels=person.labels[:1] if rng.random() < 0.5 else [],
+    )
 
 
 def _person(fake, rng, labels, *, given=None, family=None) -> ContactData:

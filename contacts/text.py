@@ -72,6 +72,55 @@ def name_key(folded: str) -> str:
     return " ".join(sorted(words))
 
 
+# How long the words of two names must be for one letter to tell them apart:
+# "Jon"/"John" and "Smith"/"Smyth" may be one person, "Dan"/"Don" or
+# "Mark"/"Marc" are more likely two.
+ONE_LETTER_SHORTEST = 3
+ONE_LETTER_SWAPPED_SHORTEST = 5
+
+
+def one_letter_apart(one: str, other: str) -> bool:
+    """Whether two different words of names differ by one letter, as a typo
+    or a variant spelling does.
+
+    A letter added or left out ("ann"/"anne", "jon"/"john") counts from three
+    letters; a letter changed ("smith"/"smyth", "katherine"/"catherine") or
+    two neighbours swapped ("micheal"/"michael") from five, since in shorter
+    names a changed letter is mostly another name. Other names, not typos:
+    a first letter that differs ("donald"/"ronald", "mar"/"omar"), but for
+    C and K, which sound alike; and an "a" added at the end
+    ("paul"/"paula", "daniel"/"daniela"). Only words of letters count:
+    "room 101" and "room 102" are not a typo.
+    """
+    if one == other or not (one.isalpha() and other.isalpha()):
+        return False
+    if len(one) > len(other):
+        one, other = other, one
+    if len(one) < ONE_LETTER_SHORTEST:
+        return False
+    if one[0] != other[0] and {one[0], other[0]} != {"c", "k"}:
+        return False
+    if len(other) == len(one) + 1:
+        if other == one + "a":
+            return False
+        start = 0
+        while start < len(one) and one[start] == other[start]:
+            start += 1
+        return one[start:] == other[start + 1 :]
+    if len(other) != len(one) or len(one) < ONE_LETTER_SWAPPED_SHORTEST:
+        return False
+    pairs = zip(one, other, strict=True)
+    differ = [index for index, (mine, theirs) in enumerate(pairs) if mine != theirs]
+    if len(differ) == 1:
+        return True
+    return (
+        len(differ) == 2
+        and differ[1] == differ[0] + 1
+        and one[differ[0]] == other[differ[1]]
+        and one[differ[1]] == other[differ[0]]
+    )
+
+
 def digits(text: str) -> str:
     """Only the digits of `text` ("+1 (555) 010-0199" → "15550100199")."""
     return NON_DIGITS.sub("", text)

@@ -8,6 +8,7 @@ from django.db import DatabaseError
 from django.test import override_settings
 
 from connections.models import User
+from contacts.selectors.duplicates import Reason, duplicate_groups
 from tests.conftest import HTMX
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +119,10 @@ def test_seed_demo_is_idempotent():
     alice = User.objects.get(email="alice@example.com")
     assert alice.check_password("rapport-demo")
     assert alice.emailaddress_set.get().verified
+    # Each address book holds a person saved twice, once with a typo.
+    assert any(
+        Reason.SIMILAR_NAME in group.reasons for group in duplicate_groups(owner=alice)
+    )
 
 
 def test_development_emails_print_links_unbroken():

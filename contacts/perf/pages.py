@@ -904,8 +904,9 @@ PAGES: list[Page] = [
     ),
     # Duplicates (issue 4): groups found across the whole 25,000-card book, in
     # five queries whatever its size (the pairs kept apart, shared emails,
-    # phones, numbers as typed, names), then the page's 20 groups; kept in
-    # the cache until the address book's revision moves on (one query).
+    # phones, numbers as typed, every name key for the same and similar
+    # names), then the page's 20 groups; kept in the cache until the address
+    # book's revision moves on (one query).
     Page(
         "contacts-duplicates",
         url("contacts:duplicates"),

@@ -4,8 +4,11 @@ Contacts (Trash aside) fall in one group when they share an email address, a
 phone number (in E.164, or as typed when it is valid nowhere) or a name that
 is the same once case, accents, spacing, punctuation and the order of its
 words are ignored (`name_key`: "Smith, John" and "john smith"). The
-database finds the shared values with GROUP BY; only the contacts that share
-something are loaded, and only the page's groups with their details.
+database finds the shared emails and numbers with GROUP BY, so only the
+contacts that share one are loaded. Names are read whole, one short row a
+contact, because names that are near-identical group too: the same but for
+one letter in one word ("Ann Lee" and "Anne Lee", `one_letter_apart()`).
+Only the page's groups are loaded with their details.
 Two contacts the member marked as not duplicates (`NotDuplicate`) are not
 joined by what they share, though a third contact may still join them.
 """
@@ -29,6 +32,7 @@ from contacts.selectors.contacts import (
     encode_cursor,
     labels_ordered,
 )
+from contacts.text import ONE_LETTER_SHORTEST, one_letter_apart
 
 GROUPS_PER_PAGE = 20
 
@@ -37,6 +41,7 @@ class Reason:
     EMAIL = "email"
     PHONE = "phone"
     NAME = "name"
+    SIMILAR_NAME = "similar_name"
 
 
 @dataclass
@@ -109,23 +114,86 @@ class _Groups:
         return members
 
 
-def _shared(rows, column: str, contact: str) -> list[tuple[str, int, str]]:
-    """(value, contact id, its sort name) of the rows whose `column` value
-    more than one contact has: one query, however many values are shared."""
-    sort_name = "sort_name" if contact == "id" else f"{contact}__sort_name"
+def _shared(details, column: str) -> list[tuple[str, int, str]]:
+    """(value, contact id, its sort name) of the `details` whose `column`
+    value more than one contact has: one query, however many are shared."""
     # Two contacts or more: cheaper than COUNT(DISTINCT), which sorts them.
     shared = (
-        rows.order_by()
+        details.order_by()
         .values(column)
-        .annotate(low=Min(contact), high=Max(contact))
+        .annotate(low=Min("contact"), high=Max("contact"))
         .filter(low__lt=F("high"))
         .values(column)
     )
     return list(
-        rows.filter(**{f"{column}__in": shared})
+        details.filter(**{f"{column}__in": shared})
         .order_by()
-        .values_list(column, contact, sort_name)
+        .values_list(column, "contact", "contact__sort_name")
     )
+
+
+def similar_names(
+    by_name: dict[str, list[int]], sort_names: dict[int, str]
+) -> set[tuple[str, str]]:
+    """The pairs of name keys that are the same but for one letter of a word.
+
+    Only names of two words or more, and the same words but one: "ann lee"
+    and "anne lee", not "ann" and "anne", nor "ann@x.example" and
+    "anne@x.example" (a contact known by its email address alone). Each key
+    is filed under the rest of its name once for each of its words, so only
+    the words of names alike but for that word can pair. Which words are a
+    letter apart is worked out once over the distinct words of those names
+    (far fewer than the names: first names repeat, and so do family names),
+    through their forms with one letter left out, not pair by pair.
+    """
+    by_rest: dict[str, dict[str, str]] = defaultdict(dict)
+    for key, ids in by_name.items():
+        words = key.split()
+        if len(words) < 2 or "@" in sort_names[ids[0]]:
+            continue
+        if len(words) == 2:  # most names: the rest is the other word
+            first, last = words
+            if len(first) >= ONE_LETTER_SHORTEST and first.isalpha():
+                by_rest[last][first] = key
+            if len(last) >= ONE_LETTER_SHORTEST and last.isalpha():
+                by_rest[first][last] = key
+            continue
+        for index, word in enumerate(words):
+            if len(word) >= ONE_LETTER_SHORTEST and word.isalpha():
+                rest = " ".join(words[:index] + words[index + 1 :])
+                by_rest[rest][word] = key
+    filed = [keys for keys in by_rest.values() if len(keys) > 1]
+    near = _words_one_letter_apart({word for keys in filed for word in keys})
+    pairs = set()
+    for keys in filed:
+        for word, key in keys.items():
+            for other in near.get(word, ()):
+                if other in keys and word < other:
+                    pairs.add(tuple(sorted((key, keys[other]))))
+    return pairs
+
+
+def _words_one_letter_apart(words: set[str]) -> dict[str, list[str]]:
+    """For each of `words`, the others `one_letter_apart()` from it.
+
+    Two words a letter apart have a form in common once a letter is left out
+    of one or both ("ann" and "anne": "ann"; "smith" and "smyth": "smth"),
+    so only the words that share one are compared.
+    """
+    by_form: dict[str, list[str]] = defaultdict(list)
+    for word in words:
+        by_form[word].append(word)
+        for index in range(len(word)):
+            by_form[word[:index] + word[index + 1 :]].append(word)
+    near: dict[str, list[str]] = defaultdict(list)
+    for alike in by_form.values():
+        if len(alike) < 2:
+            continue
+        for one, other in combinations(alike, 2):
+            if other not in near[one] and one_letter_apart(one, other):
+                near[one].append(other)
+                near[other].append(one)
+    return near
 
 
 def kept_apart(*, owner) -> set[tuple[int, int]]:
@@ -142,9 +210,10 @@ def kept_apart(*, owner) -> set[tuple[int, int]]:
 def duplicate_groups(*, owner, apart=None) -> list[DuplicateGroup]:
     """Every group of the owner's contacts that look like duplicates.
 
-    Sorted by the name of each group's first contact. Four queries, each
-    finding the values shared (GROUP BY) and the contacts that share them,
-    and one for the pairs kept `apart` unless given.
+    Sorted by the name of each group's first contact. Three queries, each
+    finding the emails or numbers shared (GROUP BY) and the contacts that
+    share them, one for every live contact's name key, and one for the pairs
+    kept `apart` unless given.
     """
     live = {"contact__owner": owner, "contact__deleted_at__isnull": True}
     if apart is None:
@@ -160,22 +229,31 @@ def duplicate_groups(*, owner, apart=None) -> list[DuplicateGroup]:
     )
     for queryset, column, reason in details:
         by_value: dict[str, set[int]] = defaultdict(set)
-        for value, pk, sort_name in _shared(queryset, column, "contact"):
+        for value, pk, sort_name in _shared(queryset, column):
             by_value[value].add(pk)
             sort_names[pk] = sort_name
         for value, ids in by_value.items():
             union.join(sorted(ids), reason, value)
 
-    by_name: dict[str, set[int]] = defaultdict(set)
-    for key, pk, sort_name in _shared(
-        Contact.objects.owned_by(owner), "name_key", "id"
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for key, pk, sort_name in (
+        Contact.objects.owned_by(owner)
+        .order_by("id")
+        .values_list("name_key", "id", "sort_name")
     ):
-        by_name[key].add(pk)
+        by_name[key].append(pk)
         sort_names[pk] = sort_name
     for ids in by_name.values():
-        ids = sorted(ids)
-        # Shown as the first card writes it ("smith, john"), not as the key.
-        union.join(ids, Reason.NAME, sort_names[ids[0]])
+        if len(ids) > 1:
+            # Shown as the first card writes it ("smith, john"), not as the key.
+            union.join(ids, Reason.NAME, sort_names[ids[0]])
+    for one, other in similar_names(by_name, sort_names):
+        for key in (one, other):
+            union.join(
+                sorted(by_name[one] + by_name[other]),
+                Reason.SIMILAR_NAME,
+                sort_names[by_name[key][0]],
+            )
 
     members = union.groups()
     groups = []
@@ -198,7 +276,7 @@ def duplicate_groups(*, owner, apart=None) -> list[DuplicateGroup]:
 # and the form they are kept in: a release that changes `DuplicateGroup` or
 # how contacts are grouped moves it on, so no entry of the old form is read.
 GROUPS_CACHED_SECONDS = 15 * 60
-GROUPS_CACHE_FORM = 2
+GROUPS_CACHE_FORM = 3
 
 
 def _groups_of(owner) -> tuple[list[DuplicateGroup], bool]:

@@ -88,6 +88,93 @@ def test_names_that_differ_by_initials_or_titles_are_grouped(alice):
     assert groups == {frozenset({a.pk, b.pk}): {Reason.NAME}}
 
 
+def test_names_one_letter_apart_are_grouped_as_similar(alice):
+    ann = ContactFactory(owner=alice, given_name="Ann", family_name="Lee")
+    anne = ContactFactory(owner=alice, given_name="Anne", family_name="Lee")
+    anne_too = ContactFactory(owner=alice, display_name="Lee, Anne")
+    jon = ContactFactory(owner=alice, given_name="Jon", family_name="Baker")
+    john = ContactFactory(owner=alice, given_name="JOHN", family_name="Baker")
+    smith = ContactFactory(owner=alice, given_name="Katherine", family_name="Smith")
+    smyth = ContactFactory(owner=alice, given_name="Catherine", family_name="Smyth")
+    catherine = ContactFactory(owner=alice, given_name="Catherine", family_name="Smith")
+    groups = {
+        frozenset(group.ids): (group.reasons, set(group.shared))
+        for group in duplicate_groups(owner=alice)
+    }
+    assert groups == {
+        frozenset({ann.pk, anne.pk, anne_too.pk}): (
+            {Reason.NAME, Reason.SIMILAR_NAME},
+            {"ann lee", "anne lee"},  # each name once, as its first card has it
+        ),
+        frozenset({jon.pk, john.pk}): (
+            {Reason.SIMILAR_NAME},
+            {"jon baker", "john baker"},
+        ),
+        # Katherine Smith ~ Catherine Smith ~ Catherine Smyth, one letter each.
+        frozenset({smith.pk, smyth.pk, catherine.pk}): (
+            {Reason.SIMILAR_NAME},
+            {"katherine smith", "catherine smith", "catherine smyth"},
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        (
+            {"given_name": "Dan", "family_name": "Lee"},
+            {"given_name": "Don", "family_name": "Lee"},
+        ),
+        ({"given_name": "Ann"}, {"given_name": "Anne"}),  # one word: too little
+        (
+            {"given_name": "Ann", "family_name": "Lee"},
+            {"given_name": "Anne", "family_name": "Leigh"},
+        ),
+        ({"emails": ["ann@x.example"]}, {"emails": ["anne@x.example"]}),
+        (
+            {"given_name": "Room", "family_name": "101"},
+            {"given_name": "Room", "family_name": "102"},
+        ),
+        (
+            {"given_name": "Ann", "family_name": "Lee"},
+            {"given_name": "Ann", "family_name": "Lee", "middle_name": "Mary"},
+        ),
+    ],
+)
+def test_names_further_apart_are_not_similar(alice, one, other):
+    blank = {"given_name": "", "family_name": ""}
+    ContactFactory(owner=alice, **{**blank, **one})
+    ContactFactory(owner=alice, **{**blank, **other})
+    assert duplicate_groups(owner=alice) == []
+
+
+def test_similar_names_kept_apart_stay_apart(alice):
+    ann = ContactFactory(owner=alice, given_name="Ann", family_name="Lee")
+    anne = ContactFactory(owner=alice, given_name="Anne", family_name="Lee")
+    contacts_mark_not_duplicates(owner=alice, contact_ids=[ann.pk, anne.pk])
+    assert duplicate_groups(owner=alice) == []
+    # Another Anne Lee is new, and one letter from Ann: the group is back.
+    again = ContactFactory(owner=alice, given_name="Anne", family_name="Lee")
+    [group] = duplicate_groups(owner=alice)
+    assert set(group.ids) == {ann.pk, anne.pk, again.pk}
+
+
+def test_many_names_alike_find_only_their_near_twins(alice):
+    # A family name shared by many: the names are compared through their
+    # one-letter variants, not pair by pair, and only near twins group.
+    for given in ("Ada", "Ben", "Cleo", "Dmitri", "Esther", "Farouk", "Greta"):
+        ContactFactory(owner=alice, given_name=given, family_name="Smith")
+    greta = ContactFactory(owner=alice, given_name="Gretta", family_name="Smith")
+    [group] = duplicate_groups(owner=alice)
+    assert greta.pk in group.ids
+    assert {
+        contact.given_name for contact in Contact.objects.filter(pk__in=group.ids)
+    } == {
+        "Greta",
+        "Gretta",
+    }
+
+
 def test_groups_join_through_any_shared_value(alice):
     a = ContactFactory(owner=alice, emails=["one@x.example"])
     b = ContactFactory(owner=alice, emails=["one@x.example"], phones=["555 0101"])
@@ -317,6 +404,17 @@ def test_duplicates_page_lists_groups_with_merge_forms(alice, alice_client):
     assert "Same email" in page
     assert f'name="contact" value="{a.pk}"' in page
     assert f'name="contact" value="{b.pk}"' in page
+
+
+def test_duplicates_page_names_a_group_of_similar_names(alice, alice_client):
+    jon = ContactFactory(owner=alice, given_name="Jon", family_name="Baker")
+    john = ContactFactory(owner=alice, given_name="John", family_name="Baker")
+    page = alice_client.get(reverse("contacts:duplicates")).content.decode()
+    assert "Similar name" in page
+    assert "Same name" not in page
+    assert "john baker, jon baker" in page
+    for contact in (jon, john):
+        assert f'name="contact" value="{contact.pk}"' in page
 
 
 def test_duplicates_page_says_when_there_are_none(alice, alice_client):

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contacts.text import SPACES, SPECIAL_FOLDS, fold, name_key, search_terms
+from contacts.text import (
+    SPACES,
+    SPECIAL_FOLDS,
+    fold,
+    name_key,
+    one_letter_apart,
+    search_terms,
+)
 
 
 def fold_by_the_book(text: str) -> str:
@@ -55,11 +62,53 @@ def test_initials_and_titles_do_not_tell_names_apart(one, other):
         ("J. Smith", "K. Smith"),  # an initial is all there is to go on
         ("John Smith Jr.", "John Smith"),  # father and son
         ("Dr. Lee", "Mr. Lee"),  # one word would be left
-        ("Ann Lee", "Anne Lee"),  # not a fuzzy match
+        ("Ann Lee", "Anne Lee"),  # near-identical, not the same
     ],
 )
 def test_names_with_too_little_left_stay_apart(one, other):
     assert name_key(fold(one)) != name_key(fold(other))
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("ann", "anne"),  # a letter added
+        ("john", "jon"),  # left out, in the middle
+        ("philip", "phillip"),
+        ("smith", "smyth"),  # changed, in a word of five letters or more
+        ("katherine", "catherine"),  # changed, first
+        ("michael", "micheal"),  # two neighbours swapped
+        ("anne", "annie"),
+        ("мария", "марія"),  # any alphabet
+    ],
+)
+def test_words_one_letter_apart(one, other):
+    assert one_letter_apart(one, other)
+    assert one_letter_apart(other, one)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("ann", "ann"),  # the same word is not "apart"
+        ("al", "ali"),  # too short to tell
+        ("dan", "don"),  # changed in a short word: another name
+        ("mark", "marc"),
+        ("ann", "annie"),  # two letters apart
+        ("steven", "stephen"),
+        ("smith", "mitsh"),  # not neighbours
+        ("michael", "mihxael"),  # swapped and changed
+        ("donald", "ronald"),  # another first letter: another name
+        ("mar", "omar"),
+        ("paul", "paula"),  # a woman's name
+        ("daniel", "daniela"),
+        ("room101", "room102"),  # digits are not a typo of a name
+        ("12345", "12346"),
+    ],
+)
+def test_words_not_one_letter_apart(one, other):
+    assert not one_letter_apart(one, other)
+    assert not one_letter_apart(other, one)
 
 
 def test_a_search_typed_without_accents_matches():
