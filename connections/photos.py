@@ -13,6 +13,7 @@ import warnings
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -59,6 +60,30 @@ def photo_upload_too_big(request) -> bool:
         return False
     # Room for the form's other fields and the multipart boundaries.
     return length > settings.RAPPORT_PROFILE_PHOTO_MAX_BYTES + 64 * 1024
+
+
+class PhotoSizeLimit(FileUploadHandler):
+    """Leaves out, as it arrives, an uploaded file larger than a photo may be.
+
+    For a form that holds a photo among other fields: they are still read,
+    so the form comes back with what was typed, and the file is neither
+    kept in memory nor written to disk. The names of the fields whose file
+    was left out are in `request.photos_too_big`. It goes first in the
+    request's upload handlers, before the body is read.
+    """
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        request.photos_too_big = set()
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > settings.RAPPORT_PROFILE_PHOTO_MAX_BYTES:
+            self.request.photos_too_big.add(self.field_name)
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None  # the next handler keeps the file
 
 
 def read_photo(upload) -> Image.Image:

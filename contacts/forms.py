@@ -12,6 +12,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from connections.ids import parse_id
+from connections.photos import read_photo
 from contacts.models import (
     Contact,
     ContactAddress,
@@ -30,6 +31,7 @@ from contacts.services.contacts import (
     PhoneEntry,
     WebsiteEntry,
 )
+from contacts.services.photos import photo_pictures
 from contacts.text import digits
 
 BIRTH_YEAR_MIN = 1800
@@ -214,6 +216,21 @@ class ContactForm(forms.ModelForm):
         help_text=_("Creates the label and adds it to this contact."),
     )
     token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # A new contact only: an existing one's photo is changed on its own page.
+    photo = forms.FileField(
+        label=_("Picture"),
+        required=False,
+        widget=forms.FileInput(
+            attrs={
+                "accept": "image/jpeg,image/png,image/gif,image/webp",
+                # The chosen file stays through the form's htmx round trips
+                # (a row added, a field in error), where a browser would
+                # empty a file field drawn again.
+                "hx-preserve": "true",
+            }
+        ),
+        help_text=_("Optional. JPEG, PNG, GIF or WebP, up to 5 MB."),
+    )
 
     class Meta:
         model = Contact
@@ -250,6 +267,8 @@ class ContactForm(forms.ModelForm):
         ]
         for name in ("birthday_day", "birthday_year"):
             self.fields[name].widget.attrs.update({"inputmode": "numeric"})
+        if self.instance.pk:
+            del self.fields["photo"]
         if self.instance.pk and not self.is_bound:
             self.initial.update(
                 birthday_day=self.instance.birthday_day,
@@ -261,6 +280,13 @@ class ContactForm(forms.ModelForm):
     def _post_clean(self):
         # The model is validated as a whole, details included, by the services.
         pass
+
+    def clean_photo(self):
+        """The stored pictures of the photo chosen, checked as on the photo page."""
+        upload = self.cleaned_data.get("photo")
+        if not upload:
+            return None
+        return photo_pictures(read_photo(upload))
 
     def clean_labels(self):
         return [self.owner_labels[pk] for pk in self.cleaned_data["labels"]]
@@ -297,11 +323,14 @@ class ContactEditor:
     one more or one fewer row, keeping everything typed, and nothing is saved.
     """
 
-    def __init__(self, *, owner, data=None, contact: Contact | None = None):
+    def __init__(self, *, owner, data=None, files=None, contact: Contact | None = None):
         self.owner = owner
         self.contact = contact
         self.focus = None  # the kind whose "Add" button gets the focus
-        self.form = ContactForm(data, owner=owner, instance=contact or Contact())
+        # Whether a photo was chosen that the page coming back cannot hold (a
+        # browser never fills a file field in): it asks for it again.
+        self.photo_dropped = False
+        self.form = ContactForm(data, files, owner=owner, instance=contact or Contact())
         if data is None and contact is None:
             self.form.initial["token"] = uuid.uuid4()
         self.formsets = {}
@@ -322,7 +351,9 @@ class ContactEditor:
         editor.form = ContactForm(
             owner=owner,
             instance=contact or Contact(),
-            initial={name: typed[name].value() for name in typed.fields},
+            initial={
+                name: typed[name].value() for name in typed.fields if name != "photo"
+            },
         )
         for prefix, kind in DETAIL_KINDS.items():
             bound = kind.formset_class(data, prefix=prefix)
@@ -384,6 +415,7 @@ class ContactEditor:
             websites=entries["websites"],
             labels=list(cleaned.get("labels") or []),
             new_labels=[cleaned["new_label"]] if cleaned.get("new_label") else [],
+            photo=cleaned.get("photo"),
         )
 
     @property

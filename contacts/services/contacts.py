@@ -18,6 +18,7 @@ from contacts.models import (
     ContactEmail,
     ContactLabel,
     ContactPhone,
+    ContactPhoto,
     ContactWebsite,
     DetailLabel,
     Label,
@@ -30,6 +31,7 @@ from contacts.services.address_books import (
     address_book_locked,
 )
 from contacts.services.labels import label_for_name
+from contacts.services.photos import new_photo_key
 
 SCALAR_FIELDS = (
     "prefix",
@@ -101,6 +103,10 @@ class ContactData:
     websites: Sequence[WebsiteEntry] = ()
     labels: Sequence[Label] = ()
     new_labels: Sequence[str] = field(default_factory=tuple)
+    # A new contact's photo, as its stored pictures (`photo_pictures()`, made
+    # before the transaction). Only `contact_create` reads it: a contact's
+    # photo is changed on its own page (`contact_photo_set`).
+    photo: dict[str, bytes] | None = None
 
 
 class SavedMember(enum.StrEnum):
@@ -133,6 +139,8 @@ def contact_create(
         owner=owner, creation_token=creation_token, created=now, updated=now
     )
     details = _apply(contact, data, region=book.default_region)
+    if data.photo:
+        contact.photo_key = new_photo_key()
     try:
         with transaction.atomic():
             contact.save()
@@ -144,6 +152,8 @@ def contact_create(
         if creation_token is None or earlier is None:
             raise
         return earlier
+    if data.photo:
+        ContactPhoto.objects.create(contact=contact, **data.photo)
     _save_details(contact, details)
     _set_labels(contact, owner=owner, data=data)
     address_book_changed(owner=owner)

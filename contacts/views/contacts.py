@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from connections.photos import PhotoSizeLimit, too_big_message
 from connections.selectors.network import Relationship, relationship_with
 from contacts.forms import DETAIL_KINDS, BulkForm, ContactEditor
 from contacts.models import Contact
@@ -194,17 +196,35 @@ def _rearranged(request, *, contact=None):
     )
 
 
+@csrf_exempt  # checked by `_contact_add`, once the upload handler is in place
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def contact_add(request):
-    """Add contact: one form for the card, its details and its labels."""
+    """Add contact: one form for the card, its details, labels and photo."""
+    if request.method == "POST":
+        # Before the body is read, as the CSRF check reads it: a photo over
+        # the limit is left out as it arrives, and the rest of the form kept.
+        request.upload_handlers.insert(0, PhotoSizeLimit(request))
+    return _contact_add(request)
+
+
+@csrf_protect
+def _contact_add(request):
     if request.method == "GET":
         return _editor_response(request, ContactEditor(owner=request.user))
+    # With htmx, the chosen file stays in its field (`hx-preserve`); a page
+    # loaded again has it no more.
+    photo_chosen = bool(request.FILES.get("photo")) and not request.htmx
     editor = _rearranged(request)
     if editor is not None:
+        editor.photo_dropped = photo_chosen
         return _editor_response(request, editor)
-    editor = ContactEditor(owner=request.user, data=request.POST)
-    if editor.is_valid():
+    editor = ContactEditor(owner=request.user, data=request.POST, files=request.FILES)
+    valid = editor.is_valid()
+    if "photo" in request.photos_too_big:
+        editor.form.add_error("photo", too_big_message())
+        valid = False
+    if valid:
         try:
             contact = contact_create(
                 owner=request.user, data=editor.to_data(), creation_token=editor.token
@@ -216,6 +236,7 @@ def contact_add(request):
                 request, _("%(name)s was added.") % {"name": contact.shown_name}
             )
             return go(request, contact.get_absolute_url())
+    editor.photo_dropped = photo_chosen and "photo" not in editor.form.errors
     return _editor_response(request, editor, status=422 if request.htmx else 200)
 
 

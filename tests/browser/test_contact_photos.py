@@ -112,3 +112,38 @@ def test_add_a_photo_to_a_contact_see_it_and_remove_it(browser_session, alice, b
     expect(hero.locator(".avatar-xl")).to_have_text("CM")
     expect(page.get_by_role("link", name="Add photo")).to_be_visible()
     assert Contact.objects.get(pk=chloe.pk).photo_key == ""
+
+
+def test_a_new_contact_gets_its_photo_from_the_add_form(browser_session, alice):
+    ui = browser_session()
+    ui.sign_in(alice)
+    ui.goto("/contacts/new/")
+    page = ui.page
+    page.get_by_label("First name").fill("Dara")
+    page.get_by_label("Last name").fill("Okafor")
+    photo = page.get_by_label("Picture", exact=True)
+    photo.set_input_files(
+        {"name": "dara.png", "mimeType": "image/png", "buffer": landscape_png()}
+    )
+    # The form goes to the server and back (htmx) for another email row and
+    # for an address in error: the chosen file stays in its field each time.
+    page.get_by_role("button", name="Add email").click()
+    expect(page.get_by_label("Email 2", exact=True)).to_be_focused()
+    page.get_by_label("Email 1", exact=True).fill("dara@")
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.get_by_text("Enter a valid email address.")).to_be_visible()
+    assert photo.evaluate("input => input.files.length") == 1
+    expect(page.get_by_text("Choose the photo again")).to_have_count(0)
+    assert not Contact.objects.filter(owner=alice).exists()
+    ui.screenshot("contact-add-photo")
+
+    page.get_by_label("Email 1", exact=True).fill("dara@example.com")
+    page.get_by_role("button", name="Save").first.click()
+    ui.arrived(re.compile(r".*/contacts/\d+/$"))
+    expect(page.get_by_text("Dara Okafor was added.")).to_be_visible()
+    dara = Contact.objects.get(owner=alice)
+    hero_photo = page.locator(".contact-hero img.avatar.avatar-xl")
+    expect(hero_photo).to_have_attribute(
+        "src", f"/contacts/{dara.pk}/photo/{dara.photo_key}/large.jpg"
+    )
+    assert loaded_width(page, hero_photo) == 256

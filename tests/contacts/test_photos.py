@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
@@ -13,6 +14,7 @@ from connections.photos import photo_image
 from contacts.csv_formats import GOOGLE, guess_target, mapping_for, valid_targets
 from contacts.models import Contact, ContactImport, ContactPhoto
 from contacts.selectors.transfer import contacts_to_export, export_stream
+from contacts.services.contacts import ContactData, contact_create
 from contacts.services.duplicates import contacts_merge, differing_fields
 from contacts.services.imports import (
     import_confirm,
@@ -24,8 +26,11 @@ from contacts.services.photos import (
     contact_photo_copy,
     contact_photo_remove,
     contact_photo_set,
+    photo_pictures,
 )
 from contacts.services.trash import contact_trash
+from tests.conftest import HTMX
+from tests.contacts.test_views import editor_data
 from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -188,6 +193,148 @@ class TestSetAndRemove:
 # ---------------------------------------------------------------------------
 # Pages
 # ---------------------------------------------------------------------------
+
+
+class TestWithANewContact:
+    """A photo chosen on the Add contact form, saved with the contact."""
+
+    def test_the_service_saves_the_pictures_with_the_card_or_nothing(
+        self, alice, settings
+    ):
+        pictures = photo_pictures(photo_image(picture()))
+        data = ContactData(given_name="Dara", photo=pictures)
+        dara = contact_create(owner=alice, data=data)
+        assert len(dara.photo_key) == 16
+        assert bytes(ContactPhoto.objects.get(contact=dara).large) == pictures["large"]
+        settings.RAPPORT_CONTACTS_MAX = 1
+        with pytest.raises(ValidationError):
+            contact_create(
+                owner=alice, data=ContactData(given_name="Eve", photo=pictures)
+            )
+        assert ContactPhoto.objects.count() == 1
+
+    def test_the_add_form_saves_the_photo_with_the_contact(self, alice, alice_client):
+        page = alice_client.get(reverse("contacts:add")).content.decode()
+        assert 'enctype="multipart/form-data"' in page
+        assert 'type="file" name="photo"' in page
+        response = alice_client.post(
+            reverse("contacts:add"), {**editor_data(), "photo": upload(picture())}
+        )
+        contact = Contact.objects.get(owner=alice)
+        assert response["Location"] == contact.get_absolute_url()
+        assert len(contact.photo_key) == 16
+        assert decoded(contact.photo.large).size == (256, 256)
+        assert close(centre(contact.photo.small), (200, 30, 60))
+        html = alice_client.get(contact.get_absolute_url()).content.decode()
+        assert f'src="{photo_url(contact)}"' in html
+
+    def test_with_htmx_too(self, alice, alice_client):
+        response = alice_client.post(
+            reverse("contacts:add"),
+            {**editor_data(), "photo": upload(picture("JPEG"), "me.jpg")},
+            **HTMX,
+        )
+        contact = Contact.objects.get(owner=alice)
+        assert response["HX-Redirect"] == contact.get_absolute_url()
+        assert ContactPhoto.objects.filter(contact=contact).exists()
+
+    def test_without_a_photo_the_contact_has_none(self, alice, alice_client):
+        alice_client.post(reverse("contacts:add"), editor_data())
+        contact = Contact.objects.get(owner=alice)
+        assert contact.photo_key == ""
+        assert not ContactPhoto.objects.exists()
+
+    def test_a_file_that_is_not_a_picture_keeps_what_was_typed(self, alice_client):
+        response = alice_client.post(
+            reverse("contacts:add"),
+            {**editor_data(notes="Met at the fair"), "photo": upload(b"hello")},
+        )
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert not Contact.objects.exists()
+        assert "This file is not a picture we can read" in html
+        assert 'value="Zoë"' in html
+        assert "Met at the fair" in html
+        assert 'value="zoe@work.example"' in html
+        # The refused file is named by its error, not asked for again.
+        assert "Choose the photo again" not in html
+
+    def test_a_photo_too_large_is_left_out_as_it_arrives_and_the_form_kept(
+        self, alice_client, settings
+    ):
+        settings.RAPPORT_PROFILE_PHOTO_MAX_BYTES = 1000
+        response = alice_client.post(
+            reverse("contacts:add"),
+            {**editor_data(notes="Keep me"), "photo": upload(b"x" * 200_000)},
+            **HTMX,
+        )
+        html = response.content.decode()
+        assert response.status_code == 422
+        assert not Contact.objects.exists()
+        assert "The photo is too large: choose a picture of at most" in html
+        assert "Keep me" in html
+        assert 'value="zoe@example.com"' in html
+
+    def test_another_field_in_error_asks_for_the_photo_again_without_javascript(
+        self, alice_client
+    ):
+        data = {
+            **editor_data(**{"emails-0-value": "broken@"}),
+            "photo": upload(picture()),
+        }
+        html = alice_client.post(reverse("contacts:add"), data).content.decode()
+        assert not Contact.objects.exists()
+        assert "Enter a valid email address." in html
+        assert "Choose the photo again" in html
+        # With htmx the chosen file stays in its field: nothing to ask.
+        data["photo"] = upload(picture())
+        html = alice_client.post(reverse("contacts:add"), data, **HTMX).content.decode()
+        assert "Enter a valid email address." in html
+        assert "Choose the photo again" not in html
+        assert 'hx-preserve="true"' in html
+
+    def test_adding_a_row_without_javascript_asks_for_the_photo_again(
+        self, alice_client
+    ):
+        data = {**editor_data(add_row="emails"), "photo": upload(picture())}
+        html = alice_client.post(reverse("contacts:add"), data).content.decode()
+        assert 'name="emails-2-value"' in html
+        assert "Choose the photo again" in html
+        assert not Contact.objects.exists()
+
+    def test_a_double_submit_adds_one_contact_and_one_photo(self, alice, alice_client):
+        data = editor_data()
+        for _twice in range(2):
+            alice_client.post(
+                reverse("contacts:add"), {**data, "photo": upload(picture())}
+            )
+        contact = Contact.objects.get(owner=alice)
+        assert ContactPhoto.objects.get().contact == contact
+
+    def test_the_form_still_checks_its_csrf_token(self, alice):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(alice)
+        response = client.post(
+            reverse("contacts:add"), {**editor_data(), "photo": upload(picture())}
+        )
+        assert response.status_code == 403
+        assert not Contact.objects.exists()
+
+    def test_editing_has_no_photo_field_and_keeps_the_photo(self, alice_client, chloe):
+        contact_photo_set(contact=chloe, upload=upload(picture()))
+        chloe.refresh_from_db()
+        key = chloe.photo_key
+        page = alice_client.get(reverse("contacts:edit", args=[chloe.pk]))
+        html = page.content.decode()
+        assert 'name="photo"' not in html
+        assert 'enctype="multipart/form-data"' not in html
+        alice_client.post(
+            reverse("contacts:edit", args=[chloe.pk]),
+            editor_data(given_name="Chloe", photo=upload(picture(colour=(0, 0, 0)))),
+        )
+        chloe.refresh_from_db()
+        assert chloe.given_name == "Chloe"
+        assert chloe.photo_key == key
 
 
 def photo_url(contact: Contact, size="large") -> str:
