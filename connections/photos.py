@@ -72,7 +72,7 @@ class PhotoSizeLimit(FileUploadHandler):
     request's upload handlers, before the body is read.
     """
 
-    def __init__(self, request=None):
+    def __init__(self, request):
         super().__init__(request)
         request.photos_too_big = set()
 

@@ -76,7 +76,7 @@ def name_key(folded: str) -> str:
 # "Jon"/"John" and "Smith"/"Smyth" may be one person, "Dan"/"Don" or
 # "Mark"/"Marc" are more likely two.
 ONE_LETTER_SHORTEST = 3
-ONE_LETTER_SWAPPED_SHORTEST = 5
+ONE_LETTER_CHANGED_SHORTEST = 5
 
 
 def one_letter_apart(one: str, other: str) -> bool:
@@ -107,7 +107,7 @@ def one_letter_apart(one: str, other: str) -> bool:
         while start < len(one) and one[start] == other[start]:
             start += 1
         return one[start:] == other[start + 1 :]
-    if len(other) != len(one) or len(one) < ONE_LETTER_SWAPPED_SHORTEST:
+    if len(other) != len(one) or len(one) < ONE_LETTER_CHANGED_SHORTEST:
         return False
     pairs = zip(one, other, strict=True)
     differ = [index for index, (mine, theirs) in enumerate(pairs) if mine != theirs]

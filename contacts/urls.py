@@ -62,6 +62,11 @@ urlpatterns = [
     path("duplicates/", duplicates.duplicate_list, name="duplicates"),
     path("duplicates/merge/", duplicates.duplicate_merge, name="duplicates_merge"),
     path(
+        "duplicates/merge-all/",
+        duplicates.duplicate_merge_all,
+        name="duplicates_merge_all",
+    ),
+    path(
         "duplicates/apart/",
         duplicates.duplicate_keep_apart,
         name="duplicates_keep_apart",

@@ -248,12 +248,9 @@ def duplicate_groups(*, owner, apart=None) -> list[DuplicateGroup]:
             # Shown as the first card writes it ("smith, john"), not as the key.
             union.join(ids, Reason.NAME, sort_names[ids[0]])
     for one, other in similar_names(by_name, sort_names):
-        for key in (one, other):
-            union.join(
-                sorted(by_name[one] + by_name[other]),
-                Reason.SIMILAR_NAME,
-                sort_names[by_name[key][0]],
-            )
+        ids = sorted(by_name[one] + by_name[other])
+        for key in (one, other):  # the group shows both names
+            union.join(ids, Reason.SIMILAR_NAME, sort_names[by_name[key][0]])
 
     members = union.groups()
     groups = []

@@ -1,6 +1,7 @@
 """Merging duplicate contacts into one, keeping every detail, or keeping them apart."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from itertools import combinations
 
 from django.conf import settings
@@ -26,6 +27,8 @@ from contacts.services.contacts import (
 from contacts.services.photos import contact_photo_copy
 
 MERGE_MAX = 20
+# The groups one "Merge all" takes: a page of them, or a few loaded more.
+MERGE_GROUPS_MAX = 100
 # A larger group is more likely joined by one shared value (a switchboard
 # number) than by people: marking it apart would store over 1,225 pairs.
 APART_MAX = 50
@@ -244,6 +247,64 @@ def _merged_data(ordered: list[Contact], chosen: dict[str, Contact]) -> ContactD
         websites=websites,
         labels=labels,
     )
+
+
+@dataclass
+class GroupsMerged:
+    """What "Merge all" did: the contact each group became, how many went to
+    the Trash, and the groups left as they were, by name, with the reason."""
+
+    kept: list[Contact] = field(default_factory=list)
+    trashed: int = 0
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
+@transaction.atomic
+def contacts_merge_groups(*, owner, groups: Sequence[Sequence[int]]) -> GroupsMerged:
+    """Merge each group of the owner's contacts as the merge page proposes it.
+
+    In each group the first contact in the page's order (by name) gives the
+    name, and every other choice goes to the first contact that has a value;
+    every detail is kept, as in `contacts_merge`. Each group is merged in a
+    savepoint of its own: one a limit refuses stays as it is, named with the
+    reason, and the others are merged. A group with fewer than two live
+    contacts left (merged already, by a second click or in another tab) is
+    passed over.
+    """
+    if len(groups) > MERGE_GROUPS_MAX:
+        raise ValidationError(
+            _("Merge at most %(max)s groups at a time.") % {"max": MERGE_GROUPS_MAX},
+            code="many",
+        )
+    outcome = GroupsMerged()
+    for ids in groups:
+        contacts = list(
+            Contact.objects.owned_by(owner)
+            .filter(pk__in=list(ids)[: MERGE_MAX + 1])
+            .order_by("sort_name", "pk")
+        )
+        if len(contacts) < 2:
+            continue
+        choices = {
+            name: next(
+                (contact.pk for contact in contacts if field_value(contact, name)),
+                None,
+            )
+            for name in CHOICE_FIELDS
+        }
+        try:
+            with transaction.atomic():
+                kept = contacts_merge(
+                    owner=owner,
+                    contact_ids=[contact.pk for contact in contacts],
+                    choices=choices,
+                )
+        except ValidationError as error:
+            outcome.refused.append((contacts[0].shown_name, " ".join(error.messages)))
+        else:
+            outcome.kept.append(kept)
+            outcome.trashed += len(contacts) - 1
+    return outcome
 
 
 @transaction.atomic

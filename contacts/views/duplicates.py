@@ -22,6 +22,7 @@ from contacts.services.duplicates import (
     MERGE_MAX,
     contacts_mark_not_duplicates,
     contacts_merge,
+    contacts_merge_groups,
     contacts_unmark_not_duplicates,
     differing_fields,
     field_shown,
@@ -80,6 +81,40 @@ def duplicate_keep_apart(request):
     url = reverse("contacts:duplicates")
     after = request.POST.get("after", "")
     return go(request, f"{url}?{urlencode({'after': after})}" if after else url)
+
+
+@require_POST
+def duplicate_merge_all(request):
+    """Merge all shown: every group on the page (and those loaded under it)."""
+    groups = [
+        ids
+        for ids in (
+            parse_ids(value.split("-")) for value in request.POST.getlist("group")
+        )
+        if len(ids) > 1
+    ]
+    try:
+        outcome = contacts_merge_groups(owner=request.user, groups=groups)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return go(request, reverse("contacts:duplicates"))
+    if outcome.kept:
+        messages.success(
+            request,
+            ngettext(
+                "%(groups)s group merged; %(trashed)s contact is in the Trash.",
+                "%(groups)s groups merged; %(trashed)s contacts are in the Trash.",
+                len(outcome.kept),
+            )
+            % {"groups": len(outcome.kept), "trashed": outcome.trashed},
+        )
+    for name, reason in outcome.refused:
+        messages.error(
+            request,
+            _("%(name)s and its duplicates were not merged: %(reason)s")
+            % {"name": name, "reason": reason},
+        )
+    return go(request, reverse("contacts:duplicates"))
 
 
 @require_POST

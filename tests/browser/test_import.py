@@ -212,6 +212,19 @@ def test_keep_different_people_apart_then_group_them_again(ui, alice):
     ui.arrived("/contacts/duplicates/")
     expect(page.get_by_text("3 groups of possible duplicates.")).to_be_visible()
     expect(page.locator(".item-title", has_text="Sam Ortiz")).to_be_visible()
+    ui.check_a11y("duplicates")
+
+    # Merge all shown: each group as its merge page proposes it.
+    page.get_by_role("button", name="Merge all shown").click()
+    ui.arrived("/contacts/duplicates/")
+    expect(
+        page.get_by_text("3 groups merged; 3 contacts are in the Trash.")
+    ).to_be_visible()
+    expect(page.get_by_role("heading", name="No duplicates")).to_be_visible()
+    ui.screenshot("duplicates-merged-all")
+    assert sorted(
+        Contact.objects.owned_by(alice).values_list("shown_name", flat=True)
+    ) == ["John Baker", "Kim Park", "Rosa Ortiz"]
 
 
 @pytest.mark.parametrize(

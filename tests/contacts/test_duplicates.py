@@ -24,6 +24,7 @@ from contacts.services.contacts import (
 from contacts.services.duplicates import (
     contacts_mark_not_duplicates,
     contacts_merge,
+    contacts_merge_groups,
     contacts_unmark_not_duplicates,
     differing_fields,
 )
@@ -285,6 +286,139 @@ def test_merge_needs_two_of_the_owners_live_contacts(alice, bob):
     with pytest.raises(ValidationError, match="no longer exist"):
         contacts_merge(owner=alice, contact_ids=[mine.pk, theirs.pk], choices={})
     assert Contact.objects.get(pk=theirs.pk).deleted_at is None
+
+
+# ---------- Merge all ----------
+
+
+def test_merge_all_merges_each_group_as_the_merge_page_proposes(alice):
+    work = LabelFactory(owner=alice, name="Work")
+    jon = ContactFactory(
+        owner=alice, given_name="Jon", family_name="Baker", emails=["jon@x.example"]
+    )
+    john = ContactFactory(
+        owner=alice,
+        given_name="John",
+        family_name="Baker",
+        organization="Initech",
+        phones=["555 0101"],
+        labels=[work],
+    )
+    kim = ContactFactory(owner=alice, given_name="Kim", family_name="Park")
+    kim_too = ContactFactory(owner=alice, given_name="Kim", family_name="Park")
+    kim_again = ContactFactory(owner=alice, given_name="Kim", family_name="Park")
+    outcome = contacts_merge_groups(
+        owner=alice,
+        groups=[[jon.pk, john.pk], [kim.pk, kim_too.pk, kim_again.pk]],
+    )
+    assert outcome.trashed == 3
+    assert outcome.refused == []
+    left = {contact.pk: contact for contact in Contact.objects.owned_by(alice)}
+    assert set(left) == {john.pk, kim.pk}
+    # "John Baker" comes first by name, and keeps everything both held.
+    merged = left[john.pk]
+    assert merged.shown_name == "John Baker"
+    assert merged.organization == "Initech"
+    assert [email.value for email in merged.emails.all()] == ["jon@x.example"]
+    assert [phone.value for phone in merged.phones.all()] == ["555 0101"]
+    assert [label.name for label in merged.labels.all()] == ["Work"]
+    assert Contact.objects.in_trash_of(alice).count() == 3
+
+
+def test_merge_all_leaves_a_refused_group_as_it_is_and_merges_the_others(
+    alice, settings
+):
+    settings.RAPPORT_CONTACT_DETAILS_MAX = 2
+    a = ContactFactory(
+        owner=alice, given_name="Ann", emails=["a@x.example", "b@x.example"]
+    )
+    b = ContactFactory(owner=alice, given_name="Ann", emails=["c@x.example"])
+    c = ContactFactory(owner=alice, given_name="Bo", phones=["555 0100"])
+    d = ContactFactory(owner=alice, given_name="Bo", phones=["555 0100"])
+    outcome = contacts_merge_groups(owner=alice, groups=[[a.pk, b.pk], [c.pk, d.pk]])
+    assert [contact.pk for contact in outcome.kept] == [c.pk]
+    [(name, reason)] = outcome.refused
+    assert name == a.shown_name
+    assert "3 emails" in reason
+    assert set(Contact.objects.owned_by(alice).values_list("pk", flat=True)) == {
+        a.pk,
+        b.pk,
+        c.pk,
+    }
+    assert a.emails.count() == 2
+
+
+def test_merge_all_twice_changes_nothing_more(alice, bob):
+    a = ContactFactory(owner=alice, emails=["same@x.example"])
+    b = ContactFactory(owner=alice, emails=["same@x.example"])
+    stranger = ContactFactory(owner=bob, emails=["same@x.example"])
+    contacts_merge_groups(owner=alice, groups=[[a.pk, b.pk]])
+    again = contacts_merge_groups(owner=alice, groups=[[a.pk, b.pk]])
+    assert (again.kept, again.refused, again.trashed) == ([], [], 0)
+    assert Contact.objects.owned_by(alice).count() == 1
+    # Another member's contact is not found, so it joins nothing.
+    assert contacts_merge_groups(owner=alice, groups=[[a.pk, stranger.pk]]).kept == []
+    assert Contact.objects.owned_by(bob).get() == stranger
+
+
+def test_merge_all_takes_a_bounded_number_of_groups(alice, monkeypatch):
+    monkeypatch.setattr("contacts.services.duplicates.MERGE_GROUPS_MAX", 1)
+    a, b, c, d = (ContactFactory(owner=alice, given_name="Same") for _ in range(4))
+    with pytest.raises(ValidationError, match="at most 1 groups"):
+        contacts_merge_groups(owner=alice, groups=[[a.pk, b.pk], [c.pk, d.pk]])
+    assert Contact.objects.owned_by(alice).count() == 4
+
+
+def test_merge_all_from_the_page_without_javascript(alice, alice_client):
+    ContactFactory(owner=alice, given_name="Jon", family_name="Baker")
+    ContactFactory(owner=alice, given_name="John", family_name="Baker")
+    ContactFactory(owner=alice, emails=["one@x.example"])
+    ContactFactory(owner=alice, emails=["one@x.example"])
+    page = alice_client.get(reverse("contacts:duplicates")).content.decode()
+    assert page.count('name="group"') == 2
+    assert 'form="merge-all"' in page
+    response = alice_client.post(
+        reverse("contacts:duplicates_merge_all"),
+        {
+            "group": [
+                group.split('"')[0] for group in page.split('name="group" value="')[1:]
+            ]
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("contacts:duplicates")
+    assert "2 groups merged; 2 contacts are in the Trash." in html
+    assert "No duplicates" in html
+    assert Contact.objects.owned_by(alice).count() == 2
+
+
+def test_merge_all_says_which_groups_were_left_and_why(alice, alice_client, settings):
+    settings.RAPPORT_CONTACT_DETAILS_MAX = 1
+    a = ContactFactory(
+        owner=alice, given_name="Ann", family_name="Lee", emails=["a@x.example"]
+    )
+    b = ContactFactory(
+        owner=alice, given_name="Ann", family_name="Lee", emails=["b@x.example"]
+    )
+    response = alice_client.post(
+        reverse("contacts:duplicates_merge_all"),
+        {"group": [f"{a.pk}-{b.pk}", "nonsense", "7"]},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Ann Lee and its duplicates were not merged:" in html
+    assert "groups merged" not in html
+    assert Contact.objects.owned_by(alice).count() == 2
+
+
+def test_merge_all_only_answers_a_post_of_the_owner(alice, bob_client):
+    a = ContactFactory(owner=alice, emails=["x@x.example"])
+    b = ContactFactory(owner=alice, emails=["x@x.example"])
+    url = reverse("contacts:duplicates_merge_all")
+    assert bob_client.get(url).status_code == 405
+    bob_client.post(url, {"group": [f"{a.pk}-{b.pk}"]})
+    assert Contact.objects.owned_by(alice).count() == 2
 
 
 # ---------- Not duplicates ----------
