@@ -108,6 +108,8 @@ def duplicate_merge_all(request):
             )
             % {"groups": len(outcome.kept), "trashed": outcome.trashed},
         )
+    elif not outcome.refused:
+        messages.info(request, _("Nothing to merge: these groups were merged already."))
     for name, reason in outcome.refused:
         messages.error(
             request,

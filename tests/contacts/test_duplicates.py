@@ -377,19 +377,22 @@ def test_merge_all_from_the_page_without_javascript(alice, alice_client):
     page = alice_client.get(reverse("contacts:duplicates")).content.decode()
     assert page.count('name="group"') == 2
     assert 'form="merge-all"' in page
+    groups = [group.split('"')[0] for group in page.split('name="group" value="')[1:]]
     response = alice_client.post(
-        reverse("contacts:duplicates_merge_all"),
-        {
-            "group": [
-                group.split('"')[0] for group in page.split('name="group" value="')[1:]
-            ]
-        },
-        follow=True,
+        reverse("contacts:duplicates_merge_all"), {"group": groups}, follow=True
     )
     html = response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("contacts:duplicates")
     assert "2 groups merged; 2 contacts are in the Trash." in html
     assert "No duplicates" in html
+    assert Contact.objects.owned_by(alice).count() == 2
+    # A second click finds the groups merged already.
+    again = alice_client.post(
+        reverse("contacts:duplicates_merge_all"), {"group": groups}, follow=True
+    )
+    assert "Nothing to merge: these groups were merged already." in (
+        again.content.decode()
+    )
     assert Contact.objects.owned_by(alice).count() == 2
 
 
