@@ -40,6 +40,7 @@ from connections.selectors.updates import feed_for
 from contacts.models import Contact, Label
 from contacts.perf.seed import BIG_ROLE_PREFIX, ROLES, role_handle
 from contacts.selectors.contacts import encode_cursor as encode_contact_cursor
+from contacts.selectors.duplicates import duplicate_groups
 
 
 class Kind(StrEnum):
@@ -1326,6 +1327,17 @@ OPERATIONS: list[Operation] = [
         "hub",
         max_ms=15.0,
         repeat=30,
+        memory=False,
+    ),
+    # Issue 4: the Duplicates page's look at the whole 25,000-card book (the
+    # shared emails and numbers, every name key, the similar names), which
+    # the page pays on its first view after each change, before the cache.
+    Operation(
+        "duplicates-look",
+        lambda cast: duplicate_groups(owner=cast.addressbook),
+        "addressbook",
+        repeat=7,
+        # Timed alone: tracing memory would triple its time.
         memory=False,
     ),
 ]

@@ -439,6 +439,7 @@ def run_in_process(
     """Measure every page, hot query and operation against the seeded data."""
     check_registry(list(pages))
     roles = {"hub", "typical"} | {role for page in pages for role in page.roles()}
+    roles |= {operation.viewer for operation in operations}
     cast = Cast.load(roles | BARE.roles())
     bare = PageResult(BARE, BARE.path(cast), BARE.expected_status(cast))
     results = [

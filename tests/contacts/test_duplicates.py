@@ -329,12 +329,14 @@ def test_merge_all_leaves_a_refused_group_as_it_is_and_merges_the_others(
     alice, settings
 ):
     settings.RAPPORT_CONTACT_DETAILS_MAX = 2
+    # The same names, so each group's first contact (by name, then id) is known.
+    same = {"family_name": "Lee"}
     a = ContactFactory(
-        owner=alice, given_name="Ann", emails=["a@x.example", "b@x.example"]
+        owner=alice, given_name="Ann", emails=["a@x.example", "b@x.example"], **same
     )
-    b = ContactFactory(owner=alice, given_name="Ann", emails=["c@x.example"])
-    c = ContactFactory(owner=alice, given_name="Bo", phones=["555 0100"])
-    d = ContactFactory(owner=alice, given_name="Bo", phones=["555 0100"])
+    b = ContactFactory(owner=alice, given_name="Ann", emails=["c@x.example"], **same)
+    c = ContactFactory(owner=alice, given_name="Bo", phones=["555 0100"], **same)
+    d = ContactFactory(owner=alice, given_name="Bo", phones=["555 0100"], **same)
     outcome = contacts_merge_groups(owner=alice, groups=[[a.pk, b.pk], [c.pk, d.pk]])
     assert [contact.pk for contact in outcome.kept] == [c.pk]
     [(name, reason)] = outcome.refused
