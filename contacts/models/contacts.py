@@ -123,7 +123,9 @@ class Contact(models.Model):
     )
     shown_name = models.CharField(_("name as shown"), max_length=SHOWN_NAME_MAX)
     sort_name = models.CharField(_("sort key"), max_length=SHOWN_NAME_MAX)
-    # The sort key's words in order: the Duplicates page groups names by it.
+    # The sort key's telling words, sorted: the Duplicates page groups names
+    # by it. That page reads every live contact's key through the owner's
+    # index, so it has no index of its own to keep up on every write.
     name_key = models.CharField(
         _("name key"), max_length=SHOWN_NAME_MAX, blank=True, default=""
     )
@@ -193,11 +195,6 @@ class Contact(models.Model):
                 fields=["deleted_at"],
                 condition=models.Q(deleted_at__isnull=False),
                 name="contact_trash_expiry",
-            ),
-            models.Index(
-                fields=["owner", "name_key"],
-                condition=models.Q(deleted_at__isnull=True),
-                name="contact_owner_name_key",
             ),
         ]
 
