@@ -114,9 +114,9 @@ class _Groups:
         return members
 
 
-def _shared(details, column: str) -> list[tuple[str, int, str]]:
-    """(value, contact id, its sort name) of the `details` whose `column`
-    value more than one contact has: one query, however many are shared."""
+def _shared(details, column: str) -> list[tuple[str, int]]:
+    """(value, contact id) of the `details` whose `column` value more than
+    one contact has: one query, however many are shared."""
     # Two contacts or more: cheaper than COUNT(DISTINCT), which sorts them.
     shared = (
         details.order_by()
@@ -128,7 +128,7 @@ def _shared(details, column: str) -> list[tuple[str, int, str]]:
     return list(
         details.filter(**{f"{column}__in": shared})
         .order_by()
-        .values_list(column, "contact", "contact__sort_name")
+        .values_list(column, "contact")
     )
 
 
@@ -220,7 +220,6 @@ def duplicate_groups(*, owner, apart=None) -> list[DuplicateGroup]:
         apart = kept_apart(owner=owner)
     union = _Groups(apart)
 
-    sort_names: dict[int, str] = {}
     details = (
         (ContactEmail.objects.filter(**live), "value", Reason.EMAIL),
         (ContactPhone.objects.filter(**live).exclude(e164=""), "e164", Reason.PHONE),
@@ -229,13 +228,14 @@ def duplicate_groups(*, owner, apart=None) -> list[DuplicateGroup]:
     )
     for queryset, column, reason in details:
         by_value: dict[str, set[int]] = defaultdict(set)
-        for value, pk, sort_name in _shared(queryset, column):
+        for value, pk in _shared(queryset, column):
             by_value[value].add(pk)
-            sort_names[pk] = sort_name
         for value, ids in by_value.items():
             union.join(sorted(ids), reason, value)
 
+    # Every live contact's name: for the names, and the sort names of all.
     by_name: dict[str, list[int]] = defaultdict(list)
+    sort_names: dict[int, str] = {}
     for key, pk, sort_name in (
         Contact.objects.owned_by(owner)
         .order_by("id")
@@ -255,6 +255,7 @@ def duplicate_groups(*, owner, apart=None) -> list[DuplicateGroup]:
     members = union.groups()
     groups = []
     for root, ids in members.items():
+        # .get: a contact added between the queries has no sort name read.
         ids.sort(key=lambda pk: (sort_names.get(pk, ""), pk))
         first = ids[0]
         groups.append(
