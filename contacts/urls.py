@@ -67,6 +67,11 @@ urlpatterns = [
         name="duplicates_merge_all",
     ),
     path(
+        "duplicates/undo/",
+        duplicates.duplicate_merges_undo,
+        name="duplicates_undo",
+    ),
+    path(
         "duplicates/apart/",
         duplicates.duplicate_keep_apart,
         name="duplicates_keep_apart",

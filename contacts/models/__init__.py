@@ -9,7 +9,7 @@ from contacts.models.details import (
     ContactWebsite,
     DetailLabel,
 )
-from contacts.models.duplicates import NotDuplicate
+from contacts.models.duplicates import ContactMerge, NotDuplicate
 from contacts.models.imports import ContactImport, ImportedContact, ImportFile
 from contacts.models.labels import ContactLabel, Label
 from contacts.models.photos import ContactPhoto
@@ -21,6 +21,7 @@ __all__ = [
     "ContactEmail",
     "ContactImport",
     "ContactLabel",
+    "ContactMerge",
     "ContactPhone",
     "ContactPhoto",
     "ContactQuerySet",

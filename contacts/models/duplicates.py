@@ -51,3 +51,52 @@ class NotDuplicate(models.Model):
 
     def __str__(self):
         return f"{self.first_id} ≠ {self.second_id}"
+
+
+class ContactMerge(models.Model):
+    """A merge its owner can undo: the kept contact as it was before.
+
+    `before` holds what the merge changed on the kept contact (its fields,
+    details, labels, member link and photo key; `before_small` and `before_large`
+    its pictures, when the merge gave it another one), `merged` the contacts it moved to
+    the Trash (id, name, member link). Undone only while the kept contact is
+    as the merge left it (`kept_updated`) and every merged contact is still
+    there to come back; gone with the kept contact, once undone, or when the
+    Trash that holds the others is emptied or expires.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("owner"),
+        db_index=False,  # the (owner, created) index serves it
+    )
+    kept = models.ForeignKey(
+        "contacts.Contact",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("kept contact"),
+    )
+    kept_updated = models.DateTimeField(_("kept contact last changed"))
+    trashed_at = models.DateTimeField(_("merged contacts moved to Trash"))
+    merged = models.JSONField(_("merged contacts"), default=list)
+    before = models.JSONField(_("kept contact before"), default=dict)
+    # The kept contact's pictures before, when the merge replaced them.
+    before_small = models.BinaryField(_("small picture before"), null=True)
+    before_large = models.BinaryField(_("large picture before"), null=True)
+    created = models.DateTimeField(_("merged"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+        indexes = [
+            models.Index(fields=["owner", "-created"], name="contactmerge_owner_recent")
+        ]
+
+    def __str__(self):
+        return f"Merge into contact {self.kept_id}"
+
+    @property
+    def merged_names(self) -> list[str]:
+        return [part["name"] for part in self.merged]

@@ -1,5 +1,6 @@
 """Merging duplicate contacts into one, keeping every detail, or keeping them apart."""
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -10,13 +11,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contacts.models import Contact, NotDuplicate
+from contacts.models import (
+    Contact,
+    ContactLabel,
+    ContactMerge,
+    ContactPhoto,
+    Label,
+    NotDuplicate,
+)
 from contacts.models.contacts import NAME_PARTS, NOTES_MAX
 from contacts.services.address_books import (
     address_book_changed,
     address_book_locked,
 )
 from contacts.services.contacts import (
+    SCALAR_FIELDS,
     AddressEntry,
     ContactData,
     EmailEntry,
@@ -24,7 +33,7 @@ from contacts.services.contacts import (
     WebsiteEntry,
     contact_update,
 )
-from contacts.services.photos import contact_photo_copy
+from contacts.services.photos import contact_photo_copy, new_photo_key
 
 MERGE_MAX = 20
 # The groups one "Merge all" takes: a page of them, or a few loaded more.
@@ -100,6 +109,9 @@ def contacts_merge(
     and label of every contact is kept, the notes are joined, a favourite
     stays a favourite. Refused, with the reason, when the result would break
     a limit (details per kind, notes length).
+
+    Returns the kept contact; its `merge` is the record that can undo it
+    (`contact_merges_undo`).
     """
     ids = sorted({int(pk) for pk in contact_ids})
     if len(ids) < 2:
@@ -145,10 +157,72 @@ def contacts_merge(
     )
     if member and keep.member_id != member:
         Contact.objects.filter(pk=keep.pk).update(member_id=member)
+    before = _snapshot(keep)
+    before_pictures = {}
     photo = chosen["photo"]
     if photo.pk != keep.pk and photo.photo_key:
+        before_pictures = (
+            ContactPhoto.objects.filter(contact=keep).values("small", "large").first()
+            or {}
+        )
         contact_photo_copy(source=photo, target=keep)
-    return contact_update(contact=keep, data=data)
+    kept = contact_update(contact=keep, data=data)
+    before["labels_merged"] = sorted(label.pk for label in data.labels)
+    kept.merge = ContactMerge.objects.create(
+        owner=owner,
+        kept=kept,
+        kept_updated=kept.updated,
+        trashed_at=now,
+        merged=[
+            {"id": other.pk, "name": other.shown_name, "member": other.member_id}
+            for other in others
+        ],
+        before=before,
+        before_small=before_pictures.get("small"),
+        before_large=before_pictures.get("large"),
+        created=now,
+    )
+    return kept
+
+
+# The fields of the kept contact a merge may change, besides its details.
+_SNAPSHOT_FIELDS = (
+    *SCALAR_FIELDS,
+    "birthday_day",
+    "birthday_month",
+    "birthday_year",
+    "is_favorite",
+)
+
+
+def _snapshot(contact: Contact) -> dict:
+    """What a merge may change on the kept contact, as JSON values."""
+    return {
+        "fields": {name: getattr(contact, name) for name in _SNAPSHOT_FIELDS},
+        "emails": [
+            [row.value, row.label, row.custom_label]
+            for row in contact.emails.order_by("id")
+        ],
+        "phones": [
+            [row.value, row.label, row.custom_label]
+            for row in contact.phones.order_by("id")
+        ],
+        "addresses": [
+            [*(getattr(row, part) for part in row.PARTS), row.label, row.custom_label]
+            for row in contact.addresses.order_by("id")
+        ],
+        "websites": [
+            [row.url, row.label, row.custom_label]
+            for row in contact.websites.order_by("id")
+        ],
+        "labels": sorted(
+            ContactLabel.objects.filter(contact=contact).values_list(
+                "label_id", flat=True
+            )
+        ),
+        "member": contact.member_id,
+        "photo_key": contact.photo_key,
+    }
 
 
 def _int(value) -> int | None:
@@ -255,6 +329,7 @@ class GroupsMerged:
     the Trash, and the groups left as they were, by name, with the reason."""
 
     kept: list[Contact] = field(default_factory=list)
+    merges: list[ContactMerge] = field(default_factory=list)
     trashed: int = 0
     refused: list[tuple[str, str]] = field(default_factory=list)
 
@@ -303,6 +378,7 @@ def contacts_merge_groups(*, owner, groups: Sequence[Sequence[int]]) -> GroupsMe
             outcome.refused.append((contacts[0].shown_name, " ".join(error.messages)))
         else:
             outcome.kept.append(kept)
+            outcome.merges.append(kept.merge)
             outcome.trashed += len(contacts) - 1
     return outcome
 
@@ -361,3 +437,155 @@ def contacts_unmark_not_duplicates(*, owner) -> int:
     if deleted:
         address_book_changed(owner=owner)
     return deleted
+
+
+# ---------------------------------------------------------------------------
+# Undoing a merge
+# ---------------------------------------------------------------------------
+
+RECENT_MERGES_SHOWN = 5
+
+
+def undoable_merges_since():
+    """The oldest merge that can still be undone: its others are in the Trash."""
+    return timezone.now() - datetime.timedelta(
+        days=settings.RAPPORT_CONTACTS_TRASH_DAYS
+    )
+
+
+@dataclass
+class MergesUndone:
+    """What undoing merges did: the contacts that are apart again, by kept
+    contact's name, and the merges left as they were, with the reason."""
+
+    undone: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
+@transaction.atomic
+def contact_merges_undo(*, owner, merge_ids: Sequence[int]) -> MergesUndone:
+    """Undo the owner's merges: each kept contact as it was, the others back.
+
+    Each merge is undone in a savepoint of its own; one that can no longer be
+    undone stays, named with the reason. Ids that are not the owner's merges
+    (or were undone already: a double click) are passed over.
+    """
+    outcome = MergesUndone()
+    address_book_locked(owner=owner)
+    merges = list(
+        ContactMerge.objects.select_for_update()
+        .filter(owner=owner, pk__in=list(merge_ids)[:MERGE_GROUPS_MAX])
+        .select_related("kept")
+        .order_by("-created", "-pk")
+    )
+    for merge in merges:
+        name = merge.kept.shown_name
+        try:
+            with transaction.atomic():
+                _undo_merge(owner, merge)
+        except ValidationError as error:
+            outcome.refused.append((name, " ".join(error.messages)))
+        else:
+            outcome.undone.append(name)
+    if outcome.undone:
+        address_book_changed(owner=owner)
+    return outcome
+
+
+def _undo_merge(owner, merge: ContactMerge) -> None:
+    kept = Contact.objects.select_for_update().get(pk=merge.kept_id)
+    if merge.created < undoable_merges_since():
+        raise ValidationError(
+            _("it is older than the Trash keeps contacts."), code="expired"
+        )
+    if kept.deleted_at is not None:
+        raise ValidationError(
+            _("%(name)s is in the Trash. Restore it first.")
+            % {"name": kept.shown_name},
+            code="trashed",
+        )
+    if kept.updated != merge.kept_updated:
+        raise ValidationError(
+            _(
+                "%(name)s was changed after the merge (edited or merged again); "
+                "undoing it would lose those changes."
+            )
+            % {"name": kept.shown_name},
+            code="changed",
+        )
+    ids = [part["id"] for part in merge.merged]
+    others = {
+        contact.pk: contact
+        for contact in Contact.objects.select_for_update().filter(
+            owner=owner, pk__in=ids
+        )
+    }
+    if len(others) != len(ids):
+        raise ValidationError(
+            _(
+                "some of the merged contacts were deleted for good from the Trash, "
+                "and their details are now only on %(name)s."
+            )
+            % {"name": kept.shown_name},
+            code="purged",
+        )
+    before = merge.before
+    # Labels given to the contact since the merge stay on it.
+    labels_now = set(
+        ContactLabel.objects.filter(contact=kept).values_list("label_id", flat=True)
+    )
+    added_since = labels_now - set(before["labels_merged"])
+    contact_update(
+        contact=kept,
+        data=_data_from_snapshot(owner, before, [*before["labels"], *added_since]),
+    )
+    _restore_photo(kept, merge)
+    if kept.member_id != before["member"]:
+        Contact.objects.filter(pk=kept.pk).update(member_id=before["member"])
+    Contact.objects.filter(pk__in=ids, deleted_at=merge.trashed_at).update(
+        deleted_at=None
+    )
+    for part in merge.merged:
+        member = part["member"]
+        # Unless the member was saved as another contact since.
+        if member and not Contact.objects.filter(owner=owner, member=member).exists():
+            Contact.objects.filter(pk=part["id"]).update(member_id=member)
+    merge.delete()
+
+
+def _data_from_snapshot(owner, before: dict, label_ids: list[int]) -> ContactData:
+    return ContactData(
+        **before["fields"],
+        emails=[EmailEntry(*row) for row in before["emails"]],
+        phones=[PhoneEntry(*row) for row in before["phones"]],
+        addresses=[AddressEntry(*row) for row in before["addresses"]],
+        websites=[WebsiteEntry(*row) for row in before["websites"]],
+        # A label deleted since is left out.
+        labels=list(Label.objects.filter(owner=owner, pk__in=label_ids)),
+    )
+
+
+def _restore_photo(kept: Contact, merge: ContactMerge) -> None:
+    """The kept contact's own picture again, or none if it had none."""
+    if merge.before_small is not None:
+        ContactPhoto.objects.update_or_create(
+            contact=kept,
+            defaults={
+                "small": merge.before_small,
+                "large": merge.before_large,
+            },
+        )
+        Contact.objects.filter(pk=kept.pk).update(photo_key=new_photo_key())
+    elif not merge.before["photo_key"] and kept.photo_key:
+        ContactPhoto.objects.filter(contact=kept).delete()
+        Contact.objects.filter(pk=kept.pk).update(photo_key="")
+
+
+def recent_merges(*, owner) -> list[ContactMerge]:
+    """The owner's latest merges that may still be undone, newest first."""
+    return list(
+        ContactMerge.objects.filter(owner=owner, created__gte=undoable_merges_since())
+        .select_related("kept")
+        .defer("before", "before_small", "before_large")
+        .order_by("-created", "-pk")[:RECENT_MERGES_SHOWN]
+    )

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contacts.models import Contact
+from contacts.models import Contact, ContactMerge
 from contacts.selectors.contacts import contact_ids_owned_by
 from contacts.services.address_books import address_book_changed
 
@@ -63,8 +63,13 @@ def contact_purge(*, contact: Contact) -> None:
 
 
 def trash_empty(*, owner) -> int:
-    """Delete every contact in the owner's Trash for good. Returns how many."""
-    return _purge(Contact.objects.in_trash_of(owner))
+    """Delete every contact in the owner's Trash for good. Returns how many.
+
+    The merges that moved them there can no longer be undone: forgotten too.
+    """
+    purged = _purge(Contact.objects.in_trash_of(owner))
+    ContactMerge.objects.filter(owner=owner).delete()
+    return purged
 
 
 def trash_purge_expired(*, now: datetime.datetime | None = None) -> int:
@@ -72,6 +77,7 @@ def trash_purge_expired(*, now: datetime.datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - datetime.timedelta(
         days=settings.RAPPORT_CONTACTS_TRASH_DAYS
     )
+    ContactMerge.objects.filter(created__lt=cutoff).delete()
     return _purge(Contact.objects.filter(deleted_at__lt=cutoff))
 
 

@@ -2,10 +2,13 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import (
@@ -20,12 +23,14 @@ from contacts.selectors.contacts import contact_with_details
 from contacts.selectors.duplicates import duplicate_page
 from contacts.services.duplicates import (
     MERGE_MAX,
+    contact_merges_undo,
     contacts_mark_not_duplicates,
     contacts_merge,
     contacts_merge_groups,
     contacts_unmark_not_duplicates,
     differing_fields,
     field_shown,
+    recent_merges,
 )
 from contacts.views.common import go, navigation_context
 
@@ -50,6 +55,9 @@ def duplicate_list(request):
     if request.htmx and request.htmx.target == "load-more":
         return render(request, f"{LIST_TEMPLATE}#groups", context)
     context.update(navigation_context(request.user))
+    if not request.GET.get("after"):
+        context["recent_merges"] = recent_merges(owner=request.user)
+        context["trash_days"] = settings.RAPPORT_CONTACTS_TRASH_DAYS
     return render(request, LIST_TEMPLATE, context)
 
 
@@ -99,14 +107,13 @@ def duplicate_merge_all(request):
         messages.error(request, " ".join(error.messages))
         return go(request, reverse("contacts:duplicates"))
     if outcome.kept:
+        text = ngettext(
+            "%(groups)s group merged; %(trashed)s contact is in the Trash.",
+            "%(groups)s groups merged; %(trashed)s contacts are in the Trash.",
+            len(outcome.kept),
+        ) % {"groups": len(outcome.kept), "trashed": outcome.trashed}
         messages.success(
-            request,
-            ngettext(
-                "%(groups)s group merged; %(trashed)s contact is in the Trash.",
-                "%(groups)s groups merged; %(trashed)s contacts are in the Trash.",
-                len(outcome.kept),
-            )
-            % {"groups": len(outcome.kept), "trashed": outcome.trashed},
+            request, _with_undo(request, text, [merge.pk for merge in outcome.merges])
         )
     elif not outcome.refused:
         messages.info(request, _("Nothing to merge: these groups were merged already."))
@@ -154,17 +161,12 @@ def duplicate_merge(request):
         except ValidationError as error:
             errors = error.messages
         else:
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)s contact merged into %(name)s; the other is in the "
-                    "Trash.",
-                    "%(count)s contacts merged into %(name)s; the others are in "
-                    "the Trash.",
-                    len(contacts),
-                )
-                % {"count": len(contacts), "name": kept.shown_name},
-            )
+            text = ngettext(
+                "%(count)s contacts merged into %(name)s; the other is in the Trash.",
+                "%(count)s contacts merged into %(name)s; the others are in the Trash.",
+                len(contacts) - 1,
+            ) % {"count": len(contacts), "name": kept.shown_name}
+            messages.success(request, _with_undo(request, text, [kept.merge.pk]))
             return go(request, kept.get_absolute_url())
     choices = []
     for name in fields:
@@ -191,3 +193,42 @@ def duplicate_merge(request):
         **navigation_context(request.user),
     }
     return render(request, MERGE_TEMPLATE, context, status=400 if errors else 200)
+
+
+def _with_undo(request, text: str, merge_ids: list[int]):
+    """A message with an Undo button that undoes these merges."""
+    form = render_to_string(
+        "contacts/_undo_merges_form.html",
+        {"merge_ids": merge_ids, "class": "flash-action"},
+        request=request,
+    )
+    return format_html("{} {}", text, form)
+
+
+@require_POST
+def duplicate_merges_undo(request):
+    """Undo merges: each kept contact as it was, the merged ones out of the Trash."""
+    outcome = contact_merges_undo(
+        owner=request.user, merge_ids=parse_ids(request.POST.getlist("merge"))
+    )
+    if outcome.undone:
+        messages.success(
+            request,
+            ngettext(
+                "Merge undone: %(names)s and the contacts merged into it are "
+                "apart again.",
+                "%(count)s merges undone: %(names)s and the contacts merged into "
+                "them are apart again.",
+                len(outcome.undone),
+            )
+            % {"count": len(outcome.undone), "names": ", ".join(outcome.undone)},
+        )
+    elif not outcome.refused:
+        messages.info(request, _("Nothing to undo: these merges were undone already."))
+    for name, reason in outcome.refused:
+        messages.error(
+            request,
+            _("The merge into %(name)s cannot be undone: %(reason)s")
+            % {"name": name, "reason": reason},
+        )
+    return go(request, reverse("contacts:duplicates"))

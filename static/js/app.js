@@ -23,7 +23,8 @@
 
   function scheduleFlashes(root) {
     root.querySelectorAll(".flash-success, .flash-info").forEach(function (flash) {
-      if (flash.dataset.scheduled) return;
+      // One that offers an action (Undo) stays until dismissed.
+      if (flash.dataset.scheduled || flash.querySelector(".flash-action")) return;
       flash.dataset.scheduled = "1";
       setTimeout(function () {
         if (!flash.matches(":hover, :focus-within")) flash.remove();

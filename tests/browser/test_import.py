@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from contacts.models import Contact, ContactImport, ImportFile
+from contacts.services.duplicates import contacts_merge
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.factories import ContactFactory
 
@@ -179,6 +180,18 @@ def test_find_and_merge_duplicates(ui, alice):
     expect(page.get_by_role("heading", name="Annie Lee")).to_be_visible()
     kept = Contact.objects.owned_by(alice).get()
     assert kept.phones.count() == 1
+    ui.screenshot("duplicates-merged")
+
+    # Undo, from the message: both contacts as they were.
+    flash = page.locator(".flash", has_text="2 contacts merged into Annie Lee")
+    flash.get_by_role("button", name="Undo").click()
+    ui.arrived("/contacts/duplicates/")
+    expect(page.get_by_text("Merge undone: Annie Lee")).to_be_visible()
+    expect(page.get_by_role("heading", name="Same email")).to_be_visible()
+    assert sorted(
+        Contact.objects.owned_by(alice).values_list("shown_name", flat=True)
+    ) == ["Ann Lee", "Annie Lee"]
+    assert Contact.objects.get(given_name="Ann").phones.count() == 0
 
 
 def test_keep_different_people_apart_then_group_them_again(ui, alice):
@@ -226,6 +239,17 @@ def test_keep_different_people_apart_then_group_them_again(ui, alice):
         Contact.objects.owned_by(alice).values_list("shown_name", flat=True)
     ) == ["John Baker", "Kim Park", "Rosa Ortiz"]
 
+    # One of them was two people after all: undo it from Recent merges.
+    recent = page.get_by_role("region", name="Recent merges")
+    expect(recent.get_by_text("merged with Jon Baker")).to_be_visible()
+    ui.check_a11y("duplicates-recent-merges")
+    recent.get_by_role("button", name="Undo the merge into John Baker").click()
+    ui.arrived("/contacts/duplicates/")
+    expect(page.get_by_text("Merge undone: John Baker")).to_be_visible()
+    expect(page.get_by_role("heading", name="Similar name")).to_be_visible()
+    expect(recent.get_by_role("listitem")).to_have_count(2)
+    assert Contact.objects.owned_by(alice).count() == 4
+
 
 @pytest.mark.parametrize(
     ("device", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)]
@@ -234,6 +258,11 @@ def test_keep_different_people_apart_then_group_them_again(ui, alice):
 def test_import_pages_look_finished(browser_session, alice, device, viewport, theme):
     ContactFactory(owner=alice, given_name="Ann", emails=["ann@x.example"])
     ContactFactory(owner=alice, given_name="Annie", emails=["ann@x.example"])
+    merged = [
+        ContactFactory(owner=alice, given_name=name, family_name="Ortiz")
+        for name in ("Rosa", "Rosa")
+    ]
+    contacts_merge(owner=alice, contact_ids=[c.pk for c in merged], choices={})
     ready = ContactImport.objects.create(
         owner=alice,
         file_name="contacts.vcf",

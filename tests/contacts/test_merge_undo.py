@@ -1,0 +1,332 @@
+"""Undoing a merge: the kept contact as it was, the merged ones back."""
+
+import datetime
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from contacts.models import Contact, ContactLabel, ContactMerge, ContactPhoto
+from contacts.services.contacts import ContactData, contact_update
+from contacts.services.duplicates import (
+    contact_merges_undo,
+    contacts_merge,
+    contacts_merge_groups,
+    recent_merges,
+)
+from contacts.services.photos import contact_photo_set
+from contacts.services.trash import contact_purge, trash_empty, trash_purge_expired
+from tests.conftest import HTMX
+from tests.contacts.test_photos import picture
+from tests.factories import ContactFactory, LabelFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def card(contact: Contact) -> dict:
+    """Everything a merge may change on a contact, read from the database."""
+    contact = Contact.objects.get(pk=contact.pk)
+    return {
+        "fields": [
+            contact.shown_name,
+            contact.organization,
+            contact.notes,
+            contact.is_favorite,
+            contact.birthday_day,
+            contact.member_id,
+            contact.deleted_at,
+        ],
+        "emails": list(
+            contact.emails.order_by("id").values_list("value", "label", "custom_label")
+        ),
+        "phones": list(contact.phones.order_by("id").values_list("value", "e164")),
+        "addresses": list(contact.addresses.order_by("id").values_list("city")),
+        "websites": list(contact.websites.order_by("id").values_list("url")),
+        "labels": sorted(contact.labels.values_list("name", flat=True)),
+    }
+
+
+@pytest.fixture
+def pair(alice):
+    family = LabelFactory(owner=alice, name="Family")
+    work = LabelFactory(owner=alice, name="Work")
+    ann = ContactFactory(
+        owner=alice,
+        given_name="Ann",
+        family_name="Lee",
+        organization="Acme",
+        emails=["ann@x.example"],
+        phones=["+1 415 555 0100"],
+        addresses=["Leeds"],
+        notes="First note",
+        labels=[family],
+        birthday_day=3,
+        birthday_month=4,
+    )
+    annie = ContactFactory(
+        owner=alice,
+        given_name="Annie",
+        family_name="Lee",
+        organization="Initech",
+        emails=["ann@x.example", "annie@y.example"],
+        phones=["(415) 555-0100", "+44 20 7946 0000"],
+        websites=["https://annie.example"],
+        notes="Second note",
+        labels=[work],
+        is_favorite=True,
+    )
+    return ann, annie
+
+
+def merge(alice, ann, annie, **choices):
+    return contacts_merge(
+        owner=alice,
+        contact_ids=[ann.pk, annie.pk],
+        choices={"name": annie.pk, "organization": ann.pk, **choices},
+    )
+
+
+def test_undo_gives_back_both_contacts_exactly_as_they_were(alice, pair):
+    ann, annie = pair
+    before = card(ann), card(annie)
+    kept = merge(alice, ann, annie)
+    assert card(annie) != before[1]
+    outcome = contact_merges_undo(owner=alice, merge_ids=[kept.merge.pk])
+    assert outcome.undone == ["Annie Lee"]
+    assert outcome.refused == []
+    assert (card(ann), card(annie)) == before
+    assert not ContactMerge.objects.exists()
+
+
+def test_undo_gives_back_the_kept_contacts_own_photo(alice, pair):
+    ann, annie = pair
+    contact_photo_set(
+        contact=ann, upload=SimpleUploadedFile("a.png", picture(colour=(200, 0, 0)))
+    )
+    contact_photo_set(
+        contact=annie, upload=SimpleUploadedFile("b.png", picture(colour=(0, 0, 200)))
+    )
+    own = bytes(ContactPhoto.objects.get(contact=annie).large)
+    kept = merge(alice, ann, annie, photo=ann.pk)
+    assert bytes(ContactPhoto.objects.get(contact=annie).large) != own
+    contact_merges_undo(owner=alice, merge_ids=[kept.merge.pk])
+    assert bytes(ContactPhoto.objects.get(contact=annie).large) == own
+    assert Contact.objects.get(pk=annie.pk).photo_key
+    assert ContactPhoto.objects.filter(contact=ann).exists()
+
+
+def test_undo_takes_off_a_photo_the_kept_contact_did_not_have(alice, pair):
+    ann, annie = pair
+    contact_photo_set(contact=ann, upload=SimpleUploadedFile("a.png", picture()))
+    kept = merge(alice, ann, annie)
+    assert Contact.objects.get(pk=annie.pk).photo_key
+    contact_merges_undo(owner=alice, merge_ids=[kept.merge.pk])
+    assert Contact.objects.get(pk=annie.pk).photo_key == ""
+    assert not ContactPhoto.objects.filter(contact=annie).exists()
+
+
+def test_undo_moves_the_member_link_back(alice, bob, pair):
+    ann, annie = pair
+    Contact.objects.filter(pk=ann.pk).update(member=bob)
+    kept = merge(alice, ann, annie)
+    assert Contact.objects.get(pk=annie.pk).member == bob
+    contact_merges_undo(owner=alice, merge_ids=[kept.merge.pk])
+    assert Contact.objects.get(pk=ann.pk).member == bob
+    assert Contact.objects.get(pk=annie.pk).member is None
+
+
+def test_labels_given_after_the_merge_stay(alice, pair):
+    ann, annie = pair
+    kept = merge(alice, ann, annie)
+    friends = LabelFactory(owner=alice, name="Friends")
+    ContactLabel.objects.create(contact_id=annie.pk, label=friends)
+    contact_merges_undo(owner=alice, merge_ids=[kept.merge.pk])
+    assert card(annie)["labels"] == ["Friends", "Work"]
+    assert card(ann)["labels"] == ["Family"]
+
+
+def test_a_contact_merged_out_and_restored_by_hand_stays_restored(alice, pair):
+    ann, annie = pair
+    kept = merge(alice, ann, annie)
+    Contact.objects.filter(pk=ann.pk).update(deleted_at=None)
+    contact_merges_undo(owner=alice, merge_ids=[kept.merge.pk])
+    assert Contact.objects.owned_by(alice).count() == 2
+
+
+def _refused(alice, merge_id) -> str:
+    outcome = contact_merges_undo(owner=alice, merge_ids=[merge_id])
+    assert outcome.undone == []
+    [(name, reason)] = outcome.refused
+    assert ContactMerge.objects.filter(pk=merge_id).exists()
+    return reason
+
+
+def test_no_undo_once_the_kept_contact_was_edited(alice, pair):
+    ann, annie = pair
+    kept = merge(alice, ann, annie)
+    contact_update(contact=kept, data=ContactData(given_name="Annabel"))
+    reason = _refused(alice, kept.merge.pk)
+    assert "changed after the merge" in reason
+    assert Contact.objects.get(pk=annie.pk).given_name == "Annabel"
+    assert Contact.objects.get(pk=ann.pk).deleted_at is not None
+
+
+def test_no_undo_while_the_kept_contact_is_in_the_trash(alice, pair):
+    ann, annie = pair
+    kept = merge(alice, ann, annie)
+    Contact.objects.filter(pk=annie.pk).update(deleted_at=timezone.now())
+    assert "in the Trash" in _refused(alice, kept.merge.pk)
+
+
+def test_no_undo_once_a_merged_contact_was_deleted_for_good(alice, pair):
+    ann, annie = pair
+    kept = merge(alice, ann, annie)
+    contact_purge(contact=Contact.objects.get(pk=ann.pk))
+    assert "deleted for good" in _refused(alice, kept.merge.pk)
+    assert len(card(annie)["emails"]) == 2
+
+
+def test_no_undo_after_the_trash_period(alice, pair, settings):
+    ann, annie = pair
+    kept = merge(alice, ann, annie)
+    ContactMerge.objects.filter(pk=kept.merge.pk).update(
+        created=timezone.now() - datetime.timedelta(days=31)
+    )
+    settings.RAPPORT_CONTACTS_TRASH_DAYS = 30
+    assert "older than the Trash" in _refused(alice, kept.merge.pk)
+    assert recent_merges(owner=alice) == []
+
+
+def test_emptying_or_expiring_the_trash_forgets_its_merges(alice, bob, pair):
+    ann, annie = pair
+    merge(alice, ann, annie)
+    theirs = [ContactFactory(owner=bob, given_name="Bo") for _ in range(2)]
+    bob_merge = contacts_merge(
+        owner=bob, contact_ids=[c.pk for c in theirs], choices={}
+    ).merge
+    trash_empty(owner=alice)
+    assert list(ContactMerge.objects.all()) == [bob_merge]
+    ContactMerge.objects.update(created=timezone.now() - datetime.timedelta(days=31))
+    trash_purge_expired()
+    assert not ContactMerge.objects.exists()
+
+
+def test_undoing_twice_or_another_members_merge_does_nothing(alice, bob, pair):
+    ann, annie = pair
+    kept = merge(alice, ann, annie)
+    outcome = contact_merges_undo(owner=bob, merge_ids=[kept.merge.pk])
+    assert outcome.undone == []
+    assert outcome.refused == []
+    assert ContactMerge.objects.filter(pk=kept.merge.pk).exists()
+    contact_merges_undo(owner=alice, merge_ids=[kept.merge.pk])
+    again = contact_merges_undo(owner=alice, merge_ids=[kept.merge.pk])
+    assert again.undone == []
+    assert again.refused == []
+    assert Contact.objects.owned_by(alice).count() == 2
+
+
+def test_merge_all_can_be_undone_at_once(alice):
+    groups = [
+        [ContactFactory(owner=alice, given_name=name, family_name="Lee")]
+        for name in ("Ann", "Ben")
+    ]
+    for group in groups:
+        name = group[0].given_name
+        group.append(ContactFactory(owner=alice, given_name=name, family_name="Lee"))
+    outcome = contacts_merge_groups(
+        owner=alice, groups=[[c.pk for c in group] for group in groups]
+    )
+    assert len(outcome.merges) == 2
+    assert Contact.objects.owned_by(alice).count() == 2
+    undone = contact_merges_undo(
+        owner=alice, merge_ids=[merge.pk for merge in outcome.merges]
+    )
+    assert sorted(undone.undone) == ["Ann Lee", "Ben Lee"]
+    assert Contact.objects.owned_by(alice).count() == 4
+
+
+# ---------- Pages ----------
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def test_the_merge_message_has_an_undo_button_that_works(alice, alice_client, pair):
+    ann, annie = pair
+    response = alice_client.post(
+        reverse("contacts:duplicates_merge"),
+        {"contact": [ann.pk, annie.pk], "name": annie.pk},
+        follow=True,
+    )
+    page = response.content.decode()
+    merge_id = ContactMerge.objects.get().pk
+    assert "2 contacts merged into Annie Lee; the other is in the Trash." in page
+    assert 'action="/contacts/duplicates/undo/"' in page
+    assert f'name="merge" value="{merge_id}"' in page
+    assert "Undo" in page
+    response = alice_client.post(
+        reverse("contacts:duplicates_undo"), {"merge": [merge_id]}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("contacts:duplicates")
+    assert _messages(response) == [
+        "Merge undone: Annie Lee and the contacts merged into it are apart again."
+    ]
+    assert Contact.objects.owned_by(alice).count() == 2
+
+
+def test_the_merge_message_counts_the_contacts_in_the_trash(alice, alice_client):
+    ids = [
+        ContactFactory(owner=alice, given_name="Ann", family_name="Lee").pk
+        for _ in range(3)
+    ]
+    response = alice_client.post(
+        reverse("contacts:duplicates_merge"), {"contact": ids}, follow=True
+    )
+    assert "3 contacts merged into Ann Lee; the others are in the Trash." in (
+        response.content.decode()
+    )
+
+
+def test_the_duplicates_page_lists_recent_merges_to_undo(alice, alice_client, pair):
+    ann, annie = pair
+    kept = merge(alice, ann, annie)
+    page = alice_client.get(reverse("contacts:duplicates")).content.decode()
+    assert "Recent merges" in page
+    assert "merged with Ann Lee" in page
+    assert f'name="merge" value="{kept.merge.pk}"' in page
+    assert "the merge into Annie Lee" in page
+    # From htmx the whole page is sent there.
+    response = alice_client.post(
+        reverse("contacts:duplicates_undo"), {"merge": [kept.merge.pk]}, **HTMX
+    )
+    assert response["HX-Redirect"] == reverse("contacts:duplicates")
+    page = alice_client.get(reverse("contacts:duplicates")).content.decode()
+    assert "Recent merges" not in page
+
+
+def test_a_refused_undo_says_why(alice, alice_client, pair):
+    ann, annie = pair
+    kept = merge(alice, ann, annie)
+    contact_update(contact=kept, data=ContactData(given_name="Annabel"))
+    response = alice_client.post(
+        reverse("contacts:duplicates_undo"), {"merge": [kept.merge.pk]}
+    )
+    [message] = _messages(response)
+    assert message.startswith("The merge into Annabel cannot be undone: Annabel was")
+
+
+def test_another_member_cannot_undo_or_see_a_merge(alice, bob_client, pair):
+    ann, annie = pair
+    kept = merge(alice, ann, annie)
+    page = bob_client.get(reverse("contacts:duplicates")).content.decode()
+    assert "Annie" not in page
+    response = bob_client.post(
+        reverse("contacts:duplicates_undo"), {"merge": [kept.merge.pk]}
+    )
+    assert _messages(response) == ["Nothing to undo: these merges were undone already."]
+    assert Contact.objects.owned_by(alice).count() == 1
+    assert bob_client.get(reverse("contacts:duplicates_undo")).status_code == 405
