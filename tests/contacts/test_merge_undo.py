@@ -330,3 +330,16 @@ def test_another_member_cannot_undo_or_see_a_merge(alice, bob_client, pair):
     assert _messages(response) == ["Nothing to undo: these merges were undone already."]
     assert Contact.objects.owned_by(alice).count() == 1
     assert bob_client.get(reverse("contacts:duplicates_undo")).status_code == 405
+
+
+def test_a_name_in_the_merge_message_is_escaped(alice, alice_client):
+    ids = [
+        ContactFactory(owner=alice, given_name="<b>Ann</b>", family_name="Lee").pk
+        for _ in range(2)
+    ]
+    response = alice_client.post(
+        reverse("contacts:duplicates_merge"), {"contact": ids}, follow=True
+    )
+    page = response.content.decode()
+    assert "merged into &lt;b&gt;Ann&lt;/b&gt; Lee" in page
+    assert "<b>Ann</b>" not in page
