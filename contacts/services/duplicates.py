@@ -222,6 +222,7 @@ def _snapshot(contact: Contact) -> dict:
         ),
         "member": contact.member_id,
         "photo_key": contact.photo_key,
+        "updated": contact.updated.isoformat(),
     }
 
 
@@ -540,8 +541,12 @@ def _undo_merge(owner, merge: ContactMerge) -> None:
         data=_data_from_snapshot(owner, before, [*before["labels"], *added_since]),
     )
     _restore_photo(kept, merge)
-    if kept.member_id != before["member"]:
-        Contact.objects.filter(pk=kept.pk).update(member_id=before["member"])
+    # As it was, down to when it last changed: an earlier merge into it can
+    # then be undone in turn.
+    Contact.objects.filter(pk=kept.pk).update(
+        member_id=before["member"],
+        updated=datetime.datetime.fromisoformat(before["updated"]),
+    )
     Contact.objects.filter(pk__in=ids, deleted_at=merge.trashed_at).update(
         deleted_at=None
     )

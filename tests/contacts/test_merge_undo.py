@@ -137,6 +137,33 @@ def test_undo_moves_the_member_link_back(alice, bob, pair):
     assert Contact.objects.get(pk=annie.pk).member is None
 
 
+def test_merges_into_one_contact_are_undone_latest_first(alice, pair):
+    ann, annie = pair
+    anna = ContactFactory(owner=alice, given_name="Anna", family_name="Lee")
+    before = card(ann), card(annie), card(anna)
+    first = merge(alice, ann, annie).merge
+    second = contacts_merge(
+        owner=alice, contact_ids=[annie.pk, anna.pk], choices={"name": annie.pk}
+    ).merge
+    assert "changed after the merge" in _refused(alice, first.pk)
+    assert contact_merges_undo(owner=alice, merge_ids=[second.pk]).undone
+    assert contact_merges_undo(owner=alice, merge_ids=[first.pk]).undone
+    assert (card(ann), card(annie), card(anna)) == before
+
+
+def test_merges_undone_together_go_latest_first(alice, pair):
+    ann, annie = pair
+    anna = ContactFactory(owner=alice, given_name="Anna", family_name="Lee")
+    before = card(ann), card(annie), card(anna)
+    first = merge(alice, ann, annie).merge
+    second = contacts_merge(
+        owner=alice, contact_ids=[annie.pk, anna.pk], choices={"name": annie.pk}
+    ).merge
+    outcome = contact_merges_undo(owner=alice, merge_ids=[first.pk, second.pk])
+    assert outcome.undone == ["Annie Lee", "Annie Lee"]
+    assert (card(ann), card(annie), card(anna)) == before
+
+
 def test_labels_given_after_the_merge_stay(alice, pair):
     ann, annie = pair
     kept = merge(alice, ann, annie)
