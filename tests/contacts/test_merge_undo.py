@@ -335,6 +335,17 @@ def test_the_duplicates_page_lists_recent_merges_to_undo(alice, alice_client, pa
     assert "Recent merges" not in page
 
 
+def test_a_merge_whose_contact_is_in_the_trash_does_not_link_to_it(
+    alice, alice_client, pair
+):
+    ann, annie = pair
+    merge(alice, ann, annie)
+    Contact.objects.filter(pk=annie.pk).update(deleted_at=timezone.now())
+    page = alice_client.get(reverse("contacts:duplicates")).content.decode()
+    assert "(in the Trash)" in page
+    assert annie.get_absolute_url() not in page
+
+
 def test_a_refused_undo_says_why(alice, alice_client, pair):
     ann, annie = pair
     kept = merge(alice, ann, annie)
