@@ -208,32 +208,8 @@ def test_groups_page_by_name(alice, monkeypatch):
 # ---------- Merging ----------
 
 
-def test_merge_keeps_every_detail_and_the_chosen_name(alice):
-    family = LabelFactory(owner=alice, name="Family")
-    work = LabelFactory(owner=alice, name="Work")
-    a = ContactFactory(
-        owner=alice,
-        given_name="Ann",
-        family_name="Lee",
-        organization="Acme",
-        emails=["ann@x.example"],
-        phones=["+1 415 555 0100"],
-        addresses=["Leeds"],
-        notes="First note",
-        labels=[family],
-    )
-    b = ContactFactory(
-        owner=alice,
-        given_name="Annie",
-        family_name="Lee",
-        organization="Initech",
-        emails=["ann@x.example", "annie@y.example"],
-        phones=["(415) 555-0100", "+44 20 7946 0000"],
-        websites=["https://annie.example"],
-        notes="Second note",
-        labels=[work],
-        is_favorite=True,
-    )
+def test_merge_keeps_every_detail_and_the_chosen_name(alice, ann_and_annie):
+    a, b = ann_and_annie
     assert differing_fields([a, b]) == ["name", "organization"]
     kept = contacts_merge(
         owner=alice,
