@@ -147,6 +147,7 @@ def contacts_merge(
     others = [contact for contact in contacts if contact.pk != keep.pk]
     ordered = [keep, *others]
     data = _merged_data(ordered, chosen)
+    before = _snapshot(keep)
     member = keep.member_id or next(
         (contact.member_id for contact in others if contact.member_id), None
     )
@@ -157,7 +158,6 @@ def contacts_merge(
     )
     if member and keep.member_id != member:
         Contact.objects.filter(pk=keep.pk).update(member_id=member)
-    before = _snapshot(keep)
     before_pictures = {}
     photo = chosen["photo"]
     if photo.pk != keep.pk and photo.photo_key:
@@ -448,7 +448,8 @@ RECENT_MERGES_SHOWN = 5
 
 
 def undoable_merges_since():
-    """The oldest merge that can still be undone: its others are in the Trash."""
+    """When the oldest merge that can be undone was made: the Trash keeps
+    what it merged for RAPPORT_CONTACTS_TRASH_DAYS."""
     return timezone.now() - datetime.timedelta(
         days=settings.RAPPORT_CONTACTS_TRASH_DAYS
     )
@@ -515,12 +516,7 @@ def _undo_merge(owner, merge: ContactMerge) -> None:
             code="changed",
         )
     ids = [part["id"] for part in merge.merged]
-    others = {
-        contact.pk: contact
-        for contact in Contact.objects.select_for_update().filter(
-            owner=owner, pk__in=ids
-        )
-    }
+    others = Contact.objects.select_for_update().filter(owner=owner, pk__in=ids)
     if len(others) != len(ids):
         raise ValidationError(
             _(
