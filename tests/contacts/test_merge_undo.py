@@ -269,17 +269,21 @@ def test_the_merge_message_has_an_undo_button_that_works(
     assert Contact.objects.owned_by(alice).count() == 2
 
 
-def test_the_merge_message_counts_the_contacts_in_the_trash(alice, alice_client):
+def _page_after_merging(client, owner, given_name: str, count: int) -> str:
+    """The page a merge of `count` namesakes leads to, with its message."""
     ids = [
-        ContactFactory(owner=alice, given_name="Ann", family_name="Lee").pk
-        for _ in range(3)
+        ContactFactory(owner=owner, given_name=given_name, family_name="Lee").pk
+        for _ in range(count)
     ]
-    response = alice_client.post(
+    response = client.post(
         reverse("contacts:duplicates_merge"), {"contact": ids}, follow=True
     )
-    assert "3 contacts merged into Ann Lee; the others are in the Trash." in (
-        response.content.decode()
-    )
+    return response.content.decode()
+
+
+def test_the_merge_message_counts_the_contacts_in_the_trash(alice, alice_client):
+    page = _page_after_merging(alice_client, alice, "Ann", 3)
+    assert "3 contacts merged into Ann Lee; the others are in the Trash." in page
 
 
 def test_the_duplicates_page_lists_recent_merges_to_undo(
@@ -337,13 +341,6 @@ def test_another_member_cannot_undo_or_see_a_merge(alice, bob_client, ann_and_an
 
 
 def test_a_name_in_the_merge_message_is_escaped(alice, alice_client):
-    ids = [
-        ContactFactory(owner=alice, given_name="<b>Ann</b>", family_name="Lee").pk
-        for _ in range(2)
-    ]
-    response = alice_client.post(
-        reverse("contacts:duplicates_merge"), {"contact": ids}, follow=True
-    )
-    page = response.content.decode()
+    page = _page_after_merging(alice_client, alice, "<b>Ann</b>", 2)
     assert "merged into &lt;b&gt;Ann&lt;/b&gt; Lee" in page
     assert "<b>Ann</b>" not in page
