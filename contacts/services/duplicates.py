@@ -330,9 +330,13 @@ class GroupsMerged:
     the Trash, and the groups left as they were, by name, with the reason."""
 
     kept: list[Contact] = field(default_factory=list)
-    merges: list[ContactMerge] = field(default_factory=list)
     trashed: int = 0
     refused: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def merges(self) -> list[ContactMerge]:
+        """The records that can undo each group's merge."""
+        return [contact.merge for contact in self.kept]
 
 
 @transaction.atomic
@@ -379,7 +383,6 @@ def contacts_merge_groups(*, owner, groups: Sequence[Sequence[int]]) -> GroupsMe
             outcome.refused.append((contacts[0].shown_name, " ".join(error.messages)))
         else:
             outcome.kept.append(kept)
-            outcome.merges.append(kept.merge)
             outcome.trashed += len(contacts) - 1
     return outcome
 
