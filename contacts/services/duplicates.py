@@ -585,6 +585,25 @@ def _restore_photo(kept: Contact, merge: ContactMerge) -> None:
         Contact.objects.filter(pk=kept.pk).update(photo_key="")
 
 
+def undoable_merge_into(contact: Contact) -> ContactMerge | None:
+    """The latest merge into `contact`, if undoing it would lose nothing.
+
+    That is while the Trash keeps the merged contacts and `contact` has not
+    changed since; the undo itself checks again.
+    """
+    return (
+        ContactMerge.objects.filter(
+            owner_id=contact.owner_id,
+            kept=contact,
+            kept_updated=contact.updated,
+            created__gte=undoable_merges_since(),
+        )
+        .defer("before", "before_small", "before_large")
+        .order_by("-created", "-pk")
+        .first()
+    )
+
+
 def recent_merges(*, owner) -> list[ContactMerge]:
     """The owner's latest merges that may still be undone, newest first."""
     return list(

@@ -28,6 +28,7 @@ from contacts.services.contacts import (
     contact_set_favorite,
     contact_update,
 )
+from contacts.services.duplicates import undoable_merge_into
 from contacts.services.labels import contacts_bulk_label
 from contacts.services.trash import contact_trash, contacts_bulk_trash
 from contacts.views.common import ListParams, go, navigation_context, safe_next
@@ -166,7 +167,12 @@ def _detail_response(request, pk):
         relationship = relationship_with(viewer=request.user, member=member)
         if relationship.state == Relationship.UNAVAILABLE:
             member = relationship = None
-    context = {"contact": contact, "member": member, "relationship": relationship}
+    context = {
+        "contact": contact,
+        "member": member,
+        "relationship": relationship,
+        "merge": undoable_merge_into(contact),
+    }
     if request.htmx and request.htmx.target == "contact-card":
         return render(request, f"{DETAIL_TEMPLATE}#card", context)
     return render(request, DETAIL_TEMPLATE, context)

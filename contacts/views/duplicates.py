@@ -32,7 +32,7 @@ from contacts.services.duplicates import (
     field_shown,
     recent_merges,
 )
-from contacts.views.common import go, navigation_context
+from contacts.views.common import go, navigation_context, safe_next
 
 LIST_TEMPLATE = "contacts/duplicate_list.html"
 MERGE_TEMPLATE = "contacts/duplicate_merge.html"
@@ -231,4 +231,4 @@ def duplicate_merges_undo(request):
             _("The merge into %(name)s cannot be undone: %(reason)s")
             % {"name": name, "reason": reason},
         )
-    return go(request, reverse("contacts:duplicates"))
+    return go(request, safe_next(request, reverse("contacts:duplicates")))

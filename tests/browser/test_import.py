@@ -180,6 +180,9 @@ def test_find_and_merge_duplicates(ui, alice):
     expect(page.get_by_role("heading", name="Annie Lee")).to_be_visible()
     kept = Contact.objects.owned_by(alice).get()
     assert kept.phones.count() == 1
+    merged = page.get_by_role("region", name="Merged")
+    expect(merged.get_by_text("These details were merged with Ann Lee")).to_be_visible()
+    ui.check_a11y("contact-merged")
     ui.screenshot("duplicates-merged")
 
     # Undo, from the message: both contacts as they were.
@@ -251,6 +254,33 @@ def test_keep_different_people_apart_then_group_them_again(ui, alice):
     assert Contact.objects.owned_by(alice).count() == 4
 
 
+def test_undo_a_merge_from_the_kept_contacts_page(ui, alice):
+    rosas = [
+        ContactFactory(
+            owner=alice, given_name="Rosa", family_name="Ortiz", organization=company
+        )
+        for company in ("Acme", "Initech")
+    ]
+    kept = contacts_merge(
+        owner=alice,
+        contact_ids=[rosa.pk for rosa in rosas],
+        choices={"organization": rosas[1].pk},
+    )
+    ui.sign_in(alice)
+    ui.goto(kept.get_absolute_url())
+    page = ui.page
+    expect(page.get_by_text("Initech")).to_be_visible()
+    merged = page.get_by_role("region", name="Merged")
+    merged.get_by_role("button", name="Undo the merge into Rosa Ortiz").click()
+    ui.arrived(kept.get_absolute_url())
+    expect(page.get_by_text("Merge undone: Rosa Ortiz")).to_be_visible()
+    expect(page.get_by_role("region", name="Merged")).to_have_count(0)
+    # The kept contact is as it was: its own organization again.
+    expect(page.get_by_text("Acme")).to_be_visible()
+    expect(page.get_by_text("Initech")).to_have_count(0)
+    assert Contact.objects.owned_by(alice).count() == 2
+
+
 @pytest.mark.parametrize(
     ("device", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)]
 )
@@ -262,7 +292,7 @@ def test_import_pages_look_finished(browser_session, alice, device, viewport, th
         ContactFactory(owner=alice, given_name=name, family_name="Ortiz")
         for name in ("Rosa", "Rosa")
     ]
-    contacts_merge(owner=alice, contact_ids=[c.pk for c in merged], choices={})
+    rosa = contacts_merge(owner=alice, contact_ids=[c.pk for c in merged], choices={})
     ready = ContactImport.objects.create(
         owner=alice,
         file_name="contacts.vcf",
@@ -292,5 +322,7 @@ def test_import_pages_look_finished(browser_session, alice, device, viewport, th
     member.screenshot(f"import-start-{device}-{theme}")
     member.goto("/contacts/duplicates/")
     member.screenshot(f"duplicates-{device}-{theme}")
+    member.goto(rosa.get_absolute_url())
+    member.screenshot(f"contact-merged-{device}-{theme}")
     member.goto("/contacts/export/")
     member.screenshot(f"export-{device}-{theme}")

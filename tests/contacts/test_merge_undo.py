@@ -344,3 +344,64 @@ def test_a_name_in_the_merge_message_is_escaped(alice, alice_client):
     page = _page_after_merging(alice_client, alice, "<b>Ann</b>", 2)
     assert "merged into &lt;b&gt;Ann&lt;/b&gt; Lee" in page
     assert "<b>Ann</b>" not in page
+
+
+def test_the_kept_contacts_page_offers_the_undo_and_comes_back_to_it(
+    alice, alice_client, ann_and_annie
+):
+    ann, annie = ann_and_annie
+    kept = merge(alice, ann, annie)
+    page = alice_client.get(annie.get_absolute_url()).content.decode()
+    assert "These details were merged with Ann Lee" in page
+    assert f'name="merge" value="{kept.merge.pk}"' in page
+    assert f'name="next" value="{annie.get_absolute_url()}"' in page
+    response = alice_client.post(
+        reverse("contacts:duplicates_undo"),
+        {"merge": [kept.merge.pk], "next": annie.get_absolute_url()},
+        follow=True,
+    )
+    assert response.redirect_chain == [(annie.get_absolute_url(), 302)]
+    page = response.content.decode()
+    assert "Merge undone: Annie Lee" in page
+    assert "These details were merged" not in page
+    assert "Initech" in page
+    assert "Acme" not in page
+
+
+def test_the_undo_goes_nowhere_but_the_site(alice, alice_client, ann_and_annie):
+    ann, annie = ann_and_annie
+    kept = merge(alice, ann, annie)
+    response = alice_client.post(
+        reverse("contacts:duplicates_undo"),
+        {"merge": [kept.merge.pk], "next": "https://evil.example/"},
+    )
+    assert response["Location"] == reverse("contacts:duplicates")
+
+
+def test_the_contacts_page_offers_no_undo_that_would_lose_a_change(
+    alice, alice_client, ann_and_annie
+):
+    ann, annie = ann_and_annie
+    kept = merge(alice, ann, annie)
+    contact_update(contact=kept, data=ContactData(given_name="Annabel"))
+    page = alice_client.get(annie.get_absolute_url()).content.decode()
+    assert "These details were merged" not in page
+    # Nor on a contact merged into another, back from the Trash by hand.
+    Contact.objects.filter(pk=ann.pk).update(deleted_at=None)
+    page = alice_client.get(ann.get_absolute_url()).content.decode()
+    assert "These details were merged" not in page
+
+
+def test_the_contacts_page_offers_the_undo_of_the_latest_merge_only(
+    alice, alice_client, ann_and_annie
+):
+    ann, annie = ann_and_annie
+    merge(alice, ann, annie)
+    anna = ContactFactory(owner=alice, given_name="Anna", family_name="Lee")
+    second = contacts_merge(
+        owner=alice, contact_ids=[annie.pk, anna.pk], choices={"name": annie.pk}
+    ).merge
+    page = alice_client.get(annie.get_absolute_url()).content.decode()
+    assert page.count('name="merge"') == 1
+    assert f'name="merge" value="{second.pk}"' in page
+    assert "merged with Anna Lee" in page

@@ -17,10 +17,11 @@ pytestmark = pytest.mark.django_db
 # more (the navigation badges). On top of that: the list: labels (side menu),
 # the page, its emails, phones and labels, the members among them; a fragment
 # of the list: the same without the page around it; a contact: the card, its
-# emails, phones, addresses, websites and labels, the member it is.
+# emails, phones, addresses, websites and labels, the member it is, the merge
+# into it that may be undone.
 LIST_QUERIES = 9
 LIST_FRAGMENT_QUERIES = 7
-DETAIL_QUERIES = 10
+DETAIL_QUERIES = 11
 # A card that is a member also reads the relationship for the action button.
 DETAIL_MEMBER_QUERIES = DETAIL_QUERIES + 1
 
