@@ -604,6 +604,37 @@ def undoable_merge_into(contact: Contact) -> ContactMerge | None:
     )
 
 
+def with_merges_that_trashed(*, owner, contacts: Sequence[Contact]) -> None:
+    """Give each contact of the Trash `merged_into`: the merge that moved it
+    there (its `kept` contact read, `undoable` set), or None. One query.
+
+    A merge moves the others to the Trash at the moment it is made, so only
+    the merges made at those contacts' `deleted_at` can have moved them.
+    """
+    moments = {contact.deleted_at for contact in contacts if contact.deleted_at}
+    by_id: dict[int, ContactMerge] = {}
+    if moments:
+        since = undoable_merges_since()
+        for merge in (
+            ContactMerge.objects.filter(owner=owner, created__in=moments)
+            .select_related("kept")
+            .defer("before", "before_small", "before_large")
+        ):
+            kept = merge.kept
+            merge.undoable = (
+                merge.created >= since
+                and kept.deleted_at is None
+                and kept.updated == merge.kept_updated
+            )
+            for part in merge.merged:
+                by_id[part["id"]] = merge
+    for contact in contacts:
+        merge = by_id.get(contact.pk)
+        if merge is not None and merge.trashed_at != contact.deleted_at:
+            merge = None
+        contact.merged_into = merge
+
+
 def recent_merges(*, owner) -> list[ContactMerge]:
     """The owner's latest merges that may still be undone, newest first."""
     return list(

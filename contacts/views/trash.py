@@ -13,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from contacts.models import Contact
 from contacts.selectors.contacts import trash_page
+from contacts.services.duplicates import with_merges_that_trashed
 from contacts.services.trash import contact_purge, contact_restore, trash_empty
 from contacts.views.common import go, navigation_context
 
@@ -24,6 +25,7 @@ TRASH_TEMPLATE = "contacts/trash_list.html"
 def trash_list(request):
     """The contacts deleted in the last RAPPORT_CONTACTS_TRASH_DAYS days."""
     page = trash_page(owner=request.user, after=request.GET.get("after"))
+    with_merges_that_trashed(owner=request.user, contacts=page.contacts)
     context = {"page": page, "trash_days": settings.RAPPORT_CONTACTS_TRASH_DAYS}
     if request.htmx and request.GET.get("after"):
         return render(request, f"{TRASH_TEMPLATE}#rows", context)

@@ -267,8 +267,15 @@ def test_undo_a_merge_from_the_kept_contacts_page(ui, alice):
         choices={"organization": rosas[1].pk},
     )
     ui.sign_in(alice)
-    ui.goto(kept.get_absolute_url())
+    # The Trash says where the merged contact went.
+    ui.goto("/contacts/trash/")
     page = ui.page
+    expect(
+        page.get_by_role("button", name="Undo merge into Rosa Ortiz")
+    ).to_be_visible()
+    ui.check_a11y("trash-merged")
+    page.get_by_role("link", name="Rosa Ortiz", exact=True).click()
+    ui.arrived(kept.get_absolute_url())
     expect(page.get_by_text("Initech")).to_be_visible()
     merged = page.get_by_role("region", name="Merged")
     merged.get_by_role("button", name="Undo the merge into Rosa Ortiz").click()
@@ -324,5 +331,7 @@ def test_import_pages_look_finished(browser_session, alice, device, viewport, th
     member.screenshot(f"duplicates-{device}-{theme}")
     member.goto(rosa.get_absolute_url())
     member.screenshot(f"contact-merged-{device}-{theme}")
+    member.goto("/contacts/trash/")
+    member.screenshot(f"trash-merged-{device}-{theme}")
     member.goto("/contacts/export/")
     member.screenshot(f"export-{device}-{theme}")

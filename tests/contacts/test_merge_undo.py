@@ -405,3 +405,57 @@ def test_the_contacts_page_offers_the_undo_of_the_latest_merge_only(
     assert page.count('name="merge"') == 1
     assert f'name="merge" value="{second.pk}"' in page
     assert "merged with Anna Lee" in page
+
+
+def _trash(client) -> str:
+    return client.get(reverse("contacts:trash")).content.decode()
+
+
+def test_the_trash_says_which_contact_a_merged_one_went_into_and_undoes_it(
+    alice, alice_client, ann_and_annie
+):
+    ann, annie = ann_and_annie
+    kept = merge(alice, ann, annie)
+    page = _trash(alice_client)
+    assert f'Merged into <a href="{annie.get_absolute_url()}">Annie Lee</a>' in page
+    assert "Undo merge" in page
+    assert f'name="merge" value="{kept.merge.pk}"' in page
+    trash = reverse("contacts:trash")
+    response = alice_client.post(
+        reverse("contacts:duplicates_undo"),
+        {"merge": [kept.merge.pk], "next": trash},
+        follow=True,
+    )
+    assert response.redirect_chain == [(trash, 302)]
+    assert "Merge undone: Annie Lee" in response.content.decode()
+    assert "The Trash is empty" in response.content.decode()
+
+
+def test_the_trash_offers_no_undo_that_cannot_be_done(
+    alice, alice_client, ann_and_annie
+):
+    ann, annie = ann_and_annie
+    kept = merge(alice, ann, annie)
+    contact_update(contact=kept, data=ContactData(given_name="Annabel"))
+    page = _trash(alice_client)
+    assert "Merged into" in page
+    assert "Annabel" in page
+    assert 'name="merge"' not in page
+    # The contact it went into is in the Trash too: named, not linked.
+    Contact.objects.filter(pk=annie.pk).update(deleted_at=timezone.now())
+    page = _trash(alice_client)
+    assert "Merged into Annabel</span>" in page
+    assert annie.get_absolute_url() not in page
+
+
+def test_a_merged_contact_restored_then_deleted_again_is_only_deleted(
+    alice, alice_client, ann_and_annie
+):
+    ann, annie = ann_and_annie
+    merge(alice, ann, annie)
+    Contact.objects.filter(pk=ann.pk).update(
+        deleted_at=timezone.now() + datetime.timedelta(seconds=1)
+    )
+    page = _trash(alice_client)
+    assert "Ann Lee" in page
+    assert "Merged into" not in page
