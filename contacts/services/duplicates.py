@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -168,6 +169,7 @@ def contacts_merge(
         contact_photo_copy(source=photo, target=keep)
     kept = contact_update(contact=keep, data=data)
     before["labels_merged"] = sorted(label.pk for label in data.labels)
+    before["favorite_merged"] = data.is_favorite
     kept.merge = ContactMerge.objects.create(
         owner=owner,
         kept=kept,
@@ -535,15 +537,30 @@ def _undo_merge(owner, merge: ContactMerge) -> None:
         ContactLabel.objects.filter(contact=kept).values_list("label_id", flat=True)
     )
     added_since = labels_now - set(before["labels_merged"])
+    fields = dict(before["fields"])
+    # So does a star given or taken since (it does not count as an edit).
+    if before.get("favorite_merged", kept.is_favorite) != kept.is_favorite:
+        fields["is_favorite"] = kept.is_favorite
     contact_update(
         contact=kept,
-        data=_data_from_snapshot(owner, before, [*before["labels"], *added_since]),
+        data=_data_from_snapshot(
+            owner, before, fields, [*before["labels"], *added_since]
+        ),
     )
     _restore_photo(kept, merge)
+    # Member links come back to the members still here: one who deleted
+    # their account since is gone from every card.
+    members = set(
+        get_user_model()
+        .objects.filter(
+            pk__in=[before["member"], *(part["member"] for part in merge.merged)]
+        )
+        .values_list("pk", flat=True)
+    )
     # As it was, down to when it last changed: an earlier merge into it can
     # then be undone in turn.
     Contact.objects.filter(pk=kept.pk).update(
-        member_id=before["member"],
+        member_id=before["member"] if before["member"] in members else None,
         updated=datetime.datetime.fromisoformat(before["updated"]),
     )
     Contact.objects.filter(pk__in=ids, deleted_at=merge.trashed_at).update(
@@ -552,14 +569,19 @@ def _undo_merge(owner, merge: ContactMerge) -> None:
     for part in merge.merged:
         member = part["member"]
         # Unless the member was saved as another contact since.
-        if member and not Contact.objects.filter(owner=owner, member=member).exists():
+        if (
+            member in members
+            and not Contact.objects.filter(owner=owner, member=member).exists()
+        ):
             Contact.objects.filter(pk=part["id"]).update(member_id=member)
     merge.delete()
 
 
-def _data_from_snapshot(owner, before: dict, label_ids: list[int]) -> ContactData:
+def _data_from_snapshot(
+    owner, before: dict, fields: dict, label_ids: list[int]
+) -> ContactData:
     return ContactData(
-        **before["fields"],
+        **fields,
         emails=[EmailEntry(*row) for row in before["emails"]],
         phones=[PhoneEntry(*row) for row in before["phones"]],
         addresses=[AddressEntry(*row) for row in before["addresses"]],

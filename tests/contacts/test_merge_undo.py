@@ -5,11 +5,16 @@ import datetime
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import Contact, ContactLabel, ContactMerge, ContactPhoto
-from contacts.services.contacts import ContactData, contact_update
+from contacts.services.contacts import (
+    ContactData,
+    contact_set_favorite,
+    contact_update,
+)
 from contacts.services.duplicates import (
     contact_merges_undo,
     contacts_merge,
@@ -105,6 +110,19 @@ def test_undo_moves_the_member_link_back(alice, bob, ann_and_annie):
     assert Contact.objects.get(pk=annie.pk).member is None
 
 
+def test_undo_links_no_card_to_a_member_who_left(alice, bob, carol, ann_and_annie):
+    ann, annie = ann_and_annie
+    Contact.objects.filter(pk=ann.pk).update(member=bob)
+    Contact.objects.filter(pk=annie.pk).update(member=carol)
+    kept = merge(alice, ann, annie)
+    bob.delete()
+    carol.delete()
+    assert contact_merges_undo(owner=alice, merge_ids=[kept.merge.pk]).undone
+    connection.check_constraints()
+    assert Contact.objects.get(pk=ann.pk).member is None
+    assert Contact.objects.get(pk=annie.pk).member is None
+
+
 @pytest.mark.parametrize("together", [False, True])
 def test_merges_into_one_contact_are_undone_latest_first(
     alice, ann_and_annie, together
@@ -134,6 +152,17 @@ def test_labels_given_after_the_merge_stay(alice, ann_and_annie):
     contact_merges_undo(owner=alice, merge_ids=[kept.merge.pk])
     assert card(annie)["labels"] == ["Friends", "Work"]
     assert card(ann)["labels"] == ["Family"]
+
+
+@pytest.mark.parametrize("starred", [False, True])
+def test_a_star_given_or_taken_after_the_merge_stays(alice, ann_and_annie, starred):
+    ann, annie = ann_and_annie
+    Contact.objects.filter(pk=annie.pk).update(is_favorite=starred)
+    kept = merge(alice, ann, annie)
+    assert Contact.objects.get(pk=annie.pk).is_favorite == starred
+    contact_set_favorite(contact=kept, is_favorite=not starred)
+    contact_merges_undo(owner=alice, merge_ids=[kept.merge.pk])
+    assert Contact.objects.get(pk=annie.pk).is_favorite == (not starred)
 
 
 def test_a_contact_merged_out_and_restored_by_hand_stays_restored(alice, ann_and_annie):
