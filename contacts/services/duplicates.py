@@ -626,6 +626,21 @@ def undoable_merge_into(contact: Contact) -> ContactMerge | None:
     )
 
 
+def merge_of(*, owner, contact_ids: Sequence[int]) -> ContactMerge | None:
+    """The merge that made exactly these contacts one, if there is one still
+    recorded: what a second click on Merge finds done already."""
+    ids = set(contact_ids)
+    for merge in (
+        ContactMerge.objects.filter(owner=owner, kept_id__in=ids)
+        .select_related("kept")
+        .defer("before", "before_small", "before_large")
+        .order_by("-created", "-pk")
+    ):
+        if {merge.kept_id, *(part["id"] for part in merge.merged)} == ids:
+            return merge
+    return None
+
+
 def with_merges_that_trashed(*, owner, contacts: Sequence[Contact]) -> None:
     """Give each contact of the Trash `merged_into`: the merge that moved it
     there (its `kept` contact read, `undoable` set), or None. One query.

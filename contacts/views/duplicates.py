@@ -30,6 +30,7 @@ from contacts.services.duplicates import (
     contacts_unmark_not_duplicates,
     differing_fields,
     field_shown,
+    merge_of,
     recent_merges,
 )
 from contacts.views.common import go, navigation_context, safe_next
@@ -146,6 +147,17 @@ def duplicate_merge(request):
         .order_by("sort_name", "pk")
     )
     if len(contacts) < 2:
+        done = None
+        if request.method == "POST":
+            done = merge_of(owner=request.user, contact_ids=ids)
+        if done is not None and done.kept.deleted_at is None:
+            # A second click on Merge: show what the first one did.
+            messages.info(
+                request,
+                _("These contacts were merged into %(name)s already.")
+                % {"name": done.kept.shown_name},
+            )
+            return go(request, done.kept.get_absolute_url())
         messages.error(request, _("Choose at least two contacts to merge."))
         return redirect("contacts:duplicates")
     fields = differing_fields(contacts)

@@ -488,3 +488,26 @@ def test_a_merged_contact_restored_then_deleted_again_is_only_deleted(
     page = _trash(alice_client)
     assert "Ann Lee" in page
     assert "Merged into" not in page
+
+
+def test_a_second_click_on_merge_shows_what_the_first_did(
+    alice, alice_client, ann_and_annie
+):
+    ann, annie = ann_and_annie
+    form = {"contact": [ann.pk, annie.pk], "name": annie.pk}
+    first = alice_client.post(reverse("contacts:duplicates_merge"), form)
+    assert first["Location"] == annie.get_absolute_url()
+    second = alice_client.post(reverse("contacts:duplicates_merge"), form)
+    assert second["Location"] == annie.get_absolute_url()
+    assert _messages(second)[-1] == "These contacts were merged into Annie Lee already."
+    assert ContactMerge.objects.count() == 1
+    # Other contacts than the merge's, or its contact in the Trash: not merged.
+    other = ContactFactory(owner=alice, given_name="Annie", family_name="Lee")
+    response = alice_client.post(
+        reverse("contacts:duplicates_merge"), {"contact": [ann.pk, other.pk]}
+    )
+    assert _messages(response)[-1] == "Choose at least two contacts to merge."
+    Contact.objects.filter(pk=annie.pk).update(deleted_at=timezone.now())
+    response = alice_client.post(reverse("contacts:duplicates_merge"), form)
+    assert response["Location"] == reverse("contacts:duplicates")
+    assert _messages(response)[-1] == "Choose at least two contacts to merge."
