@@ -37,11 +37,18 @@ def trash_list(request):
 @vary_on_headers("HX-Request")
 def trash_restore(request, pk):
     """Bring a contact back from the Trash."""
-    contact = get_object_or_404(Contact.objects.in_trash_of(request.user), pk=pk)
-    contact_restore(contact=contact)
-    messages.success(
-        request, _("%(name)s was restored.") % {"name": contact.shown_name}
-    )
+    contact = get_object_or_404(Contact.objects.filter(owner=request.user), pk=pk)
+    if contact.deleted_at is None:
+        # A second click: the first one restored it.
+        messages.info(
+            request,
+            _("%(name)s was restored already.") % {"name": contact.shown_name},
+        )
+    else:
+        contact_restore(contact=contact)
+        messages.success(
+            request, _("%(name)s was restored.") % {"name": contact.shown_name}
+        )
     if request.htmx:
         if not Contact.objects.in_trash_of(request.user).exists():
             # The last one: show the page again, with its empty state.

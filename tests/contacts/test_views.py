@@ -777,6 +777,19 @@ def test_restore_without_javascript_redirects_to_the_trash(alice, alice_client):
     assert Contact.objects.owned_by(alice).exists()
 
 
+def test_a_second_click_on_restore_says_it_is_done(alice, alice_client, bob_client):
+    contact = ContactFactory(
+        owner=alice, given_name="Zoë", family_name="M", trashed=True
+    )
+    url = reverse("contacts:restore", args=[contact.pk])
+    alice_client.post(url)
+    response = alice_client.post(url, follow=True)
+    assert response.redirect_chain == [(reverse("contacts:trash"), 302)]
+    assert "Zoë M was restored already." in text(response)
+    # Another member's contact, in the Trash or not, is not found.
+    assert bob_client.post(url).status_code == 404
+
+
 def test_delete_for_good_asks_first(alice, alice_client):
     contact = ContactFactory(owner=alice, given_name="Zoë", trashed=True)
     url = reverse("contacts:purge", args=[contact.pk])
