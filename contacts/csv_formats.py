@@ -528,8 +528,13 @@ def _column_plan(mapping: tuple[str, ...]) -> tuple[tuple, ...]:
     return tuple(plan)
 
 
-def row_to_vcard(line: int, cells: Sequence[str], mapping: Sequence[str]) -> VCard:
-    """A card from one row, following the mapping (a target per column)."""
+def row_to_vcard(
+    line: int, cells: Sequence[str], mapping: Sequence[str], *, day_first: bool = False
+) -> VCard:
+    """A card from one row, following the mapping (a target per column).
+
+    `day_first` says how to read a date such as 4/5/1990 (see `date_order()`).
+    """
     card = VCard(line=line)
     pairs: dict[tuple[str, str], dict[str, str]] = {}
     fixed_addresses: dict[str, dict[str, list[str]]] = {}
@@ -544,7 +549,7 @@ def row_to_vcard(line: int, cells: Sequence[str], mapping: Sequence[str]) -> VCa
         if not value:
             continue
         if action == _SCALAR:
-            _set_scalar(card, arguments[0], value)
+            _set_scalar(card, arguments[0], value, day_first)
         elif action == _PAIR:
             key, part = arguments
             pairs.setdefault(key, {})[part] = value
@@ -569,7 +574,7 @@ def _multi(value: str) -> list[str]:
     return [item.strip() for item in value.split(":::") if item.strip()]
 
 
-def _set_scalar(card: VCard, target: str, value: str) -> None:
+def _set_scalar(card: VCard, target: str, value: str, day_first: bool) -> None:
     if target == "display_name":
         card.formatted_name = value
     elif target == "job_title":
@@ -584,7 +589,7 @@ def _set_scalar(card: VCard, target: str, value: str) -> None:
         if card.photo is None:
             card.photo = Photo(uri=value)
     elif target == "birthday":
-        birthday = parse_loose_date(value)
+        birthday = parse_loose_date(value, day_first=day_first)
         if birthday is None:
             if not _EMPTY_DATE.match(value):
                 card.warnings.append(f"birthday “{value[:40]}” was not understood")
@@ -629,11 +634,12 @@ _EMPTY_DATE = re.compile(r"^[0/.\-\s]*$")
 _NUMERIC_DATE = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})$")
 
 
-def parse_loose_date(value: str) -> Birthday | None:
+def parse_loose_date(value: str, *, day_first: bool = False) -> Birthday | None:
     """ISO dates, "--MM-DD", and the numeric dates spreadsheets write.
 
-    "4/12/1985" is read month first (Outlook's US export) unless the first
-    number cannot be a month; "12.04.1985" (dots) is read day first.
+    "4/12/1985" is read month first (Outlook's US export), or day first with
+    `day_first`; a date only one order can read ("13/12/1985", "12/13/1985")
+    is read that way whatever the order, and "12.04.1985" (dots) day first.
     """
     value = value.strip()
     if _EMPTY_DATE.match(value):
@@ -647,13 +653,70 @@ def parse_loose_date(value: str) -> Birthday | None:
     first, second, third = (int(part) for part in match.groups())
     if len(match[1]) == 4:
         year, month, day = first, second, third
-    elif "." in value or first > 12:
+    elif "." in value or first > 12 or (day_first and second <= 12):
         day, month, year = first, second, third
     else:
         month, day, year = first, second, third
     if year < 100:
         year += 1900 if year > 30 else 2000
     return parse_birthday(f"{year:04d}-{month:02d}-{day:02d}")
+
+
+# Where dates are written month first (4/12/1985 is April 12); the rest of
+# the world writes the day first.
+MONTH_FIRST_REGIONS = frozenset(
+    {"US", "PR", "GU", "VI", "AS", "MP", "UM", "PH", "FM", "MH", "PW", "BZ"}
+)
+
+
+@dataclass(frozen=True)
+class DateOrder:
+    """How a file's numeric dates are read, and a date that shows it."""
+
+    day_first: bool
+    # The first date the other order would read differently ("" if none).
+    example: str = ""
+    # Whether the file itself showed the order (a 13/12/1985 or a 12/13/1985).
+    from_file: bool = False
+
+
+def date_order(
+    rows: Iterable[tuple[int, Sequence[str]]],
+    mapping: Sequence[str],
+    *,
+    region: str,
+    chosen: str = "",
+) -> DateOrder:
+    """The order to read the birthday columns' dates such as 4/12/1985 in.
+
+    A file is written one way: chosen by the member ("dmy", "mdy"), else the
+    way its unambiguous dates show (13/12/1985 is day first), else the way
+    the address book's region writes dates. Only birthday columns are read.
+    """
+    columns = [index for index, target in enumerate(mapping) if target == "birthday"]
+    example = ""
+    day_first_seen = month_first_seen = False
+    for _line, cells in rows if columns else ():
+        for column in columns:
+            if column >= len(cells) or not (value := cells[column].strip()):
+                continue
+            match = _NUMERIC_DATE.match(value)
+            if not match or len(match[1]) == 4 or "." in value:
+                continue
+            first, second = int(match[1]), int(match[2])
+            if first > 12 and second <= 12:
+                day_first_seen = True
+            elif second > 12 and first <= 12:
+                month_first_seen = True
+            elif first != second and first and second and not example:
+                example = value
+    if chosen in {"dmy", "mdy"}:
+        return DateOrder(day_first=chosen == "dmy", example=example)
+    if day_first_seen != month_first_seen:
+        return DateOrder(day_first=day_first_seen, example=example, from_file=True)
+    return DateOrder(
+        day_first=region.upper() not in MONTH_FIRST_REGIONS, example=example
+    )
 
 
 # ---------------------------------------------------------------------------

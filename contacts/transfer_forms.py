@@ -71,6 +71,16 @@ class ColumnMappingForm(forms.Form):
                 initial=initial,
             )
             self.columns.append((self[name], column.get("samples", [])))
+        self.fields["date_order"] = forms.ChoiceField(
+            label=_("Dates such as 4/5/1990"),
+            choices=ContactImport.DateOrder.choices,
+            required=False,
+            initial=batch.date_order,
+            help_text=_(
+                "Dates written with a year first, or with dots (4.5.1990), are "
+                "read the one way they can be."
+            ),
+        )
 
     def mapping(self) -> list[str]:
         return [

@@ -32,6 +32,12 @@ class ImportFormat(models.TextChoices):
     CSV = "csv", _("CSV")
 
 
+class DateOrder(models.TextChoices):
+    GUESS = "", _("Guess from the file and your address book’s region")
+    DAY_FIRST = "dmy", _("Day first: 31/12/1990")
+    MONTH_FIRST = "mdy", _("Month first: 12/31/1990")
+
+
 class OnDuplicate(models.TextChoices):
     SKIP = "skip", _("Skip them")
     MERGE = "merge", _("Add their details to the existing contacts")
@@ -49,6 +55,7 @@ class ContactImport(models.Model):
     Status = ImportStatus
     Format = ImportFormat
     OnDuplicate = OnDuplicate
+    DateOrder = DateOrder
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -67,6 +74,14 @@ class ContactImport(models.Model):
     encoding = models.CharField(_("encoding"), max_length=60, blank=True)
     columns = models.JSONField(_("CSV columns"), default=list, blank=True)
     mapping = models.JSONField(_("column mapping"), default=list, blank=True)
+    date_order = models.CharField(
+        _("dates written"),
+        max_length=3,
+        choices=DateOrder.choices,
+        default=DateOrder.GUESS,
+        blank=True,
+        help_text=_("How the CSV file's dates such as 4/5/1990 are read."),
+    )
     total = models.PositiveIntegerField(_("cards read"), default=0)
     progress = models.PositiveIntegerField(_("cards processed"), default=0)
     new_count = models.PositiveIntegerField(_("new contacts"), default=0)
@@ -79,6 +94,12 @@ class ContactImport(models.Model):
         _("possible duplicates listed"), default=list, blank=True
     )
     notices = models.JSONField(_("notices"), default=list, blank=True)
+    # How dates such as 4/5/1990 were read, shown with the preview ("" if the
+    # file has none).
+    date_note = models.CharField(_("dates read as"), max_length=500, blank=True)
+    # The first cards as they will be saved: {"line", "name", "details":
+    # [text], "birthday", "labels": [name]}.
+    sample = models.JSONField(_("first cards"), default=list, blank=True)
     on_duplicate = models.CharField(
         _("duplicates"),
         max_length=5,
@@ -123,6 +144,10 @@ class ContactImport(models.Model):
                 name="contactimport_on_duplicate_valid",
             ),
             models.CheckConstraint(
+                condition=models.Q(date_order__in=DateOrder.values),
+                name="contactimport_date_order_valid",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(progress__lte=models.F("total")) | models.Q(total=0),
                 name="contactimport_progress_within_total",
             ),
@@ -165,6 +190,11 @@ class ContactImport(models.Model):
     def duplicates_not_listed(self) -> int:
         """Possible duplicates beyond the first ones listed."""
         return max(self.duplicate_count - len(self.duplicates), 0)
+
+    @property
+    def sample_is_every_card(self) -> bool:
+        """Whether the first cards the preview shows are all the file holds."""
+        return len(self.sample) >= self.new_count + self.duplicate_count
 
     @property
     def percent(self) -> int:

@@ -93,6 +93,10 @@ PROBLEMS_SHOWN = 200
 NOTICES_SHOWN = 200
 DUPLICATES_SHOWN = 50
 MATCHES_SHOWN = 3
+# The first cards the preview shows as they will be saved, with their first
+# labels.
+SAMPLE_SHOWN = 5
+LABELS_SHOWN = 5
 KEPT_LISTED = 100
 BIRTH_YEAR_MIN = 1800
 # Apple writes this year for a birthday whose year is unknown.
@@ -245,9 +249,13 @@ def mapping_problem(mapping: Sequence[str]) -> str:
 
 @transaction.atomic
 def import_set_mapping(
-    *, batch: ContactImport, mapping: Sequence[str]
+    *, batch: ContactImport, mapping: Sequence[str], date_order: str | None = None
 ) -> ContactImport:
-    """Set which field each CSV column fills, then read the file with it."""
+    """Set which field each CSV column fills, then read the file with it.
+
+    `date_order` ("" to guess, "dmy", "mdy") says how dates such as 4/5/1990
+    are read; None keeps the one chosen before.
+    """
     locked = ContactImport.objects.select_for_update().get(pk=batch.pk)
     if locked.status not in {Status.MAPPING, Status.READY, Status.FAILED}:
         raise ValidationError(
@@ -264,6 +272,12 @@ def import_set_mapping(
     problem = mapping_problem(mapping)
     if problem:
         raise ValidationError(problem, code="mapping")
+    if date_order is not None:
+        if date_order not in ContactImport.DateOrder.values:
+            raise ValidationError(
+                _("Choose how the file’s dates are written."), code="date_order"
+            )
+        locked.date_order = date_order
     locked.mapping = mapping
     locked.status = Status.READING
     locked.error = ""
@@ -349,6 +363,8 @@ class ReadOutcome:
     notices: list[str] = field(default_factory=list)
     notice_count: int = 0
     not_kept: dict[str, int] = field(default_factory=dict)
+    # How the file's dates such as 4/5/1990 were read, when it has some.
+    dates: str = ""
 
     def problem(self, line: int, reason: str) -> None:
         self.problem_count += 1
@@ -584,9 +600,13 @@ class _Preparer:
 
 
 def read_cards(
-    batch: ContactImport, text: str, codec: str
+    batch: ContactImport, text: str, codec: str, *, region: str
 ) -> tuple[list[VCard], ReadOutcome]:
-    """The cards of a decoded file, and what could not be read."""
+    """The cards of a decoded file, and what could not be read.
+
+    `region` (the address book's) says how a CSV file's dates such as
+    4/5/1990 are read when neither the member nor the file says.
+    """
     outcome = ReadOutcome()
     limit = settings.RAPPORT_IMPORT_MAX_CONTACTS
     if batch.file_format == ContactImport.Format.VCARD:
@@ -599,8 +619,14 @@ def read_cards(
     else:
         table = csv_formats.read_table(text, max_rows=limit)
         too_many = table.too_many
+        order = csv_formats.date_order(
+            table.rows, batch.mapping, region=region, chosen=batch.date_order
+        )
+        outcome.dates = _dates_note(order, chosen=bool(batch.date_order))
         cards = [
-            csv_formats.row_to_vcard(line, cells, batch.mapping)
+            csv_formats.row_to_vcard(
+                line, cells, batch.mapping, day_first=order.day_first
+            )
             for line, cells in table.rows
         ]
         if "photo" in batch.mapping:
@@ -616,6 +642,51 @@ def read_cards(
             % {"limit": f"{limit:,}"}
         )
     return cards, outcome
+
+
+def _dates_note(order: csv_formats.DateOrder, *, chosen: bool) -> str:
+    """What the preview says of the order dates such as 4/5/1990 are read in."""
+    birthday = order.example and csv_formats.parse_loose_date(
+        order.example, day_first=order.day_first
+    )
+    if not birthday:
+        return ""
+    values = {
+        "example": order.example,
+        "date": date_format(
+            datetime.date(birthday.year or 2000, birthday.month, birthday.day),
+            "j F Y" if birthday.year else "j F",
+        ),
+    }
+    if chosen:
+        if order.day_first:
+            return (
+                _(
+                    "Dates such as %(example)s are read day first, as you chose: "
+                    "%(date)s."
+                )
+                % values
+            )
+        return (
+            _("Dates such as %(example)s are read month first, as you chose: %(date)s.")
+            % values
+        )
+    if order.from_file:
+        reason = _("as the file’s other dates are written")
+    else:
+        reason = _("as dates are written in your address book’s region")
+    values["reason"] = reason
+    if order.day_first:
+        text = _("Dates such as %(example)s are read day first, %(reason)s: %(date)s.")
+    else:
+        text = _(
+            "Dates such as %(example)s are read month first, %(reason)s: %(date)s."
+        )
+    return (
+        text % values
+        + " "
+        + _("If that is wrong, choose the order under “Change columns”.")
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -669,12 +740,11 @@ def _import_read(batch_id: int) -> ContactImport | None:
         return None
     try:
         decoded = _decoded(batch)
-        cards, outcome = read_cards(batch, decoded.text, decoded.codec)
+        region = address_book_region(owner=batch.owner)
+        cards, outcome = read_cards(batch, decoded.text, decoded.codec, region=region)
         _set_progress(batch, total=len(cards), progress=0)
         next_save = time.monotonic() + PROGRESS_SECONDS
-        preparer = _Preparer(
-            region=address_book_region(owner=batch.owner), outcome=outcome
-        )
+        preparer = _Preparer(region=region, outcome=outcome)
         for index, card in enumerate(cards, 1):
             prepared = preparer.prepare(card)
             if prepared is not None:
@@ -726,7 +796,40 @@ def _set_ready(
         photo_count=sum(1 for item in outcome.prepared if item.photo),
         problems=outcome.problems,
         notices=_notices(outcome),
+        date_note=outcome.dates,
+        sample=[_first_look(item) for item in outcome.prepared[:SAMPLE_SHOWN]],
     )
+
+
+def _first_look(item: Prepared) -> dict:
+    """What the preview shows of one of the first cards, as it will be saved."""
+    fields = item.fields
+    birthday = ""
+    if fields.get("birthday_month"):
+        year = fields.get("birthday_year")
+        birthday = date_format(
+            datetime.date(
+                year or 2000, fields["birthday_month"], fields["birthday_day"]
+            ),
+            "j F Y" if year else "j F",
+        )
+    work = ", ".join(
+        part for part in (fields.get("job_title"), fields.get("organization")) if part
+    )
+    details = [work] if work and work != fields["shown_name"] else []
+    details += [email[0] for email in item.emails[:2]]
+    details += [phone[0] for phone in item.phones[:2]]
+    return {
+        "line": item.line,
+        "name": fields["shown_name"],
+        "details": details,
+        "more": len(item.emails[2:])
+        + len(item.phones[2:])
+        + len(item.addresses)
+        + len(item.websites),
+        "birthday": birthday,
+        "labels": item.labels[:LABELS_SHOWN],
+    }
 
 
 def _no_cards_message(batch: ContactImport, outcome: ReadOutcome) -> str:

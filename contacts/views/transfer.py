@@ -179,7 +179,11 @@ def import_columns(request, pk):
         form = ColumnMappingForm(request.POST, batch=batch)
         if form.is_valid():
             try:
-                import_set_mapping(batch=batch, mapping=form.mapping())
+                import_set_mapping(
+                    batch=batch,
+                    mapping=form.mapping(),
+                    date_order=form.cleaned_data["date_order"],
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:

@@ -88,6 +88,25 @@ def test_a_csv_with_its_own_columns_is_mapped_then_imported(ui, alice):
         page.get_by_role("button", name="Continue").click()
     ui.arrived(re.compile(r".*/contacts/import/\d+/$"))
     expect(page.get_by_role("heading", name="Review before importing")).to_be_visible()
+    # 10/12/1815 could be either; the address book's region (US) reads it
+    # month first, and the preview says so and shows the first cards.
+    expect(page.locator(".import-date-note")).to_contain_text(
+        "Dates such as 10/12/1815 are read month first"
+    )
+    first_cards = page.get_by_role("region", name="The 2 cards, as they were read")
+    expect(first_cards).to_contain_text("Birthday 12 October 1815")
+    page.get_by_role("link", name="Change columns").click()
+    ui.arrived(re.compile(r".*/contacts/import/\d+/columns/$"))
+    page.get_by_label("Dates such as 4/5/1990").select_option("dmy")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
+    ui.arrived(re.compile(r".*/contacts/import/\d+/$"))
+    expect(page.locator(".import-date-note")).to_contain_text(
+        "read day first, as you chose: 10 December 1815."
+    )
+    expect(first_cards).to_contain_text("Birthday 10 December 1815")
+    expect(first_cards).to_contain_text("Analytical Engines · ada@engine.example")
+    ui.screenshot("import-preview-dates")
     with page.expect_navigation():
         page.get_by_role("button", name="Import").click()
     ui.arrived(re.compile(r".*/contacts/import/\d+/$"))
@@ -96,6 +115,7 @@ def test_a_csv_with_its_own_columns_is_mapped_then_imported(ui, alice):
     ).to_be_visible()
     ada = Contact.objects.get(owner=alice, display_name="Ada Lovelace")
     assert ada.notes == ""
+    assert (ada.birthday_day, ada.birthday_month, ada.birthday_year) == (10, 12, 1815)
 
 
 def test_a_file_that_is_not_an_address_book_is_refused_on_the_form(ui, alice):
@@ -318,6 +338,33 @@ def test_import_pages_look_finished(browser_session, alice, device, viewport, th
         notices=[
             "12 cards have photos, which contact cards do not hold; "
             "they are not imported."
+        ],
+        date_note=(
+            "Dates such as 10/12/1815 are read day first, as the file’s other "
+            "dates are written: 10 December 1815. If that is wrong, choose the "
+            "order under “Change columns”."
+        ),
+        sample=[
+            {
+                "line": 2,
+                "name": "Dr. Zoë Anne Lefèvre PhD",
+                "details": [
+                    "Editor in chief, Northwind Traders, Ltd.",
+                    "zoe.lefevre@northwind-traders.example",
+                    "+44 7700 900123",
+                ],
+                "more": 3,
+                "birthday": "10 December 1815",
+                "labels": ["Pioneers", "Book club"],
+            },
+            {
+                "line": 3,
+                "name": "Blue Bottle Coffee",
+                "details": ["+1 (510) 555-0134"],
+                "more": 0,
+                "birthday": "",
+                "labels": [],
+            },
         ],
     )
     ImportFile.objects.create(batch=ready, kind=ImportFile.Kind.PREPARED, data=b"")
