@@ -336,9 +336,26 @@ def duplicate_page(*, owner, after: str | None = None) -> DuplicatePage:
     }
     for group in page:
         group.contacts = [contacts[pk] for pk in group.ids if pk in contacts]
+        group.shared = _as_written(group)
     return DuplicatePage(
         groups=page,
         next_cursor=next_cursor,
         total=len(groups),
         kept_apart=apart,
     )
+
+
+def _as_written(group: DuplicateGroup) -> list[str]:
+    """The group's shared values as its contacts show them.
+
+    The groups hold the keys they were joined by: a name's sort key ("ann
+    lee"), a number in E.164; the page shows "Ann Lee" and the number as the
+    first contact having it writes it.
+    """
+    written: dict[str, str] = {}
+    for contact in reversed(group.contacts):
+        written[contact.sort_name] = contact.shown_name
+        for phone in contact.phones.all():
+            if phone.e164:
+                written[phone.e164] = phone.value
+    return [written.get(value, value) for value in group.shared]

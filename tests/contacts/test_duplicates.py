@@ -527,9 +527,22 @@ def test_duplicates_page_names_a_group_of_similar_names(alice, alice_client):
     page = alice_client.get(reverse("contacts:duplicates")).content.decode()
     assert "Similar name" in page
     assert "Same name" not in page
-    assert "john baker, jon baker" in page
+    # The names as the contacts show them, not the keys they were joined by.
+    assert "John Baker, Jon Baker" in page
     for contact in (jon, john):
         assert f'name="contact" value="{contact.pk}"' in page
+
+
+def test_duplicates_page_shows_a_shared_number_as_a_contact_writes_it(
+    alice, alice_client
+):
+    AddressBook.objects.update_or_create(owner=alice, defaults={"default_region": "GB"})
+    ContactFactory(owner=alice, given_name="Ann", phones=["020 7946 0000"])
+    ContactFactory(owner=alice, given_name="Bea", phones=["+44 20 7946 0000"])
+    [group] = duplicate_page(owner=alice).groups
+    assert group.shared == ["020 7946 0000"]
+    page = alice_client.get(reverse("contacts:duplicates")).content.decode()
+    assert "+442079460000" not in page
 
 
 def test_duplicates_page_says_when_there_are_none(alice, alice_client):
