@@ -243,7 +243,56 @@
     }
   });
 
+  // A zone a file can be dropped on ([data-drop-zone]): the first file
+  // dropped goes into the zone's file input, as if chosen with its button.
+  // On a page with a zone, a file dropped beside it is ignored instead of
+  // replacing the page with the file.
+  function carriesFiles(event) {
+    return event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") >= 0;
+  }
+
+  function dropZoneOf(event) {
+    return event.target.closest ? event.target.closest("[data-drop-zone]") : null;
+  }
+
+  ["dragenter", "dragover"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      if (!carriesFiles(event) || !document.querySelector("[data-drop-zone]")) return;
+      event.preventDefault();
+      var zone = dropZoneOf(event);
+      event.dataTransfer.dropEffect = zone ? "copy" : "none";
+      if (zone) zone.classList.add("is-dragging");
+    });
+  });
+
+  document.addEventListener("dragleave", function (event) {
+    var zone = dropZoneOf(event);
+    if (zone && !zone.contains(event.relatedTarget)) zone.classList.remove("is-dragging");
+  });
+
+  document.addEventListener("drop", function (event) {
+    if (!carriesFiles(event) || !document.querySelector("[data-drop-zone]")) return;
+    event.preventDefault();
+    var zone = dropZoneOf(event);
+    if (!zone) return;
+    zone.classList.remove("is-dragging");
+    var input = zone.querySelector("input[type=file]");
+    if (!input || !event.dataTransfer.files.length) return;
+    var chosen = new DataTransfer();
+    chosen.items.add(event.dataTransfer.files[0]);
+    input.files = chosen.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+    input.focus();
+  });
+
+  function showDropHints(root) {
+    root.querySelectorAll("[data-drop-hint]").forEach(function (hint) {
+      hint.hidden = false;
+    });
+  }
+
   function init(root) {
+    showDropHints(root);
     scheduleFlashes(root);
     initCounters(root);
     focusDialog(root);

@@ -382,3 +382,46 @@ def test_import_pages_look_finished(browser_session, alice, device, viewport, th
     member.screenshot(f"trash-merged-{device}-{theme}")
     member.goto("/contacts/export/")
     member.screenshot(f"export-{device}-{theme}")
+
+
+def test_a_file_dropped_on_the_zone_is_the_one_imported(ui, alice):
+    ui.sign_in(alice)
+    ui.goto("/contacts/import/")
+    page = ui.page
+    zone = page.locator("[data-drop-zone]")
+    expect(zone.get_by_text("You can also drop the file here.")).to_be_visible()
+    # What a file dragged from the desktop carries, given to the page's events.
+    dragged = page.evaluate_handle(
+        """(text) => {
+            const files = new DataTransfer();
+            files.items.add(new File([text], "friends.vcf", {type: "text/vcard"}));
+            return files;
+        }""",
+        (DATA / "google_3.vcf").read_text(),
+    )
+    zone.dispatch_event("dragenter", {"dataTransfer": dragged})
+    expect(zone).to_have_class(re.compile("is-dragging"))
+    ui.screenshot("import-drop")
+    # A file dropped beside the zone is ignored: the browser is kept from
+    # opening it in place of the page, and nothing is chosen.
+    file_input = page.get_by_label("Address book file")
+    opened_instead = page.evaluate(
+        """(files) => {
+            const drop = new DragEvent(
+                "drop", {dataTransfer: files, bubbles: true, cancelable: true}
+            );
+            document.querySelector("h1").dispatchEvent(drop);
+            return !drop.defaultPrevented;
+        }""",
+        dragged,
+    )
+    assert not opened_instead
+    assert file_input.evaluate("input => input.files.length") == 0
+    zone.dispatch_event("drop", {"dataTransfer": dragged})
+    expect(zone).not_to_have_class(re.compile("is-dragging"))
+    assert file_input.evaluate("input => input.files[0].name") == "friends.vcf"
+    expect(file_input).to_be_focused()
+    page.get_by_role("button", name="Import").click()
+    ui.arrived(re.compile(r".*/contacts/import/\d+/$"))
+    expect(page.get_by_role("heading", name="Review before importing")).to_be_visible()
+    assert ContactImport.objects.get(owner=alice).file_name == "friends.vcf"
