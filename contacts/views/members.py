@@ -8,6 +8,7 @@ exactly what the profile shows this viewer; a member the viewer may not see
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -48,6 +49,8 @@ def member_vcard(request, handle):
     view = profile_for(viewer=request.user, member=member)
     card = vcard_from_profile(view, profile_url=member.get_absolute_url())
     response = HttpResponse(write_vcard(card), content_type="text/vcard; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{member.handle}.vcf"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{member.handle}.vcf"
+    )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -6,6 +6,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -305,20 +306,34 @@ def export_download(request):
         contact_ids=data["contact"] if scope == ExportForm.SELECTION else None,
     )
     export_format = data["format"]
+    extension = ExportFormat.EXTENSIONS[export_format]
     name = _("contacts")
     if scope == ExportForm.LABEL:
         name = data["label"].name
-    stamp = timezone.localdate().isoformat()
-    extension = ExportFormat.EXTENSIONS[export_format]
+    one = None
+    if scope == ExportForm.SELECTION and len(data["contact"]) == 1:
+        # One contact's card is named after them, as address book apps do.
+        one = contacts.values_list("shown_name", flat=True).first()
+    if one:
+        filename = f"{_card_name(one)}.{extension}"
+    else:
+        stamp = timezone.localdate().isoformat()
+        filename = f"{_safe_name(name)}-{stamp}.{extension}"
     response = StreamingHttpResponse(
         export_stream(contacts, export_format),
         content_type=ExportFormat.CONTENT_TYPES[export_format],
     )
-    filename = f"{_safe_name(name)}-{stamp}.{extension}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # filename*= (RFC 6266) carries a name in any script.
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _card_name(name: str) -> str:
+    """A contact's name as a file name: letters, digits, spaces, dots, hyphens."""
+    kept = "".join(char if char.isalnum() or char in " .-" else " " for char in name)
+    return " ".join(kept.split()).strip(" .")[:80] or _("contact")
 
 
 def _safe_name(name: str) -> str:

@@ -425,3 +425,18 @@ def test_a_file_dropped_on_the_zone_is_the_one_imported(ui, alice):
     ui.arrived(re.compile(r".*/contacts/import/\d+/$"))
     expect(page.get_by_role("heading", name="Review before importing")).to_be_visible()
     assert ContactImport.objects.get(owner=alice).file_name == "friends.vcf"
+
+
+def test_one_contacts_card_is_downloaded_from_their_page(ui, alice):
+    zoe = ContactFactory(
+        owner=alice, given_name="Zoë", family_name="Lefèvre", emails=["zoe@x.example"]
+    )
+    ui.sign_in(alice)
+    ui.goto(f"/contacts/{zoe.pk}/")
+    page = ui.page
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the vCard of Zoë Lefèvre").click()
+    assert download.value.suggested_filename == "Zoë Lefèvre.vcf"
+    card = Path(download.value.path()).read_bytes().decode("utf-8")
+    assert card.startswith("BEGIN:VCARD\r\nVERSION:3.0\r\n")
+    assert "EMAIL;TYPE=INTERNET:zoe@x.example\r\n" in card

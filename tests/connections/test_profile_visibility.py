@@ -199,6 +199,7 @@ def test_each_field_reaches_exactly_the_viewers_its_audience_allows(
         return
     vcard = browser.get(reverse("contacts:member_vcard", args=["bob"]))
     assert vcard.status_code == 200
+    assert vcard["Content-Disposition"] == 'attachment; filename="bob.vcf"'
     card = vcard.content.decode()
     for field in IN_VCARD:
         assert marker_in(field, card) == (field in expected), (field, "vcard")

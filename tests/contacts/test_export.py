@@ -113,6 +113,51 @@ def test_a_selection_exports_only_the_owners_selected_contacts(
     assert b"Theirs" not in body
 
 
+def test_one_contacts_card_is_named_after_them_in_any_script(alice, alice_client):
+    zoe = ContactFactory(owner=alice, given_name="Zoë", family_name="O'Brien/Лебедева")
+    response, body = download(
+        alice_client, scope="selection", contact=[zoe.pk], format="vcard3"
+    )
+    assert body.count(b"BEGIN:VCARD") == 1
+    # RFC 6266: an ASCII fallback is not given; filename*= carries the name.
+    assert response["Content-Disposition"] == (
+        "attachment; filename*=utf-8''Zo%C3%AB%20O%20Brien%20"
+        "%D0%9B%D0%B5%D0%B1%D0%B5%D0%B4%D0%B5%D0%B2%D0%B0.vcf"
+    )
+
+
+def test_a_label_in_any_script_names_the_file_the_browser_can_read(alice, alice_client):
+    family = LabelFactory(owner=alice, name="Семья")
+    ContactFactory(owner=alice, given_name="In", labels=[family])
+    response, _body = download(
+        alice_client, scope="label", label=family.pk, format="csv"
+    )
+    header = response["Content-Disposition"]
+    assert header.startswith("attachment; filename*=utf-8''%D1%81%D0%B5%D0%BC")
+    assert header.isascii()
+
+
+def test_a_strangers_contact_gives_no_name_and_no_card(alice, bob, bob_client):
+    secret = ContactFactory(owner=alice, given_name="Secret", family_name="Person")
+    response, body = download(
+        bob_client, scope="selection", contact=[secret.pk], format="vcard3"
+    )
+    assert body == b""
+    assert "Secret" not in response["Content-Disposition"]
+    assert response["Content-Disposition"].startswith('attachment; filename="contacts-')
+
+
+def test_the_contact_page_offers_its_card(alice, alice_client):
+    zoe = ContactFactory(owner=alice, given_name="Zoë", family_name="Martin")
+    page = alice_client.get(reverse("contacts:detail", args=[zoe.pk])).content.decode()
+    url = reverse("contacts:export_download")
+    assert (
+        f'href="{url}?scope=selection&amp;contact={zoe.pk}&amp;format=vcard3" download'
+        in page
+    )
+    assert 'aria-label="Download the vCard of Zoë Martin"' in page
+
+
 def test_another_members_label_is_refused(alice, bob, alice_client):
     theirs = LabelFactory(owner=bob, name="Secret")
     response = alice_client.get(
