@@ -6,6 +6,17 @@ from tests.factories import ContactFactory, LabelFactory
 
 
 @pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """Send a request and run what it queued on commit (the immediate tasks)."""
+
+    def send(method, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return method(*args, **kwargs)
+
+    return send
+
+
+@pytest.fixture
 def ann_and_annie(alice):
     """Two cards of one person, differing in every way a merge handles."""
     family = LabelFactory(owner=alice, name="Family")

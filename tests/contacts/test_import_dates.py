@@ -298,15 +298,6 @@ def upload_page(client, run, data):
     )
 
 
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    def send(method, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return method(*args, **kwargs)
-
-    return send
-
-
 def columns_form(batch, **values):
     data = {f"column_{index}": target for index, target in enumerate(batch.mapping)}
     data.update(values)

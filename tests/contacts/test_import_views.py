@@ -15,17 +15,6 @@ pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """Send a request and run what it queued on commit (the immediate tasks)."""
-
-    def send(method, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return method(*args, **kwargs)
-
-    return send
-
-
 def upload(run, client, name, data=None):
     content = (DATA / name).read_bytes() if data is None else data
     return run(
