@@ -670,7 +670,7 @@ MONTH_FIRST_REGIONS = frozenset(
 
 
 @dataclass(frozen=True)
-class DateOrder:
+class DatesRead:
     """How a file's numeric dates are read, and a date that shows it."""
 
     day_first: bool
@@ -686,7 +686,7 @@ def date_order(
     *,
     region: str,
     chosen: str = "",
-) -> DateOrder:
+) -> DatesRead:
     """The order to read the birthday columns' dates such as 4/12/1985 in.
 
     A file is written one way: chosen by the member ("dmy", "mdy"), else the
@@ -711,10 +711,10 @@ def date_order(
             elif first != second and first and second and not example:
                 example = value
     if chosen in {"dmy", "mdy"}:
-        return DateOrder(day_first=chosen == "dmy", example=example)
+        return DatesRead(day_first=chosen == "dmy", example=example)
     if day_first_seen != month_first_seen:
-        return DateOrder(day_first=day_first_seen, example=example, from_file=True)
-    return DateOrder(
+        return DatesRead(day_first=day_first_seen, example=example, from_file=True)
+    return DatesRead(
         day_first=region.upper() not in MONTH_FIRST_REGIONS, example=example
     )
 

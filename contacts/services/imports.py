@@ -644,7 +644,7 @@ def read_cards(
     return cards, outcome
 
 
-def _dates_note(order: csv_formats.DateOrder, *, chosen: bool) -> str:
+def _dates_note(order: csv_formats.DatesRead, *, chosen: bool) -> str:
     """What the preview says of the order dates such as 4/5/1990 are read in."""
     birthday = order.example and csv_formats.parse_loose_date(
         order.example, day_first=order.day_first
@@ -1152,6 +1152,10 @@ def _save_import(batch: ContactImport, prepared: list[Prepared]) -> None:
         total=len(prepared),
         progress=len(prepared),
         finished=now,
+        # What the preview showed of the file's cards goes with the file.
+        sample=[],
+        duplicates=[],
+        date_note="",
     )
     _drop_files(batch, SOURCE, PREPARED)
 

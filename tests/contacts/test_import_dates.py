@@ -105,14 +105,14 @@ def test_a_day_first_date_in_the_file_sets_the_order_for_all():
     order = csv_formats.date_order(
         rows("10/12/1815", "25/12/1990"), MAPPING, region="US"
     )
-    assert order == csv_formats.DateOrder(
+    assert order == csv_formats.DatesRead(
         day_first=True, example="10/12/1815", from_file=True
     )
 
 
 def test_a_month_first_date_in_the_file_sets_the_order_for_all():
     order = csv_formats.date_order(rows("12/25/1990", "4/5/1990"), MAPPING, region="GB")
-    assert order == csv_formats.DateOrder(
+    assert order == csv_formats.DatesRead(
         day_first=False, example="4/5/1990", from_file=True
     )
 
@@ -147,9 +147,9 @@ def test_only_birthday_columns_count_and_same_day_and_month_is_no_example():
     # 25/12 in a column that is not imported says nothing of the birthdays.
     table = [(2, ["Ann", "", "5/5/1990", "25/12/1990"])]
     order = csv_formats.date_order(table, MAPPING, region="US")
-    assert order == csv_formats.DateOrder(day_first=False)
+    assert order == csv_formats.DatesRead(day_first=False)
     assert csv_formats.date_order(table, ["display_name"], region="GB") == (
-        csv_formats.DateOrder(day_first=True)
+        csv_formats.DatesRead(day_first=True)
     )
 
 
@@ -195,6 +195,9 @@ def test_the_chosen_order_is_what_the_import_saves(
     with django_capture_on_commit_callbacks(execute=True):
         import_confirm(batch=batch, on_duplicate="skip")
     assert birthdays(alice) == {"Ada": (10, 12, 1815), "Grace": (9, 12, 1906)}
+    # What the preview showed of the cards goes with the file.
+    batch.refresh_from_db()
+    assert (batch.status, batch.sample, batch.date_note) == (Status.DONE, [], "")
 
 
 def test_a_file_without_ambiguous_dates_says_nothing_of_them(alice, read):

@@ -484,8 +484,13 @@ def test_imported_contacts_carry_the_import_label_and_record(alice, flow):
 
 
 def test_the_source_file_is_dropped_once_imported(alice, flow):
-    batch = flow.imported(alice, "google.csv")
+    ContactFactory(owner=alice, emails=["zoe@home.example"])
+    batch = flow.upload(alice, "google.csv")
+    assert batch.sample and batch.duplicates
+    batch = flow.confirm(batch)
     assert not batch.files.exists()
+    # With what the preview showed of its cards.
+    assert (batch.sample, batch.duplicates) == ([], [])
 
 
 # ---------- Undo ----------
