@@ -49,8 +49,9 @@ class ContactImport(models.Model):
 
     The file's bytes (so a CSV's columns can still change) and what the
     preview showed (compressed) are kept beside it as `ImportFile`s until
-    the import runs, then dropped with what the preview showed of the cards
-    (`sample`, `duplicates`): no copy of the file outlives the import.
+    the import runs, then dropped, and the cards the preview listed
+    (`sample`, `duplicates`) with them: no copy of the file outlives the
+    import.
     """
 
     Status = ImportStatus
