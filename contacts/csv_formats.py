@@ -128,6 +128,41 @@ def target_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     ]
 
 
+# The parts of Google's numbered pairs ("E-mail 1 - Value", "Address 2 - City").
+PAIR_PART_NAMES = {
+    "value": gettext_lazy("value"),
+    "label": gettext_lazy("its label"),
+    "formatted": gettext_lazy("whole address"),
+    "extended": gettext_lazy("extended address"),
+    "po_box": gettext_lazy("PO box"),
+    **PART_NAMES,
+}
+
+
+def target_name(target: str) -> str:
+    """A target as the columns page names it, the file's own ones included.
+
+    "phone:custom=Work fax" is "Phone (Work fax)", Google's "email@1:label"
+    "Email 1: its label"; one it does not know is shown as it is.
+    """
+    names = {
+        key: label for _group, choices in target_choices() for key, label in choices
+    }
+    if target in names:
+        return str(names[target])
+    detail, _colon, kind = target.partition(":")
+    if kind.startswith("custom=") and detail in DETAIL_NAMES:
+        return f"{DETAIL_NAMES[detail]} ({kind.removeprefix('custom=')})"
+    detail, _at, rest = target.partition("@")
+    number, _colon, part = rest.partition(":")
+    detail_name = DETAIL_NAMES.get(detail) or (
+        gettext_lazy("Address") if detail == "address" else None
+    )
+    if detail_name and number.isdigit() and part in PAIR_PART_NAMES:
+        return f"{detail_name} {number}: {PAIR_PART_NAMES[part]}"
+    return target
+
+
 def valid_targets() -> set[str]:
     return {key for _group, choices in target_choices() for key, _label in choices}
 

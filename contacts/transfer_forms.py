@@ -50,7 +50,7 @@ class ColumnMappingForm(forms.Form):
         choices = [("", _("Don't import"))]
         known = csv_formats.valid_targets()
         extra = [
-            (target, target)
+            (target, csv_formats.target_name(target))
             for target in dict.fromkeys(batch.mapping)
             if target and target not in known
         ]
@@ -60,7 +60,10 @@ class ColumnMappingForm(forms.Form):
         ]
         if extra:
             choices.append((str(_("As the file says")), extra))
+        # Columns with values in the file's first rows, and those without
+        # (Outlook's export has 92 columns, most of them empty).
         self.columns = []
+        self.empty_columns = []
         for index, column in enumerate(batch.columns):
             name = f"column_{index}"
             initial = batch.mapping[index] if index < len(batch.mapping) else ""
@@ -70,7 +73,10 @@ class ColumnMappingForm(forms.Form):
                 required=False,
                 initial=initial,
             )
-            self.columns.append((self[name], column.get("samples", [])))
+            samples = column.get("samples", [])
+            (self.columns if samples else self.empty_columns).append(
+                (self[name], samples)
+            )
         self.fields["date_order"] = forms.ChoiceField(
             label=_("Dates such as 4/5/1990"),
             choices=ContactImport.DateOrder.choices,

@@ -149,3 +149,21 @@ def test_a_header_without_rows_is_a_table_without_rows():
 def test_csv_lines_are_crlf_and_quote_what_needs_it():
     lines = list(csv_formats.csv_lines([["a,b", 'say "hi"', "two\nlines", "=1"]]))
     assert lines == ['"a,b","say ""hi""","two\nlines",\'=1\r\n']
+
+
+@pytest.mark.parametrize(
+    ("target", "name"),
+    [
+        ("email:home", "Email (home)"),
+        ("birthday", "Birthday"),
+        ("phone:custom=Fax", "Phone (fax)"),
+        ("phone:custom=Work fax", "Phone (Work fax)"),
+        ("email@1:label", "Email 1: its label"),
+        ("phone@2:value", "Phone 2: value"),
+        ("address@1:po_box", "Address 1: PO box"),
+        ("address@3:postal_code", "Address 3: postal code"),
+        ("something:else", "something:else"),
+    ],
+)
+def test_every_target_has_a_name_for_the_columns_page(target, name):
+    assert csv_formats.target_name(target) == name

@@ -151,6 +151,27 @@ def test_columns_without_a_name_or_email_are_refused_htmx_and_plain(
     assert batch.status == ContactImport.Status.MAPPING
 
 
+def test_outlooks_columns_name_its_own_targets_and_fold_the_empty_ones(
+    alice, alice_client, run
+):
+    upload(run, alice_client, "outlook.csv")
+    batch = latest(alice)
+    page = alice_client.get(
+        reverse("contacts:import_columns", args=[batch.pk])
+    ).content.decode()
+    assert (
+        '<option value="phone:custom=Work fax" selected>Phone (Work fax)</option>'
+        in (page)
+    )
+    assert "phone:custom=Work fax</option>" not in page
+    empty = sum(1 for column in batch.columns if not column["samples"])
+    assert empty > 40
+    assert f"{empty} columns are empty in the first rows" in page
+    # Folded, they are still in the form: choosing columns keeps their guess.
+    folded = page.split("columns are empty in the first rows")[1]
+    assert '<label for="id_column_15">Home Street</label>' in folded
+
+
 def test_google_and_outlook_csv_need_no_columns(alice, alice_client, run):
     upload(run, alice_client, "google.csv")
     assert latest(alice).status == ContactImport.Status.READY
