@@ -506,7 +506,9 @@ class RegionForm(forms.Form):
         label=_("Country for phone numbers"),
         help_text=_(
             "Phone numbers typed without a country code (no leading +) are read "
-            "as numbers of this country, so they can be matched and dialled."
+            "as numbers of this country, so they can be matched and dialled. "
+            "An imported spreadsheet’s dates such as 4/5/1990 are read as this "
+            "country writes them, unless the file shows otherwise."
         ),
     )
 
