@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from connections.ids import parse_id
 from contacts import csv_formats
 from contacts.models import ContactImport, Label
+from contacts.selectors.contacts import labels_counted
 from contacts.selectors.transfer import ExportFormat, export_format_names
 from contacts.services.imports import upload_problem
 
@@ -135,8 +136,10 @@ class ExportForm(forms.Form):
 
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["label"].queryset = Label.objects.filter(owner=owner).order_by(
-            "name"
+        # Each label with the number of its contacts (the Trash aside).
+        self.fields["label"].queryset = labels_counted(owner=owner)
+        self.fields["label"].label_from_instance = lambda label: (
+            f"{label.name} ({label.count:,})"
         )
         self.fields["format"].choices = list(export_format_names().items())
         # Any number is accepted here; the selector keeps the owner's own.

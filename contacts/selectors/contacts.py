@@ -257,9 +257,9 @@ def owner_labels(*, owner) -> list[Label]:
     return list(labels_ordered().filter(owner=owner).only("id", "name"))
 
 
-def labels_with_counts(*, owner) -> list[Label]:
+def labels_counted(*, owner) -> QuerySet:
     """The owner's labels by name, each with `count`: its contacts not in Trash."""
-    return list(
+    return (
         labels_ordered()
         .filter(owner=owner)
         .annotate(
@@ -270,6 +270,11 @@ def labels_with_counts(*, owner) -> list[Label]:
             )
         )
     )
+
+
+def labels_with_counts(*, owner) -> list[Label]:
+    """The owner's labels by name, each with `count`: its contacts not in Trash."""
+    return list(labels_counted(owner=owner))
 
 
 def address_book_region(*, owner) -> str:

@@ -14,7 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh
 
 from connections.ids import parse_id, parse_ids
-from contacts.models import ContactImport
+from contacts.models import Contact, ContactImport
 from contacts.selectors.transfer import (
     ExportFormat,
     contacts_to_export,
@@ -279,12 +279,17 @@ def export_form(request):
     """
     initial = _export_initial(request)
     form = ExportForm(owner=request.user, initial=initial)
-    context = {
+    context = _export_context(request, form, selected=len(initial["contact"]))
+    return render(request, EXPORT_TEMPLATE, context)
+
+
+def _export_context(request, form, *, selected: int) -> dict:
+    return {
         "form": form,
-        "selected": len(initial["contact"]),
+        "selected": selected,
+        "everyone": Contact.objects.owned_by(request.user).count(),
         **navigation_context(request.user),
     }
-    return render(request, EXPORT_TEMPLATE, context)
 
 
 @require_GET
@@ -292,11 +297,9 @@ def export_download(request):
     """The chosen contacts as a file, streamed as it is written."""
     form = ExportForm(request.GET, owner=request.user)
     if not form.is_valid():
-        context = {
-            "form": form,
-            "selected": len(request.GET.getlist("contact")),
-            **navigation_context(request.user),
-        }
+        context = _export_context(
+            request, form, selected=len(request.GET.getlist("contact"))
+        )
         return render(request, EXPORT_TEMPLATE, context, status=400)
     data = form.cleaned_data
     scope = data["scope"]

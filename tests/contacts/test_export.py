@@ -27,6 +27,10 @@ from tests.factories import ContactFactory, LabelFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
+# The session and member, the header's invitations badge, the navigation's
+# labels, the count of contacts, and the labels with theirs.
+EXPORT_PAGE_QUERIES = 6
+
 
 def download(client, **params):
     response = client.get(reverse("contacts:export_download"), params)
@@ -46,6 +50,30 @@ def test_export_page_offers_scopes_and_formats(alice, alice_client):
     assert 'value="vcard3"' in page
     assert 'value="vcard4"' in page
     assert 'value="csv"' in page
+
+
+def test_export_page_counts_everyone_and_each_label_in_fixed_queries(
+    alice, bob, alice_client, django_assert_max_num_queries
+):
+    family = LabelFactory(owner=alice, name="Family")
+    LabelFactory(owner=alice, name="Empty")
+    for name in ("Ann", "Bea", "Cy"):
+        ContactFactory(owner=alice, given_name=name, labels=[family])
+    ContactFactory(owner=alice, given_name="Gone", labels=[family], trashed=True)
+    ContactFactory(owner=bob, given_name="Theirs")
+    url = reverse("contacts:export")
+    with django_assert_max_num_queries(EXPORT_PAGE_QUERIES):
+        page = alice_client.get(url).content.decode()
+    assert "3 contacts: everything in your address book, the Trash aside." in page
+    assert f'<option value="{family.pk}">Family (3)</option>' in page
+    assert ">Empty (0)</option>" in page
+    for name in ("Dee", "Eve", "Flo"):
+        ContactFactory(owner=alice, given_name=name, labels=[family])
+        LabelFactory(owner=alice, name=f"Label {name}")
+    with django_assert_max_num_queries(EXPORT_PAGE_QUERIES):
+        page = alice_client.get(url).content.decode()
+    assert "6 contacts: everything" in page
+    assert f'<option value="{family.pk}">Family (6)</option>' in page
 
 
 def test_the_lists_selection_is_posted_to_the_export_page(alice, alice_client):
