@@ -13,6 +13,7 @@ import io
 import random
 import re
 
+import phonenumbers
 from django.core.files.uploadedfile import SimpleUploadedFile
 from faker import Faker
 from PIL import Image, ImageDraw
@@ -31,6 +32,15 @@ from contacts.services.photos import contact_photo_set
 from contacts.text import fold
 
 LOCALES = ["en_US", "en_GB", "fr_FR", "de_DE", "es_ES"]
+# Each demo person comes from one place: their name, address and numbers agree.
+REGIONS = {"en_US": "US", "en_GB": "GB", "fr_FR": "FR", "de_DE": "DE", "es_ES": "ES"}
+COUNTRIES = {
+    "en_US": "United States",
+    "en_GB": "United Kingdom",
+    "fr_FR": "France",
+    "de_DE": "Germany",
+    "es_ES": "Spain",
+}
 LABELS = ["Family", "Work", "Book club", "Friends", "Neighbours", "Running club"]
 ACCENTED = [
     ("Zoë", "Lefèvre"),
@@ -149,7 +159,30 @@ def _retyped(person: ContactData, rng) -> ContactData:
     )
 
 
+def _phone_number(rng, region: str, kind) -> str:
+    """A valid number of `region`, written as people there write it, the
+    region's own (US) without its country code."""
+    example = phonenumbers.example_number_for_type(region, kind)
+    digits = str(example.national_number)
+    for _attempt in range(20):
+        tail = "".join(str(rng.randrange(10)) for _ in range(4))
+        number = phonenumbers.parse(f"+{example.country_code}{digits[:-4]}{tail}")
+        if phonenumbers.is_valid_number(number):
+            break
+    else:
+        number = example
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if region == "US"
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
+
+
 def _person(fake, rng, labels, *, given=None, family=None) -> ContactData:
+    locale = rng.choice(LOCALES)
+    region = REGIONS[locale]
+    fake = fake[locale]
     given = given or fake.first_name()
     family = family or fake.last_name()
     handle = NOT_IN_ADDRESS.sub("", fold(f"{given}.{family}"))
@@ -157,9 +190,22 @@ def _person(fake, rng, labels, *, given=None, family=None) -> ContactData:
     work_domain = NOT_IN_DOMAIN.sub("", fold(fake.domain_name()))
     if rng.random() < 0.3:
         emails.append(EmailEntry(f"{handle}@{work_domain}", "work"))
-    phones = [PhoneEntry(fake.phone_number(), rng.choice(["mobile", "home"]))]
+    kind = rng.choice(["mobile", "home"])
+    number_type = (
+        phonenumbers.PhoneNumberType.MOBILE
+        if kind == "mobile"
+        else phonenumbers.PhoneNumberType.FIXED_LINE
+    )
+    phones = [PhoneEntry(_phone_number(rng, region, number_type), kind)]
     if rng.random() < 0.2:
-        phones.append(PhoneEntry(fake.phone_number(), "custom", "Holiday house"))
+        holiday = REGIONS[rng.choice(LOCALES)]
+        phones.append(
+            PhoneEntry(
+                _phone_number(rng, holiday, phonenumbers.PhoneNumberType.FIXED_LINE),
+                "custom",
+                "Holiday house",
+            )
+        )
     works = rng.random() < 0.6
     addresses = []
     if rng.random() < 0.4:
@@ -168,7 +214,7 @@ def _person(fake, rng, labels, *, given=None, family=None) -> ContactData:
                 street=fake.street_address(),
                 city=fake.city(),
                 postal_code=fake.postcode(),
-                country=fake.current_country(),
+                country=COUNTRIES[locale],
                 label=rng.choice(["home", "work"]),
             )
         )

@@ -8,6 +8,8 @@ from django.db import DatabaseError
 from django.test import override_settings
 
 from connections.models import User
+from contacts.demo import COUNTRIES
+from contacts.models import ContactAddress, ContactPhone
 from contacts.selectors.duplicates import Reason, duplicate_groups
 from tests.conftest import HTMX
 
@@ -123,6 +125,23 @@ def test_seed_demo_is_idempotent():
     assert any(
         Reason.SIMILAR_NAME in group.reasons for group in duplicate_groups(owner=alice)
     )
+
+
+def test_demo_people_have_numbers_and_addresses_of_one_real_place():
+    call_command("seed_demo", members=12)
+    alice = User.objects.get(email="alice@example.com")
+    phones = ContactPhone.objects.filter(contact__owner=alice)
+    assert phones.count() > 20
+    # Every number is valid where it is from, so it can be matched and dialled.
+    assert not phones.filter(e164="").exists()
+    assert not phones.filter(value__contains="x").exists()  # no extensions
+    for address in ContactAddress.objects.filter(contact__owner=alice):
+        locale = {country: locale for locale, country in COUNTRIES.items()}[
+            address.country
+        ]
+        # The postcode is the country's own kind: a French one is 5 digits.
+        if locale == "fr_FR":
+            assert re.fullmatch(r"\d{5}", address.postal_code), address.postal_code
 
 
 def test_development_emails_print_links_unbroken():
