@@ -4,8 +4,10 @@ Each demo member gets 40 to 80 contacts with labels, favourites, birthdays
 (some without a year), a few accented names, a handful of other demo
 members (by their email, so the cards show "On Rapport") and one person
 saved twice, the second time with a typo in the name (for the Duplicates
-page). Every member's book comes from its own seeded generator: the same on
-every machine, and a member whose book exists already is left alone.
+page). Each person comes from one of five countries, with a name, an
+address and valid phone numbers of that country. Every member's book comes
+from its own seeded generator: the same on every machine, and a member whose
+book exists already is left alone.
 """
 
 import colorsys
