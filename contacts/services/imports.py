@@ -42,6 +42,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from connections.selectors.profiles import Birthday as ShownBirthday
 from contacts import csv_formats
 from contacts.models import (
     Contact,
@@ -651,42 +652,21 @@ def _dates_note(order: csv_formats.DatesRead, *, chosen: bool) -> str:
     )
     if not birthday:
         return ""
-    values = {
-        "example": order.example,
-        "date": date_format(
-            datetime.date(birthday.year or 2000, birthday.month, birthday.day),
-            "j F Y" if birthday.year else "j F",
-        ),
-    }
     if chosen:
-        if order.day_first:
-            return (
-                _(
-                    "Dates such as %(example)s are read day first, as you chose: "
-                    "%(date)s."
-                )
-                % values
-            )
-        return (
-            _("Dates such as %(example)s are read month first, as you chose: %(date)s.")
-            % values
-        )
-    if order.from_file:
+        reason = _("as you chose")
+    elif order.from_file:
         reason = _("as the file’s other dates are written")
     else:
         reason = _("as dates are written in your address book’s region")
-    values["reason"] = reason
-    if order.day_first:
-        text = _("Dates such as %(example)s are read day first, %(reason)s: %(date)s.")
-    else:
-        text = _(
-            "Dates such as %(example)s are read month first, %(reason)s: %(date)s."
-        )
-    return (
-        text % values
-        + " "
-        + _("If that is wrong, choose the order under “Change columns”.")
-    )
+    text = _("Dates such as %(example)s are read %(order)s, %(reason)s: %(date)s.") % {
+        "example": order.example,
+        "order": _("day first") if order.day_first else _("month first"),
+        "reason": reason,
+        "date": ShownBirthday(birthday.day, birthday.month, birthday.year),
+    }
+    if chosen:
+        return text
+    return f"{text} {_('If that is wrong, choose the order under “Change columns”.')}"
 
 
 # ---------------------------------------------------------------------------
@@ -806,12 +786,12 @@ def _first_look(item: Prepared) -> dict:
     fields = item.fields
     birthday = ""
     if fields.get("birthday_month"):
-        year = fields.get("birthday_year")
-        birthday = date_format(
-            datetime.date(
-                year or 2000, fields["birthday_month"], fields["birthday_day"]
-            ),
-            "j F Y" if year else "j F",
+        birthday = str(
+            ShownBirthday(
+                fields["birthday_day"],
+                fields["birthday_month"],
+                fields.get("birthday_year"),
+            )
         )
     work = ", ".join(
         part for part in (fields.get("job_title"), fields.get("organization")) if part
