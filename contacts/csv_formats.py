@@ -7,19 +7,22 @@ row becomes a `VCard`, so CSV and vCard imports share everything after
 reading. Google's and Outlook's headers are recognised; any other CSV gets a
 mapping guessed from its header, which the member can change.
 
-Writing produces Google Contacts' CSV, with every cell that a spreadsheet
-would run as a formula neutralised (OWASP's advice) and RFC 4180 quoting.
+Writing produces Google Contacts' CSV or Outlook's, with every cell that a
+spreadsheet would run as a formula neutralised (OWASP's advice) and RFC 4180
+quoting.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 import functools
 import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -357,6 +360,10 @@ OUTLOOK_COLUMNS = {
     "other postal code": "address:other:postal_code",
     "other country/region": "address:other:country",
     "other country": "address:other:country",
+    # A PO box is kept as the address's last street line, as Google's is.
+    "business address po box": "address:work:street",
+    "home address po box": "address:home:street",
+    "other address po box": "address:other:street",
 }
 
 
@@ -924,3 +931,221 @@ def csv_lines(rows: Iterable[Sequence[str]]) -> Iterator[str]:
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])
         yield sink.text
+
+
+# ---------------------------------------------------------------------------
+# Writing Outlook's CSV
+# ---------------------------------------------------------------------------
+
+# The 92 columns of Outlook's own export, in its order.
+OUTLOOK_HEAD = (
+    "Title",
+    "First Name",
+    "Middle Name",
+    "Last Name",
+    "Suffix",
+    "Company",
+    "Department",
+    "Job Title",
+    *(
+        f"{place} {part}"
+        for place in ("Business", "Home", "Other")
+        for part in (
+            "Street",
+            "Street 2",
+            "Street 3",
+            "City",
+            "State",
+            "Postal Code",
+            "Country/Region",
+        )
+    ),
+    "Assistant's Phone",
+    "Business Fax",
+    "Business Phone",
+    "Business Phone 2",
+    "Callback",
+    "Car Phone",
+    "Company Main Phone",
+    "Home Fax",
+    "Home Phone",
+    "Home Phone 2",
+    "ISDN",
+    "Mobile Phone",
+    "Other Fax",
+    "Other Phone",
+    "Pager",
+    "Primary Phone",
+    "Radio Phone",
+    "TTY/TDD Phone",
+    "Telex",
+    "Account",
+    "Anniversary",
+    "Assistant's Name",
+    "Billing Information",
+    "Birthday",
+    "Business Address PO Box",
+    "Categories",
+    "Children",
+    "Directory Server",
+    *(
+        f"E-mail{number} {part}"
+        for number in ("", " 2", " 3")
+        for part in ("Address", "Type", "Display Name")
+    ),
+    "Gender",
+    "Government ID Number",
+    "Hobby",
+    "Home Address PO Box",
+    "Initials",
+    "Internet Free Busy",
+    "Keywords",
+    "Language",
+    "Location",
+    "Manager's Name",
+    "Mileage",
+    "Notes",
+    "Office Location",
+    "Organizational ID Number",
+    "Other Address PO Box",
+    "Priority",
+    "Private",
+    "Profession",
+    "Referred By",
+    "Sensitivity",
+    "Spouse",
+    "User 1",
+    "User 2",
+    "User 3",
+    "User 4",
+    "Web Page",
+)
+_OUTLOOK_INDEX = {name: index for index, name in enumerate(OUTLOOK_HEAD)}
+OUTLOOK_EMAILS = 3
+# Each kind's phone columns, and the columns of the labels Outlook names
+# ("Work fax" is "Business Fax"), the reverse of what the import reads.
+_OUTLOOK_PHONES = {
+    MOBILE: ("Mobile Phone",),
+    HOME: ("Home Phone", "Home Phone 2"),
+    WORK: ("Business Phone", "Business Phone 2"),
+    OTHER: ("Other Phone",),
+}
+_OUTLOOK_LABELLED_PHONES = {
+    target.removeprefix("phone:custom=").lower(): name
+    for name in OUTLOOK_HEAD
+    if (target := OUTLOOK_COLUMNS.get(name.lower(), "")).startswith("phone:custom=")
+}
+_OUTLOOK_PLACES = {WORK: "Business", HOME: "Home", OTHER: "Other"}
+
+
+def outlook_row(card: VCard) -> list[str]:
+    """One card as a row of Outlook's CSV (cells not yet neutralised).
+
+    Outlook has a column for 3 email addresses, a phone of each kind it
+    names (two home, two work), an address of each place and a website. A
+    detail with no free column, a nickname, a full name other than the one
+    the parts make and a birthday without a year are written in the notes,
+    one line each ("Phone (Mobile): …"), so nothing of the card is lost.
+    """
+    row = [""] * len(OUTLOOK_HEAD)
+    more: list[str] = []
+
+    def put(column: str, value: str) -> None:
+        row[_OUTLOOK_INDEX[column]] = value
+
+    def free(columns: Iterable[str]) -> str | None:
+        return next((c for c in columns if not row[_OUTLOOK_INDEX[c]]), None)
+
+    for column, value in (
+        ("Title", card.prefix),
+        ("First Name", card.given_name),
+        ("Middle Name", card.middle_name),
+        ("Last Name", card.family_name),
+        ("Suffix", card.suffix),
+        ("Company", card.organization),
+        ("Department", card.department),
+        ("Job Title", card.title),
+    ):
+        put(column, value)
+    shown = card.formatted_name or card.implied_name()
+    if card.nickname:
+        more.append(f"{_('Nickname')}: {card.nickname}")
+    if card.formatted_name and card.formatted_name != card.implied_name():
+        more.append(f"{_('Full name')}: {card.formatted_name}")
+    if card.birthday and card.birthday.year:
+        birthday = card.birthday
+        put("Birthday", f"{birthday.year:04d}-{birthday.month:02d}-{birthday.day:02d}")
+    elif card.birthday:
+        day = datetime.date(2000, card.birthday.month, card.birthday.day)
+        more.append(f"{_('Birthday')}: {date_format(day, 'j F')}")
+    for index, email in enumerate(card.emails):
+        if index < OUTLOOK_EMAILS:
+            number = f" {index + 1}" if index else ""
+            put(f"E-mail{number} Address", email.value)
+            put(f"E-mail{number} Type", "SMTP")
+            put(f"E-mail{number} Display Name", f"{shown} ({email.value})")
+        else:
+            more.append(f"{_('Email')} ({_label_text(email)}): {email.value}")
+    for phone in card.phones:
+        if phone.kind == CUSTOM:
+            named = _OUTLOOK_LABELLED_PHONES.get(phone.label.lower())
+            columns = (named,) if named else ()
+        else:
+            columns = _OUTLOOK_PHONES.get(phone.kind, ())
+        if column := free(columns):
+            put(column, phone.value)
+        else:
+            more.append(f"{_('Phone')} ({_label_text(phone)}): {phone.value}")
+    places_taken = set()
+    for address in card.addresses:
+        place = _OUTLOOK_PLACES.get(address.kind)
+        if place and place not in places_taken:
+            places_taken.add(place)
+            _put_address(put, place, address)
+        else:
+            lines = _address_lines(address)
+            more.append(f"{_('Address')} ({_label_text(address)}): {', '.join(lines)}")
+    for index, url in enumerate(card.urls):
+        if index == 0:
+            put("Web Page", url.value)
+        else:
+            more.append(f"{_('Website')} ({_label_text(url)}): {url.value}")
+    names = list(card.categories)
+    categories = ";".join(name.replace(";", ",") for name in names)
+    if len(names) == 1 and "," in categories:
+        categories += ";"  # so that the one name is not read as several
+    put("Categories", categories)
+    notes = [card.note] if card.note else []
+    if more:
+        notes.append("\n".join(more))
+    put("Notes", "\n\n".join(notes))
+    return row
+
+
+def _address_lines(address: Address) -> list[str]:
+    return [
+        line
+        for line in (
+            *address.street.split("\n"),
+            " ".join(p for p in (address.postal_code, address.city) if p),
+            address.region,
+            address.country,
+        )
+        if line
+    ]
+
+
+def _put_address(put, place: str, address: Address) -> None:
+    """An address in its place's columns; street lines past two share the third."""
+    lines = [
+        line
+        for line in (*address.street.split("\n"), address.extended, address.po_box)
+        if line
+    ]
+    put(f"{place} Street", lines[0] if lines else "")
+    put(f"{place} Street 2", lines[1] if len(lines) > 1 else "")
+    put(f"{place} Street 3", "\n".join(lines[2:]))
+    put(f"{place} City", address.city)
+    put(f"{place} State", address.region)
+    put(f"{place} Postal Code", address.postal_code)
+    put(f"{place} Country/Region", address.country)

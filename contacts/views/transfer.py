@@ -18,6 +18,7 @@ from contacts.models import Contact, ContactImport
 from contacts.selectors.transfer import (
     ExportFormat,
     contacts_to_export,
+    export_format_hints,
     export_stream,
     import_duplicates_listed,
     recent_imports,
@@ -284,10 +285,15 @@ def export_form(request):
 
 
 def _export_context(request, form, *, selected: int) -> dict:
+    hints = export_format_hints()
     return {
         "form": form,
         "selected": selected,
         "everyone": Contact.objects.owned_by(request.user).count(),
+        "formats": [
+            (value, text, hints.get(value, ""))
+            for value, text in form.fields["format"].choices
+        ],
         **navigation_context(request.user),
     }
 

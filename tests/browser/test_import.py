@@ -8,8 +8,9 @@ from playwright.sync_api import expect
 
 from contacts.models import Contact, ContactImport, ImportFile
 from contacts.services.duplicates import contacts_merge
+from contacts.services.imports import import_label_name
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.factories import ContactFactory
+from tests.factories import ContactFactory, LabelFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -440,3 +441,63 @@ def test_one_contacts_card_is_downloaded_from_their_page(ui, alice):
     card = Path(download.value.path()).read_bytes().decode("utf-8")
     assert card.startswith("BEGIN:VCARD\r\nVERSION:3.0\r\n")
     assert "EMAIL;TYPE=INTERNET:zoe@x.example\r\n" in card
+
+
+def test_a_label_exported_for_outlook_imports_into_another_book(
+    browser_session, alice, bob, tmp_path
+):
+    club = LabelFactory(owner=alice, name="Book club")
+    ContactFactory(
+        owner=alice,
+        given_name="Zoë",
+        family_name="Lefèvre",
+        nickname="Zo",
+        emails=["zoe@x.example"],
+        phones=["+33 6 12 34 56 78"],
+        labels=[club],
+    )
+    ContactFactory(owner=alice, given_name="Not", family_name="Inclub")
+    sender = browser_session()
+    sender.sign_in(alice)
+    sender.goto("/contacts/export/")
+    page = sender.page
+    page.get_by_label("The contacts with a label").check()
+    page.get_by_label("Label", exact=True).select_option(label="Book club (1)")
+    page.get_by_label("CSV for Outlook (.csv)").check()
+    expect(page.get_by_text("Outlook’s columns hold 3 email addresses")).to_be_visible()
+    sender.screenshot("export-outlook")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export").click()
+    assert re.fullmatch(
+        r"book-club-\d{4}-\d\d-\d\d\.csv", download.value.suggested_filename
+    )
+    exported = tmp_path / download.value.suggested_filename
+    download.value.save_as(exported)
+    text = exported.read_bytes().decode("utf-8-sig")
+    assert text.startswith("Title,First Name,Middle Name,Last Name,")
+    assert "Inclub" not in text
+
+    receiver = browser_session()
+    receiver.sign_in(bob)
+    receiver.goto("/contacts/import/")
+    page = receiver.page
+    page.get_by_label("Address book file").set_input_files(str(exported))
+    page.get_by_role("button", name="Import").click()
+    receiver.arrived(re.compile(r".*/contacts/import/\d+/$"))
+    expect(page.get_by_role("heading", name="Review before importing")).to_be_visible()
+    expect(page.get_by_text("The card, as it was read")).to_be_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Import").click()
+    receiver.arrived(re.compile(r".*/contacts/import/\d+/$"))
+    expect(
+        page.get_by_text("1 contact was added to your address book.")
+    ).to_be_visible()
+    receiver.screenshot("import-outlook-done")
+    zoe = Contact.objects.get(owner=bob)
+    assert (zoe.given_name, zoe.family_name) == ("Zoë", "Lefèvre")
+    assert zoe.notes == "Nickname: Zo"
+    batch = ContactImport.objects.get(owner=bob)
+    assert list(zoe.labels.values_list("name", flat=True).order_by("name")) == [
+        "Book club",
+        import_label_name(batch),
+    ]
