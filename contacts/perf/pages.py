@@ -815,9 +815,9 @@ PAGES: list[Page] = [
         contact_url("contacts:detail", a_contact("addressbook")),
         "addressbook",
         Kind.PAGE,
-        # 11 (the last includes a merge into it that may be undone), and 1
-        # for the relationship when the card is a member's.
-        query_budget=12,
+        # 12 (a merge into it that may be undone, the contacts sharing an
+        # email or a number), and 1 for the relationship when it is a member's.
+        query_budget=13,
         query_viewers=("addressbook",),
     ),
     Page(

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from django.core.cache import cache
-from django.db.models import F, Max, Min, Prefetch
+from django.db.models import Exists, F, Max, Min, OuterRef, Prefetch
+from django.utils.translation import gettext as _
 
 from contacts.models import (
     AddressBook,
@@ -359,3 +360,73 @@ def _as_written(group: DuplicateGroup) -> list[str]:
             if phone.e164:
                 written[phone.e164] = phone.value
     return [written.get(value, value) for value in group.shared]
+
+
+# ---------------------------------------------------------------------------
+# One contact's look-alikes, for its own page
+# ---------------------------------------------------------------------------
+
+LOOKALIKES_SHOWN = 5
+# Read at most this many (an address shared by a whole office), shown by name.
+LOOKALIKES_READ = 50
+
+
+@dataclass
+class Lookalike:
+    """Another contact that shares an email or a phone number with one."""
+
+    contact: Contact
+    same_email: bool
+    same_phone: bool
+
+    @property
+    def reason(self) -> str:
+        if self.same_email and self.same_phone:
+            return _("same email and phone number")
+        return _("same email") if self.same_email else _("same phone number")
+
+
+def lookalikes(contact: Contact) -> list[Lookalike]:
+    """The owner's other live contacts sharing an email or a phone number.
+
+    Only exact evidence, read from the contact's emails and phones (prefetched
+    by the page): similar names are for the Duplicates page, which looks at
+    the whole book. Contacts marked as not duplicates of this one are left
+    out. One query, whatever the size of the book, through the indexes on
+    emails and on numbers; the first LOOKALIKES_SHOWN by name of at most
+    LOOKALIKES_READ.
+    """
+    if contact.deleted_at is not None:
+        return []
+    emails = sorted({email.value for email in contact.emails.all()})
+    numbers = sorted({phone.e164 for phone in contact.phones.all() if phone.e164})
+    if not emails and not numbers:
+        return []
+    with_email = ContactEmail.objects.filter(value__in=emails)
+    with_number = ContactPhone.objects.exclude(e164="").filter(e164__in=numbers)
+    apart = NotDuplicate.objects.filter(owner_id=contact.owner_id)
+    found = (
+        Contact.objects.filter(owner_id=contact.owner_id, deleted_at__isnull=True)
+        # One IN over both lists, so the database starts from the few rows
+        # they give, not from the owner's whole book in the order of names.
+        .filter(
+            pk__in=with_email.values("contact_id").union(
+                with_number.values("contact_id")
+            )
+        )
+        .exclude(pk=contact.pk)
+        .exclude(pk__in=apart.filter(first_id=contact.pk).values("second_id"))
+        .exclude(pk__in=apart.filter(second_id=contact.pk).values("first_id"))
+        .defer("search_text")
+        .annotate(
+            same_email=Exists(with_email.filter(contact_id=OuterRef("pk"))),
+            same_phone=Exists(with_number.filter(contact_id=OuterRef("pk"))),
+        )
+        # Sorted here: an ORDER BY would have the database walk the whole
+        # book in the order of names rather than read the few rows found.
+        .order_by()[:LOOKALIKES_READ]
+    )
+    return [
+        Lookalike(other, same_email=other.same_email, same_phone=other.same_phone)
+        for other in sorted(found, key=lambda other: (other.sort_name, other.pk))
+    ][:LOOKALIKES_SHOWN]

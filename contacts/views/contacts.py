@@ -23,6 +23,7 @@ from contacts.selectors.contacts import (
     contact_with_details,
     contacts_on_rapport,
 )
+from contacts.selectors.duplicates import lookalikes
 from contacts.services.contacts import (
     contact_create,
     contact_set_favorite,
@@ -172,6 +173,7 @@ def _detail_response(request, pk):
         "member": member,
         "relationship": relationship,
         "merge": undoable_merge_into(contact),
+        "lookalikes": lookalikes(contact),
     }
     if request.htmx and request.htmx.target == "contact-card":
         return render(request, f"{DETAIL_TEMPLATE}#card", context)

@@ -89,7 +89,10 @@ def duplicate_keep_apart(request):
         )
     url = reverse("contacts:duplicates")
     after = request.POST.get("after", "")
-    return go(request, f"{url}?{urlencode({'after': after})}" if after else url)
+    if after:
+        url = f"{url}?{urlencode({'after': after})}"
+    # A contact's own page sends its look-alikes here and wants to go back.
+    return go(request, safe_next(request, url))
 
 
 @require_POST

@@ -501,3 +501,60 @@ def test_a_label_exported_for_outlook_imports_into_another_book(
         "Book club",
         import_label_name(batch),
     ]
+
+
+def test_a_contact_added_twice_is_named_on_its_page_and_merged_from_there(
+    browser_session, alice
+):
+    ContactFactory(
+        owner=alice,
+        given_name="Ann",
+        family_name="Lee",
+        emails=["ann@x.example"],
+        phones=["+1 415 555 0100"],
+    )
+    for device, viewport, theme in (
+        ("desktop", DESKTOP, "light"),
+        ("phone", PHONE, "dark"),
+    ):
+        Contact.objects.filter(owner=alice, given_name="Annie").delete()
+        ui = browser_session(viewport=viewport, color_scheme=theme)
+        ui.sign_in(alice)
+        ui.goto("/contacts/new/")
+        page = ui.page
+        page.get_by_label("First name").fill("Annie")
+        page.get_by_label("Last name").fill("Lee")
+        page.get_by_label("Email 1", exact=True).fill("ANN@x.example")
+        page.get_by_role("button", name="Save").first.click()
+        ui.arrived(re.compile(r".*/contacts/\d+/$"))
+        lookalikes = page.get_by_role("region", name="The same person?")
+        expect(lookalikes.get_by_role("link", name="Ann Lee")).to_be_visible()
+        expect(lookalikes).to_contain_text("Same email")
+        ui.check_a11y("with a look-alike")
+        ui.screenshot(f"contact-lookalike-{device}-{theme}")
+
+    # Not duplicates: back on the page, which no longer asks.
+    annie = page.url
+    lookalikes.get_by_role("button", name="Not duplicates").click()
+    ui.arrived(annie.removeprefix(ui.base_url))
+    expect(page.get_by_text("marked as not duplicates")).to_be_visible()
+    expect(page.get_by_role("region", name="The same person?")).to_have_count(0)
+
+    # The other look-alike, added again, merged from its page.
+    Contact.objects.filter(owner=alice, given_name="Annie").delete()
+    ui.goto("/contacts/new/")
+    page.get_by_label("First name").fill("A.")
+    page.get_by_label("Last name").fill("Lee")
+    page.get_by_label("Phone 1", exact=True).fill("+1 (415) 555-0100")
+    page.get_by_role("button", name="Save").first.click()
+    ui.arrived(re.compile(r".*/contacts/\d+/$"))
+    lookalikes = page.get_by_role("region", name="The same person?")
+    expect(lookalikes).to_contain_text("Same phone number")
+    lookalikes.get_by_role("link", name="Compare and merge").click()
+    ui.arrived(re.compile(r".*/contacts/duplicates/merge/\?.*"))
+    page.get_by_label("Ann Lee").check()
+    page.get_by_role("button", name="Merge").click()
+    ui.arrived(re.compile(r".*/contacts/\d+/$"))
+    expect(page.get_by_role("heading", name="Ann Lee")).to_be_visible()
+    expect(page.get_by_role("region", name="The same person?")).to_have_count(0)
+    assert Contact.objects.owned_by(alice).get().given_name == "Ann"

@@ -19,10 +19,10 @@ pytestmark = pytest.mark.django_db
 # the page, its emails, phones and labels, the members among them; a fragment
 # of the list: the same without the page around it; a contact: the card, its
 # emails, phones, addresses, websites and labels, the member it is, the merge
-# into it that may be undone.
+# into it that may be undone, the other contacts sharing an email or a number.
 LIST_QUERIES = 9
 LIST_FRAGMENT_QUERIES = 7
-DETAIL_QUERIES = 11
+DETAIL_QUERIES = 12
 # A card that is a member also reads the relationship for the action button.
 DETAIL_MEMBER_QUERIES = DETAIL_QUERIES + 1
 
