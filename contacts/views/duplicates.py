@@ -201,10 +201,17 @@ def duplicate_merge(request):
                 "picked": str(picked or options[0][0]),
             }
         )
+    # Opened from a contact's page ("The same person?"): back and Cancel go
+    # there, and so does "Not duplicates".
+    duplicates = reverse("contacts:duplicates")
+    back = safe_next(request, duplicates)
+    origin = next((c for c in contacts if c.get_absolute_url() == back), None)
     context = {
         "contacts": contacts,
         "choices": choices,
         "errors": errors,
+        "back": back if origin else duplicates,
+        "origin": origin,
         **navigation_context(request.user),
     }
     return render(request, MERGE_TEMPLATE, context, status=400 if errors else 200)

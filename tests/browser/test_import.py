@@ -552,6 +552,9 @@ def test_a_contact_added_twice_is_named_on_its_page_and_merged_from_there(
     expect(lookalikes).to_contain_text("Same phone number")
     lookalikes.get_by_role("link", name="Compare and merge").click()
     ui.arrived(re.compile(r".*/contacts/duplicates/merge/\?.*"))
+    expect(page.get_by_role("link", name="Cancel")).to_have_attribute(
+        "href", re.compile(r"^/contacts/\d+/$")
+    )
     page.get_by_label("Ann Lee").check()
     page.get_by_role("button", name="Merge").click()
     ui.arrived(re.compile(r".*/contacts/\d+/$"))

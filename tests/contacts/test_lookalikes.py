@@ -115,7 +115,11 @@ def test_the_page_names_them_with_a_merge_and_a_not_duplicates(
     assert "Annie Lee" in page
     assert "Same email" in page
     merge = reverse("contacts:duplicates_merge")
-    assert f'href="{merge}?contact={ann.pk}&amp;contact={annie.pk}"' in page
+    back = ann.get_absolute_url()
+    assert (
+        f'href="{merge}?contact={ann.pk}&amp;contact={annie.pk}&amp;next={back}"'
+        in page
+    )
     apart = re.search(
         r'<form method="post" action="/contacts/duplicates/apart/">(.*?)</form>',
         page,
@@ -143,6 +147,34 @@ def test_the_merge_link_opens_the_merge_of_the_contact_and_its_lookalikes(
     page = response.content.decode()
     assert "Ann Lee" in page
     assert "Annie" in page
+
+
+def test_the_merge_page_opened_from_a_contact_goes_back_to_it(alice, alice_client, ann):
+    annie = ContactFactory(owner=alice, given_name="Annie", emails=["ann@x.example"])
+    back = ann.get_absolute_url()
+    page = alice_client.get(
+        reverse("contacts:duplicates_merge"),
+        {"contact": [ann.pk, annie.pk], "next": back},
+    ).content.decode()
+    crumb = re.search(r'class="muted small import-crumb"><a href="([^"]+)">', page)
+    assert crumb[1] == back
+    assert "Ann Lee</a></p>" in page
+    assert f'<a class="btn btn-ghost" href="{back}">Cancel</a>' in page
+    assert page.count(f'<input type="hidden" name="next" value="{back}">') == 2
+
+
+@pytest.mark.parametrize("elsewhere", ["https://evil.example/", "/contacts/999999/"])
+def test_the_merge_page_goes_back_only_to_one_of_its_contacts(
+    alice, alice_client, ann, elsewhere
+):
+    annie = ContactFactory(owner=alice, given_name="Annie", emails=["ann@x.example"])
+    page = alice_client.get(
+        reverse("contacts:duplicates_merge"),
+        {"contact": [ann.pk, annie.pk], "next": elsewhere},
+    ).content.decode()
+    duplicates = reverse("contacts:duplicates")
+    assert f'<a class="btn btn-ghost" href="{duplicates}">Cancel</a>' in page
+    assert f'value="{elsewhere}"' not in page
 
 
 def test_not_duplicates_from_the_page_comes_back_to_it(alice, alice_client, ann):
