@@ -415,44 +415,91 @@ def _google_target(name: str) -> str:
 # Guessing the mapping of any other CSV
 # ---------------------------------------------------------------------------
 
+# Column names as people and address book apps write them, folded
+# (lowercase, no accents, no spaces or punctuation: "Téléphone (bureau)" is
+# "telephonebureau"). English first, then French, German, Spanish, Italian,
+# Dutch and Portuguese, with the names of Outlook's French and German exports
+# ("Rue (domicile)", "Straße privat"), which are not recognised as Outlook's.
 _GUESSES = {
-    "display_name": "name fullname displayname contactname contact fileas",
-    "prefix": "prefix nameprefix salutation honorific",
-    "given_name": "firstname givenname first forename prenom vorname nombre",
-    "middle_name": "middlename additionalname middle secondname",
-    "family_name": "lastname surname familyname last nom nachname apellido",
-    "suffix": "suffix namesuffix",
-    "nickname": "nickname nick alias",
+    "display_name": "name fullname displayname contactname contact fileas "
+    "nomcomplet nomaafficher vollstandigername anzeigename nombrecompleto "
+    "nomecompleto volledigenaam weergavenaam",
+    "prefix": "prefix nameprefix salutation honorific civilite anrede titel "
+    "tratamiento aanhef",
+    "given_name": "firstname givenname first forename prenom vorname nombre "
+    "nome voornaam primernombre",
+    "middle_name": "middlename additionalname middle secondname deuxiemeprenom "
+    "weiterevornamen segundonombre secondonome",
+    "family_name": "lastname surname familyname last nom nachname apellido "
+    "apellidos cognome achternaam familienname nomdefamille sobrenome",
+    "suffix": "suffix namesuffix suffixe namenszusatz sufijo",
+    "nickname": "nickname nick alias surnom spitzname apodo soprannome bijnaam",
     "organization": "company organization organisation org companyname "
-    "employer business firm",
-    "department": "department dept division",
-    "job_title": "jobtitle title position role occupation job",
-    "birthday": "birthday birthdate dateofbirth dob bday born",
-    "notes": "notes note comments comment description remarks",
+    "employer business firm societe entreprise firma unternehmen empresa "
+    "azienda societa bedrijf organizacion organizzazione",
+    "department": "department dept division abteilung departamento reparto afdeling",
+    "job_title": "jobtitle title position role occupation job fonction poste "
+    "berufsbezeichnung jobtitel cargo puesto qualifica functie",
+    "birthday": "birthday birthdate dateofbirth dob bday born datedenaissance "
+    "anniversaire geburtstag geburtsdatum cumpleanos fechadenacimiento "
+    "compleanno datadinascita verjaardag geboortedatum datadenascimento",
+    "notes": "notes note comments comment description remarks remarques "
+    "commentaires notizen bemerkungen anmerkungen notas observaciones "
+    "notities opmerkingen",
     "labels": "labels label groups group categories category tags tag "
-    "groupmembership lists",
+    "groupmembership lists groupes etiquettes kategorien gruppen etiketten "
+    "categorias grupos etiquetas categorie gruppi",
     "photo": "photo picture image avatar photourl",
-    "email:other": "email emailaddress mail email1 emailaddress1 eaddress",
-    "email:home": "homeemail personalemail privateemail",
-    "email:work": "workemail businessemail officeemail",
-    "phone:other": "phone telephone tel phonenumber number",
+    "email:other": "email emailaddress mail email1 emailaddress1 eaddress "
+    "courriel adresseemail adressemail adressedemessagerie emailadresse "
+    "correo correoelectronico direcciondecorreoelectronico indirizzoemail "
+    "emailadres",
+    "email:home": "homeemail personalemail privateemail emailpersonnel "
+    "emailprive emailprivat correopersonal",
+    "email:work": "workemail businessemail officeemail emailprofessionnel "
+    "emailgeschaftlich correotrabajo",
+    "phone:other": "phone telephone tel phonenumber number numerodetelephone "
+    "telefon telefonnummer telefono numerodetelefono telefoon telefone "
+    "telephoneautre weiterestelefon",
     "phone:mobile": "mobile mobilephone cell cellphone mobilenumber "
-    "cellular handy portable",
-    "phone:home": "homephone hometelephone privatephone",
-    "phone:work": "workphone businessphone officephone worktelephone",
-    "phone:custom=Fax": "fax faxnumber",
-    "website:other": "website web url homepage webpage site",
+    "cellular handy portable telmobile telephoneportable telephonemobile "
+    "mobiltelefon movil telefonomovil celular cellulare mobiel "
+    "mobielenummer telemovel",
+    "phone:home": "homephone hometelephone privatephone telephonedomicile "
+    "telephoneprive telefonprivat telefonocasa telefonoparticular "
+    "telefonoabitazione telefoonthuis",
+    "phone:work": "workphone businessphone officephone worktelephone "
+    "telephonebureau telephoneprofessionnel telefongeschaftlich telefonburo "
+    "telefonotrabajo telefonodeltrabajo telefonoufficio telefoonwerk",
+    "phone:custom=Fax": "fax faxnumber telecopie telefax",
+    "phone:custom=Work fax": "telecopiebureau faxgeschaftlich",
+    "phone:custom=Home fax": "telecopiedomicile faxprivat",
+    "website:other": "website web url homepage webpage site siteweb "
+    "siteinternet pageweb webseite internetseite sitioweb paginaweb sitoweb "
+    "webpagina",
     "address:home:street": "address street streetaddress address1 address2 "
-    "addressline1 addressline2 homestreet homeaddress",
-    "address:home:city": "city town locality homecity",
-    "address:home:region": "state region province county homestate",
-    "address:home:postal_code": "zip zipcode postcode postalcode homepostalcode",
-    "address:home:country": "country countryregion homecountry",
-    "address:work:street": "workstreet businessstreet workaddress businessaddress",
-    "address:work:city": "workcity businesscity",
-    "address:work:region": "workstate businessstate",
-    "address:work:postal_code": "workpostalcode businesspostalcode workzip",
-    "address:work:country": "workcountry businesscountry",
+    "addressline1 addressline2 homestreet homeaddress adresse rue "
+    "ruedomicile strasse strasseprivat direccion calle indirizzo adres "
+    "straat endereco rua",
+    "address:home:city": "city town locality homecity ville villedomicile "
+    "stadt ort ortprivat ciudad localidad poblacion citta comune plaats "
+    "woonplaats cidade",
+    "address:home:region": "state region province county homestate "
+    "depregiondomicile bundesland bundeslandkantonprivat provincia estado "
+    "provincie",
+    "address:home:postal_code": "zip zipcode postcode postalcode homepostalcode "
+    "codepostal codepostaldomicile cp plz postleitzahl postleitzahlprivat "
+    "codigopostal cap",
+    "address:home:country": "country countryregion homecountry pays "
+    "paysregiondomicile land landregionprivat pais paese nazione",
+    "address:work:street": "workstreet businessstreet workaddress businessaddress "
+    "ruebureau strassegeschaftlich",
+    "address:work:city": "workcity businesscity villebureau ortgeschaftlich",
+    "address:work:region": "workstate businessstate depregionbureau regiongeschaftlich",
+    "address:work:postal_code": "workpostalcode businesspostalcode workzip "
+    "codepostalbureau postleitzahlgeschaftlich",
+    "address:work:country": "workcountry businesscountry paysregionbureau "
+    "landregiongeschaftlich",
 }
 _GUESS_INDEX = {
     word: target for target, words in _GUESSES.items() for word in words.split()
@@ -466,28 +513,52 @@ def _normalised(name: str) -> str:
     return _NOT_ALNUM.sub("", fold(name))
 
 
+# Columns next to an email that hold no address: Outlook's "E-mail Type"
+# ("SMTP") and "E-mail Display Name", in English, German and French.
+_NOT_EMAILS = frozenset(
+    {
+        "emailtype",
+        "emaildisplayname",
+        "emailtyp",
+        "emailangezeigtername",
+        "typedemessagerie",
+        "nomcompletdeladressedemessagerie",
+    }
+)
+_DIGITS = re.compile(r"\d+")
+
+
 def guess_target(name: str) -> str:
     """The target a column's name suggests, or "" to ignore the column."""
     key = _normalised(name)
     if key in _GUESS_INDEX:
         return _GUESS_INDEX[key]
+    # "E-mail 2 Address", "Téléphone 2 (domicile)": the number left out.
+    numberless = _DIGITS.sub("", key)
+    if numberless in _NOT_EMAILS:
+        return ""
     outlook = OUTLOOK_COLUMNS.get(name.strip().lower())
     if outlook:
         return outlook
     google = _google_target(name)
     if google and "@" not in google:
         return google
-    without_digits = key.rstrip("0123456789")
-    if without_digits in _GUESS_INDEX:
-        return _GUESS_INDEX[without_digits]
+    if numberless in _GUESS_INDEX:
+        return _GUESS_INDEX[numberless]
     for needle, target in (
         ("email", "email:other"),
         ("mail", "email:other"),
-        ("mobile", "phone:mobile"),
+        ("courriel", "email:other"),
+        ("correo", "email:other"),
+        ("mobil", "phone:mobile"),
         ("cell", "phone:mobile"),
+        ("fax", "phone:custom=Fax"),
         ("phone", "phone:other"),
+        ("telef", "phone:other"),
         ("website", "website:other"),
         ("birth", "birthday"),
+        ("geburt", "birthday"),
+        ("naissance", "birthday"),
     ):
         if needle in key:
             return target
