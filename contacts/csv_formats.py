@@ -1127,11 +1127,18 @@ def outlook_row(card: VCard) -> list[str]:
     def free(columns: Iterable[str]) -> str | None:
         return next((c for c in columns if not row[_OUTLOOK_INDEX[c]]), None)
 
+    given, family = card.given_name, card.family_name
+    if card.formatted_name and not card.composed_name:
+        # Outlook has no column for a whole name: a card with only one is
+        # written as first and last name ("Carol Nguyen"), which make it again.
+        given, _space, family = card.formatted_name.rpartition(" ")
+        if not given:
+            given, family = family, ""
     for column, value in (
         ("Title", card.prefix),
-        ("First Name", card.given_name),
+        ("First Name", given),
         ("Middle Name", card.middle_name),
-        ("Last Name", card.family_name),
+        ("Last Name", family),
         ("Suffix", card.suffix),
         ("Company", card.organization),
         ("Department", card.department),
@@ -1141,7 +1148,8 @@ def outlook_row(card: VCard) -> list[str]:
     shown = card.formatted_name or card.implied_name()
     if card.nickname:
         more.append(f"{_('Nickname')}: {card.nickname}")
-    if card.formatted_name and card.formatted_name != card.implied_name():
+    named = card.formatted_name and card.composed_name
+    if named and card.formatted_name != card.implied_name():
         more.append(f"{_('Full name')}: {card.formatted_name}")
     if card.birthday and card.birthday.year:
         birthday = card.birthday

@@ -106,7 +106,7 @@ class ImportConfirmForm(forms.Form):
 
 
 class ExportForm(forms.Form):
-    ALL, LABEL, SELECTION = "all", "label", "selection"
+    ALL, LABEL, SELECTION, CONNECTIONS = "all", "label", "selection", "connections"
 
     scope = forms.ChoiceField(
         label=_("Contacts"),
@@ -114,6 +114,7 @@ class ExportForm(forms.Form):
             (ALL, _("All contacts")),
             (LABEL, _("The contacts with a label")),
             (SELECTION, _("The contacts you selected")),
+            (CONNECTIONS, _("Your connections")),
         ],
         initial=ALL,
         widget=forms.RadioSelect,

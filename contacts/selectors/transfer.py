@@ -14,7 +14,10 @@ from django.db.models import Count, Max, QuerySet
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
+from connections.models.profiles import EMAILS_SHOWN_MAX
+from connections.selectors.profiles import connection_profiles
 from contacts import csv_formats
+from contacts.member_cards import vcard_from_profile
 from contacts.models import (
     Contact,
     ContactAddress,
@@ -26,7 +29,7 @@ from contacts.models import (
     ContactWebsite,
 )
 from contacts.selectors.contacts import contact_ids_owned_by
-from contacts.vcard import Address, TypedValue, vcard_of, write_vcard
+from contacts.vcard import Address, TypedValue, VCard, vcard_of, write_vcard
 
 RECENT_IMPORTS = 10
 
@@ -189,8 +192,12 @@ def _cards(contacts: QuerySet, *, photos: bool = False):
 
 def export_vcards(contacts: QuerySet, *, version: str) -> Iterator[bytes]:
     """The contacts as a vCard file, in pieces of about a chunk of cards."""
+    return _vcard_chunks(_cards(contacts, photos=True), version=version)
+
+
+def _vcard_chunks(cards: Iterable[VCard], *, version: str) -> Iterator[bytes]:
     pending: list[str] = []
-    for card in _cards(contacts, photos=True):
+    for card in cards:
         pending.append(write_vcard(card, version=version))
         if len(pending) >= settings.RAPPORT_EXPORT_CHUNK:
             yield "".join(pending).encode()
@@ -221,21 +228,28 @@ def google_columns(contacts: QuerySet) -> csv_formats.GoogleColumns:
 
 def export_google_csv(contacts: QuerySet) -> Iterator[bytes]:
     """The contacts as Google Contacts' CSV (UTF-8 with a byte-order mark)."""
-    columns = google_columns(contacts)
-    yield "\ufeff".encode()
-    yield from _csv_chunks(
-        [columns.header()],
-        (csv_formats.google_row(card, columns) for card in _cards(contacts)),
-    )
+    return _google_csv(_cards(contacts), google_columns(contacts))
 
 
 def export_outlook_csv(contacts: QuerySet) -> Iterator[bytes]:
     """The contacts as Outlook's CSV (UTF-8 with a byte-order mark, which
     Outlook needs to read anything beyond ASCII)."""
+    return _outlook_csv(_cards(contacts))
+
+
+def _outlook_csv(cards: Iterable[VCard]) -> Iterator[bytes]:
     yield "\ufeff".encode()
     yield from _csv_chunks(
         [csv_formats.OUTLOOK_HEAD],
-        (csv_formats.outlook_row(card) for card in _cards(contacts)),
+        (csv_formats.outlook_row(card) for card in cards),
+    )
+
+
+def _google_csv(cards: Iterable[VCard], columns) -> Iterator[bytes]:
+    yield "\ufeff".encode()
+    yield from _csv_chunks(
+        [columns.header()],
+        (csv_formats.google_row(card, columns) for card in cards),
     )
 
 
@@ -262,6 +276,30 @@ def export_stream(contacts: QuerySet, export_format: str) -> Iterator[bytes]:
         return export_outlook_csv(contacts)
     version = "4.0" if export_format == ExportFormat.VCARD4 else "3.0"
     return export_vcards(contacts, version=version)
+
+
+# A connection's card holds their shown emails, one phone, one place, their
+# website and the address of their profile.
+CONNECTION_COLUMNS = csv_formats.GoogleColumns(
+    emails=EMAILS_SHOWN_MAX, phones=1, addresses=1, websites=2
+)
+
+
+def export_connections(*, viewer, export_format: str) -> Iterator[bytes]:
+    """The viewer's connections, each card holding what that connection shows
+    them on their profile (`connection_profiles`), as a file of the format."""
+    cards = (
+        vcard_from_profile(view, profile_url=view.member.get_absolute_url())
+        for view in connection_profiles(
+            viewer=viewer, chunk=settings.RAPPORT_EXPORT_CHUNK
+        )
+    )
+    if export_format == ExportFormat.GOOGLE_CSV:
+        return _google_csv(cards, CONNECTION_COLUMNS)
+    if export_format == ExportFormat.OUTLOOK_CSV:
+        return _outlook_csv(cards)
+    version = "4.0" if export_format == ExportFormat.VCARD4 else "3.0"
+    return _vcard_chunks(cards, version=version)
 
 
 def export_format_names() -> dict[str, str]:

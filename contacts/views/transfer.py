@@ -14,10 +14,12 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh
 
 from connections.ids import parse_id, parse_ids
+from connections.selectors.profiles import connection_count
 from contacts.models import Contact, ContactImport
 from contacts.selectors.transfer import (
     ExportFormat,
     contacts_to_export,
+    export_connections,
     export_format_hints,
     export_stream,
     import_duplicates_listed,
@@ -290,6 +292,7 @@ def _export_context(request, form, *, selected: int) -> dict:
         "form": form,
         "selected": selected,
         "everyone": Contact.objects.owned_by(request.user).count(),
+        "connections": connection_count(member=request.user),
         "formats": [
             (value, text, hints.get(value, ""))
             for value, text in form.fields["format"].choices
@@ -309,13 +312,20 @@ def export_download(request):
         return render(request, EXPORT_TEMPLATE, context, status=400)
     data = form.cleaned_data
     scope = data["scope"]
+    export_format = data["format"]
+    extension = ExportFormat.EXTENSIONS[export_format]
+    if scope == ExportForm.CONNECTIONS:
+        stamp = timezone.localdate().isoformat()
+        return _download(
+            export_connections(viewer=request.user, export_format=export_format),
+            export_format,
+            f"{_safe_name(_('connections'))}-{stamp}.{extension}",
+        )
     contacts = contacts_to_export(
         owner=request.user,
         label_id=data["label"].pk if scope == ExportForm.LABEL else None,
         contact_ids=data["contact"] if scope == ExportForm.SELECTION else None,
     )
-    export_format = data["format"]
-    extension = ExportFormat.EXTENSIONS[export_format]
     name = _("contacts")
     if scope == ExportForm.LABEL:
         name = data["label"].name
@@ -328,9 +338,12 @@ def export_download(request):
     else:
         stamp = timezone.localdate().isoformat()
         filename = f"{_safe_name(name)}-{stamp}.{extension}"
+    return _download(export_stream(contacts, export_format), export_format, filename)
+
+
+def _download(stream, export_format: str, filename: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
-        export_stream(contacts, export_format),
-        content_type=ExportFormat.CONTENT_TYPES[export_format],
+        stream, content_type=ExportFormat.CONTENT_TYPES[export_format]
     )
     # filename*= (RFC 6266) carries a name in any script.
     response["Content-Disposition"] = content_disposition_header(True, filename)

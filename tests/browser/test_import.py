@@ -10,7 +10,7 @@ from contacts.models import Contact, ContactImport, ImportFile
 from contacts.services.duplicates import contacts_merge
 from contacts.services.imports import import_label_name
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.factories import ContactFactory, LabelFactory
+from tests.factories import ContactFactory, LabelFactory, UserFactory, connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -561,3 +561,27 @@ def test_a_contact_added_twice_is_named_on_its_page_and_merged_from_there(
     expect(page.get_by_role("heading", name="Ann Lee")).to_be_visible()
     expect(page.get_by_role("region", name="The same person?")).to_have_count(0)
     assert Contact.objects.owned_by(alice).get().given_name == "Ann"
+
+
+def test_a_member_exports_their_connections(ui, alice):
+    carol = UserFactory(handle="carol", display_name="Carol Nguyen")
+    connect(alice, carol)
+    ui.sign_in(alice)
+    ui.goto("/contacts/export/")
+    page = ui.page
+    choice = page.get_by_label(re.compile("Your connections"))
+    expect(choice).to_be_visible()
+    expect(
+        page.get_by_text("1 connection: the card holds what they show you")
+    ).to_be_visible()
+    choice.check()
+    page.get_by_label(re.compile("vCard 4.0")).check()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export").click()
+    assert re.fullmatch(
+        r"connections-\d{4}-\d\d-\d\d\.vcf", download.value.suggested_filename
+    )
+    card = Path(download.value.path()).read_bytes().decode("utf-8")
+    assert "VERSION:4.0" in card
+    assert "FN:Carol Nguyen" in card
+    assert "/in/carol/" in card

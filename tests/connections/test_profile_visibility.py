@@ -203,6 +203,19 @@ def test_each_field_reaches_exactly_the_viewers_its_audience_allows(
     card = vcard.content.decode()
     for field in IN_VCARD:
         assert marker_in(field, card) == (field in expected), (field, "vcard")
+    # The export of the viewer's connections holds Bob's card only when they
+    # are connected, with exactly what his profile shows them.
+    export = b"".join(
+        browser.get(
+            reverse("contacts:export_download"),
+            {"scope": "connections", "format": "vcard3"},
+        ).streaming_content
+    ).decode()
+    assert ("/in/bob/" in export) == (relation == "connection"), "export"
+    for field in IN_VCARD:
+        assert marker_in(field, export) == (
+            relation == "connection" and field in expected
+        ), (field, "export")
     search = reverse("connections:search")
     for field in MARKERS:
         word = MARKERS[field].strip("/+ ").split()[0].split("/")[-1]

@@ -28,8 +28,8 @@ from tests.factories import ContactFactory, LabelFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 # The session and member, the header's invitations badge, the navigation's
-# labels, the count of contacts, and the labels with theirs.
-EXPORT_PAGE_QUERIES = 6
+# labels, the count of contacts, the labels with theirs, the count of connections.
+EXPORT_PAGE_QUERIES = 7
 
 
 def download(client, **params):

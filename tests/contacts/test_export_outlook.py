@@ -173,6 +173,21 @@ def test_an_address_goes_to_its_places_columns_once():
     ]
 
 
+@pytest.mark.parametrize(
+    ("name", "first", "last"),
+    [
+        ("Carol Nguyen", "Carol", "Nguyen"),
+        ("Mary Ann van Dyke", "Mary Ann van", "Dyke"),
+        ("Prince", "Prince", ""),
+    ],
+)
+def test_a_card_with_only_a_whole_name_is_written_as_first_and_last(name, first, last):
+    cells = outlook_cells(VCard(formatted_name=name, organization="Acme"))
+    assert (cells["First Name"], cells["Last Name"]) == (first, last)
+    assert " ".join(part for part in (first, last) if part) == name
+    assert cells["Notes"] == ""
+
+
 def test_a_birthday_with_a_year_is_written_year_first():
     card = VCard(given_name="Ann", birthday=Birthday(4, 12, 1970))
     assert outlook_cells(card)["Birthday"] == "1970-04-12"
@@ -296,8 +311,13 @@ def test_nothing_of_any_contact_is_lost_through_outlook(
     Contact.objects.filter(owner=alice).delete()
     reimport(alice, body, "o.csv", django_capture_on_commit_callbacks)
     back = contact_with_details(owner=alice).get()
-    for name in ("given_name", "family_name", "organization", "is_favorite"):
+    for name in ("organization", "is_favorite"):
         assert getattr(back, name) == getattr(original, name), name
+    # Outlook has no column for a full name besides the parts: one of its own
+    # is kept in the notes.
+    assert back.shown_name == original.shown_name or (
+        f"Full name: {original.display_name}" in back.notes
+    )
     assert back.notes.startswith(original.notes)
     kept = {
         "email": [e.value for e in back.emails.all()],
