@@ -28,6 +28,7 @@ from connections.selectors.moderation import can_moderate
 from connections.selectors.network import (
     RELATIONSHIP_FIELDS,
     Relationship,
+    is_visible,
     mutual_count,
     relationship_annotations,
     relationship_of,
@@ -369,36 +370,40 @@ def connection_profiles(*, viewer, chunk: int = 500):
     """What `viewer` may see of each of their connections, for an export.
 
     Each through `profile_for`, as on their profile pages, so a field a
-    connection shows no one, or only to members, is not there. Read in
-    chunks of `chunk` members, two queries a chunk (the members with their
-    profiles and relationship, their work histories), so memory stays flat
-    whatever the number of connections; in the order they joined.
+    connection shows no one, or only to members, is not there; members who
+    do not appear to others are left out. Read in chunks of `chunk`
+    connections, in the order of the index on (member, other), three queries
+    a chunk (the connections, the members among them with their profiles and
+    relationship, their work histories), so memory and each query stay small
+    whatever the number of connections or of members.
     """
     members = (
         visible_members(viewer=viewer)
-        .filter(Exists(Connection.objects.filter(member=viewer, other=OuterRef("pk"))))
         .select_related("profile")
         .annotate(**relationship_annotations(viewer))
-        .order_by("pk")
     )
     last = 0
     while True:
-        page = list(members.filter(pk__gt=last)[:chunk])
+        ids = list(
+            Connection.objects.filter(member=viewer, other_id__gt=last)
+            .order_by("other_id")
+            .values_list("other_id", flat=True)[:chunk]
+        )
+        if not ids:
+            return
+        page = sorted(members.filter(pk__in=ids), key=lambda member: member.pk)
         work = work_histories([member.pk for member in page]) if page else {}
         for member in page:
             yield profile_for(viewer=viewer, member=member, work=work)
-        if len(page) < chunk:
+        if len(ids) < chunk:
             return
-        last = page[-1].pk
+        last = ids[-1]
 
 
 def connection_count(*, member) -> int:
-    """How many of the member's connections appear to them (one query)."""
-    return (
-        visible_members(viewer=member)
-        .filter(Exists(Connection.objects.filter(member=member, other=OuterRef("pk"))))
-        .count()
-    )
+    """How many of the member's connections appear to others (one query,
+    along the index of their connections)."""
+    return Connection.objects.filter(member=member).filter(is_visible("other")).count()
 
 
 def public_connections(*, viewer, member, cursor: str = "", size: int = 50) -> Page:

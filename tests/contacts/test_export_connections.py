@@ -108,11 +108,11 @@ def test_connections_export_as_csv_too(
 def test_connections_are_read_in_chunks(alice, settings, django_assert_num_queries):
     for index in range(5):
         connect(alice, UserFactory(handle=f"member{index}"))
-    # Three chunks of at most 2 members: each one query for the members, with
-    # their profiles and relationship, and one for their work histories.
+    # Three chunks of at most 2 connections: each one query for them, one for
+    # the members with their profiles and relationship, one for their work.
     settings.RAPPORT_EXPORT_CHUNK = 2
     stream = export_connections(viewer=alice, export_format="vcard3")
-    with django_assert_num_queries(3 * 2):
+    with django_assert_num_queries(3 * 3):
         body = b"".join(stream)
     assert body.count(b"BEGIN:VCARD") == 5
 
