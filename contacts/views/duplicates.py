@@ -183,6 +183,11 @@ def duplicate_merge(request):
             ) % {"count": len(contacts), "name": kept.shown_name}
             messages.success(request, _with_undo(request, text, [kept.merge.pk]))
             return go(request, kept.get_absolute_url())
+    # Opened from a contact's page ("The same person?"): back and Cancel go
+    # there, and so does "Not duplicates"; that contact's values are proposed.
+    duplicates = reverse("contacts:duplicates")
+    back = safe_next(request, duplicates)
+    origin = next((c for c in contacts if c.get_absolute_url() == back), None)
     choices = []
     for name in fields:
         options = []
@@ -193,6 +198,10 @@ def duplicate_merge(request):
                 seen.add(shown)
                 options.append((contact.pk, shown, contact))
         picked = request.POST.get(name) if request.method == "POST" else None
+        if not picked and origin is not None and field_shown(origin, name):
+            picked = next(
+                pk for pk, shown, _c in options if shown == field_shown(origin, name)
+            )
         choices.append(
             {
                 "name": name,
@@ -201,11 +210,6 @@ def duplicate_merge(request):
                 "picked": str(picked or options[0][0]),
             }
         )
-    # Opened from a contact's page ("The same person?"): back and Cancel go
-    # there, and so does "Not duplicates".
-    duplicates = reverse("contacts:duplicates")
-    back = safe_next(request, duplicates)
-    origin = next((c for c in contacts if c.get_absolute_url() == back), None)
     context = {
         "contacts": contacts,
         "choices": choices,

@@ -213,3 +213,22 @@ def test_the_page_reads_them_in_one_query_whatever_their_number(
         page = alice_client.get(ann.get_absolute_url()).content.decode()
     assert page.count('class="lookalike-list"') == 1
     assert "Twin 3" in page
+
+
+def test_the_merge_page_proposes_the_values_of_the_contact_it_came_from(
+    alice, alice_client, ann
+):
+    annie = ContactFactory(
+        owner=alice, given_name="Annie", family_name="Lee", emails=["ann@x.example"]
+    )
+    url = reverse("contacts:duplicates_merge")
+    ids = {"contact": [ann.pk, annie.pk]}
+    for origin in (ann, annie):
+        page = alice_client.get(
+            url, {**ids, "next": origin.get_absolute_url()}
+        ).content.decode()
+        checked = re.findall(r'name="name" value="(\d+)" checked', page)
+        assert checked == [str(origin.pk)]
+    page = alice_client.get(url, ids).content.decode()
+    first = min((ann, annie), key=lambda contact: (contact.sort_name, contact.pk))
+    assert re.findall(r'name="name" value="(\d+)" checked', page) == [str(first.pk)]
