@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from contacts.text import name_parts
 from contacts.uploads import UploadError
 from contacts.vcard import (
     CUSTOM,
@@ -1131,9 +1132,7 @@ def outlook_row(card: VCard) -> list[str]:
     if card.formatted_name and not card.composed_name:
         # Outlook has no column for a whole name: a card with only one is
         # written as first and last name ("Carol Nguyen"), which make it again.
-        given, _space, family = card.formatted_name.rpartition(" ")
-        if not given:
-            given, family = family, ""
+        given, family = name_parts(card.formatted_name)
     for column, value in (
         ("Title", card.prefix),
         ("First Name", given),

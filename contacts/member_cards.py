@@ -14,6 +14,7 @@ from contacts.services.contacts import (
     PhoneEntry,
     WebsiteEntry,
 )
+from contacts.text import name_parts
 from contacts.vcard import Address, Birthday, TypedValue, VCard
 
 
@@ -54,9 +55,14 @@ def vcard_from_profile(view, *, profile_url: str) -> VCard:
     birthday = view.birthday
     urls = [TypedValue(value=view.website)] if view.website else []
     urls.append(TypedValue(value=f"{settings.RAPPORT_SITE_URL}{profile_url}"))
+    # A member's name is one field; apps that sort or show names by their
+    # parts (and Google's and Outlook's CSV) get it as given and family name.
+    given, family = name_parts(_name(view))
     return VCard(
         uid=f"{settings.RAPPORT_SITE_URL}{profile_url}",
         formatted_name=view.member.display_name,
+        given_name=given,
+        family_name=family,
         organization=organization,
         title=view.headline or title,
         emails=[TypedValue(value=email) for email in view.emails],

@@ -141,3 +141,14 @@ def search_terms(query: str, *, max_terms: int = 8) -> list[str]:
         if word and word not in terms:
             terms.append(word)
     return terms[:max_terms]
+
+
+def name_parts(whole: str) -> tuple[str, str]:
+    """A whole name as (given, family), for formats that hold only the parts.
+
+    The last word is the family name ("Carol Nguyen"); a name of one word is
+    a given name. A guess, made only where a whole name has no place of its
+    own: written again as "given family", it gives back the same name.
+    """
+    given, _space, family = " ".join(whole.split()).rpartition(" ")
+    return (given, family) if given else (family, "")

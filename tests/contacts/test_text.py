@@ -11,6 +11,7 @@ from contacts.text import (
     SPECIAL_FOLDS,
     fold,
     name_key,
+    name_parts,
     one_letter_apart,
     search_terms,
 )
@@ -119,3 +120,18 @@ def test_a_search_typed_without_accents_matches():
 @given(st.text(max_size=40))
 def test_fold_is_the_definition(text):
     assert fold(text) == fold_by_the_book(text)
+
+
+@pytest.mark.parametrize(
+    ("whole", "parts"),
+    [
+        ("Carol Nguyen", ("Carol", "Nguyen")),
+        ("Mary  Ann   van Dyke", ("Mary Ann van", "Dyke")),
+        ("Prince", ("Prince", "")),
+        ("李小龙", ("李小龙", "")),
+        ("  ", ("", "")),
+    ],
+)
+def test_a_whole_name_splits_into_parts_that_make_it_again(whole, parts):
+    assert name_parts(whole) == parts
+    assert " ".join(part for part in parts if part) == " ".join(whole.split())
