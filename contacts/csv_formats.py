@@ -949,16 +949,7 @@ def google_row(card: VCard, columns: GoogleColumns) -> list[str]:
     for index in range(columns.addresses):
         if index < len(card.addresses):
             address = card.addresses[index]
-            formatted = "\n".join(
-                line
-                for line in (
-                    address.street,
-                    " ".join(p for p in (address.postal_code, address.city) if p),
-                    address.region,
-                    address.country,
-                )
-                if line
-            )
+            formatted = "\n".join(_address_lines(address))
             row += [
                 _label_text(address),
                 formatted,

@@ -190,22 +190,6 @@ def _cards(contacts: QuerySet, *, photos: bool = False):
             )
 
 
-def export_vcards(contacts: QuerySet, *, version: str) -> Iterator[bytes]:
-    """The contacts as a vCard file, in pieces of about a chunk of cards."""
-    return _vcard_chunks(_cards(contacts, photos=True), version=version)
-
-
-def _vcard_chunks(cards: Iterable[VCard], *, version: str) -> Iterator[bytes]:
-    pending: list[str] = []
-    for card in cards:
-        pending.append(write_vcard(card, version=version))
-        if len(pending) >= settings.RAPPORT_EXPORT_CHUNK:
-            yield "".join(pending).encode()
-            pending = []
-    if pending:
-        yield "".join(pending).encode()
-
-
 def google_columns(contacts: QuerySet) -> csv_formats.GoogleColumns:
     """How many numbered blocks of each detail the CSV needs. Four queries."""
     ids = contacts.order_by().values("pk")
@@ -226,56 +210,15 @@ def google_columns(contacts: QuerySet) -> csv_formats.GoogleColumns:
     return csv_formats.GoogleColumns(**counts)
 
 
-def export_google_csv(contacts: QuerySet) -> Iterator[bytes]:
-    """The contacts as Google Contacts' CSV (UTF-8 with a byte-order mark)."""
-    return _google_csv(_cards(contacts), google_columns(contacts))
-
-
-def export_outlook_csv(contacts: QuerySet) -> Iterator[bytes]:
-    """The contacts as Outlook's CSV (UTF-8 with a byte-order mark, which
-    Outlook needs to read anything beyond ASCII)."""
-    return _outlook_csv(_cards(contacts))
-
-
-def _outlook_csv(cards: Iterable[VCard]) -> Iterator[bytes]:
-    yield "\ufeff".encode()
-    yield from _csv_chunks(
-        [csv_formats.OUTLOOK_HEAD],
-        (csv_formats.outlook_row(card) for card in cards),
-    )
-
-
-def _google_csv(cards: Iterable[VCard], columns) -> Iterator[bytes]:
-    yield "\ufeff".encode()
-    yield from _csv_chunks(
-        [columns.header()],
-        (csv_formats.google_row(card, columns) for card in cards),
-    )
-
-
-def _csv_chunks(head, rows) -> Iterator[bytes]:
-    pending: list[str] = []
-    for line in csv_formats.csv_lines(_chain(head, rows)):
-        pending.append(line)
-        if len(pending) >= settings.RAPPORT_EXPORT_CHUNK:
-            yield "".join(pending).encode()
-            pending = []
-    if pending:
-        yield "".join(pending).encode()
-
-
-def _chain(*iterables):
-    for iterable in iterables:
-        yield from iterable
-
-
 def export_stream(contacts: QuerySet, export_format: str) -> Iterator[bytes]:
+    """The contacts as a file of `export_format`, in pieces of about a chunk
+    of cards; photos only in vCards (a CSV file has no place for them)."""
     if export_format == ExportFormat.GOOGLE_CSV:
-        return export_google_csv(contacts)
-    if export_format == ExportFormat.OUTLOOK_CSV:
-        return export_outlook_csv(contacts)
-    version = "4.0" if export_format == ExportFormat.VCARD4 else "3.0"
-    return export_vcards(contacts, version=version)
+        return _written(
+            _cards(contacts), export_format, columns=google_columns(contacts)
+        )
+    vcard = export_format in (ExportFormat.VCARD3, ExportFormat.VCARD4)
+    return _written(_cards(contacts, photos=vcard), export_format)
 
 
 # A connection's card holds their shown emails, one phone, one place, their
@@ -294,12 +237,44 @@ def export_connections(*, viewer, export_format: str) -> Iterator[bytes]:
             viewer=viewer, chunk=settings.RAPPORT_EXPORT_CHUNK
         )
     )
+    return _written(cards, export_format, columns=CONNECTION_COLUMNS)
+
+
+def _written(
+    cards: Iterable[VCard], export_format: str, *, columns=None
+) -> Iterator[bytes]:
+    """Cards as vCard 3.0 or 4.0, or as Google's CSV (with `columns`) or
+    Outlook's, both UTF-8 with a byte-order mark, which Outlook needs to read
+    anything beyond ASCII."""
     if export_format == ExportFormat.GOOGLE_CSV:
-        return _google_csv(cards, CONNECTION_COLUMNS)
-    if export_format == ExportFormat.OUTLOOK_CSV:
-        return _outlook_csv(cards)
-    version = "4.0" if export_format == ExportFormat.VCARD4 else "3.0"
-    return _vcard_chunks(cards, version=version)
+        head = [columns.header()]
+        rows = (csv_formats.google_row(card, columns) for card in cards)
+    elif export_format == ExportFormat.OUTLOOK_CSV:
+        head = [csv_formats.OUTLOOK_HEAD]
+        rows = (csv_formats.outlook_row(card) for card in cards)
+    else:
+        version = "4.0" if export_format == ExportFormat.VCARD4 else "3.0"
+        return _chunked(write_vcard(card, version=version) for card in cards)
+    return _chain(
+        ["\ufeff".encode()], _chunked(csv_formats.csv_lines(_chain(head, rows)))
+    )
+
+
+def _chunked(pieces: Iterable[str]) -> Iterator[bytes]:
+    """The pieces (cards, lines) encoded, about a chunk of them at a time."""
+    pending: list[str] = []
+    for piece in pieces:
+        pending.append(piece)
+        if len(pending) >= settings.RAPPORT_EXPORT_CHUNK:
+            yield "".join(pending).encode()
+            pending = []
+    if pending:
+        yield "".join(pending).encode()
+
+
+def _chain(*iterables):
+    for iterable in iterables:
+        yield from iterable
 
 
 def export_format_names() -> dict[str, str]:
