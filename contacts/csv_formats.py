@@ -15,17 +15,16 @@ quoting.
 from __future__ import annotations
 
 import csv
-import datetime
 import functools
 import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from connections.selectors.profiles import Birthday as ShownBirthday
 from contacts.text import name_parts
 from contacts.uploads import UploadError
 from contacts.vcard import (
@@ -910,15 +909,16 @@ def _label_text(item) -> str:
     return _LABEL_TEXT.get(item.kind, "Other")
 
 
+def _shown_birthday(card: VCard) -> ShownBirthday:
+    """The card's birthday as profiles write it: ISO ("1972-02-29", or
+    "--02-29" without a year) and in words ("29 February")."""
+    birthday = card.birthday
+    return ShownBirthday(birthday.day, birthday.month, birthday.year)
+
+
 def google_row(card: VCard, columns: GoogleColumns) -> list[str]:
     """One card as a row of Google Contacts' CSV (cells not yet neutralised)."""
-    birthday = ""
-    if card.birthday:
-        day, month = card.birthday.day, card.birthday.month
-        year = card.birthday.year
-        birthday = f"--{month:02d}-{day:02d}"
-        if year:
-            birthday = f"{year:04d}{birthday[1:]}"
+    birthday = _shown_birthday(card).iso if card.birthday else ""
     labels = ["* myContacts"]
     for name in card.categories:
         labels.append(f"* {name}" if name == FAVORITE_CATEGORY else name)
@@ -1142,11 +1142,9 @@ def outlook_row(card: VCard) -> list[str]:
     if named and card.formatted_name != card.implied_name():
         more.append(f"{_('Full name')}: {card.formatted_name}")
     if card.birthday and card.birthday.year:
-        birthday = card.birthday
-        put("Birthday", f"{birthday.year:04d}-{birthday.month:02d}-{birthday.day:02d}")
+        put("Birthday", _shown_birthday(card).iso)
     elif card.birthday:
-        day = datetime.date(2000, card.birthday.month, card.birthday.day)
-        more.append(f"{_('Birthday')}: {date_format(day, 'j F')}")
+        more.append(f"{_('Birthday')}: {_shown_birthday(card)}")
     for index, email in enumerate(card.emails):
         if index < OUTLOOK_EMAILS:
             number = f" {index + 1}" if index else ""

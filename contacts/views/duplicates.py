@@ -198,10 +198,9 @@ def duplicate_merge(request):
                 seen.add(shown)
                 options.append((contact.pk, shown, contact))
         picked = request.POST.get(name) if request.method == "POST" else None
-        if not picked and origin is not None and field_shown(origin, name):
-            picked = next(
-                pk for pk, shown, _c in options if shown == field_shown(origin, name)
-            )
+        proposed = field_shown(origin, name) if origin is not None else ""
+        if not picked and proposed:
+            picked = next(pk for pk, shown, _c in options if shown == proposed)
         choices.append(
             {
                 "name": name,
