@@ -45,6 +45,7 @@ from contacts.vcard import (
 
 GOOGLE = "google"
 OUTLOOK = "outlook"
+LINKEDIN = "linkedin"
 GENERIC = "csv"
 
 MAX_COLUMNS = 400
@@ -138,6 +139,7 @@ PAIR_PART_NAMES = {
     "formatted": gettext_lazy("whole address"),
     "extended": gettext_lazy("extended address"),
     "po_box": gettext_lazy("PO box"),
+    "service": gettext_lazy("service"),
     **PART_NAMES,
 }
 
@@ -153,13 +155,19 @@ def target_name(target: str) -> str:
     }
     if target in names:
         return str(names[target])
+    if target.startswith(NOTE_PREFIX):
+        return _("Notes, as “%(heading)s: …”") % {
+            "heading": target.removeprefix(NOTE_PREFIX)
+        }
     detail, _colon, kind = target.partition(":")
     if kind.startswith("custom=") and detail in DETAIL_NAMES:
         return f"{DETAIL_NAMES[detail]} ({kind.removeprefix('custom=')})"
     detail, _at, rest = target.partition("@")
     number, _colon, part = rest.partition(":")
-    detail_name = DETAIL_NAMES.get(detail) or (
-        gettext_lazy("Address") if detail == "address" else None
+    detail_name = (
+        DETAIL_NAMES.get(detail)
+        or NOTED_PAIR_NAMES.get(detail)
+        or (gettext_lazy("Address") if detail == "address" else None)
     )
     if detail_name and number.isdigit() and part in PAIR_PART_NAMES:
         return f"{detail_name} {number}: {PAIR_PART_NAMES[part]}"
@@ -181,6 +189,8 @@ class CsvTable:
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
     delimiter: str = ","
     too_many: bool = False
+    # Lines of text before the header: (line, text).
+    preamble: list[tuple[int, str]] = field(default_factory=list)
 
     def samples(self, column: int, count: int = 3) -> list[str]:
         """The first few non-empty values of a column, for the mapping page."""
@@ -194,49 +204,83 @@ class CsvTable:
         return found
 
 
-def _delimiter(first_line: str) -> str:
-    counts = {",": 0, ";": 0, "\t": 0}
-    quoted = False
-    for char in first_line:
-        if char == '"':
-            quoted = not quoted
-        elif not quoted and char in counts:
-            counts[char] += 1
-    return max(counts, key=lambda key: (counts[key], key == ","))
+def _delimiter(text: str) -> str:
+    """The separator the first line with one uses most (a comma if none)."""
+    for line in text[:65536].split("\n", PREAMBLE_ROWS + 2)[: PREAMBLE_ROWS + 2]:
+        counts = {",": 0, ";": 0, "\t": 0}
+        quoted = False
+        for char in line:
+            if char == '"':
+                quoted = not quoted
+            elif not quoted and char in counts:
+                counts[char] += 1
+        if any(counts.values()):
+            return max(counts, key=lambda key: (counts[key], key == ","))
+    return ","
+
+
+def _filled(cells: Sequence[str]) -> int:
+    return sum(1 for cell in cells if cell.strip())
+
+
+# LinkedIn's export starts with a few lines of notes, and a spreadsheet may
+# start with a title: the column names are looked for this far down.
+PREAMBLE_ROWS = 10
+
+
+def _header_index(leading: Sequence[tuple[int, list[str]]]) -> int:
+    """Which of the first non-empty rows holds the column names.
+
+    The first, unless it holds a single value (a title, LinkedIn's "Notes:")
+    and a later row, among the next few, is the first to hold several, as
+    many as the row after it: that row is the header and the rows before it
+    are text, not contacts.
+    """
+    if not leading or _filled(leading[0][1]) > 1:
+        return 0
+    for index, (_line, cells) in enumerate(leading[: PREAMBLE_ROWS + 1]):
+        if _filled(cells) > 1:
+            following = leading[index + 1][1] if index + 1 < len(leading) else None
+            if following is None or len(following) == len(cells):
+                return index
+            return 0
+    return 0
 
 
 def read_table(text: str, *, max_rows: int | None = None) -> CsvTable:
-    """The header and the non-empty rows, each with the line it starts on."""
+    """The header and the non-empty rows, each with the line it starts on.
+
+    Lines of text before the header (see `_header_index()`) are kept apart
+    in `preamble`, to be reported, not read as contacts.
+    """
     text = text.lstrip("\ufeff")
-    first_line = text.split("\n", 1)[0]
-    delimiter = _delimiter(first_line)
+    delimiter = _delimiter(text)
     csv.field_size_limit(MAX_CELL_CHARS)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] | None = None
     table = CsvTable(header=[], delimiter=delimiter)
+    leading: list[tuple[int, list[str]]] | None = []
     line = 1
     try:
         for cells in reader:
             start, line = line, reader.line_num + 1
             if not any(cell.strip() for cell in cells):
                 continue
-            if header is None:
-                header = [clean_text(cell).strip() for cell in cells]
-                if len(header) > MAX_COLUMNS:
-                    raise UploadError(
-                        _("The file has %(count)s columns; at most %(max)s.")
-                        % {"count": len(header), "max": MAX_COLUMNS}
-                    )
-                header = [
-                    name or _("Column %(number)s") % {"number": index + 1}
-                    for index, name in enumerate(header)
-                ]
-                table.header = header
+            if leading is not None:
+                leading.append((start, cells))
+                if len(leading) < PREAMBLE_ROWS + 2:
+                    continue
+                _set_header(table, leading)
+                rows, leading = leading, None
+                if not _add_rows(table, rows, max_rows):
+                    break
                 continue
             if max_rows is not None and len(table.rows) >= max_rows:
                 table.too_many = True
                 break
             table.rows.append((start, cells))
+        if leading:
+            _set_header(table, leading)
+            _add_rows(table, leading, max_rows)
     except csv.Error as error:
         reason = str(error)
         if "field larger than field limit" in reason:
@@ -245,9 +289,39 @@ def read_table(text: str, *, max_rows: int | None = None) -> CsvTable:
             _("Line %(line)s of the file cannot be read: %(reason)s.")
             % {"line": reader.line_num, "reason": reason}
         ) from None
-    if header is None:
+    if not table.header:
         raise UploadError(_("The file is empty."))
     return table
+
+
+def _set_header(table: CsvTable, leading: list[tuple[int, list[str]]]) -> None:
+    """Take the header (and any text before it) off the first rows."""
+    index = _header_index(leading)
+    table.preamble = [
+        (line, " ".join(cell.strip() for cell in cells if cell.strip()))
+        for line, cells in leading[:index]
+    ]
+    header = [clean_text(cell).strip() for cell in leading[index][1]]
+    if len(header) > MAX_COLUMNS:
+        raise UploadError(
+            _("The file has %(count)s columns; at most %(max)s.")
+            % {"count": len(header), "max": MAX_COLUMNS}
+        )
+    table.header = [
+        name or _("Column %(number)s") % {"number": number}
+        for number, name in enumerate(header, start=1)
+    ]
+    del leading[: index + 1]
+
+
+def _add_rows(table: CsvTable, rows, max_rows: int | None) -> bool:
+    """Add rows up to `max_rows`; False once there are more."""
+    for row in rows:
+        if max_rows is not None and len(table.rows) >= max_rows:
+            table.too_many = True
+            return False
+        table.rows.append(row)
+    return True
 
 
 # ---------------------------------------------------------------------------
@@ -292,6 +366,19 @@ _GOOGLE_ADDRESS = {
     "postal code": "postal_code",
     "country": "country",
     "extended address": "extended",
+}
+# Google's pairs with no field on a card, kept in the notes ("Spouse: Ann").
+_GOOGLE_NOTED = {
+    "event": "event",
+    "relation": "relation",
+    "custom field": "custom",
+    "im": "im",
+}
+NOTED_PAIR_NAMES = {
+    "event": gettext_lazy("Date"),
+    "relation": gettext_lazy("Related person"),
+    "custom": gettext_lazy("Custom field"),
+    "im": gettext_lazy("Instant messaging"),
 }
 _GOOGLE_ORGANIZATION = {
     "name": "organization",
@@ -367,9 +454,39 @@ OUTLOOK_COLUMNS = {
 }
 
 
+# Outlook's columns with no field on a card but worth keeping: in the notes,
+# under the column's name ("Spouse: Ann").
+OUTLOOK_NOTED = frozenset(
+    {
+        "anniversary",
+        "spouse",
+        "children",
+        "assistant's name",
+        "manager's name",
+        "office location",
+        "profession",
+        "hobby",
+        "referred by",
+        "user 1",
+        "user 2",
+        "user 3",
+        "user 4",
+    }
+)
+
+
+def _outlook_target(name: str) -> str:
+    lowered = name.strip().lower()
+    if lowered in OUTLOOK_NOTED:
+        return note_target(name.strip())
+    return OUTLOOK_COLUMNS.get(lowered, "")
+
+
 def detect_format(header: Sequence[str]) -> str:
-    """GOOGLE, OUTLOOK or GENERIC, from the names of the columns."""
+    """GOOGLE, OUTLOOK, LINKEDIN or GENERIC, from the names of the columns."""
     names = {name.strip().lower() for name in header}
+    if names >= LINKEDIN_NEEDS:
+        return LINKEDIN
     if any(_GOOGLE_PAIR.match(name) for name in names) and (
         names & {"first name", "given name", "name", "last name", "family name"}
     ):
@@ -386,8 +503,38 @@ def mapping_for(header: Sequence[str], file_format: str) -> list[str]:
     if file_format == GOOGLE:
         return [_google_target(name) for name in header]
     if file_format == OUTLOOK:
-        return [OUTLOOK_COLUMNS.get(name.strip().lower(), "") for name in header]
+        return [_outlook_target(name) for name in header]
+    if file_format == LINKEDIN:
+        return [_linkedin_target(name) for name in header]
     return guess_mapping(header)
+
+
+# LinkedIn's export of a member's connections (Connections.csv). Its email
+# column is empty for most (each connection decides whether it is exported).
+LINKEDIN_NEEDS = frozenset({"first name", "last name", "url", "connected on"})
+
+
+def _linkedin_target(name: str) -> str:
+    return {
+        "first name": "given_name",
+        "last name": "family_name",
+        "url": "website:custom=LinkedIn",
+        "email address": "email:other",
+        "company": "organization",
+        "position": "job_title",
+        "connected on": note_target(_("Connected on LinkedIn")),
+    }.get(name.strip().lower(), "")
+
+
+def note_target(heading: str) -> str:
+    """The target of a column kept in the notes, as "heading: value" lines."""
+    return f"{NOTE_PREFIX}{heading[:NOTE_HEADING_CHARS]}"
+
+
+NOTE_HEADING_CHARS = 80
+
+
+NOTE_PREFIX = "notes:"
 
 
 def _google_target(name: str) -> str:
@@ -406,6 +553,9 @@ def _google_target(name: str) -> str:
         return ""
     if kind == "address" and part in _GOOGLE_ADDRESS:
         return f"address@{number}:{_GOOGLE_ADDRESS[part]}"
+    if kind in _GOOGLE_NOTED and part in {"type", "label", "value", "service"}:
+        part = "label" if part == "type" else part
+        return f"{_GOOGLE_NOTED[kind]}@{number}:{part}"
     if kind == "organization" and number == "1" and part in _GOOGLE_ORGANIZATION:
         return _GOOGLE_ORGANIZATION[part]
     return ""
@@ -613,7 +763,7 @@ def split_labels(value: str) -> list[str]:
 
 
 # What each mapped column does, worked out once per mapping, not per row.
-_SCALAR, _PAIR, _ADDRESS, _DETAIL = range(4)
+_SCALAR, _PAIR, _ADDRESS, _DETAIL, _NOTE = range(5)
 
 
 @functools.lru_cache(maxsize=32)
@@ -625,6 +775,8 @@ def _column_plan(mapping: tuple[str, ...]) -> tuple[tuple, ...]:
             continue
         if target in SCALAR_TARGETS:
             plan.append((column, _SCALAR, (target,)))
+        elif target.startswith(NOTE_PREFIX):
+            plan.append((column, _NOTE, (target.removeprefix(NOTE_PREFIX),)))
         elif "@" in target:
             detail, rest = target.split("@", 1)
             number, part = rest.split(":", 1)
@@ -650,6 +802,7 @@ def row_to_vcard(
     """
     card = VCard(line=line)
     pairs: dict[tuple[str, str], dict[str, str]] = {}
+    note_lines: list[str] = []
     fixed_addresses: dict[str, dict[str, list[str]]] = {}
     width = len(cells)
     for column, action, arguments in _column_plan(tuple(mapping)):
@@ -669,17 +822,29 @@ def row_to_vcard(
         elif action == _ADDRESS:
             kind, part = arguments
             fixed_addresses.setdefault(kind, {}).setdefault(part, []).append(value)
+        elif action == _NOTE:
+            # Outlook writes "0/0/00" for a date it does not have.
+            if not _EMPTY_DATE.match(value):
+                note_lines.append(f"{arguments[0]}: {value}")
         else:
             detail, kind, label = arguments
             for item in _multi(value):
                 _add_detail(card, detail, TypedValue(item, kind, label))
     for (detail, _number), parts in pairs.items():
-        _add_pair(card, detail, parts)
+        if detail in NOTED_PAIR_NAMES:
+            line = _pair_note(detail, parts)
+            if line:
+                note_lines.append(line)
+        else:
+            _add_pair(card, detail, parts)
     for kind, parts in fixed_addresses.items():
         address = Address(
             kind=kind, **{part: "\n".join(values) for part, values in parts.items()}
         )
         card.addresses.append(address)
+    if note_lines:
+        lines = "\n".join(note_lines)
+        card.note = f"{card.note}\n\n{lines}" if card.note else lines
     return card
 
 
@@ -717,6 +882,20 @@ def _add_detail(card: VCard, detail: str, item: TypedValue) -> None:
     {"email": card.emails, "phone": card.phones, "website": card.urls}[detail].append(
         item
     )
+
+
+def _pair_note(detail: str, parts: dict[str, str]) -> str:
+    """A line of the notes for one of Google's pairs with no field on a card."""
+    value = ", ".join(_multi(parts.get("value", "")))
+    if not value or _EMPTY_DATE.match(value):
+        return ""
+    label = parts.get("label", "").removeprefix("*").strip()
+    service = parts.get("service", "").removeprefix("*").strip()
+    if service and label:
+        heading = f"{service} ({label})"
+    else:
+        heading = service or label or str(NOTED_PAIR_NAMES[detail])
+    return f"{heading}: {value}"
 
 
 def _add_pair(card: VCard, detail: str, parts: dict[str, str]) -> None:

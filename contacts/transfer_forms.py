@@ -59,8 +59,7 @@ class ColumnMappingForm(forms.Form):
             (str(group), list(options))
             for group, options in csv_formats.target_choices()
         ]
-        if extra:
-            choices.append((str(_("As the file says")), extra))
+        extra_group = [(str(_("As the file says")), extra)] if extra else []
         # Columns with values in the file's first rows, and those without
         # (Outlook's export has 92 columns, most of them empty).
         self.columns = []
@@ -68,9 +67,15 @@ class ColumnMappingForm(forms.Form):
         for index, column in enumerate(batch.columns):
             name = f"column_{index}"
             initial = batch.mapping[index] if index < len(batch.mapping) else ""
+            own_note = csv_formats.note_target(column["name"])
+            notes = [(own_note, csv_formats.target_name(own_note))]
             self.fields[name] = forms.ChoiceField(
                 label=column["name"],
-                choices=choices,
+                choices=[
+                    *choices,
+                    (str(_("Kept in the notes")), notes),
+                    *extra_group,
+                ],
                 required=False,
                 initial=initial,
             )

@@ -128,8 +128,9 @@ def _kind(text: str, file_name: str) -> str:
                 "BEGIN:VCARD. Export your contacts again and import that file."
             )
         )
-    first_line = head.lstrip("\ufeff").split("\n", 1)[0]
-    if any(separator in first_line for separator in (",", ";", "\t")):
+    # A CSV file's first line may be a title or, in LinkedIn's export, notes.
+    first_lines = head.lstrip("\ufeff").split("\n", 12)[:12]
+    if any(separator in line for line in first_lines for separator in (",", ";", "\t")):
         return CSV
     raise UploadError(
         _(

@@ -29,6 +29,7 @@ class ImportFormat(models.TextChoices):
     VCARD = "vcard", _("vCard")
     GOOGLE = "google", _("Google Contacts CSV")
     OUTLOOK = "outlook", _("Outlook CSV")
+    LINKEDIN = "linkedin", _("LinkedIn connections CSV")
     CSV = "csv", _("CSV")
 
 

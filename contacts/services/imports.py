@@ -211,6 +211,7 @@ def import_upload(*, owner, file_name: str, data: bytes) -> ContactImport:
         batch.file_format = {
             csv_formats.GOOGLE: ContactImport.Format.GOOGLE,
             csv_formats.OUTLOOK: ContactImport.Format.OUTLOOK,
+            csv_formats.LINKEDIN: ContactImport.Format.LINKEDIN,
         }.get(file_format, ContactImport.Format.CSV)
         batch.columns = [
             {"name": name, "samples": table.samples(index)}
@@ -268,7 +269,14 @@ def import_set_mapping(
     ):
         raise ValidationError(_("Only a CSV file has columns to choose."), code="state")
     valid = csv_formats.valid_targets() | set(locked.mapping)
-    mapping = [target if target in valid else "" for target in mapping]
+    mapping = [
+        target
+        if target in valid
+        # A column may be kept in the notes under its own name.
+        or target == csv_formats.note_target(column["name"])
+        else ""
+        for target, column in zip(mapping, locked.columns, strict=False)
+    ]
     mapping = (mapping + [""] * len(locked.columns))[: len(locked.columns)]
     problem = mapping_problem(mapping)
     if problem:
@@ -624,12 +632,20 @@ def read_cards(
             table.rows, batch.mapping, region=region, chosen=batch.date_order
         )
         outcome.dates = _dates_note(order, chosen=bool(batch.date_order))
+        if table.preamble:
+            outcome.notices.append(_preamble_note(table.preamble))
         cards = [
             csv_formats.row_to_vcard(
                 line, cells, batch.mapping, day_first=order.day_first
             )
             for line, cells in table.rows
         ]
+        if batch.file_format == ContactImport.Format.LINKEDIN:
+            # A connection's profile address names them on LinkedIn, as a
+            # vCard's UID does: importing a newer export finds them again.
+            for card in cards:
+                if card.urls and not card.uid:
+                    card.uid = card.urls[0].value
         if "photo" in batch.mapping:
             linked = sum(1 for card in cards if card.photo is not None)
             if linked:
@@ -643,6 +659,25 @@ def read_cards(
             % {"limit": f"{limit:,}"}
         )
     return cards, outcome
+
+
+def _preamble_note(preamble: list[tuple[int, str]]) -> str:
+    """What the preview says of the lines of text before a CSV file's header."""
+    first, last = preamble[0][0], preamble[-1][0]
+    text = " ".join(text for _line, text in preamble)
+    if len(text) > 120:
+        text = text[:119] + "…"
+    if first == last:
+        message = _(
+            "Line %(first)s, before the names of the columns, is not a contact "
+            "and is not imported: “%(text)s”"
+        )
+    else:
+        message = _(
+            "Lines %(first)s to %(last)s, before the names of the columns, are "
+            "not contacts and are not imported: “%(text)s”"
+        )
+    return message % {"first": first, "last": last, "text": text}
 
 
 def _dates_note(order: csv_formats.DatesRead, *, chosen: bool) -> str:
@@ -903,7 +938,8 @@ def find_duplicates(*, owner, prepared: Sequence[Prepared]) -> None:
 
     A card matches a contact (Trash aside) with the same email address, the
     same phone number in E.164 (as typed, for numbers valid nowhere), or the
-    same vCard UID (a card imported or exported before). A fixed number of
+    same vCard UID (a card imported or exported before; a LinkedIn
+    connection's profile address). A fixed number of
     queries per 900 values.
     """
     if not Contact.objects.owned_by(owner).exists():

@@ -585,3 +585,48 @@ def test_a_member_exports_their_connections(ui, alice):
     assert "VERSION:4.0" in card
     assert "FN:Carol Nguyen" in card
     assert "/in/carol/" in card
+
+
+def test_linkedin_connections_are_imported_and_found_again(ui, alice):
+    ui.sign_in(alice)
+    ui.goto("/contacts/import/")
+    page = ui.page
+    connections = DATA / "linkedin_connections.csv"
+    page.get_by_label("Address book file").set_input_files(str(connections))
+    page.get_by_role("button", name="Import").click()
+    ui.arrived(re.compile(r".*/contacts/import/\d+/$"))
+    expect(page.get_by_role("heading", name="Review before importing")).to_be_visible()
+    expect(page.get_by_text(re.compile("LinkedIn connections CSV"))).to_be_visible()
+    expect(page.locator(".import-stat").first).to_contain_text("3")
+    page.get_by_text("1 thing to know").click()
+    expect(
+        page.get_by_text(re.compile("^Lines 1 to 2, before the names of the columns"))
+    ).to_be_visible()
+    ui.screenshot("import-linkedin-preview")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Import").click()
+    expect(
+        page.get_by_text("3 contacts were added to your address book.")
+    ).to_be_visible()
+
+    ui.goto("/contacts/")
+    page.get_by_role("link", name="Ada Lovelace").click()
+    ui.arrived(re.compile(r".*/contacts/\d+/$"))
+    profile = page.locator('a[href="https://www.linkedin.com/in/ada-lovelace-1815"]')
+    expect(profile).to_be_visible()
+    expect(page.locator(".contact-details div").filter(has=profile)).to_contain_text(
+        "LinkedIn website"
+    )
+    expect(page.get_by_text("Connected on LinkedIn: 12 Mar 2024")).to_be_visible()
+    ui.screenshot("contact-from-linkedin")
+
+    # A newer export: the connections imported before are recognised.
+    ui.goto("/contacts/import/")
+    page.get_by_label("Address book file").set_input_files(str(connections))
+    page.get_by_role("button", name="Import").click()
+    ui.arrived(re.compile(r".*/contacts/import/\d+/$"))
+    expect(page.locator(".import-stat").nth(1)).to_contain_text("3")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Import").click()
+    expect(page.get_by_text(re.compile("3 duplicates were skipped"))).to_be_visible()
+    assert Contact.objects.filter(owner=alice).count() == 3

@@ -1,0 +1,328 @@
+"""LinkedIn's export of connections, text before a CSV header, and the columns
+a card has no field for, kept in the notes."""
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from contacts import csv_formats
+from contacts.models import Contact
+from contacts.models import ContactImport as Batch
+from contacts.services.imports import import_confirm, import_set_mapping, import_upload
+from contacts.transfer_forms import ColumnMappingForm
+from contacts.uploads import CSV, decode_upload
+from tests.factories import ContactFactory
+
+pytestmark = pytest.mark.django_db
+
+DATA = Path(__file__).parent / "data"
+LINKEDIN = DATA / "linkedin_connections.csv"
+Status = Batch.Status
+
+
+def uploaded(owner, data, capture, name="Connections.csv"):
+    with capture(execute=True):
+        batch = import_upload(owner=owner, file_name=name, data=data)
+    batch.refresh_from_db()
+    return batch
+
+
+def confirmed(batch, capture, on_duplicate="skip"):
+    with capture(execute=True):
+        import_confirm(batch=batch, on_duplicate=on_duplicate)
+    batch.refresh_from_db()
+    assert batch.status == Status.DONE, batch.error
+    return batch
+
+
+# ---------- Text before the header ----------
+
+
+def test_linkedins_notes_before_the_header_are_set_apart():
+    decoded = decode_upload(LINKEDIN.read_bytes(), file_name="Connections.csv")
+    assert decoded.kind == CSV  # its first line, "Notes:", has no comma
+    table = csv_formats.read_table(decoded.text)
+    assert table.header[:3] == ["First Name", "Last Name", "URL"]
+    assert [line for line, _text in table.preamble] == [1, 2]
+    assert table.preamble[0][1] == "Notes:"
+    assert table.preamble[1][1].startswith("When exporting your connection data")
+    assert [line for line, _cells in table.rows] == [5, 6, 7, 8]
+
+
+def test_a_title_row_padded_with_separators_is_not_the_header():
+    table = csv_formats.read_table(
+        "My contacts;;;\r\n\r\nName;Email;Phone;City\r\nAnn;ann@x.example;;Leeds\r\n"
+    )
+    assert table.delimiter == ";"
+    assert table.header == ["Name", "Email", "Phone", "City"]
+    assert table.preamble == [(1, "My contacts")]
+    assert table.rows == [(4, ["Ann", "ann@x.example", "", "Leeds"])]
+
+
+def test_a_one_column_file_keeps_its_first_row_as_header():
+    table = csv_formats.read_table("Email\nann@x.example\nbob@x.example\n")
+    assert table.header == ["Email"]
+    assert table.preamble == []
+    assert len(table.rows) == 2
+
+
+def test_a_stray_separator_in_a_one_column_file_does_not_move_the_header():
+    # "Smith, John" is two cells, but the row after it is one again.
+    table = csv_formats.read_table("Name\nAnn\nSmith, John\nBob\n")
+    assert table.header == ["Name"]
+    assert table.preamble == []
+    assert [cells[0] for _line, cells in table.rows] == ["Ann", "Smith", "Bob"]
+
+
+def test_only_the_first_rows_are_looked_at_for_a_header():
+    lines = [f"note {number}" for number in range(12)] + ["Name,Email", "Ann,a@x"]
+    table = csv_formats.read_table("\n".join(lines))
+    assert table.header == ["note 0"]
+    assert table.preamble == []
+
+
+def test_the_header_is_found_when_rows_are_limited():
+    table = csv_formats.read_table(LINKEDIN.read_text(), max_rows=2)
+    assert table.header[0] == "First Name"
+    assert len(table.rows) == 2
+    assert table.too_many
+
+
+# ---------- LinkedIn's connections ----------
+
+
+def test_linkedins_header_is_recognised_and_mapped():
+    header = csv_formats.read_table(LINKEDIN.read_text()).header
+    assert csv_formats.detect_format(header) == csv_formats.LINKEDIN
+    assert csv_formats.mapping_for(header, csv_formats.LINKEDIN) == [
+        "given_name",
+        "family_name",
+        "website:custom=LinkedIn",
+        "email:other",
+        "organization",
+        "job_title",
+        "notes:Connected on LinkedIn",
+    ]
+    # Outlook's and Google's headers are not LinkedIn's.
+    assert csv_formats.detect_format(["First Name", "Last Name", "URL"]) == "csv"
+
+
+def test_linkedin_connections_import_without_choosing_columns(
+    alice, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    batch = uploaded(alice, LINKEDIN.read_bytes(), capture)
+    assert batch.status == Status.READY, batch.error
+    assert batch.file_format == Batch.Format.LINKEDIN
+    assert batch.get_file_format_display() == "LinkedIn connections CSV"
+    assert batch.new_count == 3
+    assert batch.problems == [
+        {"line": 8, "reason": "no name, organization, email or phone number"}
+    ]
+    [preamble] = [notice for notice in batch.notices if "before the names" in notice]
+    assert preamble.startswith(
+        "Lines 1 to 2, before the names of the columns, are not contacts and are "
+        "not imported: “Notes: When exporting your connection data"
+    )
+    assert preamble.endswith("…”")
+    confirmed(batch, capture)
+
+    ada = Contact.objects.get(owner=alice, family_name="Lovelace")
+    assert (ada.given_name, ada.organization, ada.job_title) == (
+        "Ada",
+        "Analytical Engines Ltd",
+        "Programmer",
+    )
+    assert [email.value for email in ada.emails.all()] == ["ada@analytical.example"]
+    [profile] = ada.websites.all()
+    assert (profile.url, profile.label, profile.custom_label) == (
+        "https://www.linkedin.com/in/ada-lovelace-1815",
+        "custom",
+        "LinkedIn",
+    )
+    assert ada.notes == "Connected on LinkedIn: 12 Mar 2024"
+    grace = Contact.objects.get(owner=alice, family_name="Hopper")
+    assert grace.job_title == "Rear Admiral, Computing"
+    assert not grace.emails.exists()
+    turing = Contact.objects.get(owner=alice, family_name="Turing")
+    assert (turing.organization, turing.notes) == (
+        "",
+        "Connected on LinkedIn: 21 Nov 2025",
+    )
+
+
+def test_a_newer_linkedin_export_finds_the_connections_imported_before(
+    alice, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    confirmed(uploaded(alice, LINKEDIN.read_bytes(), capture), capture)
+    newer = LINKEDIN.read_text() + (
+        "Edsger,Dijkstra,https://www.linkedin.com/in/ewd,,TU Eindhoven,,01 Oct 2026\n"
+    )
+    again = uploaded(alice, newer.encode(), capture)
+    # Grace and Alan have no email: their profile addresses find them.
+    assert (again.new_count, again.duplicate_count) == (1, 3)
+    again = confirmed(again, capture)
+    assert (again.created_count, again.skipped_count) == (1, 3)
+    assert Contact.objects.filter(owner=alice, family_name="Hopper").count() == 1
+    assert Contact.objects.filter(owner=alice, family_name="Dijkstra").exists()
+
+
+def test_a_linkedin_profile_of_another_member_is_not_a_duplicate(
+    alice, bob, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    confirmed(uploaded(bob, LINKEDIN.read_bytes(), capture), capture)
+    ContactFactory(owner=alice, given_name="Grace", family_name="Hopper")
+    batch = uploaded(alice, LINKEDIN.read_bytes(), capture)
+    assert (batch.new_count, batch.duplicate_count) == (3, 0)
+
+
+def test_the_preview_names_linkedin_and_the_skipped_lines(alice, alice_client, run):
+    run(
+        alice_client.post,
+        reverse("contacts:import"),
+        {"file": SimpleUploadedFile("Connections.csv", LINKEDIN.read_bytes())},
+    )
+    batch = Batch.objects.filter(owner=alice).latest("pk")
+    page = alice_client.get(reverse("contacts:import_detail", args=[batch.pk]))
+    text = page.content.decode()
+    assert "LinkedIn connections CSV" in text
+    assert "Lines 1 to 2, before the names of the columns" in text
+    assert "line 8: no name, organization, email or phone number" in text
+
+
+# ---------- Columns kept in the notes ----------
+
+
+def test_googles_dates_relations_custom_fields_and_im_go_to_the_notes():
+    header = [
+        "First Name",
+        "Notes",
+        "Event 1 - Label",
+        "Event 1 - Value",
+        "Relation 1 - Label",
+        "Relation 1 - Value",
+        "Relation 2 - Type",
+        "Relation 2 - Value",
+        "Custom Field 1 - Label",
+        "Custom Field 1 - Value",
+        "IM 1 - Label",
+        "IM 1 - Service",
+        "IM 1 - Value",
+        "E-mail 1 - Value",
+    ]
+    assert csv_formats.detect_format(header) == csv_formats.GOOGLE
+    mapping = csv_formats.mapping_for(header, csv_formats.GOOGLE)
+    assert mapping[2:6] == [
+        "event@1:label",
+        "event@1:value",
+        "relation@1:label",
+        "relation@1:value",
+    ]
+    cells = [
+        "Ann",
+        "Met in Leeds.",
+        "Anniversary",
+        "2001-06-02",
+        "Spouse",
+        "Bob",
+        "",
+        "Carol ::: Dave",
+        "* Other",
+        "Blue",
+        "Work",
+        "Skype",
+        "ann.lee",
+        "ann@x.example",
+    ]
+    card = csv_formats.row_to_vcard(2, cells, mapping)
+    assert card.note == (
+        "Met in Leeds.\n\n"
+        "Anniversary: 2001-06-02\n"
+        "Spouse: Bob\n"
+        "Related person: Carol, Dave\n"
+        "Other: Blue\n"
+        "Skype (Work): ann.lee"
+    )
+    assert [email.value for email in card.emails] == ["ann@x.example"]
+
+
+def test_outlooks_spouse_and_anniversary_go_to_the_notes_but_not_its_empty_dates():
+    header = ["First Name", "Last Name", "E-mail Address", "Company"]
+    header += ["Anniversary", "Spouse", "Manager's Name", "Notes", "Gender"]
+    assert csv_formats.detect_format(header) == csv_formats.OUTLOOK
+    mapping = csv_formats.mapping_for(header, csv_formats.OUTLOOK)
+    assert mapping[4:] == [
+        "notes:Anniversary",
+        "notes:Spouse",
+        "notes:Manager's Name",
+        "notes",
+        "",
+    ]
+    ann = ["Ann", "Lee", "", "", "6/2/2001", "Bob", "", "Likes tea", "Female"]
+    card = csv_formats.row_to_vcard(2, ann, mapping)
+    assert card.note == "Likes tea\n\nAnniversary: 6/2/2001\nSpouse: Bob"
+    no_date = ["Ann", "Lee", "", "", "0/0/00", "", "", "", "Unspecified"]
+    assert csv_formats.row_to_vcard(3, no_date, mapping).note == ""
+
+
+def test_outlooks_export_keeps_its_extra_columns_in_the_notes(
+    alice, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    text = (
+        "First Name,Last Name,E-mail Address,Business Phone,Spouse,Children\r\n"
+        'Ann,Lee,ann@x.example,,Bob,"Carol, Dave"\r\n'
+    )
+    batch = confirmed(uploaded(alice, text.encode(), capture, "contacts.csv"), capture)
+    assert batch.file_format == Batch.Format.OUTLOOK
+    ann = Contact.objects.get(owner=alice, family_name="Lee")
+    assert ann.notes == "Spouse: Bob\nChildren: Carol, Dave"
+
+
+def test_any_column_can_be_kept_in_the_notes_under_its_own_name(
+    alice, alice_client, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    text = "Name,Email,Met at,Shoe size\nAnn Lee,ann@x.example,Leeds fair,38\n"
+    batch = uploaded(alice, text.encode(), capture, "people.csv")
+    assert batch.status == Status.MAPPING
+    form = ColumnMappingForm(batch=batch)
+    met_at = dict(form.fields["column_2"].choices)["Kept in the notes"]
+    assert met_at == [("notes:Met at", "Notes, as “Met at: …”")]
+    page = alice_client.get(reverse("contacts:import_columns", args=[batch.pk]))
+    assert "Notes, as “Shoe size: …”" in page.content.decode()
+
+    # A column may only be kept under its own name.
+    with capture(execute=True):
+        import_set_mapping(
+            batch=batch,
+            mapping=["display_name", "email:other", "notes:Met at", "notes:Met at"],
+        )
+    batch.refresh_from_db()
+    assert batch.mapping == ["display_name", "email:other", "notes:Met at", ""]
+    confirmed(batch, capture)
+    ann = Contact.objects.get(owner=alice, display_name="Ann Lee")
+    assert ann.notes == "Met at: Leeds fair"
+
+
+def test_a_long_column_name_is_cut_in_the_notes_heading():
+    name = "x" * 200
+    assert csv_formats.note_target(name) == "notes:" + "x" * 80
+
+
+@pytest.mark.parametrize(
+    ("target", "name"),
+    [
+        ("notes:Spouse", "Notes, as “Spouse: …”"),
+        ("event@1:value", "Date 1: value"),
+        ("relation@2:label", "Related person 2: its label"),
+        ("im@1:service", "Instant messaging 1: service"),
+        ("custom@1:value", "Custom field 1: value"),
+    ],
+)
+def test_the_columns_page_names_the_noted_targets(target, name):
+    assert csv_formats.target_name(target) == name
