@@ -28,14 +28,19 @@ from connections.selectors.profiles import Birthday as ShownBirthday
 from contacts.text import name_parts
 from contacts.uploads import UploadError
 from contacts.vcard import (
+    COLUMN,
     CUSTOM,
+    DATE,
     FAVORITE_CATEGORY,
     HOME,
+    IM,
     MOBILE,
     OTHER,
+    RELATED,
     WORK,
     Address,
     Birthday,
+    Extra,
     Photo,
     TypedValue,
     VCard,
@@ -802,7 +807,6 @@ def row_to_vcard(
     """
     card = VCard(line=line)
     pairs: dict[tuple[str, str], dict[str, str]] = {}
-    note_lines: list[str] = []
     fixed_addresses: dict[str, dict[str, list[str]]] = {}
     width = len(cells)
     for column, action, arguments in _column_plan(tuple(mapping)):
@@ -825,16 +829,16 @@ def row_to_vcard(
         elif action == _NOTE:
             # Outlook writes "0/0/00" for a date it does not have.
             if not _EMPTY_DATE.match(value):
-                note_lines.append(f"{arguments[0]}: {value}")
+                card.extras.append(Extra(COLUMN, value, arguments[0]))
         else:
             detail, kind, label = arguments
             for item in _multi(value):
                 _add_detail(card, detail, TypedValue(item, kind, label))
     for (detail, _number), parts in pairs.items():
         if detail in NOTED_PAIR_NAMES:
-            line = _pair_note(detail, parts)
-            if line:
-                note_lines.append(line)
+            extra = _pair_extra(detail, parts)
+            if extra:
+                card.extras.append(extra)
         else:
             _add_pair(card, detail, parts)
     for kind, parts in fixed_addresses.items():
@@ -842,9 +846,6 @@ def row_to_vcard(
             kind=kind, **{part: "\n".join(values) for part, values in parts.items()}
         )
         card.addresses.append(address)
-    if note_lines:
-        lines = "\n".join(note_lines)
-        card.note = f"{card.note}\n\n{lines}" if card.note else lines
     return card
 
 
@@ -884,18 +885,21 @@ def _add_detail(card: VCard, detail: str, item: TypedValue) -> None:
     )
 
 
-def _pair_note(detail: str, parts: dict[str, str]) -> str:
-    """A line of the notes for one of Google's pairs with no field on a card."""
+_PAIR_EXTRAS = {"event": DATE, "relation": RELATED, "im": IM, "custom": COLUMN}
+
+
+def _pair_extra(detail: str, parts: dict[str, str]) -> Extra | None:
+    """One of Google's pairs with no field on a card, for the notes."""
     value = ", ".join(_multi(parts.get("value", "")))
     if not value or _EMPTY_DATE.match(value):
-        return ""
+        return None
     label = parts.get("label", "").removeprefix("*").strip()
     service = parts.get("service", "").removeprefix("*").strip()
-    if service and label:
-        heading = f"{service} ({label})"
-    else:
-        heading = service or label or str(NOTED_PAIR_NAMES[detail])
-    return f"{heading}: {value}"
+    label = f"{service} ({label})" if service and label else service or label
+    kind = _PAIR_EXTRAS[detail]
+    if kind == COLUMN and not label:
+        label = str(NOTED_PAIR_NAMES[detail])
+    return Extra(kind, value, label)
 
 
 def _add_pair(card: VCard, detail: str, parts: dict[str, str]) -> None:

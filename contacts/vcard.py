@@ -117,6 +117,27 @@ class Photo:
     uri: str = ""
 
 
+# What an `Extra` is: its kind says which heading it gets in the notes when
+# the file gives it no label of its own.
+ANNIVERSARY, DATE, DEATHDATE = "anniversary", "date", "deathdate"
+RELATED, SPOUSE, ASSISTANT, MANAGER = "related", "spouse", "assistant", "manager"
+IM, SOCIAL, COLUMN = "im", "social", "column"
+DATE_EXTRAS = frozenset({ANNIVERSARY, DATE, DEATHDATE})
+
+
+@dataclass
+class Extra:
+    """A value a contact card has no field for, kept as a line of its notes.
+
+    `label` is the file's own name for it ("Spouse", "Skype", a CSV column's
+    name); without one the notes use the heading of its `kind`.
+    """
+
+    kind: str
+    value: str
+    label: str = ""
+
+
 @dataclass
 class VCard:
     """One card, whatever version it was read from or will be written as."""
@@ -137,6 +158,7 @@ class VCard:
     urls: list[TypedValue] = field(default_factory=list)
     birthday: Birthday | None = None
     note: str = ""
+    extras: list[Extra] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     photo: Photo | None = None
     uid: str = ""
@@ -452,30 +474,34 @@ PHOTO_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 # card is refused.
 MAX_NESTING = 3
 
+# Properties with no field on a contact card but worth keeping: each becomes
+# a line of the notes (see `Extra`), as (kind of extra, label it implies).
+NOTED = {
+    "ANNIVERSARY": (ANNIVERSARY, ""),
+    "X-ANNIVERSARY": (ANNIVERSARY, ""),
+    "X-ABDATE": (DATE, ""),
+    "DEATHDATE": (DEATHDATE, ""),
+    "RELATED": (RELATED, ""),
+    "X-ABRELATEDNAMES": (RELATED, ""),
+    "X-SPOUSE": (SPOUSE, ""),
+    "X-ASSISTANT": (ASSISTANT, ""),
+    "X-MANAGER": (MANAGER, ""),
+    "IMPP": (IM, ""),
+    "X-AIM": (IM, "AIM"),
+    "X-ICQ": (IM, "ICQ"),
+    "X-JABBER": (IM, "Jabber"),
+    "X-MSN": (IM, "MSN"),
+    "X-YAHOO": (IM, "Yahoo"),
+    "X-SKYPE": (IM, "Skype"),
+    "X-SKYPE-USERNAME": (IM, "Skype"),
+    "X-GOOGLE-TALK": (IM, "Google Talk"),
+    "X-GTALK": (IM, "Google Talk"),
+    "X-QQ": (IM, "QQ"),
+    "X-SOCIALPROFILE": (SOCIAL, ""),
+}
 # Properties with no place on a contact card, named as the preview reports them.
 NOT_KEPT = {
     "LOGO": "logos",
-    "ANNIVERSARY": "anniversaries and other dates",
-    "X-ANNIVERSARY": "anniversaries and other dates",
-    "X-ABDATE": "anniversaries and other dates",
-    "DEATHDATE": "anniversaries and other dates",
-    "IMPP": "instant messaging addresses",
-    "X-AIM": "instant messaging addresses",
-    "X-ICQ": "instant messaging addresses",
-    "X-JABBER": "instant messaging addresses",
-    "X-MSN": "instant messaging addresses",
-    "X-YAHOO": "instant messaging addresses",
-    "X-SKYPE": "instant messaging addresses",
-    "X-SKYPE-USERNAME": "instant messaging addresses",
-    "X-GOOGLE-TALK": "instant messaging addresses",
-    "X-GTALK": "instant messaging addresses",
-    "X-QQ": "instant messaging addresses",
-    "X-SOCIALPROFILE": "social profiles",
-    "RELATED": "related people",
-    "X-ABRELATEDNAMES": "related people",
-    "X-SPOUSE": "related people",
-    "X-ASSISTANT": "related people",
-    "X-MANAGER": "related people",
     "GENDER": "genders",
     "X-GENDER": "genders",
     "GEO": "map locations",
@@ -827,8 +853,43 @@ class _CardBuilder:
             handler(self, prop)
         elif name == "X-ABLABEL" and prop.group:
             self.labels[prop.group] = clean_text(unescape(self._text(prop)))
+        elif name in NOTED:
+            self.add_extra(prop, *NOTED[name])
         elif name in NOT_KEPT:
             self.note_not_kept(NOT_KEPT[name])
+
+    def add_extra(self, prop: _Property, kind: str, label: str) -> None:
+        value = self.text(prop)
+        if value.lower().startswith("urn:uuid:"):
+            # vCard 4.0 relates a card to another by its UID: a link that
+            # means nothing once the other card is not beside it.
+            self.note_not_kept("links to other cards")
+            return
+        if kind in {IM, RELATED, SPOUSE, ASSISTANT, MANAGER}:
+            # "skype:zoe.l", "mailto:…", "xmpp:…": the address without scheme
+            # (a web address stays whole), the scheme naming the service.
+            scheme, colon, rest = value.partition(":")
+            if colon and scheme.isalpha() and not rest.startswith("//"):
+                value = rest.strip()
+                if kind == IM and not label:
+                    label = _IM_SCHEMES.get(scheme.lower(), "")
+        if not value:
+            return
+        service = prop.params.get("X-SERVICE-TYPE")
+        types = [
+            kind_name
+            for kind_name in prop.types()
+            if kind_name not in _NOT_LABELS and not kind_name.startswith("x-")
+        ]
+        if service and service[0].strip():
+            label = service[0].strip()
+        elif types and kind not in DATE_EXTRAS | {IM}:
+            first = min(types)
+            label = _SPELLED.get(first, first.capitalize())
+        extra = Extra(kind, value, label)
+        self.card.extras.append(extra)
+        if prop.group:
+            self.labelled.append((prop.group, extra, "EXTRA"))
 
     def _text(self, prop: _Property) -> str:
         value = _decode_value(prop, self.file_encoding)
@@ -852,7 +913,13 @@ class _CardBuilder:
         card = self.card
         for group, item, prop_name in self.labelled:
             label = self.labels.get(group)
-            if label:
+            if not label:
+                continue
+            if prop_name == "EXTRA":
+                # Apple's own labels are tokens: "_$!<Anniversary>!$_".
+                token = _APPLE_TOKEN.match(label)
+                item.label = token[1] if token and token[1] else label
+            else:
                 item.kind, item.label = _kind_from_label(label, prop_name, item)
         if self.unreadable_lines:
             card.warnings.append(
@@ -1092,6 +1159,25 @@ _HANDLERS = {
 }
 
 _PHONE_NAMED = (("fax", "Fax"), ("pager", "Pager"), ("main", "Main"))
+_IM_SCHEMES = {
+    "aim": "AIM",
+    "gtalk": "Google Talk",
+    "icq": "ICQ",
+    "irc": "IRC",
+    "matrix": "Matrix",
+    "msnim": "MSN",
+    "qq": "QQ",
+    "sip": "SIP",
+    "skype": "Skype",
+    "xmpp": "XMPP",
+    "ymsgr": "Yahoo",
+}
+# Social networks whose names are not just capitalised.
+_SPELLED = {"linkedin": "LinkedIn", "github": "GitHub", "youtube": "YouTube"}
+# TYPE values that say nothing about what a noted value is.
+_NOT_LABELS = frozenset(
+    {"pref", "home", "work", "cell", "voice", "internet", "other", "text", "uri"}
+)
 
 
 def _kind_from_types(prop_name: str, types: set[str]) -> tuple[str, str]:

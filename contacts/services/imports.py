@@ -40,7 +40,7 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from connections.selectors.profiles import Birthday as ShownBirthday
 from contacts import csv_formats
@@ -73,10 +73,23 @@ from contacts.services.photos import new_photo_key, photo_pictures_from_bytes
 from contacts.text import SPACES, digits
 from contacts.uploads import CSV, UploadError, decode_upload
 from contacts.vcard import (
+    ANNIVERSARY,
+    ASSISTANT,
+    COLUMN,
+    DATE,
+    DATE_EXTRAS,
+    DEATHDATE,
     FAVORITE_CATEGORY,
+    IM,
+    MANAGER,
+    RELATED,
+    SOCIAL,
+    SPOUSE,
     SYSTEM_CATEGORIES,
+    Extra,
     VCard,
     contact_uid,
+    parse_birthday,
     read_vcards,
 )
 
@@ -107,6 +120,47 @@ Status = ContactImport.Status
 OnDuplicate = ContactImport.OnDuplicate
 SOURCE = ImportFile.Kind.SOURCE
 PREPARED = ImportFile.Kind.PREPARED
+
+# The heading in the notes of a value a card has no field for, when the file
+# gives it no name of its own (a CSV column always has one).
+EXTRA_HEADINGS = {
+    ANNIVERSARY: gettext_lazy("Anniversary"),
+    DATE: gettext_lazy("Date"),
+    DEATHDATE: gettext_lazy("Date of death"),
+    RELATED: gettext_lazy("Related person"),
+    SPOUSE: gettext_lazy("Spouse"),
+    ASSISTANT: gettext_lazy("Assistant"),
+    MANAGER: gettext_lazy("Manager"),
+    IM: gettext_lazy("Instant messaging"),
+    SOCIAL: gettext_lazy("Social profile"),
+    COLUMN: gettext_lazy("Other"),
+}
+# How the preview names them, counting the cards that have some. A CSV
+# column's values are not counted: its column says where they go.
+EXTRA_GROUPS = {
+    **dict.fromkeys(DATE_EXTRAS, "anniversaries and other dates"),
+    **dict.fromkeys((RELATED, SPOUSE, ASSISTANT, MANAGER), "related people"),
+    IM: "instant messaging addresses",
+    SOCIAL: "social profiles",
+}
+
+
+def extra_lines(extras: Iterable[Extra]) -> list[str]:
+    """The lines of the notes for values a card has no field for.
+
+    "Spouse: Marc", "Skype: zoe.l", "Anniversary: 6 June 2015" (a date the
+    reader understands is written in words).
+    """
+    lines = []
+    for extra in extras:
+        value = extra.value
+        if extra.kind in DATE_EXTRAS:
+            date = parse_birthday(value)
+            if date is not None:
+                value = str(ShownBirthday(date.day, date.month, date.year))
+        lines.append(f"{extra.label or EXTRA_HEADINGS[extra.kind]}: {value}")
+    return lines
+
 
 _email_is_valid = EmailValidator()
 # Addresses of this plain shape are valid for EmailValidator too; only the
@@ -372,6 +426,8 @@ class ReadOutcome:
     notices: list[str] = field(default_factory=list)
     notice_count: int = 0
     not_kept: dict[str, int] = field(default_factory=dict)
+    # Cards with values of a kind (`EXTRA_GROUPS`) kept in their notes.
+    in_notes: dict[str, int] = field(default_factory=dict)
     # How the file's dates such as 4/5/1990 were read, when it has some.
     dates: str = ""
 
@@ -424,6 +480,13 @@ class _Preparer:
                 line, "display_name", shown, LIMITS["display_name"]
             )
         note = card.note.strip()
+        if card.extras:
+            lines = "\n".join(extra_lines(card.extras))
+            note = f"{note}\n\n{lines}" if note else lines
+            in_notes = self.outcome.in_notes
+            for group in {EXTRA_GROUPS.get(extra.kind) for extra in card.extras}:
+                if group:
+                    in_notes[group] = in_notes.get(group, 0) + 1
         if note:
             if len(note) > NOTES_MAX:
                 notice(
@@ -874,6 +937,17 @@ def _notices(outcome: ReadOutcome) -> list[str]:
                 "they are not imported.",
                 "%(count)s cards have %(what)s, which contact cards do not "
                 "hold; they are not imported.",
+                count,
+            )
+            % {"count": f"{count:,}", "what": _(what)}
+        )
+    for what, count in sorted(outcome.in_notes.items()):
+        notices.append(
+            ngettext(
+                "%(count)s card has %(what)s, which contact cards have no field "
+                "for; they are kept in its notes.",
+                "%(count)s cards have %(what)s, which contact cards have no field "
+                "for; they are kept in their notes.",
                 count,
             )
             % {"count": f"{count:,}", "what": _(what)}

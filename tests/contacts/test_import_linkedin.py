@@ -10,7 +10,12 @@ from django.urls import reverse
 from contacts import csv_formats
 from contacts.models import Contact
 from contacts.models import ContactImport as Batch
-from contacts.services.imports import import_confirm, import_set_mapping, import_upload
+from contacts.services.imports import (
+    extra_lines,
+    import_confirm,
+    import_set_mapping,
+    import_upload,
+)
 from contacts.transfer_forms import ColumnMappingForm
 from contacts.uploads import CSV, decode_upload
 from tests.factories import ContactFactory
@@ -121,7 +126,8 @@ def test_linkedin_connections_import_without_choosing_columns(
     assert batch.problems == [
         {"line": 8, "reason": "no name, organization, email or phone number"}
     ]
-    [preamble] = [notice for notice in batch.notices if "before the names" in notice]
+    # The dates it was connected on are not counted: their column says so.
+    [preamble] = batch.notices
     assert preamble.startswith(
         "Lines 1 to 2, before the names of the columns, are not contacts and are "
         "not imported: “Notes: When exporting your connection data"
@@ -239,14 +245,14 @@ def test_googles_dates_relations_custom_fields_and_im_go_to_the_notes():
         "ann@x.example",
     ]
     card = csv_formats.row_to_vcard(2, cells, mapping)
-    assert card.note == (
-        "Met in Leeds.\n\n"
-        "Anniversary: 2001-06-02\n"
-        "Spouse: Bob\n"
-        "Related person: Carol, Dave\n"
-        "Other: Blue\n"
-        "Skype (Work): ann.lee"
-    )
+    assert card.note == "Met in Leeds."
+    assert extra_lines(card.extras) == [
+        "Anniversary: 2 June 2001",
+        "Spouse: Bob",
+        "Related person: Carol, Dave",
+        "Other: Blue",
+        "Skype (Work): ann.lee",
+    ]
     assert [email.value for email in card.emails] == ["ann@x.example"]
 
 
@@ -264,9 +270,11 @@ def test_outlooks_spouse_and_anniversary_go_to_the_notes_but_not_its_empty_dates
     ]
     ann = ["Ann", "Lee", "", "", "6/2/2001", "Bob", "", "Likes tea", "Female"]
     card = csv_formats.row_to_vcard(2, ann, mapping)
-    assert card.note == "Likes tea\n\nAnniversary: 6/2/2001\nSpouse: Bob"
+    assert card.note == "Likes tea"
+    # A column's values are kept as written: 6/2/2001 could be either order.
+    assert extra_lines(card.extras) == ["Anniversary: 6/2/2001", "Spouse: Bob"]
     no_date = ["Ann", "Lee", "", "", "0/0/00", "", "", "", "Unspecified"]
-    assert csv_formats.row_to_vcard(3, no_date, mapping).note == ""
+    assert csv_formats.row_to_vcard(3, no_date, mapping).extras == []
 
 
 def test_outlooks_export_keeps_its_extra_columns_in_the_notes(

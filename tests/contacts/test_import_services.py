@@ -89,7 +89,11 @@ def test_apple_cards_keep_labels_groups_escapes_and_yearless_birthdays(alice, fl
     assert zoe.shown_name == "Dr. Zoë Anne Lefèvre PhD"
     assert zoe.organization == "Northwind Traders, Ltd, Editorial"
     assert (zoe.birthday_day, zoe.birthday_month, zoe.birthday_year) == (12, 4, None)
-    assert zoe.notes == "Met at the book fair, 2019.\nLikes: poetry; jazz."
+    # What a card has no field for follows the card's own notes.
+    assert zoe.notes == (
+        "Met at the book fair, 2019.\nLikes: poetry; jazz.\n\n"
+        "Spouse: Marc\nTwitter: https://twitter.com/zoe\nSkype: zoe.l"
+    )
     assert list(zoe.emails.values_list("value", "label", "custom_label")) == [
         ("zoe@home.example", "home", ""),
         ("zoe.lefevre@northwind.example", "work", ""),

@@ -1,0 +1,107 @@
+"""What a vCard holds that a contact card has no field for: dates, related
+people, messaging addresses, social profiles, kept in the notes."""
+
+from pathlib import Path
+
+import pytest
+
+from contacts.models import Contact
+from contacts.models import ContactImport as Batch
+from contacts.models.contacts import NOTES_MAX
+from contacts.services.imports import extra_lines, import_confirm, import_upload
+from contacts.vcard import read_vcards
+
+pytestmark = pytest.mark.django_db
+
+DATA = Path(__file__).parent / "data"
+
+
+def read(name="extras.vcf"):
+    result = read_vcards((DATA / name).read_text(), file_encoding="utf-8")
+    return {card.formatted_name: card for card in result.cards}, result
+
+
+def test_apples_labelled_dates_and_related_names_take_their_labels():
+    cards, _result = read()
+    chidi = cards["Chidi Okafor"]
+    assert chidi.note == "Philosophy professor."
+    assert extra_lines(chidi.extras) == [
+        "Anniversary: 6 June 2015",  # Apple's token, the date in words
+        "First met: 12 March",  # a label of the member's own, no year
+        "Friend: Eleanor Shellstrop",
+        "Colleague at St. John, Sydney: Simone Garnett",
+        "Jabber: chidi@jabber.example",  # the service, without "xmpp:"
+        "LinkedIn: https://www.linkedin.com/in/chidi",
+    ]
+
+
+def test_vcard_4_relations_and_messaging_addresses_take_their_type_or_scheme():
+    cards, result = read()
+    assert extra_lines(cards["Tahani Al-Jamil"].extras) == [
+        "Anniversary: 6 June 2015",
+        "Spouse: Jason Mendoza",
+        "Skype: tahani.aj",
+        "XMPP: tahani@jabber.example",
+    ]
+    # A relation to another card by its UID means nothing here: counted,
+    # not kept; a gender has no place either.
+    assert result.not_kept == {"links to other cards": 1, "genders": 1}
+
+
+def test_vcard_2_1_extensions_name_what_they_hold():
+    cards, _result = read()
+    assert extra_lines(cards["Jason Mendoza"].extras) == [
+        "Spouse: Tahani Al-Jamil",
+        "Manager: Donkey Doug",
+        "Anniversary: 6 June 2015",
+        "Skype: jason.m",
+        "Date of death: 1 March 2019",
+    ]
+
+
+def test_a_date_that_is_not_one_is_kept_as_written():
+    text = "BEGIN:VCARD\nVERSION:3.0\nFN:Ann\nX-ANNIVERSARY:summer 2001\nEND:VCARD\n"
+    [card] = read_vcards(text, file_encoding="utf-8").cards
+    assert extra_lines(card.extras) == ["Anniversary: summer 2001"]
+
+
+def test_the_import_keeps_them_in_the_notes_and_says_so(
+    alice, django_capture_on_commit_callbacks
+):
+    data = (DATA / "extras.vcf").read_bytes()
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = import_upload(owner=alice, file_name="extras.vcf", data=data)
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.READY, batch.error
+    assert (
+        "3 cards have anniversaries and other dates, which contact cards have no "
+        "field for; they are kept in their notes." in batch.notices
+    )
+    assert (
+        "1 card has social profiles, which contact cards have no field for; they "
+        "are kept in its notes." in batch.notices
+    )
+    assert (
+        "1 card has links to other cards, which contact cards do not hold; they "
+        "are not imported." in batch.notices
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        import_confirm(batch=batch, on_duplicate="add")
+    chidi = Contact.objects.get(owner=alice, given_name="Chidi")
+    assert chidi.notes.startswith("Philosophy professor.\n\nAnniversary: 6 June 2015\n")
+    jason = Contact.objects.get(owner=alice, given_name="Jason")
+    assert jason.notes.startswith("Spouse: Tahani Al-Jamil\nManager: Donkey Doug")
+
+
+def test_notes_grown_past_the_limit_are_shortened_with_a_notice(
+    alice, django_capture_on_commit_callbacks
+):
+    long_note = "x" * (NOTES_MAX - 5)
+    text = (
+        f"BEGIN:VCARD\nVERSION:3.0\nFN:Ann Lee\nNOTE:{long_note}\n"
+        "X-SPOUSE:Bob\nEND:VCARD\n"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = import_upload(owner=alice, file_name="ann.vcf", data=text.encode())
+    batch.refresh_from_db()
+    assert any("notes shortened" in notice for notice in batch.notices)
