@@ -1071,6 +1071,51 @@ def _on_note(builder: _CardBuilder, prop: _Property) -> None:
         card.note = f"{card.note}\n\n{note}" if card.note else note
 
 
+# Android's relation types (ContactsContract.CommonDataKinds.Relation), named
+# as its contacts app names them; 0 is the member's own label.
+_ANDROID_RELATIONS = {
+    "1": (ASSISTANT, ""),
+    "2": (RELATED, "Brother"),
+    "3": (RELATED, "Child"),
+    "4": (RELATED, "Domestic partner"),
+    "5": (RELATED, "Father"),
+    "6": (RELATED, "Friend"),
+    "7": (MANAGER, ""),
+    "8": (RELATED, "Mother"),
+    "9": (RELATED, "Parent"),
+    "10": (RELATED, "Partner"),
+    "11": (RELATED, "Referred by"),
+    "12": (RELATED, "Relative"),
+    "13": (RELATED, "Sister"),
+    "14": (SPOUSE, ""),
+}
+
+
+def _on_android_custom(builder: _CardBuilder, prop: _Property) -> None:
+    """Android's own fields: "vnd.android.cursor.item/<kind>;value;type;label"."""
+    parts = [unescape(part).strip() for part in builder.parts(prop)] + [""] * 4
+    kind, value, type_code, label = parts[0].lower(), parts[1], parts[2], parts[3]
+    if not value:
+        return
+    card = builder.card
+    if kind.endswith("/nickname"):
+        card.nickname = ", ".join(filter(None, (card.nickname, value)))
+    elif kind.endswith("/contact_event"):
+        birthday = parse_birthday(value) if type_code == "3" else None
+        if birthday is not None and card.birthday is None:
+            card.birthday = birthday
+        elif birthday is None:
+            extra = ANNIVERSARY if type_code == "1" else DATE
+            card.extras.append(Extra(extra, value, label if type_code == "0" else ""))
+    elif kind.endswith("/relation"):
+        extra, name = _ANDROID_RELATIONS.get(type_code, (RELATED, ""))
+        card.extras.append(Extra(extra, value, label if type_code == "0" else name))
+    elif kind.endswith("/sip_address"):
+        card.extras.append(Extra(IM, value.removeprefix("sip:"), "SIP"))
+    else:
+        builder.note_not_kept("other Android fields")
+
+
 def _on_categories(builder: _CardBuilder, prop: _Property) -> None:
     raw = builder._text(prop)
     for name in split_escaped(raw, ","):
@@ -1156,6 +1201,7 @@ _HANDLERS = {
     "CATEGORIES": _on_categories,
     "UID": _on_uid,
     "PHOTO": _on_photo,
+    "X-ANDROID-CUSTOM": _on_android_custom,
 }
 
 _PHONE_NAMED = (("fax", "Fax"), ("pager", "Pager"), ("main", "Main"))

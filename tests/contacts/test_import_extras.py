@@ -45,7 +45,11 @@ def test_vcard_4_relations_and_messaging_addresses_take_their_type_or_scheme():
     ]
     # A relation to another card by its UID means nothing here: counted,
     # not kept; a gender has no place either.
-    assert result.not_kept == {"links to other cards": 1, "genders": 1}
+    assert result.not_kept == {
+        "links to other cards": 1,
+        "genders": 1,
+        "other Android fields": 1,  # WhatsApp's, on Eleanor's card
+    }
 
 
 def test_vcard_2_1_extensions_name_what_they_hold():
@@ -56,6 +60,21 @@ def test_vcard_2_1_extensions_name_what_they_hold():
         "Anniversary: 6 June 2015",
         "Skype: jason.m",
         "Date of death: 1 March 2019",
+    ]
+
+
+def test_androids_own_fields_give_a_nickname_a_birthday_and_lines_of_notes():
+    cards, _result = read()
+    eleanor = cards["Eleanor Shellstrop"]
+    assert eleanor.nickname == "Ellie"
+    assert (eleanor.birthday.day, eleanor.birthday.month) == (8, 5)  # type 3
+    assert extra_lines(eleanor.extras) == [
+        "Anniversary: 19 September 2019",  # type 1
+        "Arrived: 3 February",  # type 0: the member's own label
+        "Spouse: Chidi Anagonye",  # type 14
+        "Architect: Michael",
+        "Mother: Donna",  # type 8
+        "SIP: eleanor@voip.example",
     ]
 
 
@@ -74,7 +93,7 @@ def test_the_import_keeps_them_in_the_notes_and_says_so(
     batch.refresh_from_db()
     assert batch.status == Batch.Status.READY, batch.error
     assert (
-        "3 cards have anniversaries and other dates, which contact cards have no "
+        "4 cards have anniversaries and other dates, which contact cards have no "
         "field for; they are kept in their notes." in batch.notices
     )
     assert (

@@ -150,6 +150,7 @@ def test_android_21_utf8_quoted_printable_and_a_base64_photo_block(alice, flow):
     batch = flow.imported(alice, "android_21.vcf")
     chloe = Contact.objects.get(owner=alice, family_name="Müller")
     assert chloe.given_name == "Chloé"
+    assert chloe.nickname == "Chlo"  # Android's X-ANDROID-CUSTOM nickname
     assert chloe.notes == "Grüße aus Berlin"
     assert (chloe.birthday_day, chloe.birthday_month) == (15, 3)
     # The folded base64 photo block is the contact's photo, re-encoded.
