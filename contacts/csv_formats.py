@@ -15,6 +15,7 @@ quoting.
 from __future__ import annotations
 
 import csv
+import datetime
 import functools
 import io
 import re
@@ -80,6 +81,10 @@ SCALAR_TARGETS = {
     "department": gettext_lazy("Department"),
     "job_title": gettext_lazy("Job title"),
     "birthday": gettext_lazy("Birthday"),
+    # Thunderbird's CSV writes a birthday in three columns.
+    "birthday:year": gettext_lazy("Birthday: year"),
+    "birthday:month": gettext_lazy("Birthday: month"),
+    "birthday:day": gettext_lazy("Birthday: day"),
     "notes": gettext_lazy("Notes"),
     "labels": gettext_lazy("Labels"),
     # Nothing is fetched from elsewhere: such a column is counted, not imported.
@@ -598,6 +603,8 @@ _GUESSES = {
     "birthday": "birthday birthdate dateofbirth dob bday born datedenaissance "
     "anniversaire geburtstag geburtsdatum cumpleanos fechadenacimiento "
     "compleanno datadinascita verjaardag geboortedatum datadenascimento",
+    "birthday:year": "birthyear yearofbirth",
+    "birthday:month": "birthmonth monthofbirth",
     "notes": "notes note comments comment description remarks remarques "
     "commentaires notizen bemerkungen anmerkungen notas observaciones "
     "notities opmerkingen",
@@ -627,6 +634,7 @@ _GUESSES = {
     "telephonebureau telephoneprofessionnel telefongeschaftlich telefonburo "
     "telefonotrabajo telefonodeltrabajo telefonoufficio telefoonwerk",
     "phone:custom=Fax": "fax faxnumber telecopie telefax",
+    "phone:custom=Pager": "pager pagernumber",
     "phone:custom=Work fax": "telecopiebureau faxgeschaftlich",
     "phone:custom=Home fax": "telecopiedomicile faxprivat",
     "website:other": "website web url homepage webpage site siteweb "
@@ -643,6 +651,7 @@ _GUESSES = {
     "depregiondomicile bundesland bundeslandkantonprivat provincia estado "
     "provincie",
     "address:home:postal_code": "zip zipcode postcode postalcode homepostalcode "
+    "homezip homezipcode "
     "codepostal codepostaldomicile cp plz postleitzahl postleitzahlprivat "
     "codigopostal cap",
     "address:home:country": "country countryregion homecountry pays "
@@ -652,6 +661,7 @@ _GUESSES = {
     "address:work:city": "workcity businesscity villebureau ortgeschaftlich",
     "address:work:region": "workstate businessstate depregionbureau regiongeschaftlich",
     "address:work:postal_code": "workpostalcode businesspostalcode workzip "
+    "workzipcode businesszip businesszipcode "
     "codepostalbureau postleitzahlgeschaftlich",
     "address:work:country": "workcountry businesscountry paysregionbureau "
     "landregiongeschaftlich",
@@ -681,6 +691,29 @@ _NOT_EMAILS = frozenset(
     }
 )
 _DIGITS = re.compile(r"\d+")
+# Columns a card has no field for but whose values are worth keeping: in the
+# notes, under the column's name ("Spouse: Bob", "Custom 1: …").
+_NOTED_GUESSES = frozenset(
+    {
+        "anniversary",
+        "spouse",
+        "partner",
+        "children",
+        "screenname",
+        "messengerid",
+        "im",
+        "imaddress",
+        "skype",
+        "hobby",
+        "hobbies",
+        "referredby",
+        "custom",
+        "assistant",
+        "assistantsname",
+        "manager",
+        "managersname",
+    }
+)
 
 
 def guess_target(name: str) -> str:
@@ -700,6 +733,8 @@ def guess_target(name: str) -> str:
         return google
     if numberless in _GUESS_INDEX:
         return _GUESS_INDEX[numberless]
+    if numberless in _NOTED_GUESSES:
+        return note_target(name.strip())
     for needle, target in (
         ("email", "email:other"),
         ("mail", "email:other"),
@@ -730,6 +765,11 @@ def guess_mapping(header: Sequence[str]) -> list[str]:
             target = ""
         taken.add(target)
         mapping.append(target)
+    if {"birthday:year", "birthday:month"} & taken:
+        # Thunderbird's "Birth Day", beside "Birth Year" and "Birth Month".
+        mapping = [
+            "birthday:day" if target == "birthday" else target for target in mapping
+        ]
     return mapping
 
 
@@ -768,7 +808,8 @@ def split_labels(value: str) -> list[str]:
 
 
 # What each mapped column does, worked out once per mapping, not per row.
-_SCALAR, _PAIR, _ADDRESS, _DETAIL, _NOTE = range(5)
+_SCALAR, _PAIR, _ADDRESS, _DETAIL, _NOTE, _BIRTHDAY_PART = range(6)
+BIRTHDAY_PART = "birthday:"
 
 
 @functools.lru_cache(maxsize=32)
@@ -778,7 +819,9 @@ def _column_plan(mapping: tuple[str, ...]) -> tuple[tuple, ...]:
     for column, target in enumerate(mapping):
         if not target:
             continue
-        if target in SCALAR_TARGETS:
+        if target.startswith(BIRTHDAY_PART):
+            plan.append((column, _BIRTHDAY_PART, (target.removeprefix(BIRTHDAY_PART),)))
+        elif target in SCALAR_TARGETS:
             plan.append((column, _SCALAR, (target,)))
         elif target.startswith(NOTE_PREFIX):
             plan.append((column, _NOTE, (target.removeprefix(NOTE_PREFIX),)))
@@ -808,6 +851,7 @@ def row_to_vcard(
     card = VCard(line=line)
     pairs: dict[tuple[str, str], dict[str, str]] = {}
     fixed_addresses: dict[str, dict[str, list[str]]] = {}
+    birthday_parts: dict[str, str] = {}
     width = len(cells)
     for column, action, arguments in _column_plan(tuple(mapping)):
         if column >= width:
@@ -826,6 +870,8 @@ def row_to_vcard(
         elif action == _ADDRESS:
             kind, part = arguments
             fixed_addresses.setdefault(kind, {}).setdefault(part, []).append(value)
+        elif action == _BIRTHDAY_PART:
+            birthday_parts[arguments[0]] = value
         elif action == _NOTE:
             # Outlook writes "0/0/00" for a date it does not have.
             if not _EMPTY_DATE.match(value):
@@ -846,7 +892,58 @@ def row_to_vcard(
             kind=kind, **{part: "\n".join(values) for part, values in parts.items()}
         )
         card.addresses.append(address)
+    if birthday_parts and card.birthday is None:
+        _set_birthday_parts(card, birthday_parts)
     return card
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            "january jan",
+            "february feb",
+            "march mar",
+            "april apr",
+            "may",
+            "june jun",
+            "july jul",
+            "august aug",
+            "september sep sept",
+            "october oct",
+            "november nov",
+            "december dec",
+        ),
+        start=1,
+    )
+    for name in names.split()
+}
+
+
+def _set_birthday_parts(card: VCard, parts: dict[str, str]) -> None:
+    """A birthday from a year, a month and a day in columns of their own.
+
+    The year may be missing (or 0); a month may be a number or its English
+    name. Anything else is a warning, and no birthday.
+    """
+    year, month, day = (
+        parts.get(part, "").strip() for part in ("year", "month", "day")
+    )
+    if not (year.strip("0") or month.strip("0") or day.strip("0")):
+        return  # Thunderbird writes 0 or nothing for "no birthday"
+    month_number = _MONTHS.get(month.lower().rstrip("."), month)
+    try:
+        birthday = Birthday(
+            day=int(day), month=int(month_number), year=int(year) if year else None
+        )
+        if birthday.year is not None and birthday.year < 1:
+            birthday.year = None
+        datetime.date(birthday.year or 4, birthday.month, birthday.day)
+    except (TypeError, ValueError):
+        written = "-".join(part for part in (year, month, day) if part)
+        card.warnings.append(f"birthday “{written[:40]}” was not understood")
+        return
+    card.birthday = birthday
 
 
 def _multi(value: str) -> list[str]:

@@ -1,5 +1,5 @@
-"""LinkedIn's export of connections, text before a CSV header, and the columns
-a card has no field for, kept in the notes."""
+"""CSV files from LinkedIn and Thunderbird, text before a header, and the
+columns a card has no field for, kept in the notes."""
 
 from pathlib import Path
 
@@ -334,3 +334,98 @@ def test_a_long_column_name_is_cut_in_the_notes_heading():
 )
 def test_the_columns_page_names_the_noted_targets(target, name):
     assert csv_formats.target_name(target) == name
+
+
+# ---------- Thunderbird ----------
+
+
+def test_thunderbirds_columns_are_guessed_birthday_parts_included():
+    header = csv_formats.read_table((DATA / "thunderbird.csv").read_text()).header
+    assert csv_formats.detect_format(header) == csv_formats.GENERIC
+    guessed = dict(zip(header, csv_formats.guess_mapping(header), strict=True))
+    assert guessed["Birth Year"] == "birthday:year"
+    assert guessed["Birth Month"] == "birthday:month"
+    assert guessed["Birth Day"] == "birthday:day"
+    assert guessed["Home ZipCode"] == "address:home:postal_code"
+    assert guessed["Work ZipCode"] == "address:work:postal_code"
+    assert guessed["Pager Number"] == "phone:custom=Pager"
+    assert guessed["Screen Name"] == "notes:Screen Name"
+    assert guessed["Custom 1"] == "notes:Custom 1"
+    # Alone, "Birth Day" is still a whole birthday.
+    assert csv_formats.guess_mapping(["Name", "Birth Day"]) == [
+        "display_name",
+        "birthday",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("year", "month", "day", "expected"),
+    [
+        ("1990", "10", "24", (24, 10, 1990)),
+        ("", "10", "24", (24, 10, None)),
+        ("0", "3", "9", (9, 3, None)),
+        ("1990", "Oct", "24", (24, 10, 1990)),
+        ("1990", "october", "24", (24, 10, 1990)),
+        ("0", "0", "0", None),
+        ("", "", "", None),
+    ],
+)
+def test_a_birthday_in_three_columns(year, month, day, expected):
+    mapping = ["display_name", "birthday:year", "birthday:month", "birthday:day"]
+    card = csv_formats.row_to_vcard(2, ["Ann", year, month, day], mapping)
+    assert card.warnings == []
+    if expected is None:
+        assert card.birthday is None
+    else:
+        birthday = card.birthday
+        assert (birthday.day, birthday.month, birthday.year) == expected
+
+
+@pytest.mark.parametrize(
+    ("year", "month", "day"),
+    [("1986", "2", "30"), ("", "13", "1"), ("", "5", ""), ("1990", "Mai", "3")],
+)
+def test_a_birthday_in_three_columns_that_is_no_date_is_a_warning(year, month, day):
+    mapping = ["display_name", "birthday:year", "birthday:month", "birthday:day"]
+    card = csv_formats.row_to_vcard(2, ["Ann", year, month, day], mapping)
+    assert card.birthday is None
+    [warning] = card.warnings
+    assert warning.startswith("birthday “")
+    assert warning.endswith("” was not understood")
+
+
+def test_thunderbirds_export_is_imported_with_the_guessed_columns(
+    alice, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    data = (DATA / "thunderbird.csv").read_bytes()
+    batch = uploaded(alice, data, capture, "thunderbird.csv")
+    assert batch.status == Status.MAPPING
+    with capture(execute=True):
+        import_set_mapping(batch=batch, mapping=batch.mapping)
+    batch.refresh_from_db()
+    assert batch.status == Status.READY, batch.error
+    assert batch.notices == ["line 4: birthday “1986-2-30” was not understood"]
+    confirmed(batch, capture, on_duplicate="add")
+
+    ilkay = Contact.objects.get(owner=alice, given_name="Ilkay")
+    assert (ilkay.birthday_day, ilkay.birthday_month, ilkay.birthday_year) == (
+        24,
+        10,
+        1990,
+    )
+    assert ilkay.notes == (
+        "Plays in midfield\n\nScreen Name: ilkay.g\nCustom 1: left foot"
+    )
+    [home] = ilkay.addresses.all()
+    assert (home.street, home.city, home.postal_code) == (
+        "Strobelallee 50",
+        "Dortmund",
+        "44139",
+    )
+    phones = {(phone.label, phone.custom_label) for phone in ilkay.phones.all()}
+    assert phones == {("work", ""), ("custom", "Pager"), ("mobile", "")}
+    jun = Contact.objects.get(owner=alice, given_name="Jun")
+    assert (jun.birthday_day, jun.birthday_month, jun.birthday_year) == (9, 3, None)
+    marta = Contact.objects.get(owner=alice, given_name="Marta")
+    assert marta.birthday_month is None
