@@ -481,6 +481,9 @@ OUTLOOK_NOTED = frozenset(
         "user 2",
         "user 3",
         "user 4",
+        # Outlook.com's export
+        "imaddress",
+        "schools",
     }
 )
 
@@ -637,6 +640,8 @@ _GUESSES = {
     "phone:custom=Pager": "pager pagernumber",
     "phone:custom=Work fax": "telecopiebureau faxgeschaftlich",
     "phone:custom=Home fax": "telecopiedomicile faxprivat",
+    "website:home": "personalwebsite homewebsite personalwebpage",
+    "website:work": "businesswebsite workwebsite companywebsite",
     "website:other": "website web url homepage webpage site siteweb "
     "siteinternet pageweb webseite internetseite sitioweb paginaweb sitoweb "
     "webpagina",
@@ -755,6 +760,14 @@ def guess_target(name: str) -> str:
     return ""
 
 
+_YAHOO_PHONES = {
+    "home": "phone:home",
+    "work": "phone:work",
+    "other": "phone:other",
+    "primary": "phone:custom=Main",
+}
+
+
 def guess_mapping(header: Sequence[str]) -> list[str]:
     """One guessed target per column; a name column guessed twice keeps the first."""
     mapping, taken = [], set()
@@ -765,6 +778,13 @@ def guess_mapping(header: Sequence[str]) -> list[str]:
             target = ""
         taken.add(target)
         mapping.append(target)
+    keys = [_normalised(name) for name in header]
+    if "yahoophone" in keys:
+        # Yahoo's export names its phone columns by their kind alone.
+        mapping = [
+            _YAHOO_PHONES.get(key, target)
+            for key, target in zip(keys, mapping, strict=True)
+        ]
     if {"birthday:year", "birthday:month"} & taken:
         # Thunderbird's "Birth Day", beside "Birth Year" and "Birth Month".
         mapping = [

@@ -429,3 +429,43 @@ def test_thunderbirds_export_is_imported_with_the_guessed_columns(
     assert (jun.birthday_day, jun.birthday_month, jun.birthday_year) == (9, 3, None)
     marta = Contact.objects.get(owner=alice, given_name="Marta")
     assert marta.birthday_month is None
+
+
+# ---------- Yahoo and Outlook.com ----------
+
+
+def test_yahoos_phone_columns_named_by_kind_alone_are_phones():
+    header = ["First", "Last", "Email", "Messenger ID", "Home", "Work", "Mobile"]
+    header += ["Other", "Yahoo Phone", "Primary", "Personal Website"]
+    header += ["Business Website", "Home ZIP", "Anniversary", "Comments"]
+    assert csv_formats.guess_mapping(header) == [
+        "given_name",
+        "family_name",
+        "email:other",
+        "notes:Messenger ID",
+        "phone:home",
+        "phone:work",
+        "phone:mobile",
+        "phone:other",
+        "phone:other",
+        "phone:custom=Main",
+        "website:home",
+        "website:work",
+        "address:home:postal_code",
+        "notes:Anniversary",
+        "notes",
+    ]
+    # Elsewhere, "Home" and "Work" alone say too little to be guessed.
+    assert csv_formats.guess_mapping(["Name", "Home", "Work"]) == [
+        "display_name",
+        "",
+        "",
+    ]
+
+
+def test_outlook_coms_extra_columns_go_to_the_notes():
+    header = ["First Name", "Last Name", "E-mail Address", "Business Phone"]
+    header += ["IMAddress", "Schools"]
+    assert csv_formats.detect_format(header) == csv_formats.OUTLOOK
+    mapping = csv_formats.mapping_for(header, csv_formats.OUTLOOK)
+    assert mapping[4:] == ["notes:IMAddress", "notes:Schools"]
