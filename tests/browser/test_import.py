@@ -630,3 +630,36 @@ def test_linkedin_connections_are_imported_and_found_again(ui, alice):
         page.get_by_role("button", name="Import").click()
     expect(page.get_by_text(re.compile("3 duplicates were skipped"))).to_be_visible()
     assert Contact.objects.filter(owner=alice).count() == 3
+
+
+def test_thunderbirds_csv_is_guessed_with_its_birthday_and_notes_columns(ui, alice):
+    ui.sign_in(alice)
+    ui.goto("/contacts/import/")
+    page = ui.page
+    page.get_by_label("Address book file").set_input_files(
+        str(DATA / "thunderbird.csv")
+    )
+    page.get_by_role("button", name="Import").click()
+    ui.arrived(re.compile(r".*/contacts/import/\d+/$"))
+    expect(
+        page.get_by_role("heading", name="Choose what each column holds")
+    ).to_be_visible()
+    expect(page.get_by_label("Birth Day")).to_have_value("birthday:day")
+    expect(page.get_by_label("Screen Name")).to_have_value("notes:Screen Name")
+    page.get_by_label("Custom 1").select_option("")
+    page.get_by_label("Display Name").select_option(label="Notes, as “Display Name: …”")
+    ui.check_a11y("with columns kept in the notes")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
+    first_cards = page.get_by_role("region", name="The 3 cards, as they were read")
+    expect(first_cards).to_contain_text("Birthday 24 October 1990")
+    expect(first_cards).to_contain_text("Birthday 9 March")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Import").click()
+    expect(
+        page.get_by_text("3 contacts were added to your address book.")
+    ).to_be_visible()
+    ilkay = Contact.objects.get(owner=alice, given_name="Ilkay")
+    assert ilkay.notes == (
+        "Plays in midfield\n\nDisplay Name: Ilkay Gündoğan\nScreen Name: ilkay.g"
+    )
