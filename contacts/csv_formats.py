@@ -484,6 +484,10 @@ OUTLOOK_NOTED = frozenset(
         # Outlook.com's export
         "imaddress",
         "schools",
+        # How to say a name written in kanji
+        "given yomi",
+        "surname yomi",
+        "company yomi",
     }
 )
 
@@ -550,10 +554,26 @@ NOTE_HEADING_CHARS = 80
 NOTE_PREFIX = "notes:"
 
 
+# Google's columns with no field on a card, kept in the notes under their name.
+_GOOGLE_NOTED_COLUMNS = frozenset(
+    {
+        "phonetic first name",
+        "phonetic middle name",
+        "phonetic last name",
+        "given name yomi",
+        "additional name yomi",
+        "family name yomi",
+        "name yomi",
+    }
+)
+
+
 def _google_target(name: str) -> str:
     lowered = name.strip().lower()
     if lowered in GOOGLE_SCALARS:
         return GOOGLE_SCALARS[lowered]
+    if lowered in _GOOGLE_NOTED_COLUMNS:
+        return note_target(name.strip())
     match = _GOOGLE_PAIR.match(lowered)
     if not match:
         return ""

@@ -122,6 +122,8 @@ class Photo:
 ANNIVERSARY, DATE, DEATHDATE = "anniversary", "date", "deathdate"
 RELATED, SPOUSE, ASSISTANT, MANAGER = "related", "spouse", "assistant", "manager"
 IM, SOCIAL, COLUMN = "im", "social", "column"
+PHONETIC_GIVEN, PHONETIC_MIDDLE = "phonetic_given", "phonetic_middle"
+PHONETIC_FAMILY, PHONETIC_ORGANIZATION = "phonetic_family", "phonetic_organization"
 DATE_EXTRAS = frozenset({ANNIVERSARY, DATE, DEATHDATE})
 
 
@@ -498,6 +500,11 @@ NOTED = {
     "X-GTALK": (IM, "Google Talk"),
     "X-QQ": (IM, "QQ"),
     "X-SOCIALPROFILE": (SOCIAL, ""),
+    # How to say a name written in kanji, as Apple and Android write it.
+    "X-PHONETIC-FIRST-NAME": (PHONETIC_GIVEN, ""),
+    "X-PHONETIC-MIDDLE-NAME": (PHONETIC_MIDDLE, ""),
+    "X-PHONETIC-LAST-NAME": (PHONETIC_FAMILY, ""),
+    "X-PHONETIC-ORG": (PHONETIC_ORGANIZATION, ""),
 }
 # Properties with no place on a contact card, named as the preview reports them.
 NOT_KEPT = {

@@ -82,6 +82,10 @@ from contacts.vcard import (
     FAVORITE_CATEGORY,
     IM,
     MANAGER,
+    PHONETIC_FAMILY,
+    PHONETIC_GIVEN,
+    PHONETIC_MIDDLE,
+    PHONETIC_ORGANIZATION,
     RELATED,
     SOCIAL,
     SPOUSE,
@@ -133,6 +137,10 @@ EXTRA_HEADINGS = {
     MANAGER: gettext_lazy("Manager"),
     IM: gettext_lazy("Instant messaging"),
     SOCIAL: gettext_lazy("Social profile"),
+    PHONETIC_GIVEN: gettext_lazy("Phonetic first name"),
+    PHONETIC_MIDDLE: gettext_lazy("Phonetic middle name"),
+    PHONETIC_FAMILY: gettext_lazy("Phonetic last name"),
+    PHONETIC_ORGANIZATION: gettext_lazy("Phonetic organization"),
     COLUMN: gettext_lazy("Other"),
 }
 # How the preview names them, counting the cards that have some. A CSV
@@ -142,6 +150,10 @@ EXTRA_GROUPS = {
     **dict.fromkeys((RELATED, SPOUSE, ASSISTANT, MANAGER), "related people"),
     IM: "instant messaging addresses",
     SOCIAL: "social profiles",
+    **dict.fromkeys(
+        (PHONETIC_GIVEN, PHONETIC_MIDDLE, PHONETIC_FAMILY, PHONETIC_ORGANIZATION),
+        "phonetic names",
+    ),
 }
 
 

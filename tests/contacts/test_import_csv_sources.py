@@ -469,3 +469,20 @@ def test_outlook_coms_extra_columns_go_to_the_notes():
     assert csv_formats.detect_format(header) == csv_formats.OUTLOOK
     mapping = csv_formats.mapping_for(header, csv_formats.OUTLOOK)
     assert mapping[4:] == ["notes:IMAddress", "notes:Schools"]
+
+
+def test_phonetic_names_of_google_and_outlook_go_to_the_notes():
+    google = ["First Name", "Phonetic First Name", "Phonetic Last Name"]
+    google += ["E-mail 1 - Value"]
+    assert csv_formats.mapping_for(google, csv_formats.GOOGLE)[1:3] == [
+        "notes:Phonetic First Name",
+        "notes:Phonetic Last Name",
+    ]
+    outlook = ["First Name", "Last Name", "E-mail Address", "Company"]
+    outlook += ["Given Yomi", "Surname Yomi", "Company Yomi"]
+    assert csv_formats.mapping_for(outlook, csv_formats.OUTLOOK)[4:] == [
+        "notes:Given Yomi",
+        "notes:Surname Yomi",
+        "notes:Company Yomi",
+    ]
+    assert csv_formats.guess_target("Phonetic Last Name") == "notes:Phonetic Last Name"

@@ -78,6 +78,20 @@ def test_androids_own_fields_give_a_nickname_a_birthday_and_lines_of_notes():
     ]
 
 
+def test_phonetic_names_are_kept_in_the_notes():
+    text = (
+        "BEGIN:VCARD\nVERSION:3.0\nN:山田;太郎;;;\nFN:山田 太郎\n"
+        "X-PHONETIC-FIRST-NAME:たろう\nX-PHONETIC-LAST-NAME:やまだ\n"
+        "ORG:任天堂\nX-PHONETIC-ORG:にんてんどう\nEND:VCARD\n"
+    )
+    [card] = read_vcards(text, file_encoding="utf-8").cards
+    assert extra_lines(card.extras) == [
+        "Phonetic first name: たろう",
+        "Phonetic last name: やまだ",
+        "Phonetic organization: にんてんどう",
+    ]
+
+
 def test_a_date_that_is_not_one_is_kept_as_written():
     text = "BEGIN:VCARD\nVERSION:3.0\nFN:Ann\nX-ANNIVERSARY:summer 2001\nEND:VCARD\n"
     [card] = read_vcards(text, file_encoding="utf-8").cards
