@@ -150,6 +150,9 @@ PAIR_PART_NAMES = {
     "extended": gettext_lazy("extended address"),
     "po_box": gettext_lazy("PO box"),
     "service": gettext_lazy("service"),
+    "name": gettext_lazy("name"),
+    "title": gettext_lazy("title"),
+    "department": gettext_lazy("department"),
     **PART_NAMES,
 }
 
@@ -385,6 +388,7 @@ _GOOGLE_NOTED = {
     "im": "im",
 }
 NOTED_PAIR_NAMES = {
+    "organization": gettext_lazy("Organization"),
     "event": gettext_lazy("Date"),
     "relation": gettext_lazy("Related person"),
     "custom": gettext_lazy("Custom field"),
@@ -589,8 +593,11 @@ def _google_target(name: str) -> str:
     if kind in _GOOGLE_NOTED and part in {"type", "label", "value", "service"}:
         part = "label" if part == "type" else part
         return f"{_GOOGLE_NOTED[kind]}@{number}:{part}"
-    if kind == "organization" and number == "1" and part in _GOOGLE_ORGANIZATION:
-        return _GOOGLE_ORGANIZATION[part]
+    if kind == "organization" and part in _GOOGLE_ORGANIZATION:
+        if number == "1":
+            return _GOOGLE_ORGANIZATION[part]
+        # A card holds one organization: the others go to the notes.
+        return f"organization@{number}:{part}"
     return ""
 
 
@@ -1027,6 +1034,11 @@ _PAIR_EXTRAS = {"event": DATE, "relation": RELATED, "im": IM, "custom": COLUMN}
 
 def _pair_extra(detail: str, parts: dict[str, str]) -> Extra | None:
     """One of Google's pairs with no field on a card, for the notes."""
+    if detail == "organization":
+        value = ", ".join(
+            parts[part] for part in ("title", "name", "department") if parts.get(part)
+        )
+        return Extra(COLUMN, value, str(NOTED_PAIR_NAMES[detail])) if value else None
     value = ", ".join(_multi(parts.get("value", "")))
     if not value or _EMPTY_DATE.match(value):
         return None

@@ -213,6 +213,9 @@ def test_googles_dates_relations_custom_fields_and_im_go_to_the_notes():
         "Relation 1 - Value",
         "Relation 2 - Type",
         "Relation 2 - Value",
+        "Organization 1 - Name",
+        "Organization 2 - Name",
+        "Organization 2 - Title",
         "Custom Field 1 - Label",
         "Custom Field 1 - Value",
         "IM 1 - Label",
@@ -237,6 +240,9 @@ def test_googles_dates_relations_custom_fields_and_im_go_to_the_notes():
         "Bob",
         "",
         "Carol ::: Dave",
+        "Northwind",
+        "Leeds Choir",
+        "Treasurer",
         "* Other",
         "Blue",
         "Work",
@@ -250,10 +256,12 @@ def test_googles_dates_relations_custom_fields_and_im_go_to_the_notes():
         "Anniversary: 2 June 2001",
         "Spouse: Bob",
         "Related person: Carol, Dave",
+        "Organization: Treasurer, Leeds Choir",
         "Other: Blue",
         "Skype (Work): ann.lee",
     ]
     assert [email.value for email in card.emails] == ["ann@x.example"]
+    assert card.organization == "Northwind"
 
 
 def test_outlooks_spouse_and_anniversary_go_to_the_notes_but_not_its_empty_dates():
@@ -330,6 +338,7 @@ def test_a_long_column_name_is_cut_in_the_notes_heading():
         ("relation@2:label", "Related person 2: its label"),
         ("im@1:service", "Instant messaging 1: service"),
         ("custom@1:value", "Custom field 1: value"),
+        ("organization@2:title", "Organization 2: title"),
     ],
 )
 def test_the_columns_page_names_the_noted_targets(target, name):
