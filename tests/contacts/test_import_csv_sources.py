@@ -12,9 +12,6 @@ from contacts.models import Contact
 from contacts.models import ContactImport as Batch
 from contacts.services.imports import (
     extra_lines,
-    import_confirm,
-    import_set_mapping,
-    import_upload,
 )
 from contacts.transfer_forms import ColumnMappingForm
 from contacts.uploads import CSV, decode_upload
@@ -25,21 +22,6 @@ pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data"
 LINKEDIN = DATA / "linkedin_connections.csv"
 Status = Batch.Status
-
-
-def uploaded(owner, data, capture, name="Connections.csv"):
-    with capture(execute=True):
-        batch = import_upload(owner=owner, file_name=name, data=data)
-    batch.refresh_from_db()
-    return batch
-
-
-def confirmed(batch, capture, on_duplicate="skip"):
-    with capture(execute=True):
-        import_confirm(batch=batch, on_duplicate=on_duplicate)
-    batch.refresh_from_db()
-    assert batch.status == Status.DONE, batch.error
-    return batch
 
 
 # ---------- Text before the header ----------
@@ -114,11 +96,8 @@ def test_linkedins_header_is_recognised_and_mapped():
     assert csv_formats.detect_format(["First Name", "Last Name", "URL"]) == "csv"
 
 
-def test_linkedin_connections_import_without_choosing_columns(
-    alice, django_capture_on_commit_callbacks
-):
-    capture = django_capture_on_commit_callbacks
-    batch = uploaded(alice, LINKEDIN.read_bytes(), capture)
+def test_linkedin_connections_import_without_choosing_columns(alice, flow):
+    batch = flow.upload(alice, LINKEDIN.name)
     assert batch.status == Status.READY, batch.error
     assert batch.file_format == Batch.Format.LINKEDIN
     assert batch.get_file_format_display() == "LinkedIn connections CSV"
@@ -133,7 +112,7 @@ def test_linkedin_connections_import_without_choosing_columns(
         "not imported: “Notes: When exporting your connection data"
     )
     assert preamble.endswith("…”")
-    confirmed(batch, capture)
+    flow.confirm(batch)
 
     ada = Contact.objects.get(owner=alice, family_name="Lovelace")
     assert (ada.given_name, ada.organization, ada.job_title) == (
@@ -159,30 +138,24 @@ def test_linkedin_connections_import_without_choosing_columns(
     )
 
 
-def test_a_newer_linkedin_export_finds_the_connections_imported_before(
-    alice, django_capture_on_commit_callbacks
-):
-    capture = django_capture_on_commit_callbacks
-    confirmed(uploaded(alice, LINKEDIN.read_bytes(), capture), capture)
+def test_a_newer_linkedin_export_finds_the_connections_imported_before(alice, flow):
+    flow.confirm(flow.upload(alice, LINKEDIN.name))
     newer = LINKEDIN.read_text() + (
         "Edsger,Dijkstra,https://www.linkedin.com/in/ewd,,TU Eindhoven,,01 Oct 2026\n"
     )
-    again = uploaded(alice, newer.encode(), capture)
+    again = flow.upload(alice, "Connections.csv", newer.encode())
     # Grace and Alan have no email: their profile addresses find them.
     assert (again.new_count, again.duplicate_count) == (1, 3)
-    again = confirmed(again, capture)
+    again = flow.confirm(again)
     assert (again.created_count, again.skipped_count) == (1, 3)
     assert Contact.objects.filter(owner=alice, family_name="Hopper").count() == 1
     assert Contact.objects.filter(owner=alice, family_name="Dijkstra").exists()
 
 
-def test_a_linkedin_profile_of_another_member_is_not_a_duplicate(
-    alice, bob, django_capture_on_commit_callbacks
-):
-    capture = django_capture_on_commit_callbacks
-    confirmed(uploaded(bob, LINKEDIN.read_bytes(), capture), capture)
+def test_a_linkedin_profile_of_another_member_is_not_a_duplicate(alice, bob, flow):
+    flow.confirm(flow.upload(bob, LINKEDIN.name))
     ContactFactory(owner=alice, given_name="Grace", family_name="Hopper")
-    batch = uploaded(alice, LINKEDIN.read_bytes(), capture)
+    batch = flow.upload(alice, LINKEDIN.name)
     assert (batch.new_count, batch.duplicate_count) == (3, 0)
 
 
@@ -285,26 +258,22 @@ def test_outlooks_spouse_and_anniversary_go_to_the_notes_but_not_its_empty_dates
     assert csv_formats.row_to_vcard(3, no_date, mapping).extras == []
 
 
-def test_outlooks_export_keeps_its_extra_columns_in_the_notes(
-    alice, django_capture_on_commit_callbacks
-):
-    capture = django_capture_on_commit_callbacks
+def test_outlooks_export_keeps_its_extra_columns_in_the_notes(alice, flow):
     text = (
         "First Name,Last Name,E-mail Address,Business Phone,Spouse,Children\r\n"
         'Ann,Lee,ann@x.example,,Bob,"Carol, Dave"\r\n'
     )
-    batch = confirmed(uploaded(alice, text.encode(), capture, "contacts.csv"), capture)
+    batch = flow.confirm(flow.upload(alice, "contacts.csv", text.encode()))
     assert batch.file_format == Batch.Format.OUTLOOK
     ann = Contact.objects.get(owner=alice, family_name="Lee")
     assert ann.notes == "Spouse: Bob\nChildren: Carol, Dave"
 
 
 def test_any_column_can_be_kept_in_the_notes_under_its_own_name(
-    alice, alice_client, django_capture_on_commit_callbacks
+    alice, alice_client, flow
 ):
-    capture = django_capture_on_commit_callbacks
     text = "Name,Email,Met at,Shoe size\nAnn Lee,ann@x.example,Leeds fair,38\n"
-    batch = uploaded(alice, text.encode(), capture, "people.csv")
+    batch = flow.upload(alice, "people.csv", text.encode())
     assert batch.status == Status.MAPPING
     form = ColumnMappingForm(batch=batch)
     met_at = dict(form.fields["column_2"].choices)["Kept in the notes"]
@@ -313,14 +282,11 @@ def test_any_column_can_be_kept_in_the_notes_under_its_own_name(
     assert "Notes, as “Shoe size: …”" in page.content.decode()
 
     # A column may only be kept under its own name.
-    with capture(execute=True):
-        import_set_mapping(
-            batch=batch,
-            mapping=["display_name", "email:other", "notes:Met at", "notes:Met at"],
-        )
-    batch.refresh_from_db()
+    batch = flow.set_mapping(
+        batch, ["display_name", "email:other", "notes:Met at", "notes:Met at"]
+    )
     assert batch.mapping == ["display_name", "email:other", "notes:Met at", ""]
-    confirmed(batch, capture)
+    flow.confirm(batch)
     ann = Contact.objects.get(owner=alice, display_name="Ann Lee")
     assert ann.notes == "Met at: Leeds fair"
 
@@ -403,19 +369,13 @@ def test_a_birthday_in_three_columns_that_is_no_date_is_a_warning(year, month, d
     assert warning.endswith("” was not understood")
 
 
-def test_thunderbirds_export_is_imported_with_the_guessed_columns(
-    alice, django_capture_on_commit_callbacks
-):
-    capture = django_capture_on_commit_callbacks
-    data = (DATA / "thunderbird.csv").read_bytes()
-    batch = uploaded(alice, data, capture, "thunderbird.csv")
+def test_thunderbirds_export_is_imported_with_the_guessed_columns(alice, flow):
+    batch = flow.upload(alice, "thunderbird.csv")
     assert batch.status == Status.MAPPING
-    with capture(execute=True):
-        import_set_mapping(batch=batch, mapping=batch.mapping)
-    batch.refresh_from_db()
+    batch = flow.set_mapping(batch, batch.mapping)
     assert batch.status == Status.READY, batch.error
     assert batch.notices == ["line 4: birthday “1986-2-30” was not understood"]
-    confirmed(batch, capture, on_duplicate="add")
+    flow.confirm(batch, "add")
 
     ilkay = Contact.objects.get(owner=alice, given_name="Ilkay")
     assert (ilkay.birthday_day, ilkay.birthday_month, ilkay.birthday_year) == (

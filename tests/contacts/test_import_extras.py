@@ -8,7 +8,7 @@ import pytest
 from contacts.models import Contact
 from contacts.models import ContactImport as Batch
 from contacts.models.contacts import NOTES_MAX
-from contacts.services.imports import extra_lines, import_confirm, import_upload
+from contacts.services.imports import extra_lines
 from contacts.vcard import read_vcards
 
 pytestmark = pytest.mark.django_db
@@ -98,13 +98,8 @@ def test_a_date_that_is_not_one_is_kept_as_written():
     assert extra_lines(card.extras) == ["Anniversary: summer 2001"]
 
 
-def test_the_import_keeps_them_in_the_notes_and_says_so(
-    alice, django_capture_on_commit_callbacks
-):
-    data = (DATA / "extras.vcf").read_bytes()
-    with django_capture_on_commit_callbacks(execute=True):
-        batch = import_upload(owner=alice, file_name="extras.vcf", data=data)
-    batch.refresh_from_db()
+def test_the_import_keeps_them_in_the_notes_and_says_so(alice, flow):
+    batch = flow.upload(alice, "extras.vcf")
     assert batch.status == Batch.Status.READY, batch.error
     assert (
         "4 cards have anniversaries and other dates, which contact cards have no "
@@ -118,23 +113,18 @@ def test_the_import_keeps_them_in_the_notes_and_says_so(
         "1 card has links to other cards, which contact cards do not hold; they "
         "are not imported." in batch.notices
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        import_confirm(batch=batch, on_duplicate="add")
+    flow.confirm(batch, "add")
     chidi = Contact.objects.get(owner=alice, given_name="Chidi")
     assert chidi.notes.startswith("Philosophy professor.\n\nAnniversary: 6 June 2015\n")
     jason = Contact.objects.get(owner=alice, given_name="Jason")
     assert jason.notes.startswith("Spouse: Tahani Al-Jamil\nManager: Donkey Doug")
 
 
-def test_notes_grown_past_the_limit_are_shortened_with_a_notice(
-    alice, django_capture_on_commit_callbacks
-):
+def test_notes_grown_past_the_limit_are_shortened_with_a_notice(alice, flow):
     long_note = "x" * (NOTES_MAX - 5)
     text = (
         f"BEGIN:VCARD\nVERSION:3.0\nFN:Ann Lee\nNOTE:{long_note}\n"
         "X-SPOUSE:Bob\nEND:VCARD\n"
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        batch = import_upload(owner=alice, file_name="ann.vcf", data=text.encode())
-    batch.refresh_from_db()
+    batch = flow.upload(alice, "ann.vcf", text.encode())
     assert any("notes shortened" in notice for notice in batch.notices)

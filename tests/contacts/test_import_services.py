@@ -27,8 +27,6 @@ from contacts.services.imports import (
     import_confirm,
     import_discard,
     import_set_mapping,
-    import_undo_start,
-    import_upload,
 )
 from contacts.vcard import TypedValue, VCard
 from tests.factories import ContactFactory, LabelFactory
@@ -37,38 +35,6 @@ pytestmark = pytest.mark.django_db
 
 DATA = Path(__file__).parent / "data"
 Status = ContactImport.Status
-
-
-@pytest.fixture
-def flow(django_capture_on_commit_callbacks):
-    """Upload, confirm and undo with the queued work run at once."""
-
-    class Flow:
-        def upload(self, owner, name, data=None):
-            content = (DATA / name).read_bytes() if data is None else data
-            with django_capture_on_commit_callbacks(execute=True):
-                batch = import_upload(owner=owner, file_name=name, data=content)
-            batch.refresh_from_db()
-            return batch
-
-        def confirm(self, batch, choice="skip"):
-            with django_capture_on_commit_callbacks(execute=True):
-                import_confirm(batch=batch, on_duplicate=choice)
-            batch.refresh_from_db()
-            return batch
-
-        def undo(self, batch):
-            with django_capture_on_commit_callbacks(execute=True):
-                import_undo_start(batch=batch)
-            batch.refresh_from_db()
-            return batch
-
-        def imported(self, owner, name, choice="skip"):
-            batch = self.upload(owner, name)
-            assert batch.status == Status.READY, batch.error
-            return self.confirm(batch, choice)
-
-    return Flow()
 
 
 def emails_of(owner) -> set[str]:
