@@ -1476,10 +1476,16 @@ class _Merge:
             self.fields.setdefault("photo_key", "")
             contact.photo_key = new_photo_key()
             self.photo = item.photo
-        note = item.fields.get("notes", "")
-        if note and note not in contact.notes:
+        # The card's paragraphs the contact's notes do not hold yet: a card
+        # read again with lines kept for what it has no field for adds those.
+        added = [
+            paragraph.strip()
+            for paragraph in item.fields.get("notes", "").split("\n\n")
+            if paragraph.strip() and paragraph.strip() not in contact.notes
+        ]
+        if added:
             self.fields.setdefault("notes", contact.notes)
-            joined = f"{contact.notes}\n\n{note}" if contact.notes else note
+            joined = "\n\n".join(filter(None, (contact.notes, *added)))
             contact.notes = joined[:NOTES_MAX]
         pk = contact.pk
         for attribute, model, columns in _DETAIL_COLUMNS:

@@ -10,6 +10,7 @@ from contacts.models import ContactImport as Batch
 from contacts.models.contacts import NOTES_MAX
 from contacts.services.imports import extra_lines
 from contacts.vcard import read_vcards
+from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +129,26 @@ def test_notes_grown_past_the_limit_are_shortened_with_a_notice(alice, flow):
     )
     batch = flow.upload(alice, "ann.vcf", text.encode())
     assert any("notes shortened" in notice for notice in batch.notices)
+
+
+def test_a_card_read_again_adds_only_the_new_paragraphs_of_its_notes(alice, flow):
+    # Imported once before its relations were kept: the notes had one paragraph.
+    chidi = ContactFactory(
+        owner=alice,
+        given_name="Chidi",
+        family_name="Okafor",
+        emails=["chidi@example.org"],
+        notes="Philosophy professor.",
+    )
+    batch = flow.upload(alice, "extras.vcf")
+    assert batch.duplicate_count == 1
+    flow.confirm(batch, "merge")
+    chidi.refresh_from_db()
+    assert chidi.notes.startswith(
+        "Philosophy professor.\n\nAnniversary: 6 June 2015\nFirst met: 12 March\n"
+    )
+    assert chidi.notes.count("Philosophy professor.") == 1
+    # Undo gives the notes back as they were.
+    flow.undo(batch)
+    chidi.refresh_from_db()
+    assert chidi.notes == "Philosophy professor."
