@@ -538,6 +538,18 @@ class ReadResult:
     # Properties skipped for want of a place on a card: {"photos": 3}.
     not_kept: dict[str, int] = field(default_factory=dict)
     too_many: bool = False
+    # Group cards, which became labels on the cards they name.
+    groups: list[GroupRead] = field(default_factory=list)
+
+
+@dataclass
+class GroupRead:
+    """A group card (vCard 4.0's KIND:group, Apple's server groups): a label."""
+
+    line: int
+    name: str
+    members: int
+    found: int
 
 
 _UNESCAPE = re.compile(r"\\(.)", re.DOTALL)
@@ -772,6 +784,7 @@ def read_vcards(
     bytes. Reading stops after `max_cards` cards (`too_many` is then set).
     """
     result = ReadResult()
+    groups: list[_CardBuilder] = []
     builder: _CardBuilder | None = None
     depth = 0
     too_deep = False
@@ -805,7 +818,7 @@ def read_vcards(
                     )
                 )
             else:
-                _finish(builder, result)
+                _finish(builder, result, groups)
             builder, too_deep = None, False
             continue
         if builder is None or depth:
@@ -815,17 +828,54 @@ def read_vcards(
         result.problems.append(
             ReadProblem(builder.line, "this vCard has no END:VCARD line")
         )
+    if groups:
+        _label_members(groups, result)
     return result
 
 
-def _finish(builder: _CardBuilder, result: ReadResult) -> None:
+def _finish(
+    builder: _CardBuilder, result: ReadResult, groups: list[_CardBuilder]
+) -> None:
     if builder.problem:
         result.problems.append(ReadProblem(builder.line, builder.problem))
+        return
+    if builder.is_group:
+        groups.append(builder)
         return
     card = builder.build()
     for name, count in builder.not_kept.items():
         result.not_kept[name] = result.not_kept.get(name, 0) + count
     result.cards.append(card)
+
+
+def _member_key(value: str) -> str:
+    """A MEMBER's card: by its UID (with or without "urn:uuid:") or its email."""
+    value = value.strip().lower()
+    return value.removeprefix("urn:uuid:")
+
+
+def _label_members(groups: list[_CardBuilder], result: ReadResult) -> None:
+    """Each group card names its members: they get its name as a label."""
+    by_key: dict[str, list[VCard]] = {}
+    for card in result.cards:
+        if card.uid:
+            by_key.setdefault(_member_key(card.uid), []).append(card)
+        for email in card.emails:
+            by_key.setdefault(f"mailto:{email.value.lower()}", []).append(card)
+    for builder in groups:
+        card = builder.card
+        name = card.name_to_show().strip()
+        members = list(dict.fromkeys(_member_key(m) for m in builder.members))
+        found = {
+            id(member): member for key in members for member in by_key.get(key, ())
+        }
+        if name:
+            for member in found.values():
+                if name not in member.categories:
+                    member.categories.append(name)
+        result.groups.append(
+            GroupRead(builder.line, name, members=len(members), found=len(found))
+        )
 
 
 class _CardBuilder:
@@ -839,6 +889,9 @@ class _CardBuilder:
         self.not_kept: dict[str, int] = {}
         self.labels: dict[str, str] = {}
         self.labelled: list[tuple[str, object, str]] = []  # (group, item, prop)
+        # A group card's members, as its MEMBER properties name them.
+        self.is_group = False
+        self.members: list[str] = []
         self.unreadable_lines = 0
 
     def note_not_kept(self, what: str) -> None:
@@ -1131,6 +1184,18 @@ def _on_categories(builder: _CardBuilder, prop: _Property) -> None:
             builder.card.categories.append(name)
 
 
+def _on_kind(builder: _CardBuilder, prop: _Property) -> None:
+    # Only a group differs here: an individual, an organization or a place
+    # is a contact card like any other.
+    builder.is_group = prop.value.strip().lower() == "group"
+
+
+def _on_member(builder: _CardBuilder, prop: _Property) -> None:
+    value = clean_text(unescape(prop.value)).strip()
+    if value:
+        builder.members.append(value)
+
+
 def _on_uid(builder: _CardBuilder, prop: _Property) -> None:
     builder.card.uid = clean_text(unescape(prop.value)).strip()[:255]
 
@@ -1209,6 +1274,10 @@ _HANDLERS = {
     "UID": _on_uid,
     "PHOTO": _on_photo,
     "X-ANDROID-CUSTOM": _on_android_custom,
+    "KIND": _on_kind,
+    "X-ADDRESSBOOKSERVER-KIND": _on_kind,
+    "MEMBER": _on_member,
+    "X-ADDRESSBOOKSERVER-MEMBER": _on_member,
 }
 
 _PHONE_NAMED = (("fax", "Fax"), ("pager", "Pager"), ("main", "Main"))

@@ -91,6 +91,7 @@ from contacts.vcard import (
     SPOUSE,
     SYSTEM_CATEGORIES,
     Extra,
+    GroupRead,
     VCard,
     contact_uid,
     parse_birthday,
@@ -697,6 +698,8 @@ def read_cards(
         result = read_vcards(text, file_encoding=codec, max_cards=limit)
         for problem in result.problems:
             outcome.problem(problem.line, problem.reason)
+        for group in result.groups:
+            outcome.notice(group.line, _group_note(group))
         outcome.not_kept = result.not_kept
         too_many = result.too_many
         cards = result.cards
@@ -734,6 +737,26 @@ def read_cards(
             % {"limit": f"{limit:,}"}
         )
     return cards, outcome
+
+
+def _group_note(group: GroupRead) -> str:
+    """What the preview says of a group card, which is a label, not a contact."""
+    if not group.name:
+        return _("a group without a name is not a contact; it is left out")
+    if group.found == group.members:
+        return ngettext(
+            "the group “%(name)s” is not a contact: its card gets the label “%(name)s”",
+            "the group “%(name)s” is not a contact: its %(count)s cards get the "
+            "label “%(name)s”",
+            group.found,
+        ) % {"name": group.name, "count": group.found}
+    return ngettext(
+        "the group “%(name)s” is not a contact: %(found)s of its %(count)s card "
+        "gets the label “%(name)s”; the others are not in the file",
+        "the group “%(name)s” is not a contact: %(found)s of its %(count)s cards "
+        "get the label “%(name)s”; the others are not in the file",
+        group.members,
+    ) % {"name": group.name, "found": group.found, "count": group.members}
 
 
 def _preamble_note(preamble: list[tuple[int, str]]) -> str:

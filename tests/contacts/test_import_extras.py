@@ -152,3 +152,50 @@ def test_a_card_read_again_adds_only_the_new_paragraphs_of_its_notes(alice, flow
     flow.undo(batch)
     chidi.refresh_from_db()
     assert chidi.notes == "Philosophy professor."
+
+
+# ---------- Group cards ----------
+
+
+def test_group_cards_are_labels_on_the_cards_they_name_not_contacts():
+    cards, result = read("groups.vcf")
+    assert sorted(cards) == ["Ana Lima", "Bea Costa", "Caio Reis", "Padaria Central"]
+    # By UID, whatever its case and "urn:uuid:", and by email ("mailto:").
+    assert cards["Ana Lima"].categories == ["Friends", "Book club", "Running club"]
+    assert cards["Bea Costa"].categories == ["Book club"]
+    assert cards["Caio Reis"].categories == ["Running club"]
+    # KIND:org is a contact card like any other.
+    assert cards["Padaria Central"].categories == []
+    assert [(g.name, g.members, g.found) for g in result.groups] == [
+        ("Book club", 3, 2),
+        ("Running club", 2, 2),
+    ]
+
+
+def test_the_import_labels_a_groups_members_and_says_so(alice, flow):
+    batch = flow.upload(alice, "groups.vcf")
+    assert batch.new_count == 4
+    assert batch.notices == [
+        "line 1: the group “Book club” is not a contact: 2 of its 3 cards get the "
+        "label “Book club”; the others are not in the file",
+        "line 28: the group “Running club” is not a contact: its 2 cards get the "
+        "label “Running club”",
+    ]
+    flow.confirm(batch, "add")
+    assert not Contact.objects.filter(owner=alice, display_name="Book club").exists()
+    ana = Contact.objects.get(owner=alice, display_name="Ana Lima")
+    assert sorted(
+        label.name for label in ana.labels.all() if not label.name.startswith("Imp")
+    ) == ["Book club", "Friends", "Running club"]
+
+
+def test_a_group_without_a_name_is_left_out_with_a_notice(alice, flow):
+    text = (
+        "BEGIN:VCARD\nVERSION:4.0\nKIND:group\nMEMBER:urn:uuid:1\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:4.0\nUID:urn:uuid:1\nFN:Ann\nEND:VCARD\n"
+    )
+    batch = flow.upload(alice, "group.vcf", text.encode())
+    assert batch.new_count == 1
+    assert batch.notices == [
+        "line 1: a group without a name is not a contact; it is left out"
+    ]
