@@ -892,6 +892,8 @@ class _CardBuilder:
         # A group card's members, as its MEMBER properties name them.
         self.is_group = False
         self.members: list[str] = []
+        # Apple's "Company" cards show the organization, not the person.
+        self.shows_company = False
         self.unreadable_lines = 0
 
     def note_not_kept(self, what: str) -> None:
@@ -971,6 +973,8 @@ class _CardBuilder:
 
     def build(self) -> VCard:
         card = self.card
+        if self.shows_company and card.organization:
+            card.formatted_name = card.organization
         for group, item, prop_name in self.labelled:
             label = self.labels.get(group)
             if not label:
@@ -1190,6 +1194,10 @@ def _on_kind(builder: _CardBuilder, prop: _Property) -> None:
     builder.is_group = prop.value.strip().lower() == "group"
 
 
+def _on_show_as(builder: _CardBuilder, prop: _Property) -> None:
+    builder.shows_company = prop.value.strip().upper() == "COMPANY"
+
+
 def _on_member(builder: _CardBuilder, prop: _Property) -> None:
     value = clean_text(unescape(prop.value)).strip()
     if value:
@@ -1277,6 +1285,7 @@ _HANDLERS = {
     "KIND": _on_kind,
     "X-ADDRESSBOOKSERVER-KIND": _on_kind,
     "MEMBER": _on_member,
+    "X-ABSHOWAS": _on_show_as,
     "X-ADDRESSBOOKSERVER-MEMBER": _on_member,
 }
 

@@ -199,3 +199,21 @@ def test_a_group_without_a_name_is_left_out_with_a_notice(alice, flow):
     assert batch.notices == [
         "line 1: a group without a name is not a contact; it is left out"
     ]
+
+
+def test_apples_company_cards_show_the_company(alice, flow):
+    text = (
+        "BEGIN:VCARD\nVERSION:3.0\nN:Costa;Bea;;;\nFN:Bea Costa\n"
+        "ORG:Padaria Central;Vendas\nX-ABShowAs:COMPANY\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:3.0\nN:;;;;\nFN:\nX-ABShowAs:COMPANY\n"
+        "EMAIL:info@example.org\nEND:VCARD\n"
+    )
+    [bakery, nameless] = read_vcards(text, file_encoding="utf-8").cards
+    assert bakery.name_to_show() == "Padaria Central"
+    assert (bakery.given_name, bakery.family_name) == ("Bea", "Costa")
+    # Without an organization, the card shows what it has.
+    assert nameless.name_to_show() == "info@example.org"
+    flow.confirm(flow.upload(alice, "company.vcf", text.encode()), "add")
+    contact = Contact.objects.get(owner=alice, given_name="Bea")
+    assert contact.shown_name == "Padaria Central"
+    assert contact.organization == "Padaria Central, Vendas"
