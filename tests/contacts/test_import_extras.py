@@ -217,3 +217,30 @@ def test_apples_company_cards_show_the_company(alice, flow):
     contact = Contact.objects.get(owner=alice, given_name="Bea")
     assert contact.shown_name == "Padaria Central"
     assert contact.organization == "Padaria Central, Vendas"
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (
+            "X-MS-ANNIVERSARY:20010602\nX-MS-SPOUSE:Bob\nX-MS-IMADDRESS:ann@im.example",
+            [
+                "Anniversary: 2 June 2001",
+                "Spouse: Bob",
+                "Instant messaging: ann@im.example",
+            ],
+        ),
+        (
+            "X-EVOLUTION-ANNIVERSARY:2001-06-02\nX-EVOLUTION-MANAGER:Carol",
+            ["Anniversary: 2 June 2001", "Manager: Carol"],
+        ),
+        (
+            "X-KADDRESSBOOK-X-SpousesName:Bob\nX-KADDRESSBOOK-X-AssistantsName:Dave",
+            ["Spouse: Bob", "Assistant: Dave"],
+        ),
+    ],
+)
+def test_outlooks_evolutions_and_kaddressbooks_own_properties(lines, expected):
+    text = f"BEGIN:VCARD\nVERSION:3.0\nFN:Ann\n{lines}\nEND:VCARD\n"
+    [card] = read_vcards(text, file_encoding="utf-8").cards
+    assert extra_lines(card.extras) == expected
