@@ -16,15 +16,19 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Address book file"),
         help_text=_(
-            "A vCard (.vcf) or CSV file, up to 10 MB and 25,000 contacts. "
-            "Nothing is saved before you have seen what the file holds."
+            "A vCard (.vcf) or CSV file, up to 10 MB and 25,000 contacts, or "
+            "the .zip of Google Takeout or LinkedIn’s data export. Nothing is "
+            "saved before you have seen what the file holds."
         ),
         error_messages={
             "empty": _("The file is empty."),
             "required": _("Choose a file to import."),
         },
         widget=forms.ClearableFileInput(
-            attrs={"accept": ".vcf,.vcard,.csv,text/vcard,text/x-vcard,text/csv"}
+            attrs={
+                "accept": ".vcf,.vcard,.csv,.zip,text/vcard,text/x-vcard,"
+                "text/csv,application/zip"
+            }
         ),
     )
 

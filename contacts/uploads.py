@@ -6,7 +6,9 @@ address book is refused with a message that says what is wrong with it.
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -138,3 +140,98 @@ def _kind(text: str, file_name: str) -> str:
             "a vCard (.vcf) or CSV file and import that."
         )
     )
+
+
+# ---------------------------------------------------------------------------
+# Archives: Google Takeout and LinkedIn's data export are .zip files
+# ---------------------------------------------------------------------------
+
+ZIP_MAGIC = b"PK\x03\x04"
+_BOOK_SUFFIXES = (".vcf", ".vcard", ".csv")
+# The files inside those exports that hold the address book, by name.
+_PREFERRED = ("connections.csv", "all contacts.vcf", "contacts.vcf")
+
+
+def unpacked(data: bytes, file_name: str, *, limit: int) -> tuple[bytes, str]:
+    """The address book inside a .zip upload, with its name; other files as is.
+
+    A zip holding one vCard or CSV file gives that file; LinkedIn's export
+    gives its Connections.csv, Google Takeout's its "All Contacts.vcf".
+    Raises UploadError when the archive is broken, protected, holds no
+    address book or several, or one larger than `limit` bytes.
+    """
+    if not data.startswith(ZIP_MAGIC):
+        return data, file_name
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        books = [
+            info
+            for info in archive.infolist()
+            if not info.is_dir()
+            and info.filename.lower().endswith(_BOOK_SUFFIXES)
+            and not info.filename.startswith("__MACOSX/")
+        ]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise UploadError(
+            _("This .zip archive is damaged. Download it again and import that.")
+        ) from None
+    chosen = _chosen_book(books)
+    if chosen.flag_bits & 0x1:
+        raise UploadError(
+            _(
+                "This .zip archive is protected by a password. Unpack it and "
+                "import the address book file inside."
+            )
+        )
+    name = chosen.filename.rsplit("/", 1)[-1]
+    if chosen.file_size > limit:
+        raise _too_large_inside(name, chosen.file_size, limit)
+    try:
+        with archive.open(chosen) as member:
+            book = member.read(limit + 1)
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError):
+        raise UploadError(
+            _("This .zip archive is damaged. Download it again and import that.")
+        ) from None
+    if len(book) > limit:  # its header understated its size
+        raise _too_large_inside(name, len(book), limit)
+    return book, name
+
+
+def _chosen_book(books: list[zipfile.ZipInfo]) -> zipfile.ZipInfo:
+    if not books:
+        raise UploadError(
+            _(
+                "This .zip archive holds no vCard (.vcf) or CSV file. Export "
+                "your contacts as one and import it."
+            )
+        )
+    by_name = {info.filename.rsplit("/", 1)[-1].lower(): info for info in books}
+    for preferred in _PREFERRED:
+        if preferred in by_name:
+            return by_name[preferred]
+    if len(books) == 1:
+        return books[0]
+    names = sorted(info.filename.rsplit("/", 1)[-1] for info in books)
+    shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
+    raise UploadError(
+        _(
+            "This .zip archive holds %(count)s address book files (%(names)s). "
+            "Unpack it and import the one you want."
+        )
+        % {"count": len(books), "names": shown}
+    )
+
+
+def _too_large_inside(name: str, size: int, limit: int) -> UploadError:
+    return UploadError(
+        _(
+            "“%(name)s”, inside the archive, is %(size)s; files up to %(limit)s "
+            "can be imported."
+        )
+        % {"name": name, "size": human_size(size), "limit": human_size(limit)}
+    )
+
+
+def human_size(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"

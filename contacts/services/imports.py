@@ -71,7 +71,7 @@ from contacts.services.bulk import collection_paused, insert_rows
 from contacts.services.labels import label_for_name
 from contacts.services.photos import new_photo_key, photo_pictures_from_bytes
 from contacts.text import SPACES, digits
-from contacts.uploads import CSV, UploadError, decode_upload
+from contacts.uploads import CSV, UploadError, decode_upload, human_size, unpacked
 from contacts.vcard import (
     ANNIVERSARY,
     ASSISTANT,
@@ -232,10 +232,6 @@ URL_MAX = _max_length(ContactWebsite, "url")
 # ---------------------------------------------------------------------------
 
 
-def _human_size(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
-
-
 def upload_problem(*, size: int) -> str:
     """Why a file of `size` bytes is refused before reading it, or ""."""
     limit = settings.RAPPORT_IMPORT_MAX_BYTES
@@ -243,8 +239,8 @@ def upload_problem(*, size: int) -> str:
         return _("The file is empty.")
     if size > limit:
         return _("The file is %(size)s; files up to %(limit)s can be imported.") % {
-            "size": _human_size(size),
-            "limit": _human_size(limit),
+            "size": human_size(size),
+            "limit": human_size(limit),
         }
     return ""
 
@@ -260,6 +256,9 @@ def import_upload(*, owner, file_name: str, data: bytes) -> ContactImport:
     if problem:
         raise ValidationError(problem, code="file")
     try:
+        data, file_name = unpacked(
+            data, file_name, limit=settings.RAPPORT_IMPORT_MAX_BYTES
+        )
         decoded = decode_upload(data, file_name=file_name)
     except UploadError as error:
         raise ValidationError(str(error), code="file") from None

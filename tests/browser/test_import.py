@@ -1,6 +1,7 @@
 """Journeys through Import, Export and Duplicates."""
 
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -663,3 +664,20 @@ def test_thunderbirds_csv_is_guessed_with_its_birthday_and_notes_columns(ui, ali
     assert ilkay.notes == (
         "Plays in midfield\n\nDisplay Name: Ilkay Gündoğan\nScreen Name: ilkay.g"
     )
+
+
+def test_linkedins_whole_data_export_is_imported_as_it_is(ui, alice, tmp_path):
+    archive = tmp_path / "Basic_LinkedInDataExport_11-28-2026.zip"
+    with zipfile.ZipFile(archive, "w") as export:
+        export.writestr("Profile.csv", "First Name,Last Name\nAlice,Martin\n")
+        export.write(DATA / "linkedin_connections.csv", "Connections.csv")
+    ui.sign_in(alice)
+    ui.goto("/contacts/import/")
+    page = ui.page
+    page.get_by_label("Address book file").set_input_files(str(archive))
+    page.get_by_role("button", name="Import").click()
+    ui.arrived(re.compile(r".*/contacts/import/\d+/$"))
+    expect(page.get_by_text(re.compile("^Connections.csv ·"))).to_contain_text(
+        "LinkedIn connections CSV"
+    )
+    expect(page.locator(".import-stat").first).to_contain_text("3")
