@@ -1299,8 +1299,8 @@ _HANDLERS = {
     "KIND": _on_kind,
     "X-ADDRESSBOOKSERVER-KIND": _on_kind,
     "MEMBER": _on_member,
-    "X-ABSHOWAS": _on_show_as,
     "X-ADDRESSBOOKSERVER-MEMBER": _on_member,
+    "X-ABSHOWAS": _on_show_as,
 }
 
 _PHONE_NAMED = (("fax", "Fax"), ("pager", "Pager"), ("main", "Main"))

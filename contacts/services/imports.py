@@ -2,8 +2,9 @@
 
 An import goes through these steps, each a service:
 
-1. `import_upload` checks and decodes the file and keeps it; a CSV that is
-   neither Google's nor Outlook's waits for its columns (`import_set_mapping`).
+1. `import_upload` checks and decodes the file (the one inside a .zip) and
+   keeps it; a CSV that is neither Google's, Outlook's nor LinkedIn's waits
+   for its columns (`import_set_mapping`).
 2. `import_read` reads every card, checks and normalises it the way the
    contact services do, finds the ones that look like contacts the member
    already has, and keeps the result for the preview. Nothing is saved to
@@ -742,6 +743,10 @@ def _group_note(group: GroupRead) -> str:
     """What the preview says of a group card, which is a label, not a contact."""
     if not group.name:
         return _("a group without a name is not a contact; it is left out")
+    if not group.members:
+        return _("the group “%(name)s” names no card; it is left out") % {
+            "name": group.name
+        }
     if group.found == group.members:
         return ngettext(
             "the group “%(name)s” is not a contact: its card gets the label “%(name)s”",

@@ -244,3 +244,11 @@ def test_outlooks_evolutions_and_kaddressbooks_own_properties(lines, expected):
     text = f"BEGIN:VCARD\nVERSION:3.0\nFN:Ann\n{lines}\nEND:VCARD\n"
     [card] = read_vcards(text, file_encoding="utf-8").cards
     assert extra_lines(card.extras) == expected
+
+
+def test_a_group_that_names_no_card_is_left_out_with_a_notice(alice, flow):
+    text = "BEGIN:VCARD\nVERSION:4.0\nKIND:group\nFN:Empty\nEND:VCARD\n"
+    text += "BEGIN:VCARD\nVERSION:4.0\nFN:Ann\nEND:VCARD\n"
+    batch = flow.upload(alice, "group.vcf", text.encode())
+    assert batch.new_count == 1
+    assert batch.notices == ["line 1: the group “Empty” names no card; it is left out"]
