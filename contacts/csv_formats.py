@@ -547,15 +547,14 @@ def _linkedin_target(name: str) -> str:
     }.get(name.strip().lower(), "")
 
 
-def note_target(heading: str) -> str:
-    """The target of a column kept in the notes, as "heading: value" lines."""
-    return f"{NOTE_PREFIX}{heading[:NOTE_HEADING_CHARS]}"
-
-
+# A column kept in the notes: each value a line under the column's heading.
+NOTE_PREFIX = "notes:"
 NOTE_HEADING_CHARS = 80
 
 
-NOTE_PREFIX = "notes:"
+def note_target(heading: str) -> str:
+    """The target of a column kept in the notes, as "heading: value" lines."""
+    return f"{NOTE_PREFIX}{heading[:NOTE_HEADING_CHARS]}"
 
 
 # Google's columns with no field on a card, kept in the notes under their name.
