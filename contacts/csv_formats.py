@@ -232,6 +232,11 @@ def _delimiter(text: str) -> str:
     return ","
 
 
+_SEPARATOR_HINT = re.compile(
+    r"\A\"?sep=([,;\t|])\"?[ \t]*(?:\r\n|\n|\r)", re.IGNORECASE
+)
+
+
 def _filled(cells: Sequence[str]) -> int:
     return sum(1 for cell in cells if cell.strip())
 
@@ -267,15 +272,23 @@ def read_table(text: str, *, max_rows: int | None = None) -> CsvTable:
     in `preamble`, to be reported, not read as contacts.
     """
     text = text.lstrip("\ufeff")
-    delimiter = _delimiter(text)
+    skipped = 0
+    # Excel's hint for the separator, a first line such as "sep=;".
+    hint = _SEPARATOR_HINT.match(text)
+    if hint:
+        delimiter = hint[1]
+        text = text[hint.end() :]
+        skipped = 1
+    else:
+        delimiter = _delimiter(text)
     csv.field_size_limit(MAX_CELL_CHARS)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     table = CsvTable(header=[], delimiter=delimiter)
     leading: list[tuple[int, list[str]]] | None = []
-    line = 1
+    line = 1 + skipped
     try:
         for cells in reader:
-            start, line = line, reader.line_num + 1
+            start, line = line, reader.line_num + 1 + skipped
             if not any(cell.strip() for cell in cells):
                 continue
             if leading is not None:
@@ -300,7 +313,7 @@ def read_table(text: str, *, max_rows: int | None = None) -> CsvTable:
             reason = _("a cell longer than 128 KB")
         raise UploadError(
             _("Line %(line)s of the file cannot be read: %(reason)s.")
-            % {"line": reader.line_num, "reason": reason}
+            % {"line": reader.line_num + skipped, "reason": reason}
         ) from None
     if not table.header:
         raise UploadError(_("The file is empty."))

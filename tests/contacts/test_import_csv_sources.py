@@ -48,6 +48,16 @@ def test_a_title_row_padded_with_separators_is_not_the_header():
     assert table.rows == [(4, ["Ann", "ann@x.example", "", "Leeds"])]
 
 
+@pytest.mark.parametrize("hint", ["sep=;\r\n", '"sep=;"\n', "SEP=;\n"])
+def test_excels_separator_hint_is_followed_and_not_a_row(hint):
+    text = hint + "Name;Email\r\nAnn, Lee;ann@x.example\r\n"
+    table = csv_formats.read_table(text)
+    assert table.delimiter == ";"
+    assert table.header == ["Name", "Email"]
+    assert table.preamble == []
+    assert table.rows == [(3, ["Ann, Lee", "ann@x.example"])]
+
+
 def test_a_one_column_file_keeps_its_first_row_as_header():
     table = csv_formats.read_table("Email\nann@x.example\nbob@x.example\n")
     assert table.header == ["Email"]
