@@ -218,18 +218,34 @@ class CsvTable:
 
 
 def _delimiter(text: str) -> str:
-    """The separator the first line with one uses most (a comma if none)."""
-    for line in text[:65536].split("\n", PREAMBLE_ROWS + 2)[: PREAMBLE_ROWS + 2]:
-        counts = {",": 0, ";": 0, "\t": 0}
-        quoted = False
-        for char in line:
-            if char == '"':
-                quoted = not quoted
-            elif not quoted and char in counts:
-                counts[char] += 1
-        if any(counts.values()):
-            return max(counts, key=lambda key: (counts[key], key == ","))
-    return ","
+    """The separator that splits most of the first rows alike.
+
+    Each candidate reads the first rows (quotes and line breaks in cells as
+    CSV has them); the one whose rows of one width hold the most cells wins,
+    a comma when unsure. A title or LinkedIn's notes above the
+    header, with a stray ";" or ",", do not outweigh the header and its rows.
+    """
+    sample = text[:65536]
+    best, best_score = ",", 0
+    for separator in (",", ";", "\t"):
+        widths = []
+        try:
+            for cells in csv.reader(
+                io.StringIO(sample, newline=""), delimiter=separator
+            ):
+                if len(cells) > 1:
+                    widths.append(len(cells))
+                if len(widths) > PREAMBLE_ROWS:
+                    break
+        except csv.Error:
+            pass
+        if widths:
+            # The cells of the rows as wide as each other: many rows of many
+            # columns beat a few lines that a stray separator splits in two.
+            score = max(widths.count(width) * width for width in set(widths))
+            if score > best_score:
+                best, best_score = separator, score
+    return best
 
 
 _SEPARATOR_HINT = re.compile(

@@ -1,11 +1,15 @@
 """CSV files from LinkedIn and Thunderbird, text before a header, and the
 columns a card has no field for, kept in the notes."""
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from contacts import csv_formats
 from contacts.models import Contact
@@ -56,6 +60,47 @@ def test_excels_separator_hint_is_followed_and_not_a_row(hint):
     assert table.header == ["Name", "Email"]
     assert table.preamble == []
     assert table.rows == [(3, ["Ann, Lee", "ann@x.example"])]
+
+
+_CELL = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+    min_size=1,
+    max_size=12,
+).filter(lambda text: text.strip() == text and text.strip())
+
+
+@given(
+    preamble=st.lists(_CELL, max_size=3),
+    header=st.lists(
+        _CELL.filter(lambda name: not set(name) & set(",;\t")),
+        min_size=2,
+        max_size=6,
+        unique=True,
+    ),
+    rows=st.integers(min_value=3, max_value=5),
+)
+def test_any_lines_of_text_before_a_header_are_set_apart(preamble, header, rows):
+    # Text holding a stray ";" or "," above the header does not change the
+    # separator: the header and its rows outnumber it.
+    body = [[f"{name} {row}" for name in header] for row in range(rows)]
+    lines = [[text] for text in preamble] + [header] + body
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(lines)
+    table = csv_formats.read_table(buffer.getvalue())
+    assert table.header == header
+    assert [text for _line, text in table.preamble] == preamble
+    assert [cells for _line, cells in table.rows] == body
+    assert [line for line, _cells in table.rows] == [
+        len(preamble) + 2 + row for row in range(rows)
+    ]
+
+
+def test_a_title_with_another_separator_does_not_choose_the_separator():
+    text = "Contacts; exported 28/11/2026\nName,Email\nAnn,a@x\nBob,b@x\n"
+    table = csv_formats.read_table(text)
+    assert table.delimiter == ","
+    assert table.header == ["Name", "Email"]
+    assert table.preamble == [(1, "Contacts; exported 28/11/2026")]
 
 
 def test_a_one_column_file_keeps_its_first_row_as_header():
