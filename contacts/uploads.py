@@ -172,9 +172,7 @@ def unpacked(data: bytes, file_name: str, *, limit: int) -> tuple[bytes, str]:
             and not info.filename.startswith("__MACOSX/")
         ]
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise UploadError(
-            _("This .zip archive is damaged. Download it again and import that.")
-        ) from None
+        raise _damaged() from None
     chosen = _chosen_book(books)
     if chosen.flag_bits & 0x1:
         raise UploadError(
@@ -190,12 +188,16 @@ def unpacked(data: bytes, file_name: str, *, limit: int) -> tuple[bytes, str]:
         with archive.open(chosen) as member:
             book = member.read(limit + 1)
     except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError):
-        raise UploadError(
-            _("This .zip archive is damaged. Download it again and import that.")
-        ) from None
+        raise _damaged() from None
     if len(book) > limit:  # its header understated its size
         raise _too_large_inside(name, len(book), limit)
     return book, name
+
+
+def _damaged() -> UploadError:
+    return UploadError(
+        _("This .zip archive is damaged. Download it again and import that.")
+    )
 
 
 def _chosen_book(books: list[zipfile.ZipInfo]) -> zipfile.ZipInfo:
