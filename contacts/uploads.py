@@ -6,6 +6,7 @@ address book is refused with a message that says what is wrong with it.
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import zipfile
@@ -32,8 +33,8 @@ class UploadError(ValueError):
 @dataclass(frozen=True)
 class DecodedUpload:
     text: str
-    # The codec the text was decoded with (errors kept as surrogates, so a
-    # vCard property's own CHARSET can decode its bytes again).
+    # The codec that gives a value's bytes back, so a vCard property's own
+    # CHARSET can decode them again.
     codec: str
     # How the file was read, as the preview tells it.
     encoding: str
@@ -83,8 +84,36 @@ def _decode(data: bytes) -> tuple[str, str, str]:
     except UnicodeDecodeError:
         pass
     # Not UTF-8: Windows' Western encoding is what Outlook and Excel write.
-    text = data.decode("cp1252", "surrogateescape")
+    # What is UTF-8 in it stays so (a row typed in Excel in a UTF-8 file):
+    # a Windows-1252 file seldom has a byte sequence that is UTF-8 too.
+    text = data.decode("utf-8", _WINDOWS_1252)
+    if _has_utf8(data):
+        return text, "cp1252", "UTF-8, with some characters in Windows-1252"
     return text, "cp1252", "Windows-1252 (the file is not UTF-8)"
+
+
+_WINDOWS_1252 = "rapport-windows-1252"
+
+
+def _as_windows_1252(error: UnicodeDecodeError) -> tuple[str, int]:
+    """The bytes that are not UTF-8 read as Windows-1252.
+
+    The five bytes Windows-1252 leaves undefined become U+FFFD: a contact
+    never holds a stray byte.
+    """
+    bad = error.object[error.start : error.end]
+    return bad.decode("cp1252", "replace"), error.end
+
+
+codecs.register_error(_WINDOWS_1252, _as_windows_1252)
+
+
+def _has_utf8(data: bytes) -> bool:
+    """Whether `data` holds a character written in UTF-8 (beyond ASCII)."""
+    return _NOT_ASCII.search(data.decode("utf-8", "ignore")) is not None
+
+
+_NOT_ASCII = re.compile("[^\\x00-\\x7f\\ufeff]")
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str, str] | None:

@@ -774,7 +774,12 @@ def _decode_value(prop: _Property, file_encoding: str) -> str | bytes:
 def _qp_decode(value: str, file_encoding: str) -> bytes:
     import quopri
 
-    raw = value.encode(file_encoding, "surrogateescape")
+    try:
+        raw = value.encode(file_encoding, "surrogateescape")
+    except (LookupError, UnicodeEncodeError):
+        # Text the file's codec cannot give back, as in a file that is UTF-8
+        # but for a few bytes: such text was UTF-8.
+        raw = value.encode("utf-8", "surrogatepass")
     # Soft line breaks were joined already; a trailing `=` is one too.
     return quopri.decodestring(raw.removesuffix(b"="))
 
@@ -793,8 +798,8 @@ def read_vcards(
 ) -> ReadResult:
     """Every card of a decoded vCard file, and the cards that could not be read.
 
-    `text` comes from bytes decoded with `file_encoding` and
-    `surrogateescape`, so a property's CHARSET can still decode its own
+    `text` comes from bytes decoded with `file_encoding` (`uploads._decode`),
+    which gives them back, so a property's CHARSET can still decode its own
     bytes. Reading stops after `max_cards` cards (`too_many` is then set).
     """
     result = ReadResult()

@@ -178,6 +178,56 @@ def test_windows_1252_text_is_decoded_without_replacement_characters(alice, flow
     assert renee.notes == "Née à Genève – “quotes”"
 
 
+MIXED_CSV = (
+    "Name,E-mail 1 - Value,Notes\nSaitō Hana,hana@example.com,Café crème\n".encode()
+    # A row typed in Windows-1252 in an otherwise UTF-8 file.
+    + "Renée Dupré,renee@example.com,Née à Genève\n".encode("cp1252")
+)
+
+
+def test_a_utf8_file_with_some_windows_1252_keeps_both_readable(alice, flow):
+    batch = flow.upload(alice, "mixed.csv", MIXED_CSV)
+    assert batch.encoding == "UTF-8, with some characters in Windows-1252"
+    assert batch.columns[0]["samples"] == ["Saitō Hana", "Renée Dupré"]
+    if batch.status == Status.MAPPING:
+        batch = flow.set_mapping(batch, batch.mapping)
+    flow.confirm(batch)
+    names = set(Contact.objects.filter(owner=alice).values_list("notes", flat=True))
+    assert names == {"Café crème", "Née à Genève"}
+    assert Contact.objects.filter(owner=alice, shown_name="Saitō Hana").exists()
+
+
+def test_bytes_windows_1252_does_not_define_become_replacement_characters(alice, flow):
+    # 0x81, 0x8D, 0x8F, 0x90 and 0x9D are not characters in Windows-1252.
+    content = (
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ren\xe9e\r\nNOTE:a\x81b\x8dc\x9d\r\n"
+        b"END:VCARD\r\n"
+    )
+    batch = flow.upload(alice, "odd.vcf", content)
+    assert batch.encoding == "Windows-1252 (the file is not UTF-8)"
+    flow.confirm(batch)
+    renee = Contact.objects.get(owner=alice)
+    assert (renee.shown_name, renee.notes) == ("Renée", "a\ufffdb\ufffdc\ufffd")
+
+
+def test_a_mixed_vcard_21_keeps_its_charsets_and_quoted_printable(alice, flow):
+    content = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=UTF-8:Saitō;Hana\r\n"
+        "NOTE;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:caf=C3=A9 ō\r\n"
+        "ORG;CHARSET=Windows-1252:".encode()
+        + "Société\r\nEND:VCARD\r\n".encode("cp1252")
+    )
+    batch = flow.upload(alice, "mixed.vcf", content)
+    assert batch.encoding == "UTF-8, with some characters in Windows-1252"
+    flow.confirm(batch)
+    hana = Contact.objects.get(owner=alice)
+    assert (hana.family_name, hana.notes, hana.organization) == (
+        "Saitō",
+        "café ō",
+        "Société",
+    )
+
+
 def test_unreadable_cards_are_listed_with_their_line(alice, flow):
     batch = flow.upload(alice, "nameless.vcf")
     assert batch.problems == [
