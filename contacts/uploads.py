@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import codecs
 import io
+import lzma
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -200,6 +202,8 @@ def unpacked(data: bytes, file_name: str, *, limit: int) -> tuple[bytes, str]:
             and info.filename.lower().endswith(_BOOK_SUFFIXES)
             and not info.filename.startswith("__MACOSX/")
         ]
+    except NotImplementedError:
+        raise _unsupported() from None
     except (zipfile.BadZipFile, OSError, ValueError):
         raise _damaged() from None
     chosen = _chosen_book(books)
@@ -216,11 +220,30 @@ def unpacked(data: bytes, file_name: str, *, limit: int) -> tuple[bytes, str]:
     try:
         with archive.open(chosen) as member:
             book = member.read(limit + 1)
-    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError):
+    except NotImplementedError:  # PPMd, Deflate64
+        raise _unsupported() from None
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        ValueError,
+        RuntimeError,
+        EOFError,
+        zlib.error,
+        lzma.LZMAError,
+    ):
         raise _damaged() from None
     if len(book) > limit:  # its header understated its size
         raise _too_large_inside(name, len(book), limit)
     return book, name
+
+
+def _unsupported() -> UploadError:
+    return UploadError(
+        _(
+            "This .zip archive is compressed in a way Rapport cannot unpack. "
+            "Unpack it and import the address book file inside."
+        )
+    )
 
 
 def _damaged() -> UploadError:

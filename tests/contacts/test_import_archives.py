@@ -114,6 +114,35 @@ def test_a_size_the_archive_understates_is_not_believed():
         unpacked(bytes(archive), "c.zip", limit=1000)
 
 
+def test_an_archive_whose_compressed_data_is_damaged_is_refused():
+    archive = bytearray(zipped({"c.vcf": b"BEGIN:VCARD\r\n" * 500}))
+    name_length = int.from_bytes(archive[26:28], "little")
+    extra_length = int.from_bytes(archive[28:30], "little")
+    # A deflate block of the reserved type: zlib refuses it.
+    archive[30 + name_length + extra_length] = 0xFF
+    with pytest.raises(UploadError, match="This .zip archive is damaged"):
+        unpacked(bytes(archive), "c.zip", limit=LIMIT)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        # 7-Zip's PPMd method, in the local header and the central directory.
+        ((8, 10), (98).to_bytes(2, "little")),
+        # A zip version newer than Python reads (6.3 is the newest it knows).
+        ((4, 6), (119).to_bytes(2, "little")),
+    ],
+)
+def test_an_archive_compressed_in_an_unknown_way_is_refused(field, value):
+    archive = bytearray(zipped({"c.vcf": b"BEGIN:VCARD\r\n" * 50}))
+    local, central = field
+    start = archive.find(b"PK\x01\x02")
+    archive[start + central : start + central + 2] = value
+    archive[local : local + 2] = value
+    with pytest.raises(UploadError, match="compressed in a way Rapport cannot"):
+        unpacked(bytes(archive), "c.zip", limit=LIMIT)
+
+
 def test_a_password_protected_archive_is_refused():
     archive = bytearray(zipped({"c.vcf": b"BEGIN:VCARD"}))
     # Set the "encrypted" flag in the local header and the central directory.
