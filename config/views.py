@@ -5,9 +5,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+
+from connections.views.common import safe_next
 
 THEMES = {"light", "dark", "system"}
 
@@ -33,12 +34,7 @@ def healthz(request):
 def set_theme(request):
     """Remember the visitor's colour theme in a cookie and go back."""
     theme = request.POST.get("theme", "system")
-    target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = "/"
-    response = HttpResponseRedirect(target)
+    response = HttpResponseRedirect(safe_next(request, "/"))
     if request.htmx:
         response = HttpResponse(status=204)
     if theme in {"light", "dark"}:

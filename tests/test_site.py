@@ -105,6 +105,8 @@ def test_theme_switch_refuses_to_redirect_elsewhere(client):
         "/theme/", {"theme": "light", "next": "https://evil.example/"}
     )
     assert response["Location"] == "/"
+    response = client.post("/theme/", {"theme": "light", "next": "true"})
+    assert response["Location"] == "/"
 
 
 def test_theme_switch_answers_htmx_with_no_content(client):

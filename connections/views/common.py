@@ -4,9 +4,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def safe_next(request, default: str) -> str:
-    """Where to go back after an action: the given `next` if it is ours."""
+    """Where to go back after an action: the given `next` if it is ours.
+
+    Only a path of this site is followed ("/contacts/?q=ann"): a relative
+    name such as "true" would be read by `redirect()` as a view's name.
+    """
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -3,23 +3,12 @@
 from dataclasses import dataclass
 
 from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
 from connections.ids import parse_id
 from contacts.selectors.contacts import Sort, owner_labels
 
 SEARCH_MAX = 100
-
-
-def safe_next(request, default: str) -> str:
-    """The `next` URL the form carries if it is ours, else `default`."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def go(request, url: str):

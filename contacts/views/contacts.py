@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from connections.photos import PhotoSizeLimit, too_big_message
 from connections.selectors.network import Relationship, relationship_with
+from connections.views.common import safe_next
 from contacts.forms import DETAIL_KINDS, BulkForm, ContactEditor
 from contacts.models import Contact
 from contacts.selectors.contacts import (
@@ -32,7 +33,7 @@ from contacts.services.contacts import (
 from contacts.services.duplicates import undoable_merge_into
 from contacts.services.labels import contacts_bulk_label
 from contacts.services.trash import contact_trash, contacts_bulk_trash
-from contacts.views.common import ListParams, go, navigation_context, safe_next
+from contacts.views.common import ListParams, go, navigation_context
 
 LIST_TEMPLATE = "contacts/contact_list.html"
 DETAIL_TEMPLATE = "contacts/contact_detail.html"

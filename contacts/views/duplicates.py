@@ -19,6 +19,7 @@ from django.views.decorators.http import (
 from django.views.decorators.vary import vary_on_headers
 
 from connections.ids import parse_ids
+from connections.views.common import safe_next
 from contacts.selectors.contacts import contact_with_details
 from contacts.selectors.duplicates import duplicate_page
 from contacts.services.duplicates import (
@@ -33,7 +34,7 @@ from contacts.services.duplicates import (
     merge_of,
     recent_merges,
 )
-from contacts.views.common import go, navigation_context, safe_next
+from contacts.views.common import go, navigation_context
 
 LIST_TEMPLATE = "contacts/duplicate_list.html"
 MERGE_TEMPLATE = "contacts/duplicate_merge.html"

@@ -627,6 +627,22 @@ def test_star_without_javascript_goes_back_to_a_safe_page(alice, alice_client):
     assert not contact.is_favorite
 
 
+@pytest.mark.parametrize("target", ["true", "contacts", "?q=a", "\\evil.example"])
+def test_a_next_that_is_not_a_path_of_the_site_is_not_followed(
+    alice, alice_client, target
+):
+    # "true" was read by redirect() as the name of a view: a server error.
+    contact = ContactFactory(owner=alice)
+    url = reverse("contacts:favorite", args=[contact.pk])
+    response = alice_client.post(url, {"is_favorite": "1", "next": target})
+    assert response["Location"] == contact.get_absolute_url()
+    bulk = alice_client.post(
+        reverse("contacts:bulk"),
+        {"action": "delete", "contact": [contact.pk], "next": target},
+    )
+    assert bulk["Location"] == reverse("contacts:list")
+
+
 def test_star_needs_post(alice, alice_client):
     contact = ContactFactory(owner=alice)
     response = alice_client.get(reverse("contacts:favorite", args=[contact.pk]))
