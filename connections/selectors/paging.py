@@ -2,7 +2,9 @@
 
 A page is read with `ORDER BY key1, key2 … LIMIT size + 1`, starting after the
 keys of the last row of the previous page; the cursor carries those keys in
-an opaque, URL-safe string. A cursor that cannot be read starts from the top.
+an opaque, URL-safe string, signed: a cursor written by hand (a date where a
+number goes, a number larger than the column holds, a NUL byte) would reach
+the query. A cursor that cannot be read, or is not ours, starts from the top.
 """
 
 import base64
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core.signing import BadSignature, Signer
 from django.db.models import Q, QuerySet
 
 
@@ -40,18 +43,25 @@ def encode_cursor(values: Sequence[Any]) -> str:
         {"t": value.isoformat()} if isinstance(value, datetime) else value
         for value in values
     ]
-    raw = json.dumps(payload, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    return _SIGNER.sign(base64.urlsafe_b64encode(raw).decode().rstrip("="))
+
+
+_SIGNER = Signer(salt="connections.paging.cursor")
+# Keys are names of up to 300 characters (a contact's sort key), up to four
+# bytes each in UTF-8: 1,600 characters of base64, and the signature.
+CURSOR_MAX = 2048
 
 
 def decode_cursor(cursor: str, size: int) -> list | None:
-    """The keys in a cursor, or None when it is missing or malformed."""
-    if not cursor or len(cursor) > 400:
+    """The keys in a cursor, or None when it is missing, malformed or not ours."""
+    if not cursor or len(cursor) > CURSOR_MAX:
         return None
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        encoded = _SIGNER.unsign(cursor)
+        raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
         values = json.loads(raw)
-    except (ValueError, TypeError):
+    except (BadSignature, ValueError, TypeError):
         return None
     if not isinstance(values, list) or len(values) != size:
         return None

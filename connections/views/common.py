@@ -1,6 +1,11 @@
 """Helpers shared by the views of the connections app."""
 
+import re
+
 from django.utils.http import url_has_allowed_host_and_scheme
+
+SEARCH_MAX = 100  # characters of a search, on every list
+_CONTROLS = re.compile("[\\x00-\\x1f\\x7f]")
 
 
 def safe_next(request, default: str) -> str:
@@ -22,3 +27,14 @@ def current_path(request) -> str:
     if request.htmx and request.htmx.current_url_abs_path:
         return request.htmx.current_url_abs_path
     return request.get_full_path()
+
+
+def search_query(data, limit: int = SEARCH_MAX) -> str:
+    """The words searched for (`q` of `data`, a query string or form).
+
+    Spaces collapsed, cut to `limit` characters, control characters read as
+    spaces: a NUL in the address (`?q=%00`) would otherwise reach
+    PostgreSQL, which refuses it in any text.
+    """
+    query = _CONTROLS.sub(" ", data.get("q", ""))
+    return " ".join(query.split())[:limit]

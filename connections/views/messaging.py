@@ -21,7 +21,6 @@ from connections.forms import MessageForm
 from connections.ids import parse_id
 from connections.selectors import messaging as selectors
 from connections.selectors.messaging import (
-    SEARCH_MAX_LENGTH,
     local_day,
     messages_after,
     seen_message_id,
@@ -33,6 +32,7 @@ from connections.selectors.messaging import (
 )
 from connections.selectors.network import nav_badge_counts
 from connections.services import messaging as services
+from connections.views.common import search_query
 
 # htmx stops polling an element when its request answers this status.
 STOP_POLLING = 286
@@ -53,7 +53,7 @@ def _day_param(request, name: str = "day") -> date | None:
 @require_GET
 def inbox(request):
     """Messages: the member's conversations, most recent first, searchable."""
-    query = " ".join(request.GET.get("q", "").split())[:SEARCH_MAX_LENGTH]
+    query = search_query(request.GET)
     page = selectors.inbox(
         member=request.user, query=query, cursor=request.GET.get("after")
     )

@@ -54,7 +54,7 @@ from connections.selectors.network import (
     with_connected_on,
 )
 from connections.services import network as services
-from connections.views.common import current_path, safe_next
+from connections.views.common import current_path, safe_next, search_query
 from connections.views.profile import profile_member_or_404
 
 
@@ -154,7 +154,7 @@ def invitations_sent(request):
 @require_GET
 def connection_list(request):
     """The member's connections: search, sort, private kind, load more."""
-    query = request.GET.get("q", "").strip()
+    query = search_query(request.GET)
     sort = request.GET.get("sort")
     sort = sort if sort in CONNECTION_SORTS else "recent"
     if not request.htmx:
@@ -195,7 +195,7 @@ def kind_choices() -> list[tuple[str, str]]:
 @require_GET
 def member_search(request):
     """Find members by name, handle or headline."""
-    query = request.GET.get("q", "").strip()
+    query = search_query(request.GET)
     page = members_search(
         viewer=request.user, query=query, cursor=request.GET.get("after")
     )

@@ -1,9 +1,6 @@
 """Reads about contacts: the list, a card, Trash, and who is on Rapport."""
 
-import base64
-import binascii
 import datetime
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -15,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from connections.ids import parse_ids
+from connections.selectors import paging
 from connections.selectors.members import members_findable_by_emails
 from contacts.models import (
     AddressBook,
@@ -97,20 +95,21 @@ def _emails_of(contact: Contact):
 
 
 def encode_cursor(key: str, pk: int) -> str:
-    raw = json.dumps([key, pk], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return paging.encode_cursor([key, pk])
 
 
 def decode_cursor(cursor: str | None) -> tuple[str, int] | None:
-    """The (key, id) a cursor holds, or None for a missing or mangled one."""
-    if not cursor:
+    """The (key, id) a cursor holds, or None for a missing, mangled or forged one.
+
+    Signed like every cursor of the site (`connections.selectors.paging`): a
+    cursor written by hand would bring a NUL, or a number no column holds, to
+    the query.
+    """
+    values = paging.decode_cursor(cursor or "", 2)
+    if values is None:
         return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        key, pk = json.loads(raw)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
-        return None
-    if not isinstance(key, str) or not isinstance(pk, int) or isinstance(pk, bool):
+    key, pk = values
+    if not isinstance(key, str) or not isinstance(pk, int):
         return None
     return key, pk
 

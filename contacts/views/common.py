@@ -6,9 +6,8 @@ from django.shortcuts import redirect
 from django_htmx.http import HttpResponseClientRedirect
 
 from connections.ids import parse_id
+from connections.views.common import search_query
 from contacts.selectors.contacts import Sort, owner_labels
-
-SEARCH_MAX = 100
 
 
 def go(request, url: str):
@@ -34,7 +33,7 @@ class ListParams:
         sort = data.get("sort", Sort.NAME)
         label = data.get("label", "")
         return cls(
-            query=data.get("q", "").strip()[:SEARCH_MAX],
+            query=search_query(data),
             sort=sort if sort in Sort.CHOICES else Sort.NAME,
             label_id=parse_id(label),
             favorites=data.get("favorites") == "1",

@@ -1,3 +1,5 @@
+import base64
+import json
 from datetime import timedelta
 
 import pytest
@@ -438,6 +440,22 @@ class TestLists:
             assert [
                 row.other for row in connections_of(member=alice, cursor=cursor)
             ] == [bob]
+
+    def test_a_cursor_written_by_hand_starts_from_the_top(self, alice, bob):
+        from connections.selectors.paging import decode_cursor, encode_cursor
+
+        connect(alice, bob)
+        # Well-formed keys of the right number, but not a cursor we wrote: a
+        # text where a date goes, a number no column holds, a NUL.
+        for keys in (["zzz", 1], [10**30, 1], ["\x00", 1], [{"t": "x"}, 1]):
+            raw = json.dumps(keys).encode()
+            forged = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+            assert decode_cursor(forged, 2) is None
+            page = connections_of(member=alice, cursor=forged)
+            assert [row.other for row in page] == [bob]
+        ours = encode_cursor(["zzz", 1])
+        assert decode_cursor(ours, 2) == ["zzz", 1]
+        assert decode_cursor(ours[:-1] + ("A" if ours[-1] != "A" else "B"), 2) is None
 
     def test_members_search_excludes_self_blocked_and_hidden(
         self, alice, bob, carol, dave

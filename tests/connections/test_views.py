@@ -511,6 +511,52 @@ class TestMyNetwork:
         with django_assert_num_queries(4):
             alice_client.get("/network/search/?q=nobody-at-all")
 
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "/",
+            "/messages/",
+            "/network/connections/",
+            "/network/connections/?sort=name",
+            "/network/invitations/",
+            "/network/invitations/sent/",
+            "/network/losing-touch/",
+            "/network/search/?q=o",
+            "/in/bob/updates/",
+            "/settings/blocked/",
+        ],
+    )
+    def test_a_forged_cursor_is_the_first_page_not_an_error(
+        self, alice, alice_client, bob, url
+    ):
+        import base64
+
+        connect(alice, bob)
+        sep = "&" if "?" in url else "?"
+        for headers in ({}, HTMX):
+            plain = alice_client.get(url, **headers).status_code
+            assert plain in (200, 302)  # the profile's updates: htmx only
+            for keys in ('["zzz",1]', "[1e400,1]", '["\\u0000",1]', "[1,2,3]"):
+                forged = base64.urlsafe_b64encode(keys.encode()).decode()
+                response = alice_client.get(f"{url}{sep}after={forged}", **headers)
+                assert response.status_code == plain, (url, keys)
+
+    @pytest.mark.parametrize(
+        "url", ["/network/connections/", "/network/search/", "/messages/"]
+    )
+    def test_a_search_with_control_characters_reads_them_as_spaces(
+        self, alice, alice_client, bob, url
+    ):
+        from connections.services import messaging
+
+        connect(alice, bob)
+        messaging.message_send(
+            sender=bob, recipient=alice, body="Okafor here", client_token="token-123"
+        )
+        response = alice_client.get(f"{url}?q=%00okafor%07")
+        assert response.status_code == 200
+        assert "Bob Okafor" in response.content.decode()
+
 
 class TestRemoveAndBlock:
     def test_remove_confirm_then_done_without_javascript(

@@ -64,6 +64,29 @@ def test_pages_cover_every_contact_once_even_with_equal_names(alice, sort):
     assert sorted(seen) == sorted(names(contact_page(owner=alice, sort=sort)))
 
 
+def test_pages_go_on_after_the_longest_names_in_any_script(alice):
+    # The cursor carries the last name of its page: the longest name, in
+    # characters of four bytes, must fit in it, or "Load more" would start
+    # again from the top.
+    for n in range(5):
+        ContactFactory(
+            owner=alice,
+            given_name="😀" * 80,
+            middle_name="😀" * 80,
+            family_name="龍" * 80,
+            suffix="龍" * 29 + str(n),
+        )
+    seen, after = [], None
+    for _ in range(5):
+        page = contact_page(owner=alice, after=after, page_size=2)
+        seen.extend(names(page))
+        after = page.next_cursor
+        if after is None:
+            break
+    assert len(set(seen)) == len(seen) == 5
+    assert min(len(name) for name in seen) == 273
+
+
 def test_a_mangled_cursor_starts_from_the_top(alice):
     ContactFactory(owner=alice, given_name="Zoë")
     assert names(contact_page(owner=alice, after="%%%not-a-cursor")) != []
