@@ -33,7 +33,6 @@ from connections.selectors.network import (
 from connections.selectors.paging import Page, keyset_page
 
 PAGE_SIZE = settings.RAPPORT_MESSAGES_PAGE_SIZE
-SEARCH_MAX_LENGTH = 100
 
 
 def _other_read_id():
