@@ -38,6 +38,12 @@ class Page:
         return bool(self.items)
 
 
+_SIGNER = Signer(salt="connections.paging.cursor")
+# Keys are names of up to 300 characters (a contact's sort key), up to four
+# bytes each in UTF-8: 1,600 characters of base64, and the signature.
+CURSOR_MAX = 2048
+
+
 def encode_cursor(values: Sequence[Any]) -> str:
     payload = [
         {"t": value.isoformat()} if isinstance(value, datetime) else value
@@ -45,12 +51,6 @@ def encode_cursor(values: Sequence[Any]) -> str:
     ]
     raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     return _SIGNER.sign(base64.urlsafe_b64encode(raw).decode().rstrip("="))
-
-
-_SIGNER = Signer(salt="connections.paging.cursor")
-# Keys are names of up to 300 characters (a contact's sort key), up to four
-# bytes each in UTF-8: 1,600 characters of base64, and the signature.
-CURSOR_MAX = 2048
 
 
 def decode_cursor(cursor: str, size: int) -> list | None:
