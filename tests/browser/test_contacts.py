@@ -122,6 +122,35 @@ def test_label_and_star_contacts_from_the_list(ui, alice):
     expect(page.locator(".contact-row")).to_have_count(1)
 
 
+def test_sidebar_shows_long_label_names_whole_and_keeps_its_links_in_reach(
+    ui, alice
+):
+    for day in range(1, 31):
+        LabelFactory(owner=alice, name=f"Imported 2026-11-{day:02d}")
+    ContactFactory(owner=alice, given_name="Ann", family_name="Reader")
+    ui.sign_in(alice)
+    ui.goto("/contacts/")
+    page = ui.page
+    nav = page.get_by_role("navigation", name="Address book")
+    # Each name is shown whole (wrapped, not cut), so two imports stay apart.
+    label = nav.get_by_role("link", name="Imported 2026-11-28")
+    expect(label).to_be_visible()
+    assert label.locator("span").evaluate(
+        "span => span.scrollWidth <= span.clientWidth"
+        " && span.scrollHeight <= span.clientHeight"
+    )
+    # Thirty labels are taller than the window: the sidebar scrolls on its own
+    # and its last links stay reachable while the list stays where it is.
+    box = nav.bounding_box()
+    assert box["y"] + box["height"] <= page.viewport_size["height"]
+    settings_link = nav.get_by_role("link", name="Settings")
+    settings_link.scroll_into_view_if_needed()
+    expect(settings_link).to_be_in_viewport()
+    ui.screenshot("contacts-sidebar-many-labels", full_page=False)
+    settings_link.click()
+    ui.arrived("/contacts/settings/")
+
+
 def test_empty_the_trash_after_confirming(ui, alice):
     for name in ("Old", "Older"):
         ContactFactory(owner=alice, given_name=name, trashed=True)
