@@ -1,6 +1,8 @@
 """The admin site: staff reach it only from a session that passed two-factor
 authentication."""
 
+from functools import wraps
+
 from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
 from django.shortcuts import redirect
@@ -9,12 +11,28 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from connections.selectors.moderation import session_used_two_factor
+from connections.views.common import without_controls
 
 
 class RapportAdminSite(admin.AdminSite):
     site_header = "Rapport administration"
     site_title = "Rapport admin"
     index_title = "Moderation and members"
+
+    def admin_view(self, view, cacheable=False):
+        """Every admin page reads the address without control characters.
+
+        The admin hands a filter's or a search's value to the database as it
+        is, and PostgreSQL refuses a NUL in any text: `?kind__exact=%00` was
+        a server error. Read as a space, it is a value nothing matches.
+        """
+
+        @wraps(view)
+        def readable(request, *args, **kwargs):
+            request.GET = without_controls(request.GET)
+            return view(request, *args, **kwargs)
+
+        return super().admin_view(readable, cacheable)
 
     def has_permission(self, request):
         return super().has_permission(request) and session_used_two_factor(request)

@@ -2,6 +2,7 @@
 
 import re
 
+from django.http import QueryDict
 from django.utils.http import url_has_allowed_host_and_scheme
 
 SEARCH_MAX = 100  # characters of a search, on every list
@@ -27,6 +28,25 @@ def current_path(request) -> str:
     if request.htmx and request.htmx.current_url_abs_path:
         return request.htmx.current_url_abs_path
     return request.get_full_path()
+
+
+def without_controls(query: QueryDict) -> QueryDict:
+    """`query` (a request's GET) with control characters read as spaces.
+
+    For views that hand the address's values to the database as they are, as
+    the admin's filters and search do: PostgreSQL refuses a NUL in any text.
+    """
+    if not any(
+        _CONTROLS.search(key + "".join(values)) for key, values in query.lists()
+    ):
+        return query
+    cleaned = QueryDict(mutable=True)
+    for key, values in query.lists():
+        cleaned.setlist(
+            _CONTROLS.sub(" ", key), [_CONTROLS.sub(" ", value) for value in values]
+        )
+    cleaned._mutable = False
+    return cleaned
 
 
 def search_query(data, limit: int = SEARCH_MAX) -> str:
