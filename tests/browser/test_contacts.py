@@ -122,9 +122,7 @@ def test_label_and_star_contacts_from_the_list(ui, alice):
     expect(page.locator(".contact-row")).to_have_count(1)
 
 
-def test_sidebar_shows_long_label_names_whole_and_keeps_its_links_in_reach(
-    ui, alice
-):
+def test_sidebar_shows_long_label_names_whole_and_keeps_its_links_in_reach(ui, alice):
     for day in range(1, 31):
         LabelFactory(owner=alice, name=f"Imported 2026-11-{day:02d}")
     ContactFactory(owner=alice, given_name="Ann", family_name="Reader")
