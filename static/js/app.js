@@ -285,6 +285,21 @@
     input.focus();
   });
 
+  // A row of links that scrolls sideways on narrow screens
+  // ([data-scroll-current]) starts with the current page's link in view.
+  function revealCurrent(root) {
+    var strips = Array.prototype.slice.call(root.querySelectorAll("[data-scroll-current]"));
+    if (root.matches && root.matches("[data-scroll-current]")) strips.push(root);
+    strips.forEach(function (strip) {
+      var current = strip.querySelector("[aria-current='page']");
+      if (!current || strip.scrollWidth <= strip.clientWidth) return;
+      var area = strip.getBoundingClientRect();
+      var link = current.getBoundingClientRect();
+      if (link.left >= area.left && link.right <= area.right) return;
+      strip.scrollLeft += link.left - area.left - (area.width - link.width) / 2;
+    });
+  }
+
   function showDropHints(root) {
     root.querySelectorAll("[data-drop-hint]").forEach(function (hint) {
       hint.hidden = false;
@@ -293,6 +308,7 @@
 
   function init(root) {
     showDropHints(root);
+    revealCurrent(root);
     scheduleFlashes(root);
     initCounters(root);
     focusDialog(root);

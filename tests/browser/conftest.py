@@ -199,10 +199,13 @@ def browser_session(browser, live_server):
     """A factory of browser sessions (one per person), closed after the test."""
     sessions: list[BrowserSession] = []
 
-    def make(viewport=None, color_scheme="light") -> BrowserSession:
+    def make(viewport=None, color_scheme="light", touch=False) -> BrowserSession:
+        # `touch`: a phone's touch screen and nothing else to point with.
         context = browser.new_context(
             viewport=viewport or DESKTOP,
             color_scheme=color_scheme,
+            has_touch=touch,
+            is_mobile=touch,
             locale="en-GB",
             timezone_id="Europe/London",
         )

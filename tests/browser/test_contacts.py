@@ -149,6 +149,34 @@ def test_sidebar_shows_long_label_names_whole_and_keeps_its_links_in_reach(ui, a
     ui.arrived("/contacts/settings/")
 
 
+def test_on_a_phone_the_address_book_row_starts_at_the_current_page(
+    browser_session, alice
+):
+    for name in ("Book club", "Family", "Friends", "Neighbours", "Running club"):
+        LabelFactory(owner=alice, name=name)
+    ui = browser_session(viewport=PHONE, touch=True)
+    ui.sign_in(alice)
+    page = ui.page
+    nav = page.get_by_role("navigation", name="Address book")
+    for path, name in (("/contacts/trash/", "Trash"), ("/contacts/", "All contacts")):
+        ui.goto(path)
+        # The row of links is wider than the phone and scrolls sideways; the
+        # current page's link is in view without scrolling it by hand.
+        assert nav.evaluate("nav => nav.scrollWidth > nav.clientWidth")
+        link = nav.get_by_role("link", name=name)
+        expect(link).to_have_attribute("aria-current", "page")
+        row, chip = nav.bounding_box(), link.bounding_box()
+        assert row["x"] <= chip["x"]
+        assert chip["x"] + chip["width"] <= row["x"] + row["width"]
+    ui.goto("/contacts/import/")
+    zone = page.locator("[data-drop-zone]")
+    # Nothing to drag a file with on a touch screen: no hint to drop one.
+    expect(zone.get_by_text("You can also drop the file here.")).to_be_hidden()
+    field = zone.get_by_label("Address book file")
+    assert field.bounding_box()["width"] >= zone.bounding_box()["width"] * 0.8
+    ui.screenshot("contacts-import-phone", full_page=False)
+
+
 def test_empty_the_trash_after_confirming(ui, alice):
     for name in ("Old", "Older"):
         ContactFactory(owner=alice, given_name=name, trashed=True)
