@@ -100,6 +100,27 @@ def browser():
         browser.close()
 
 
+# What makes a page wider than its window: the outermost elements that stick
+# out on the right, leaving aside those inside a box that scrolls or clips.
+SIDEWAYS_OVERFLOW = """() => {
+  const root = document.documentElement;
+  const width = root.clientWidth;
+  if (root.scrollWidth <= width) return "";
+  const out = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const parent = el.parentElement;
+    if (el.getBoundingClientRect().right <= width + 0.5) continue;
+    if (parent.getBoundingClientRect().right > width + 0.5) continue;
+    if (getComputedStyle(parent).overflowX !== "visible") continue;
+    const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+      + (el.classList.length ? "." + [...el.classList].join(".") : "");
+    out.push(name + " to " + Math.round(el.getBoundingClientRect().right) + "px");
+  }
+  return root.scrollWidth + "px wide in a " + width + "px window; "
+    + (out.slice(0, 5).join(", ") || "no single element");
+}"""
+
+
 class BrowserSession:
     """One person's browser tab, with the checks every journey needs."""
 
@@ -146,7 +167,16 @@ class BrowserSession:
         self.check_a11y()
 
     def check_a11y(self, label: str = ""):
-        """Run axe-core on the page as it is now (after htmx changes, too)."""
+        """Run axe-core on the page as it is now (after htmx changes, too).
+
+        The page must also fit the window's width: nothing may make it scroll
+        sideways, on a phone least of all.
+        """
+        overflow = self.page.evaluate(SIDEWAYS_OVERFLOW)
+        if overflow:
+            raise AssertionError(
+                f"{self.page.url} {label} scrolls sideways: {overflow}"
+            )
         results = self.axe.run(self.page)
         blocking = [
             violation
