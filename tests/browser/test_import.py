@@ -384,6 +384,19 @@ def test_import_pages_look_finished(browser_session, alice, device, viewport, th
     member.screenshot(f"trash-merged-{device}-{theme}")
     member.goto("/contacts/export/")
     member.screenshot(f"export-{device}-{theme}")
+    member.goto("/contacts/import/")
+    page = member.page
+    page.get_by_label("Address book file").set_input_files(str(DATA / "generic.csv"))
+    page.get_by_role("button", name="Import").click()
+    member.arrived(re.compile(r".*/contacts/import/\d+/$"))
+    # Each column's choice is in sight, on a phone too (not off to the right
+    # of a table wider than the screen).
+    width = page.viewport_size["width"]
+    for choice in page.locator(".mapping-table select").all():
+        box = choice.bounding_box()
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= width
+    member.screenshot(f"import-columns-{device}-{theme}")
 
 
 def test_a_file_dropped_on_the_zone_is_the_one_imported(ui, alice):
