@@ -13,6 +13,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from connections import devices
+
 register = template.Library()
 
 ICON_SPRITE = Path(settings.BASE_DIR) / "static" / "img" / "icons.svg"
@@ -220,4 +222,19 @@ def depth_why(connection):
         facts.summary(),
         detail,
         gettext("Only you see this."),
+    )
+
+
+@register.filter
+def device(user_agent):
+    """A session's browser and system in plain words ("Firefox on Windows")."""
+    return devices.describe(user_agent)
+
+
+@register.filter
+def this_one_first(sessions):
+    """Signed-in sessions: the one asking first, then the others newest first."""
+    return sorted(
+        sessions,
+        key=lambda session: (not session.is_current(), -session.created_at.timestamp()),
     )

@@ -133,3 +133,30 @@ def test_home_looks_right_in_both_themes(
     if device == "phone":
         expect(member.page.get_by_role("navigation", name="Main")).to_be_in_viewport()
     member.screenshot(f"home-member-{device}-{theme}")
+
+
+def test_sign_out_a_lost_phone_from_the_sessions_page(browser_session, alice):
+    phone = browser_session(viewport=PHONE, touch=True)
+    phone.sign_in(alice)
+    laptop = browser_session(color_scheme="dark")
+    laptop.sign_in(alice)
+    laptop.goto("/accounts/sessions/")
+    sessions = laptop.page.get_by_role("list")
+    rows = laptop.page.locator(".session-list > li")
+    expect(rows).to_have_count(2)
+    # Named in plain words, this browser first.
+    expect(rows.first).to_contain_text("This browser")
+    expect(rows.first).to_contain_text("Chrome on Linux")
+    expect(sessions.get_by_text("This browser")).to_have_count(1)
+    laptop.screenshot("settings-sessions")
+    laptop.page.get_by_role("button", name="Sign out everywhere else").click()
+    laptop.arrived("/accounts/sessions/")
+    expect(rows).to_have_count(1)
+    # The phone is signed out: its next page is the one a visitor sees.
+    phone.goto("/accounts/sessions/")
+    phone.arrived(re.compile(r".*/accounts/login/.*"))
+    # Alone now, the page offers to sign out this browser.
+    phone.sign_in(alice)
+    phone.goto("/accounts/sessions/")
+    expect(phone.page.locator(".session-list > li")).to_have_count(2)
+    phone.screenshot("settings-sessions-phone")
