@@ -160,3 +160,23 @@ def test_sign_out_a_lost_phone_from_the_sessions_page(browser_session, alice):
     phone.goto("/accounts/sessions/")
     expect(phone.page.locator(".session-list > li")).to_have_count(2)
     phone.screenshot("settings-sessions-phone")
+
+
+@pytest.mark.parametrize(
+    ("device", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)]
+)
+def test_account_pages_are_cards_like_the_rest_of_settings(
+    browser_session, alice, device, viewport
+):
+    member = browser_session(viewport=viewport)
+    member.sign_in(alice)
+    member.goto("/accounts/email/")
+    current = member.page.get_by_label("Current email")
+    expect(current).to_be_disabled()
+    expect(current).to_have_css("border-top-style", "dashed")
+    member.goto("/accounts/password/change/")
+    form = member.page.locator(".manage-page > form")
+    expect(form).to_have_css("border-top-style", "solid")
+    # A readable width on a wide screen, the whole width on a phone.
+    assert form.bounding_box()["width"] <= 40 * 16
+    member.screenshot(f"settings-password-{device}")
