@@ -65,6 +65,7 @@ class UserAdmin(MemberSearch, MemberModeration, BaseUserAdmin):
         "date_joined",
         "last_login",
         "suspension",
+        "closed_at",
         "signup_ip",
     )
     fieldsets = (
@@ -84,7 +85,7 @@ class UserAdmin(MemberSearch, MemberModeration, BaseUserAdmin):
             },
         ),
         (_("Moderation"), {"fields": ("suspension", "signup_ip")}),
-        (_("Dates"), {"fields": ("date_joined", "last_login")}),
+        (_("Dates"), {"fields": ("date_joined", "last_login", "closed_at")}),
     )
     add_fieldsets = (
         (

@@ -111,6 +111,22 @@ class NotificationSettingsForm(forms.Form):
     )
 
 
+class AccountCloseForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that closing my account can't be undone."),
+        error_messages={
+            "required": _(
+                "Tick this box to confirm that you want to close your account."
+            )
+        },
+    )
+
+
 class UpdateForm(forms.Form):
     """Post or edit an update: plain text and its audience."""
 

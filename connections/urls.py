@@ -68,6 +68,7 @@ urlpatterns = [
     path("messages/with/<str:handle>/poll/", messaging.thread_poll, name="thread_poll"),
     path("settings/", pages.settings_index, name="settings"),
     path("settings/profile/", profile.profile_edit, name="profile_edit"),
+    path("settings/close/", pages.account_close_view, name="account_close"),
     path("settings/blocked/", network.blocked_list, name="blocked"),
     path("settings/blocked/<str:handle>/unblock/", network.unblock, name="unblock"),
     path(

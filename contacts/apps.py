@@ -6,3 +6,6 @@ class ContactsConfig(AppConfig):
 
     name = "contacts"
     verbose_name = "Address books"
+
+    def ready(self):
+        from contacts import receivers  # noqa: F401 - connects the receivers

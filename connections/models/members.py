@@ -106,6 +106,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     suspended_until = models.DateTimeField(
         _("suspended until"), null=True, blank=True, editable=False
     )
+    # Set once, when the member closes their account (`account_close`).
+    closed_at = models.DateTimeField(
+        _("account closed"), null=True, blank=True, editable=False
+    )
     signup_ip = models.GenericIPAddressField(
         _("sign-up address"), null=True, blank=True, editable=False
     )

@@ -22,6 +22,7 @@ from connections.models.moderation import (
 )
 from connections.selectors.moderation import can_moderate
 from connections.selectors.network import visible_members
+from connections.services.accounts import member_sessions_end
 from connections.services.network import (
     block_create,
     lock_members,
@@ -271,18 +272,6 @@ def member_warn(*, member, staff_member, reason: str, reports=()) -> Sanction:
     return warning
 
 
-def _end_sessions(member_id: int) -> None:
-    """Delete every session allauth tracks for the member.
-
-    Sessions it doesn't track end on their next request, when the suspended
-    member is signed out (`ModerationMiddleware`).
-    """
-    from allauth.usersessions.models import UserSession
-
-    for session in UserSession.objects.filter(user_id=member_id):
-        session.end()
-
-
 @transaction.atomic
 def member_suspend(
     *,
@@ -336,7 +325,7 @@ def member_suspend(
         ),
     )
     member_id = member.pk
-    transaction.on_commit(lambda: _end_sessions(member_id))
+    transaction.on_commit(lambda: member_sessions_end(member_id))
     return suspension
 
 

@@ -291,6 +291,10 @@ def connection_request_accept(*, invitation, member) -> ConnectionRequest:
     invitation = _lock_request(invitation)
     if invitation.status == Status.ACCEPTED:
         return invitation
+    if not invitation.sender.is_active:
+        raise ValidationError(
+            _("This invitation is no longer available."), code="unavailable"
+        )
     if not invitation.is_pending:
         _refuse_closed(invitation, viewer_is_sender=False)
     return _accept(invitation, member=member, now=timezone.now())

@@ -142,7 +142,7 @@ def profile_update(*, member, data: ProfileData) -> Profile:
     return profile
 
 
-def _delete_photo_files(key: str) -> None:
+def delete_photo_files(key: str) -> None:
     for size in PHOTO_SIZES:
         default_storage.delete(photo_path(key, size))
 
@@ -165,9 +165,9 @@ def profile_photo_set(*, member, upload) -> Profile:
             profile.photo_key = key
             profile.save(update_fields=["photo_key", "updated"])
             if previous:
-                transaction.on_commit(lambda: _delete_photo_files(previous))
+                transaction.on_commit(lambda: delete_photo_files(previous))
     except Exception:
-        _delete_photo_files(key)
+        delete_photo_files(key)
         raise
     return profile
 
@@ -180,7 +180,7 @@ def profile_photo_remove(*, member) -> Profile:
     if previous:
         profile.photo_key = ""
         profile.save(update_fields=["photo_key", "updated"])
-        transaction.on_commit(lambda: _delete_photo_files(previous))
+        transaction.on_commit(lambda: delete_photo_files(previous))
     return profile
 
 

@@ -1,10 +1,17 @@
 """Home and the member's hubs."""
 
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from connections.forms import AccountCloseForm
+from connections.selectors.profiles import connection_count
+from connections.services.accounts import account_close
 from connections.views.updates import home_feed
 
 
@@ -22,3 +29,39 @@ def home(request):
 def settings_index(request):
     """Settings: account security and, later, profile and privacy."""
     return render(request, "connections/settings.html")
+
+
+@require_http_methods(["GET", "POST"])
+def account_close_view(request):
+    """Settings › Close account: what goes, then the password and a tick.
+
+    A wrong password or a missing tick keeps the page as it was (the password
+    field is emptied, as password fields are); success signs the member out
+    and lands on the home page with a message that says what happened.
+    """
+    form = AccountCloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_close(member=request.user, password=form.cleaned_data["password"])
+            closed = True
+        except ValidationError as error:
+            # "closed": a second click, answered after the first closed it.
+            closed = error.code == "closed"
+            if not closed:
+                form.add_error("password" if error.code == "password" else None, error)
+        if closed:
+            logout(request)
+            messages.success(
+                request,
+                _(
+                    "Your account is closed and what you kept on Rapport is "
+                    "deleted. Thank you for having been part of the community."
+                ),
+            )
+            return redirect("home")
+    context = {
+        "form": form,
+        "connections": connection_count(member=request.user),
+        "staff": request.user.is_staff or request.user.is_superuser,
+    }
+    return render(request, "connections/settings_close.html", context)

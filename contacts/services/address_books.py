@@ -1,12 +1,21 @@
 """Writes about a member's address book as a whole."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from contacts.models import AddressBook, Contact, ContactPhone
+from contacts.models import (
+    AddressBook,
+    Contact,
+    ContactImport,
+    ContactMerge,
+    ContactPhone,
+    Label,
+    NotDuplicate,
+)
 from contacts.phones import e164_or_blank, is_region
 
 REDERIVE_BATCH = 500
@@ -18,7 +27,15 @@ def address_book_locked(*, owner) -> AddressBook:
     Writes that must see a stable count of the owner's contacts (the limit)
     take this lock first, so two requests cannot both pass the check.
     """
-    AddressBook.objects.get_or_create(owner=owner)
+    _book, created = AddressBook.objects.get_or_create(owner=owner)
+    if created and not (
+        get_user_model()
+        .objects.filter(pk=getattr(owner, "pk", owner), is_active=True)
+        .exists()
+    ):
+        # A write that waited while the account was being closed: it finds
+        # the address book gone and must not start a new one.
+        raise ValidationError(_("This account is closed."), code="closed")
     return AddressBook.objects.select_for_update().get(owner=owner)
 
 
@@ -104,3 +121,19 @@ def _rederive_phones(*, owner, region: str) -> None:
                 phones=[(phone.value, phone.e164) for phone in contact.phones.all()],
             )
         Contact.objects.bulk_update(contacts, Contact.DERIVED_FIELDS)
+
+
+@transaction.atomic
+def address_book_delete(*, owner) -> int:
+    """Delete everything the owner keeps in their address book, for good:
+    contacts (Trash included) with their details and photos, labels, imports
+    and their files, merges and "not duplicates" marks. Returns how many
+    contacts went. For an account being closed (`account_closing`)."""
+    address_book_locked(owner=owner)
+    _rows, by_model = Contact.objects.filter(owner=owner).delete()
+    Label.objects.filter(owner=owner).delete()
+    ContactImport.objects.filter(owner=owner).delete()
+    ContactMerge.objects.filter(owner=owner).delete()
+    NotDuplicate.objects.filter(owner=owner).delete()
+    AddressBook.objects.filter(owner=owner).delete()
+    return by_model.get(Contact._meta.label, 0)

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from connections.models import User
 from tests.browser.conftest import DESKTOP, PHONE, authenticator_code
+from tests.factories import DEFAULT_PASSWORD, ContactFactory, connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -180,3 +181,43 @@ def test_account_pages_are_cards_like_the_rest_of_settings(
     # A readable width on a wide screen, the whole width on a phone.
     assert form.bounding_box()["width"] <= 40 * 16
     member.screenshot(f"settings-password-{device}")
+
+
+def test_close_an_account_after_reading_what_goes(browser_session, alice, bob):
+    connect(alice, bob)
+    ContactFactory(owner=alice, given_name="Zoe", family_name="Keller")
+    member = browser_session(viewport=PHONE, color_scheme="dark")
+    member.sign_in(alice)
+    member.goto("/settings/")
+    member.page.get_by_role("link", name="Close account").first.click()
+    member.arrived("/settings/close/")
+    expect(member.page.get_by_role("heading", level=1)).to_have_text("Close account")
+    expect(member.page.get_by_text("Your connection ends, quietly")).to_be_visible()
+    expect(
+        member.page.get_by_role("link", name="Export your contacts first")
+    ).to_be_visible()
+    member.screenshot("settings-close-account")
+    # A wrong password keeps the tick and says what was wrong.
+    member.page.get_by_label("Your password").fill("not my password")
+    member.page.get_by_label("I understand").check()
+    member.page.get_by_role("button", name="Close my account").click()
+    member.arrived("/settings/close/")
+    expect(
+        member.page.get_by_text("That is not your current password.")
+    ).to_be_visible()
+    expect(member.page.get_by_label("I understand")).to_be_checked()
+    # The right one closes the account and signs out.
+    member.page.get_by_label("Your password").fill(DEFAULT_PASSWORD)
+    member.page.get_by_role("button", name="Close my account").click()
+    member.arrived("/")
+    expect(member.page.get_by_text("Your account is closed")).to_be_visible()
+    expect(member.page.get_by_role("link", name="Sign in").first).to_be_visible()
+    member.screenshot("settings-account-closed")
+    # The old password opens nothing any more.
+    member.goto("/accounts/login/")
+    member.page.get_by_label("Email").fill("alice@example.com")
+    member.page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    member.page.get_by_role("button", name="Sign In").click()
+    member.arrived("/accounts/login/")
+    expect(member.page.get_by_role("alert").first).to_be_visible()
+    assert not User.objects.get(pk=alice.pk).is_active

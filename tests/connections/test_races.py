@@ -14,8 +14,8 @@ from django.db import connection, connections
 from django.test import override_settings
 
 from connections.models import Block, Connection, ConnectionRequest, EmailInvitation
-from connections.services import network
-from tests.factories import UserFactory
+from connections.services import accounts, network
+from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -204,3 +204,19 @@ def test_an_email_invitation_link_used_twice_at_once_works_once(mailoutbox):
     assert_friendly(results)
     assert ConnectionRequest.objects.count() == 1
     assert sum(result is None for result in results) == 1
+
+
+def test_accepting_while_the_sender_closes_their_account_connects_no_one(
+    monkeypatch,
+):
+    monkeypatch.setattr(accounts, "lock_members", network.lock_members)
+    alice, bob = UserFactory.create_batch(2)
+    invitation = network.connection_request_send(sender=alice, recipient=bob)
+    results = race(
+        lambda: network.connection_request_accept(invitation=invitation, member=bob),
+        lambda: accounts.account_close(member=alice, password=DEFAULT_PASSWORD),
+    )
+    assert_friendly(results)
+    assert not connected(alice, bob)
+    alice.refresh_from_db()
+    assert not alice.is_active
