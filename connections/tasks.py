@@ -44,6 +44,18 @@ def _send(template: str, context: dict, to: str):
 
 
 @task()
+def send_account_closed_email(email: str, name: str, closed_on: str) -> bool:
+    """Tell a member, at the address they signed in with, that their account
+    was closed: if someone else did it, they learn it at once."""
+    _send(
+        "account_closed",
+        {"name": name, "closed_on": closed_on, "site_url": absolute("/")},
+        email,
+    )
+    return True
+
+
+@task()
 def send_invitation_received_email(request_id: int) -> bool:
     """Tell the recipient someone invites them, if they want to know."""
     invitation = (

@@ -69,6 +69,10 @@ urlpatterns = [
     path("settings/", pages.settings_index, name="settings"),
     path("settings/profile/", profile.profile_edit, name="profile_edit"),
     path("settings/close/", pages.account_close_view, name="account_close"),
+    path("settings/data/", pages.your_data, name="your_data"),
+    path(
+        "settings/data/download/", pages.your_data_download, name="your_data_download"
+    ),
     path("settings/blocked/", network.blocked_list, name="blocked"),
     path("settings/blocked/<str:handle>/unblock/", network.unblock, name="unblock"),
     path(

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from connections.csv_cells import neutralise, unneutralise
 from connections.selectors.profiles import Birthday as ShownBirthday
 from contacts.text import name_parts
 from contacts.uploads import UploadError
@@ -58,11 +59,6 @@ MAX_COLUMNS = 400
 MAX_CELL_CHARS = 128 * 1024
 MULTI_SEPARATOR = " ::: "
 ADDRESS_PARTS = ("street", "city", "region", "postal_code", "country")
-
-# Cells a spreadsheet would run as a formula start with one of these.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_NEUTRALISED = re.compile(r"^'+[=+\-@\t\r]")
-_NEEDS_NEUTRALISING = re.compile(r"^'*[=+\-@\t\r]")
 
 
 # ---------------------------------------------------------------------------
@@ -853,13 +849,6 @@ def guess_mapping(header: Sequence[str]) -> list[str]:
 # ---------------------------------------------------------------------------
 
 
-def unneutralise(value: str) -> str:
-    """Undo `neutralise()`: a quote before a formula character comes off."""
-    if value[:1] == "'" and _NEUTRALISED.match(value):
-        return value[1:]
-    return value
-
-
 def kind_from_label(text: str) -> tuple[str, str]:
     """(kind, custom label) from Google's label text ("* Home", "Work Fax")."""
     label = text.strip().removeprefix("*").strip()
@@ -1227,18 +1216,6 @@ GOOGLE_ADDRESS_COLUMNS = (
     "Extended Address",
 )
 _LABEL_TEXT = {HOME: "Home", WORK: "Work", MOBILE: "Mobile", OTHER: "Other"}
-
-
-def neutralise(value: str) -> str:
-    """Make a cell safe to open in a spreadsheet (OWASP's CSV injection advice).
-
-    A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets
-    a leading `'`; so does one that would otherwise look neutralised already,
-    so that `unneutralise()` gives back exactly what was written.
-    """
-    if value and _NEEDS_NEUTRALISING.match(value):
-        return "'" + value
-    return value
 
 
 @dataclass(frozen=True)

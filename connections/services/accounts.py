@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from connections import tasks
 from connections.models import (
     Block,
     Comment,
@@ -140,6 +141,12 @@ def account_close(*, member, password: str):
     Authenticator.objects.filter(user=member).delete()
 
     account_closing.send(sender=type(member), member=member)
+
+    email, name = member.email, member.get_short_name()
+    closed_on = timezone.localtime(now).strftime("%Y-%m-%d %H:%M %Z")
+    transaction.on_commit(
+        lambda: tasks.send_account_closed_email.enqueue(email, name, closed_on)
+    )
 
     member.email = closed_email(member.pk)
     member.display_name = CLOSED_NAME

@@ -4,11 +4,14 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from connections.archive import archive_contents, archive_name, archive_stream
 from connections.forms import AccountCloseForm
 from connections.selectors.profiles import connection_count
 from connections.services.accounts import account_close
@@ -65,3 +68,25 @@ def account_close_view(request):
         "staff": request.user.is_staff or request.user.is_superuser,
     }
     return render(request, "connections/settings_close.html", context)
+
+
+@require_GET
+def your_data(request):
+    """Settings › Your data: what the archive holds, and the button."""
+    return render(
+        request, "connections/settings_data.html", {"contents": archive_contents()}
+    )
+
+
+@require_GET
+def your_data_download(request):
+    """The member's archive, a ZIP file streamed as it is written."""
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    response = StreamingHttpResponse(
+        archive_stream(request.user, base_url=base_url), content_type="application/zip"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, archive_name(request.user)
+    )
+    response["Cache-Control"] = "no-store"
+    return response

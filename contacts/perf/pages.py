@@ -26,6 +26,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from connections.archive import archive_stream
 from connections.models import Connection, ConnectionRequest
 from connections.selectors.members import members_findable_by_emails
 from connections.selectors.network import (
@@ -1342,7 +1343,22 @@ OPERATIONS: list[Operation] = [
         # Timed alone: tracing memory would triple its time.
         memory=False,
     ),
+    # Settings › Your data: the archive of the member with 2,000 conversations
+    # and the 40,000-message thread, read to the end as a download would be.
+    # It is streamed: its peak memory must not grow with the data.
+    Operation(
+        "archive-inbox",
+        lambda cast: archive_bytes(cast.inbox),
+        "inbox",
+        max_peak_mib=64.0,
+        repeat=3,
+    ),
 ]
+
+
+def archive_bytes(member) -> int:
+    """The size of the member's data archive, its pieces dropped as they come."""
+    return sum(len(piece) for piece in archive_stream(member, base_url="http://bench"))
 
 
 def check_registry(pages: list[Page]) -> None:

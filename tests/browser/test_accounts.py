@@ -1,13 +1,14 @@
 """Journeys through sign-up, sign-in, sign-out, password reset and two-factor."""
 
 import re
+import zipfile
 
 import pytest
 from playwright.sync_api import expect
 
 from connections.models import User
 from tests.browser.conftest import DESKTOP, PHONE, authenticator_code
-from tests.factories import DEFAULT_PASSWORD, ContactFactory, connect
+from tests.factories import DEFAULT_PASSWORD, ContactFactory, connect, send_message
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -194,7 +195,7 @@ def test_close_an_account_after_reading_what_goes(browser_session, alice, bob):
     expect(member.page.get_by_role("heading", level=1)).to_have_text("Close account")
     expect(member.page.get_by_text("Your connection ends, quietly")).to_be_visible()
     expect(
-        member.page.get_by_role("link", name="Export your contacts first")
+        member.page.get_by_role("link", name="Download a copy of your data first")
     ).to_be_visible()
     member.screenshot("settings-close-account")
     # A wrong password keeps the tick and says what was wrong.
@@ -221,3 +222,27 @@ def test_close_an_account_after_reading_what_goes(browser_session, alice, bob):
     member.arrived("/accounts/login/")
     expect(member.page.get_by_role("alert").first).to_be_visible()
     assert not User.objects.get(pk=alice.pk).is_active
+
+
+def test_download_your_data_from_settings(browser_session, alice, bob):
+    connect(alice, bob)
+    send_message(bob, alice, "See you on Friday")
+    ContactFactory(owner=alice, given_name="Zoe", family_name="Keller")
+    member = browser_session()
+    member.sign_in(alice)
+    member.goto("/settings/")
+    member.page.get_by_role("link", name="Your data").first.click()
+    member.arrived("/settings/data/")
+    expect(member.page.get_by_text("messages.csv")).to_be_visible()
+    member.screenshot("settings-your-data")
+    with member.page.expect_download() as started:
+        member.page.get_by_role("link", name="Download your data").click()
+    download = started.value
+    assert re.fullmatch(
+        r"rapport-alice-\d{4}-\d\d-\d\d\.zip", download.suggested_filename
+    )
+    with zipfile.ZipFile(download.path()) as archive:
+        messages = archive.read("rapport-data/messages.csv").decode()
+        cards = archive.read("rapport-data/contacts.vcf").decode()
+    assert "See you on Friday" in messages
+    assert "FN:Zoe Keller" in cards

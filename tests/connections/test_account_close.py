@@ -206,7 +206,7 @@ def test_the_page_says_what_goes_and_is_reached_from_settings(alice_client, alic
     assert CLOSE in settings_page
     assert "Your connection ends, quietly" in page
     assert "Your address book is deleted" in page
-    assert reverse("contacts:export") in page
+    assert reverse("connections:your_data") in page
     assert 'autocomplete="current-password"' in page
 
 
@@ -324,3 +324,28 @@ def test_a_second_click_answered_after_the_first_closed_it_signs_out_too(alice, 
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
     assert not request.user.is_authenticated
+
+
+def test_the_member_is_told_by_email_at_the_address_they_signed_in_with(
+    alice, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        account_close(member=alice, password=DEFAULT_PASSWORD)
+
+    (email,) = mailoutbox
+    assert email.to == ["alice@example.com"]
+    assert email.subject == "Your Rapport account is closed"
+    assert "Hello Alice," in email.body
+    assert "If you didn't close it" in email.body
+
+
+def test_a_refused_closing_sends_no_email(
+    alice, mailoutbox, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(ValidationError),
+    ):
+        account_close(member=alice, password="wrong")
+
+    assert mailoutbox == []

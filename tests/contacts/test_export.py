@@ -9,7 +9,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contacts.csv_formats import neutralise, unneutralise
+from connections.csv_cells import neutralise, unneutralise
 from contacts.models import Contact, ContactImport, Label
 from contacts.selectors.contacts import contact_with_details
 from contacts.selectors.transfer import contacts_to_export, export_stream

@@ -19,11 +19,13 @@ from contacts.perf.imports import import_figures, import_table, measure_imports
 from contacts.perf.pages import (
     BARE,
     HOT_QUERIES,
+    OPERATIONS,
     PAGES,
     Cast,
     Kind,
     Operation,
     Page,
+    archive_bytes,
     check_registry,
     page_start,
     profile_of,
@@ -660,6 +662,18 @@ def test_operations_are_timed_and_rolled_back(tiny):
     assert not User.objects.filter(email="new@example.org").exists()
     assert figures["operation.add-member.ms"].passed
     assert figures["operation.add-member.peak_memory"].value >= 1
+
+
+@pytest.mark.urls("contacts.perf.urls")
+def test_the_archive_operation_reads_the_inbox_members_whole_archive(tiny):
+    (operation,) = [op for op in OPERATIONS if op.name == "archive-inbox"]
+    run = run_in_process(
+        [], rounds=0, warmup=0, seed=1, big_tables=BIG, operations=[operation]
+    )
+    figures = {figure.name: figure for figure in run.figures()}
+    assert figures["operation.archive-inbox.peak_memory"].passed
+    inbox = User.objects.get(handle="bench-inbox")
+    assert archive_bytes(inbox) > 1000
 
 
 @pytest.mark.urls("contacts.perf.urls")

@@ -1,0 +1,214 @@
+"""Settings › Your data: a member downloads everything they keep, as one ZIP file."""
+
+import csv
+import io
+import json
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from connections.archive import FOLDER, archive_stream
+from connections.models import Connection
+from connections.services.moderation import member_suspend
+from connections.services.network import block_create
+from connections.services.profiles import profile_photo_set
+from tests.connections.test_profiles import picture
+from tests.factories import (
+    BlockFactory,
+    CommentFactory,
+    ConnectionRequestFactory,
+    ContactFactory,
+    ProfileFactory,
+    UpdateFactory,
+    UserFactory,
+    WorkEntryFactory,
+    bulk_messages,
+    connect,
+    send_message,
+)
+
+PAGE = reverse("connections:your_data")
+DOWNLOAD = reverse("connections:your_data_download")
+
+
+def download(client) -> zipfile.ZipFile:
+    response = client.get(DOWNLOAD)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response["Cache-Control"] == "no-store"
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert archive.testzip() is None
+    return archive
+
+
+def rows(archive, name) -> list[dict]:
+    text = archive.read(f"{FOLDER}/{name}").decode()
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_the_archive_holds_the_profile_network_and_address_book(
+    alice, bob, carol, alice_client
+):
+    ProfileFactory(member=alice, location="Lyon", about="Designs things.")
+    WorkEntryFactory(member=alice, organization="Atelier Nord")
+    connect(alice, bob)
+    Connection.objects.filter(member=alice, other=bob).update(
+        kind="close", note="Met at the climbing gym"
+    )
+    ConnectionRequestFactory(sender=alice, recipient=carol, note="Hello Carol")
+    ContactFactory(owner=alice, given_name="Zoe", family_name="Keller")
+    ContactFactory(owner=bob, given_name="Not", family_name="Alices")
+
+    archive = download(alice_client)
+
+    names = {name.removeprefix(f"{FOLDER}/") for name in archive.namelist()}
+    assert names == {
+        "README.txt",
+        "profile.json",
+        "connections.csv",
+        "invitations.csv",
+        "blocked.csv",
+        "messages.csv",
+        "updates.csv",
+        "comments.csv",
+        "contacts.vcf",
+    }
+    profile = json.loads(archive.read(f"{FOLDER}/profile.json"))
+    assert profile["account"]["handle"] == "alice"
+    assert profile["account"]["sign_in_email"] == "alice@example.com"
+    assert profile["account"]["profile"] == "http://testserver/in/alice/"
+    assert profile["profile"]["location"] == "Lyon"
+    assert profile["profile"]["audiences"]["phone"] == "connections"
+    assert profile["work"][0]["organization"] == "Atelier Nord"
+    assert profile["email_addresses"] == [
+        {"address": "alice@example.com", "verified": True, "primary": True}
+    ]
+    (connection,) = rows(archive, "connections.csv")
+    assert connection["Name"] == "Bob Okafor"
+    assert connection["Profile"] == "http://testserver/in/bob/"
+    assert connection["Your note"] == "Met at the climbing gym"
+    (invitation,) = rows(archive, "invitations.csv")
+    assert (invitation["Direction"], invitation["Handle"]) == ("sent", "carol")
+    assert invitation["Note"] == "Hello Carol"
+    cards = archive.read(f"{FOLDER}/contacts.vcf").decode()
+    assert "FN:Zoe Keller" in cards
+    assert "Alices" not in cards
+    readme = archive.read(f"{FOLDER}/README.txt").decode()
+    assert "@alice" in readme
+    assert "contacts.vcf" in readme
+
+
+def test_messages_come_from_the_conversations_the_member_can_read(
+    alice, bob, carol, dave, alice_client, moderator
+):
+    connect(alice, bob)
+    connect(alice, carol)
+    connect(alice, dave)
+    send_message(alice, bob, '=HYPERLINK("http://evil.example")')
+    send_message(bob, alice, "Lunch?")
+    send_message(carol, alice, "I'll block you now")
+    send_message(dave, alice, "Soon suspended")
+    block_create(blocker=carol, blocked=alice)
+    member_suspend(member=dave, staff_member=moderator, reason="Spam")
+
+    messages = rows(download(alice_client), "messages.csv")
+
+    assert [(row["Handle"], row["From"]) for row in messages] == [
+        ("bob", "Alice Martin"),
+        ("bob", "Bob Okafor"),
+        ("dave", "Suspended member"),
+    ]
+    # A cell that a spreadsheet would run as a formula starts with a quote.
+    assert messages[0]["Message"] == '\'=HYPERLINK("http://evil.example")'
+    assert messages[2]["Conversation with"] == "Suspended member"
+
+
+def test_updates_comments_and_blocks_are_listed(alice, bob, alice_client):
+    connect(alice, bob)
+    UpdateFactory(author=alice, text="New portfolio is up.")
+    bobs = UpdateFactory(author=bob, text="Hiring")
+    CommentFactory(update=bobs, author=alice, text="Sent you a name.")
+    BlockFactory(blocker=alice, blocked=UserFactory(display_name="Mallory Spam"))
+
+    archive = download(alice_client)
+
+    assert [row["Text"] for row in rows(archive, "updates.csv")] == [
+        "New portfolio is up."
+    ]
+    (comment,) = rows(archive, "comments.csv")
+    assert comment["Text"] == "Sent you a name."
+    assert comment["On the update"].endswith(
+        reverse("connections:update", args=[bobs.pk])
+    )
+    assert [row["Name"] for row in rows(archive, "blocked.csv")] == ["Mallory Spam"]
+
+
+def test_the_profile_photo_is_in_the_archive(alice, alice_client, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    profile_photo_set(
+        member=alice, upload=SimpleUploadedFile("me.jpg", picture(), "image/jpeg")
+    )
+
+    archive = download(alice_client)
+
+    assert archive.read(f"{FOLDER}/photo.jpg")[:3] == b"\xff\xd8\xff"
+    profile = json.loads(archive.read(f"{FOLDER}/profile.json"))
+    assert profile["profile"]["photo"] == "photo.jpg"
+
+
+def test_an_empty_account_still_gets_a_readable_archive(alice_client):
+    archive = download(alice_client)
+
+    assert rows(archive, "connections.csv") == []
+    assert f"{FOLDER}/photo.jpg" not in archive.namelist()
+    assert f"{FOLDER}/contacts.vcf" not in archive.namelist()
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_archive_costs_the_same_queries_whatever_the_network(
+    alice, django_assert_max_num_queries, size
+):
+    for other in UserFactory.create_batch(size):
+        connect(alice, other)
+        bulk_messages(alice, other, 3)
+        ConnectionRequestFactory(
+            sender=other, recipient=alice, status="ignored", responded=timezone.now()
+        )
+    for n in range(size):
+        ContactFactory(owner=alice, given_name=f"Contact {n}")
+
+    with django_assert_max_num_queries(19):
+        data = b"".join(archive_stream(alice, base_url="http://testserver"))
+
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert len(rows(archive, "connections.csv")) == size
+    assert len(rows(archive, "messages.csv")) == 3 * size
+
+
+def test_the_page_lists_the_files_and_is_reached_from_settings(alice_client):
+    settings_page = alice_client.get(reverse("connections:settings")).content.decode()
+    page = alice_client.get(PAGE).content.decode()
+
+    assert PAGE in settings_page
+    assert DOWNLOAD in page
+    assert "messages.csv" in page
+    assert "contacts.vcf" in page
+
+
+def test_the_file_is_named_after_the_member_and_the_day(alice_client):
+    response = alice_client.get(DOWNLOAD)
+
+    assert 'filename="rapport-alice-' in response["Content-Disposition"]
+    assert response["Content-Disposition"].endswith('.zip"')
+
+
+@pytest.mark.parametrize("path", [PAGE, DOWNLOAD])
+def test_visitors_are_sent_to_sign_in(path):
+    response = Client().get(path)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
