@@ -112,11 +112,30 @@ DEPTH_CELLS = {
 }
 
 
+def depth_words() -> dict[str, str]:
+    """The words of the depth meter and its "Why?", translated: a list works
+    them out once and hands them to every row."""
+    return {
+        "meter": gettext("Depth of connection: %(steps)s of 5, %(label)s"),
+        "facts": gettext(
+            "From you: %(mine)s · from %(name)s: %(theirs)s. Exchanges both ways "
+            "count more than one-sided ones; older ones fade by half every 90 days."
+        ),
+        "no_facts": gettext(
+            "Messages, comments and likes between you two make it grow; older ones "
+            "fade by half every 90 days."
+        ),
+        "why": gettext("Why?"),
+        "with": gettext("Depth of your connection with %(name)s"),
+        "only_you": gettext("Only you see this."),
+    }
+
+
 @register.simple_tag
-def depth_meter(connection):
+def depth_meter(connection, words=None):
     """Five steps, `connection.depth_steps` of them lit, named for screen readers."""
     steps, label = connection.depth_steps, connection.depth_label
-    name = gettext("Depth of connection: %(steps)s of 5, %(label)s") % {
+    name = (words or depth_words())["meter"] % {
         "steps": steps,
         "label": label,
     }
@@ -191,37 +210,31 @@ def nav_section(context):
 
 
 @register.simple_tag
-def depth_why(connection):
+def depth_why(connection, words=None):
     """ "Why?": what makes the depth of a connection, for its owner's eyes only.
 
     `connection` carries `depth_facts` and `other`; a tag rather than an
     included template because every row of the connections list has one.
     """
+    words = words or depth_words()
     facts, other = connection.depth_facts, connection.other
     if facts.total:
-        detail = gettext(
-            "From you: %(mine)s · from %(name)s: %(theirs)s. Exchanges both ways "
-            "count more than one-sided ones; older ones fade by half every 90 days."
-        ) % {
+        detail = words["facts"] % {
             "mine": facts.given,
             "theirs": facts.received,
             "name": other.get_short_name(),
         }
     else:
-        detail = gettext(
-            "Messages, comments and likes between you two make it grow; older ones "
-            "fade by half every 90 days."
-        )
+        detail = words["no_facts"]
     return format_html(
         '<details class="depth-why"><summary>{}<span class="visually-hidden"> {}'
         '</span></summary><div class="depth-why-body"><p>{}.</p>'
         '<p class="muted small">{}</p><p class="muted small">{}</p></div></details>',
-        gettext("Why?"),
-        gettext("Depth of your connection with %(name)s")
-        % {"name": other.display_name},
+        words["why"],
+        words["with"] % {"name": other.display_name},
         facts.summary(),
         detail,
-        gettext("Only you see this."),
+        words["only_you"],
     )
 
 

@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.template import Context, Template, TemplateSyntaxError
+from django.test import Client
 from django.urls import NoReverseMatch, reverse, set_script_prefix
 
 from connections.selectors.depth import DepthFacts
@@ -14,6 +15,7 @@ from connections.templatetags.ui import (
     member_url,
     select_options,
 )
+from tests.factories import UserFactory, connect
 
 HANDLE_URLS = [
     "connections:profile",
@@ -133,3 +135,38 @@ def test_the_kinds_of_a_connections_list_are_translated_once():
         (value, str(label))
         for value, label in ConnectionKindForm().fields["kind"].choices
     ]
+
+
+def test_a_connection_row_escapes_what_members_wrote(alice, alice_client):
+    mallory = UserFactory(
+        display_name='<img src=x onerror="alert(1)">', headline='"><script>x</script>'
+    )
+    connect(alice, mallory)
+
+    page = alice_client.get(reverse("connections:connections")).content.decode()
+
+    assert "<img src=x" not in page
+    assert "<script>x</script>" not in page
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
+    assert (
+        'aria-label="More actions for &lt;img src=x onerror=&quot;alert(1)&quot;&gt;"'
+        in page
+    )
+
+
+def test_a_connection_row_carries_its_actions_with_the_way_back(alice, bob):
+    connect(alice, bob)
+    client = Client()
+    client.force_login(alice)
+
+    page = client.get(reverse("connections:connections") + "?sort=name").content
+    page = page.decode()
+
+    back = "?next=/network/connections/%3Fsort%3Dname"
+    assert (
+        f'href="{reverse("connections:remove_connection", args=["bob"])}{back}"' in page
+    )
+    assert f'href="{reverse("connections:block", args=["bob"])}{back}"' in page
+    assert 'name="csrfmiddlewaretoken"' in page
+    assert '<select id="kind-' in page
+    assert 'data-connection-row="' in page
