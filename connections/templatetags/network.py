@@ -1,4 +1,5 @@
-"""Template helpers of the network pages: a row of the connections list.
+"""Template helpers of the network pages: a row of the connections list, an
+invitation received.
 
 The list shows fifty rows per page, each with five links, a form, a menu and
 a dozen words; the template engine would resolve some sixty variables and
@@ -10,7 +11,12 @@ Python (as `message_item` writes a thread's messages).
 from urllib.parse import quote
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -158,4 +164,139 @@ def connection_row(context, connection):
         parts["next_query"],
         block_url,
         parts["block"],
+    )
+
+
+PLACEHOLDER = 2_147_483_647  # an id no invitation has; replaced by the real one
+
+
+def _invitation_parts(context) -> dict:
+    """What every invitation of one render repeats, worked out once."""
+    parts = context.render_context.get("invitation_item_parts")
+    if parts is None:
+        request = context.get("request")
+        csrf_token = context.get("csrf_token")
+        csrf_input = ""
+        if csrf_token and csrf_token != "NOTPROVIDED":  # noqa: S105 - as {% csrf_token %}
+            csrf_input = format_html(
+                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
+                csrf_token,
+            )
+        back = context.get("next") or (request.get_full_path() if request else "")
+        parts = {
+            "respond": reverse("connections:invitation_respond", args=[PLACEHOLDER]),
+            "hidden": format_html(
+                '{}<input type="hidden" name="fragment" value="invitation">'
+                '<input type="hidden" name="next" value="{}">',
+                csrf_input,
+                back,
+            ),
+            # Words of the interface, not of members: as {% translate %}
+            # writes them, apostrophes and all.
+            "accept": mark_safe(_("Accept")),  # noqa: S308
+            "ignore": mark_safe(_("Ignore")),  # noqa: S308
+            "unknown": mark_safe(_("I don't know this person")),  # noqa: S308
+            "connected": format_html(
+                '<span class="relationship-status is-connected" role="status">{}{}'
+                "</span>",
+                decorative_icon("user-check"),
+                _("Connected"),
+            ),
+            "messages_url": reverse("connections:messages"),
+            "message": format_html("{}{}", decorative_icon("messages"), _("Message")),
+            "closed": {
+                "ignored": mark_safe(_("Ignored")),  # noqa: S308
+                "declined_unknown": mark_safe(_("Declined: you don't know them")),  # noqa: S308
+                "withdrawn": mark_safe(_("Withdrawn by the sender")),  # noqa: S308
+            },
+            "expired": mark_safe(_("Expired")),  # noqa: S308
+        }
+        context.render_context["invitation_item_parts"] = parts
+    return parts
+
+
+def _invitation_actions(parts, invitation, status: str, name: str) -> str:
+    if status == "pending":
+        url = parts["respond"].replace(str(PLACEHOLDER), str(invitation.pk))
+        return format_html(
+            '<form method="post" action="{}" hx-post="{}" '
+            'hx-target="#invitation-{}" hx-swap="outerHTML" '
+            'hx-disabled-elt="find button">\n{}\n'
+            '<button type="submit" name="action" value="accept" '
+            'class="btn btn-primary btn-sm">{}'
+            '<span class="visually-hidden"> {}</span></button>\n'
+            '<button type="submit" name="action" value="ignore" '
+            'class="btn btn-secondary btn-sm">{}'
+            '<span class="visually-hidden"> {}</span></button>\n'
+            '<button type="submit" name="action" value="unknown" '
+            'class="btn btn-link btn-sm invitation-unknown">{}</button>\n</form>',
+            url,
+            url,
+            invitation.pk,
+            parts["hidden"],
+            parts["accept"],
+            name,
+            parts["ignore"],
+            name,
+            parts["unknown"],
+        )
+    if status == "accepted":
+        return format_html(
+            '{}\n<a class="btn btn-secondary btn-sm" href="{}">{}'
+            '<span class="visually-hidden"> {}</span></a>',
+            parts["connected"],
+            parts["messages_url"],
+            parts["message"],
+            name,
+        )
+    return format_html(
+        '<span class="relationship-status" role="status">{}</span>',
+        parts["closed"].get(status, parts["expired"]),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def invitation_item(context, invitation):
+    """One invitation received, answered inline: who, how you know each other,
+    their note, and Accept / Ignore / "I don't know this person" while it is
+    pending, else what became of it. `invitation` carries `sender` and
+    `mutual_count`; the form comes back to the context's `next`, else here."""
+    parts = _invitation_parts(context)
+    sender = invitation.sender
+    name = sender.display_name
+    status = invitation.effective_status
+    meta = []
+    if invitation.mutual_count:
+        n = invitation.mutual_count
+        meta.append(
+            ngettext("%(n)s mutual connection", "%(n)s mutual connections", n)
+            % {"n": n}
+        )
+    if invitation.how_we_met:
+        meta.append(invitation.get_how_we_met_display())
+    created = template_localtime(invitation.created)
+    return format_html(
+        '<li class="invitation" id="invitation-{}">\n'
+        '<div class="item invitation-item">\n{}\n'
+        '<div class="item-main">\n'
+        '<a class="item-title" href="{}">{}</a>\n{}\n'
+        '<span class="item-sub invitation-meta">{}'
+        '<time datetime="{}">{}</time></span>\n{}\n'
+        "</div>\n"
+        '<div class="item-actions invitation-actions">\n{}\n</div>\n'
+        "</div>\n</li>\n",
+        invitation.pk,
+        avatar(sender, "md"),
+        handle_path("connections:profile", sender.handle),
+        name,
+        format_html('<span class="item-sub">{}</span>', sender.headline)
+        if sender.headline
+        else "",
+        "".join(f"{part} · " for part in meta),
+        date_filter(created, "c"),
+        naturaltime(invitation.created),
+        format_html('<p class="invitation-note">{}</p>', invitation.note)
+        if invitation.note
+        else "",
+        _invitation_actions(parts, invitation, status, name),
     )
