@@ -1,15 +1,27 @@
-"""The updates section of a profile, and the depth of a connection there.
+"""Updates: a profile's section with the depth of a connection, and the card
+of an update.
 
 The profile page includes `connections/_profile_updates.html`, which calls
 `profile_updates`: the member's updates the viewer may see and, for the
 viewer's own connection, its depth (private to the viewer).
 """
 
+from urllib.parse import quote
+
 from django import template
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import linebreaksbr, urlizetrunc
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from connections.forms import KeepInTouchForm
 from connections.selectors.depth import connection_depth
 from connections.selectors.updates import updates_by
+from connections.templatetags.ui import avatar, decorative_icon, handle_path
 
 register = template.Library()
 
@@ -45,3 +57,244 @@ def profile_updates(context):
         "here": request.path,
         "preview": preview,
     }
+
+
+# ---------------------------------------------------------------------------
+# An update's card, written in Python: a page of the feed has twenty, each
+# with a menu, a like form and a comment link, and the template engine would
+# resolve some fifty variables for each. What does not change from card to
+# card (words, icons, URL patterns, the form's token) is worked out once per
+# render. The lists call `update_card` directly: an `{% include %}` per card
+# would start a fresh render context, and lose what was worked out.
+
+PLACEHOLDER = 2_147_483_647  # an id no update has; replaced by the real one
+
+
+def _csrf_input(context) -> str:
+    token = context.get("csrf_token")
+    if token and token != "NOTPROVIDED":  # noqa: S105 - as {% csrf_token %}
+        return format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token
+        )
+    return ""
+
+
+def _parts(context) -> dict:
+    parts = context.render_context.get("update_card_parts")
+    if parts is None:
+        request = context.get("request")
+        user = context.get("user")
+        here = context.get("here", "")
+
+        def url(name: str) -> str:
+            return reverse(name, args=[PLACEHOLDER])
+
+        parts = {
+            "user_id": getattr(user, "pk", None),
+            "signed_in": bool(getattr(user, "is_authenticated", False)),
+            "here_query": "?next=" + quote(str(here), safe="/"),
+            "like_next": here or (request.path if request else ""),
+            "csrf": _csrf_input(context),
+            "update": url("connections:update"),
+            "edit": url("connections:update_edit"),
+            "delete": url("connections:update_delete"),
+            "report": url("connections:report_update"),
+            "like": url("connections:update_like"),
+            "comments": url("connections:update_comments"),
+            "edited": _("edited"),
+            "audience": {
+                True: format_html("{}{}", decorative_icon("globe"), _("Public")),
+                False: format_html("{}{}", decorative_icon("lock"), _("Connections")),
+            },
+            "more": format_html(
+                '<summary class="btn btn-icon" aria-label="{}">{}</summary>',
+                _("More actions for this update"),
+                decorative_icon("more"),
+            ),
+            "edit_label": format_html("{}{}", decorative_icon("edit"), _("Edit")),
+            "delete_label": format_html("{}{}", decorative_icon("trash"), _("Delete")),
+            "report_label": format_html("{}{}", decorative_icon("flag"), _("Report")),
+            "removed": format_html(
+                '<p class="update-removed muted">{}{}</p>',
+                decorative_icon("shield"),
+                _("Removed by moderators"),
+            ),
+            "like_label": format_html("{}{}", decorative_icon("heart"), _("Like")),
+            "comment_label": format_html(
+                "{}{}", decorative_icon("comment"), _("Comment")
+            ),
+        }
+        context.render_context["update_card_parts"] = parts
+    return parts
+
+
+def _url(pattern: str, pk) -> str:
+    return pattern.replace(str(PLACEHOLDER), str(pk))
+
+
+def _counted(one: str, many: str, n: int) -> str:
+    """A count in words of the interface (markup included), as {% blocktranslate
+    count %} writes it."""
+    return mark_safe(ngettext(one, many, n) % {"n": n})  # noqa: S308 - n is a number
+
+
+def comment_count_markup(n: int) -> str:
+    return _counted(
+        '<span aria-hidden="true">%(n)s</span>'
+        '<span class="visually-hidden">%(n)s comment</span>',
+        '<span aria-hidden="true">%(n)s</span>'
+        '<span class="visually-hidden">%(n)s comments</span>',
+        n,
+    )
+
+
+@register.simple_tag
+def update_comment_count(update):
+    """How many comments an update has, the number shown, the words read out."""
+    return comment_count_markup(update.comment_count)
+
+
+@register.simple_tag(takes_context=True)
+def update_like(context, update):
+    """The Like button of an update (a form: it works without JavaScript)."""
+    parts = _parts(context)
+    liked = bool(update.liked)
+    like_url = _url(parts["like"], update.pk)
+    return format_html(
+        '<form method="post" action="{}" class="like-form" hx-post="{}" '
+        'hx-swap="outerHTML" hx-disabled-elt="find button">\n'
+        '{}<input type="hidden" name="like" value="{}">'
+        '<input type="hidden" name="next" value="{}#update-{}">\n'
+        '<button type="submit" class="btn btn-ghost btn-sm{}" aria-pressed="{}">'
+        '{} <span class="update-count">{}</span></button>\n</form>\n',
+        like_url,
+        like_url,
+        parts["csrf"],
+        "0" if liked else "1",
+        parts["like_next"],
+        update.pk,
+        " is-liked" if liked else "",
+        "true" if liked else "false",
+        parts["like_label"],
+        _counted(
+            '<span aria-hidden="true">%(n)s</span>'
+            '<span class="visually-hidden">%(n)s like</span>',
+            '<span aria-hidden="true">%(n)s</span>'
+            '<span class="visually-hidden">%(n)s likes</span>',
+            update.like_count,
+        ),
+    )
+
+
+def _menu(parts, update) -> str:
+    if update.is_removed:
+        return ""
+    if update.author_id == parts["user_id"]:
+        edit = _url(parts["edit"], update.pk) + parts["here_query"]
+        delete = _url(parts["delete"], update.pk) + parts["here_query"]
+        items = format_html(
+            '<li><a href="{}" hx-get="{}" hx-target="#update-{}" '
+            'hx-swap="outerHTML">{}</a></li>\n'
+            '<li><a href="{}" hx-get="{}" hx-target="#dialog">{}</a></li>',
+            edit,
+            edit,
+            update.pk,
+            parts["edit_label"],
+            delete,
+            delete,
+            parts["delete_label"],
+        )
+    elif parts["signed_in"]:
+        report = _url(parts["report"], update.pk)
+        items = format_html(
+            '<li><a href="{}" hx-get="{}" hx-target="#dialog">{}</a></li>',
+            report,
+            report,
+            parts["report_label"],
+        )
+    else:
+        return ""
+    return format_html(
+        '<details class="more-menu" data-menu>\n{}\n<div class="menu-panel">\n'
+        '<ul class="menu-list">\n{}\n</ul>\n</div>\n</details>',
+        parts["more"],
+        items,
+    )
+
+
+def _body(context, parts, update, update_url: str) -> str:
+    if update.is_removed:
+        return parts["removed"]
+    text = format_html(
+        '<div class="update-text">{}</div>',
+        linebreaksbr(urlizetrunc(update.text, 60, autoescape=True), autoescape=True),
+    )
+    if parts["signed_in"]:
+        actions = format_html(
+            '<footer class="update-actions">\n{}\n'
+            '<a class="btn btn-ghost btn-sm" href="{}#comments" hx-get="{}" '
+            'hx-target="#comments-{}" hx-swap="innerHTML">{} '
+            '<span class="update-count" id="comment-count-{}">{}\n</span></a>\n'
+            "</footer>",
+            update_like(context, update),
+            update_url,
+            _url(parts["comments"], update.pk),
+            update.pk,
+            parts["comment_label"],
+            update.pk,
+            comment_count_markup(update.comment_count),
+        )
+    else:
+        actions = format_html(
+            '<p class="update-actions small muted">{} · {}</p>',
+            ngettext("%(n)s like", "%(n)s likes", update.like_count)
+            % {"n": update.like_count},
+            ngettext("%(n)s comment", "%(n)s comments", update.comment_count)
+            % {"n": update.comment_count},
+        )
+    return format_html("{}\n{}", text, actions)
+
+
+@register.simple_tag(takes_context=True)
+def update_card(context, update):
+    """One update: who posted it, when and for whom, its text, Like and
+    Comment (counts only for visitors), the author's menu (Edit, Delete) or
+    the others' (Report); its comments too where the page shows them."""
+    parts = _parts(context)
+    author = update.author
+    update_url = _url(parts["update"], update.pk)
+    created = template_localtime(update.created)
+    comments = ""
+    if context.get("show_comments"):
+        template = context.template.engine.get_template(
+            "connections/_update_comments.html"
+        )
+        with context.push(update=update):
+            comments = template.render(context)
+    return format_html(
+        '<article class="card update-card" id="update-{}" '
+        'aria-labelledby="update-{}-author">\n'
+        '<header class="update-head">\n{}\n<div class="update-meta">\n'
+        '<a class="update-author" id="update-{}-author" href="{}">{}</a>\n{}\n'
+        '<span class="item-sub"><a href="{}"><time datetime="{}">{}</time></a>'
+        "{} · {}</span>\n</div>\n{}\n</header>\n{}\n"
+        '<div class="update-comments" id="comments-{}">{}</div>\n</article>\n',
+        update.pk,
+        update.pk,
+        avatar(author, "md"),
+        update.pk,
+        handle_path("connections:profile", author.handle),
+        author.display_name,
+        format_html('<span class="item-sub">{}</span>', author.headline)
+        if author.headline
+        else "",
+        update_url,
+        date_filter(created, "c"),
+        date_filter(created, "j M Y, H:i"),
+        f" · {parts['edited']}" if update.edited else "",
+        parts["audience"][update.audience == "public"],
+        _menu(parts, update),
+        _body(context, parts, update, update_url),
+        update.pk,
+        comments,
+    )
