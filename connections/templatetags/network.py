@@ -8,6 +8,7 @@ hidden fields are worked out once per render, and each row is written in
 Python (as `message_item` writes a thread's messages).
 """
 
+from html import escape as _e
 from urllib.parse import quote
 
 from django import template
@@ -112,9 +113,7 @@ def connection_row(context, connection):
     remove_url = handle_path("connections:remove_connection", handle)
     block_url = handle_path("connections:block", handle)
     headline = (
-        format_html('<span class="item-sub">{}</span>', other.headline)
-        if other.headline
-        else ""
+        f'<span class="item-sub">{_e(other.headline)}</span>' if other.headline else ""
     )
     mutual = ""
     if connection.mutual_count:
@@ -123,47 +122,37 @@ def connection_row(context, connection):
             "%(n)s mutual connections",
             connection.mutual_count,
         ) % {"n": connection.mutual_count}
-    return format_html(
-        '<li class="item connection-row" data-connection-row="{}">\n{}\n'
+    back = _e(parts["next_query"])
+    profile_url = _e(handle_path("connections:profile", handle))
+    thread_url = _e(handle_path("connections:thread", handle))
+    more_for = _e(parts["more_for"] % {"name": name})
+    # Plain formatting with each value escaped: a tenth of format_html's cost
+    # per value, fifty rows a page.
+    return mark_safe(  # noqa: S308 - every value below is escaped or markup we wrote
+        f'<li class="item connection-row" data-connection-row="{other.pk}">\n'
+        f"{avatar(other, 'md')}\n"
         '<div class="item-main">\n'
-        '<a class="item-title" href="{}">{}</a>\n{}\n'
-        '<span class="item-sub"><time datetime="{}">{}</time>{}</span>\n'
-        '<div class="depth-row">{}<span class="muted">{}</span>{}</div>\n'
+        f'<a class="item-title" href="{profile_url}">'
+        f"{_e(name)}</a>\n{headline}\n"
+        f'<span class="item-sub"><time datetime="{_e(connection.connected_at)}">'
+        f"{_e(connection.connected_on)}</time>{_e(mutual)}</span>\n"
+        f'<div class="depth-row">{depth_meter(connection, parts["depth"])}'
+        f'<span class="muted">{_e(str(connection.depth_label))}</span>'
+        f"{depth_why(connection, parts['depth'])}</div>\n"
         "</div>\n"
-        '<div class="item-actions connection-actions">\n{}\n'
-        '<a class="btn btn-secondary btn-sm" href="{}">{}'
-        '<span class="visually-hidden"> {}</span></a>\n'
+        '<div class="item-actions connection-actions">\n'
+        f"{kind_form(context, connection)}\n"
+        f'<a class="btn btn-secondary btn-sm" href="{thread_url}">'
+        f'{parts["message"]}<span class="visually-hidden"> {_e(name)}</span></a>\n'
         '<details class="more-menu" data-menu>\n'
-        '<summary class="btn btn-icon" aria-label="{}">{}</summary>\n'
+        f'<summary class="btn btn-icon" aria-label="{more_for}">'
+        f"{parts['more_icon']}</summary>\n"
         '<div class="menu-panel">\n<ul class="menu-list">\n'
-        '<li><a href="{}{}" hx-get="{}" hx-target="#dialog">{}</a></li>\n'
-        '<li><a href="{}{}" hx-get="{}" hx-target="#dialog">{}</a></li>\n'
-        "</ul>\n</div>\n</details>\n</div>\n</li>",
-        other.pk,
-        avatar(other, "md"),
-        handle_path("connections:profile", handle),
-        name,
-        headline,
-        connection.connected_at,
-        connection.connected_on,
-        mutual,
-        depth_meter(connection, parts["depth"]),
-        connection.depth_label,
-        depth_why(connection, parts["depth"]),
-        kind_form(context, connection),
-        handle_path("connections:thread", handle),
-        parts["message"],
-        name,
-        parts["more_for"] % {"name": name},
-        parts["more_icon"],
-        remove_url,
-        parts["next_query"],
-        remove_url,
-        parts["remove"],
-        block_url,
-        parts["next_query"],
-        block_url,
-        parts["block"],
+        f'<li><a href="{_e(remove_url)}{back}" hx-get="{_e(remove_url)}" '
+        f'hx-target="#dialog">{parts["remove"]}</a></li>\n'
+        f'<li><a href="{_e(block_url)}{back}" hx-get="{_e(block_url)}" '
+        f'hx-target="#dialog">{parts["block"]}</a></li>\n'
+        "</ul>\n</div>\n</details>\n</div>\n</li>"
     )
 
 

@@ -982,3 +982,22 @@ def test_the_cursor_starts_on_the_name_then_on_the_first_error(alice_client):
     invalid = text(alice_client.post(reverse("contacts:add"), data))
     assert re.search(r'<input [^>]*name="emails-1-value"[^>]*autofocus', invalid)
     assert not re.search(r'<input [^>]*name="given_name"[^>]*autofocus', invalid)
+
+
+def test_a_row_of_the_list_escapes_what_the_owner_typed(alice, alice_client):
+    label = LabelFactory(owner=alice, name="<b>VIP</b>")
+    ContactFactory(
+        owner=alice,
+        given_name='<img src=x onerror="alert(1)">',
+        organization="Smith & Sons",
+        emails=["o'brien@example.com"],
+        labels=[label],
+    )
+
+    html = text(alice_client.get(reverse("contacts:list")))
+
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+    assert "Smith &amp; Sons" in html
+    assert '<span class="chip">&lt;b&gt;VIP&lt;/b&gt;</span>' in html
+    assert 'href="mailto:o&#x27;brien@example.com"' in html
