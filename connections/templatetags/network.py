@@ -23,11 +23,15 @@ from django.utils.translation import ngettext
 
 from connections.templatetags.ui import (
     avatar,
+    csrf_input,
     decorative_icon,
     depth_meter,
     depth_why,
     depth_words,
     handle_path,
+    icon_words,
+    id_path,
+    id_path_pattern,
     select_options,
 )
 
@@ -39,16 +43,11 @@ def _shared_parts(context) -> dict:
     parts = context.render_context.get("connection_row_parts")
     if parts is None:
         here = context.get("here", "")
-        csrf_token = context.get("csrf_token")
-        csrf_input = ""
-        if csrf_token and csrf_token != "NOTPROVIDED":  # noqa: S105 - as {% csrf_token %}
-            csrf_input = format_html(
-                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
-                csrf_token,
-            )
         parts = {
             "hidden": format_html(
-                '{}<input type="hidden" name="next" value="{}">', csrf_input, here
+                '{}<input type="hidden" name="next" value="{}">',
+                csrf_input(context),
+                here,
             ),
             "next_query": "?next=" + quote(str(here), safe="/"),
             "kinds": tuple(context.get("kinds", ())),
@@ -64,8 +63,8 @@ def _shared_parts(context) -> dict:
                 decorative_icon("messages"),
                 _("Message"),
             ),
-            "remove": format_html("{}{}", decorative_icon("x"), _("Remove connection")),
-            "block": format_html("{}{}", decorative_icon("block"), _("Block")),
+            "remove": icon_words("x", _("Remove connection")),
+            "block": icon_words("block", _("Block")),
             "more_icon": decorative_icon("more"),
             "more_for": _("More actions for %(name)s"),
             "kind_of": _("Kind of connection with %(name)s (only you see it)"),
@@ -156,28 +155,18 @@ def connection_row(context, connection):
     )
 
 
-PLACEHOLDER = 2_147_483_647  # an id no invitation has; replaced by the real one
-
-
 def _invitation_parts(context) -> dict:
     """What every invitation of one render repeats, worked out once."""
     parts = context.render_context.get("invitation_item_parts")
     if parts is None:
         request = context.get("request")
-        csrf_token = context.get("csrf_token")
-        csrf_input = ""
-        if csrf_token and csrf_token != "NOTPROVIDED":  # noqa: S105 - as {% csrf_token %}
-            csrf_input = format_html(
-                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
-                csrf_token,
-            )
         back = context.get("next") or (request.get_full_path() if request else "")
         parts = {
-            "respond": reverse("connections:invitation_respond", args=[PLACEHOLDER]),
+            "respond": id_path_pattern("connections:invitation_respond"),
             "hidden": format_html(
                 '{}<input type="hidden" name="fragment" value="invitation">'
                 '<input type="hidden" name="next" value="{}">',
-                csrf_input,
+                csrf_input(context),
                 back,
             ),
             # Words of the interface, not of members: as {% translate %}
@@ -192,7 +181,7 @@ def _invitation_parts(context) -> dict:
                 _("Connected"),
             ),
             "messages_url": reverse("connections:messages"),
-            "message": format_html("{}{}", decorative_icon("messages"), _("Message")),
+            "message": icon_words("messages", _("Message")),
             "closed": {
                 "ignored": mark_safe(_("Ignored")),  # noqa: S308
                 "declined_unknown": mark_safe(_("Declined: you don't know them")),  # noqa: S308
@@ -206,7 +195,7 @@ def _invitation_parts(context) -> dict:
 
 def _invitation_actions(parts, invitation, status: str, name: str) -> str:
     if status == "pending":
-        url = parts["respond"].replace(str(PLACEHOLDER), str(invitation.pk))
+        url = id_path(parts["respond"], invitation.pk)
         return format_html(
             '<form method="post" action="{}" hx-post="{}" '
             'hx-target="#invitation-{}" hx-swap="outerHTML" '

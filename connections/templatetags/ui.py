@@ -52,6 +52,36 @@ def decorative_icon(name: str, css_class: str = "") -> str:
     )
 
 
+# An id no row has: a URL reversed with it once per list, then each row's id
+# put in its place (`id_path`), costs a string replace instead of reverse().
+ID_MARK = 2_147_483_647
+
+
+def id_path_pattern(name: str) -> str:
+    """URL `name` with `ID_MARK` for its one id argument."""
+    return reverse(name, args=[ID_MARK])
+
+
+def id_path(pattern: str, pk) -> str:
+    """The path of `pattern` (from `id_path_pattern`) for the row `pk`."""
+    return pattern.replace(str(ID_MARK), str(pk))
+
+
+def csrf_input(context) -> str:
+    """The CSRF field, as {% csrf_token %} writes it, for tags that write forms."""
+    token = context.get("csrf_token")
+    if token and token != "NOTPROVIDED":  # noqa: S105 - {% csrf_token %}'s marker
+        return format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token
+        )
+    return ""
+
+
+def icon_words(name: str, words: str) -> str:
+    """A decorative icon followed by words: a button's or a link's content."""
+    return format_html("{}{}", decorative_icon(name), words)
+
+
 # A URL that takes a member's handle, as reverse() builds it, split around the
 # handle once per URL name (and script prefix, and URL configuration).
 HANDLE_MARK = "handle-mark-0"

@@ -11,7 +11,6 @@ from urllib.parse import quote
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import linebreaksbr, urlizetrunc
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
@@ -21,7 +20,15 @@ from django.utils.translation import ngettext
 from connections.forms import KeepInTouchForm
 from connections.selectors.depth import connection_depth
 from connections.selectors.updates import updates_by
-from connections.templatetags.ui import avatar, decorative_icon, handle_path
+from connections.templatetags.ui import (
+    avatar,
+    csrf_input,
+    decorative_icon,
+    handle_path,
+    icon_words,
+    id_path,
+    id_path_pattern,
+)
 
 register = template.Library()
 
@@ -67,17 +74,6 @@ def profile_updates(context):
 # render. The lists call `update_card` directly: an `{% include %}` per card
 # would start a fresh render context, and lose what was worked out.
 
-PLACEHOLDER = 2_147_483_647  # an id no update has; replaced by the real one
-
-
-def _csrf_input(context) -> str:
-    token = context.get("csrf_token")
-    if token and token != "NOTPROVIDED":  # noqa: S105 - as {% csrf_token %}
-        return format_html(
-            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token
-        )
-    return ""
-
 
 def _parts(context) -> dict:
     parts = context.render_context.get("update_card_parts")
@@ -86,50 +82,41 @@ def _parts(context) -> dict:
         user = context.get("user")
         here = context.get("here", "")
 
-        def url(name: str) -> str:
-            return reverse(name, args=[PLACEHOLDER])
-
         parts = {
             "user_id": getattr(user, "pk", None),
             "signed_in": bool(getattr(user, "is_authenticated", False)),
             "here_query": "?next=" + quote(str(here), safe="/"),
             "like_next": here or (request.path if request else ""),
-            "csrf": _csrf_input(context),
-            "update": url("connections:update"),
-            "edit": url("connections:update_edit"),
-            "delete": url("connections:update_delete"),
-            "report": url("connections:report_update"),
-            "like": url("connections:update_like"),
-            "comments": url("connections:update_comments"),
+            "csrf": csrf_input(context),
+            "update": id_path_pattern("connections:update"),
+            "edit": id_path_pattern("connections:update_edit"),
+            "delete": id_path_pattern("connections:update_delete"),
+            "report": id_path_pattern("connections:report_update"),
+            "like": id_path_pattern("connections:update_like"),
+            "comments": id_path_pattern("connections:update_comments"),
             "edited": _("edited"),
             "audience": {
-                True: format_html("{}{}", decorative_icon("globe"), _("Public")),
-                False: format_html("{}{}", decorative_icon("lock"), _("Connections")),
+                True: icon_words("globe", _("Public")),
+                False: icon_words("lock", _("Connections")),
             },
             "more": format_html(
                 '<summary class="btn btn-icon" aria-label="{}">{}</summary>',
                 _("More actions for this update"),
                 decorative_icon("more"),
             ),
-            "edit_label": format_html("{}{}", decorative_icon("edit"), _("Edit")),
-            "delete_label": format_html("{}{}", decorative_icon("trash"), _("Delete")),
-            "report_label": format_html("{}{}", decorative_icon("flag"), _("Report")),
+            "edit_label": icon_words("edit", _("Edit")),
+            "delete_label": icon_words("trash", _("Delete")),
+            "report_label": icon_words("flag", _("Report")),
             "removed": format_html(
                 '<p class="update-removed muted">{}{}</p>',
                 decorative_icon("shield"),
                 _("Removed by moderators"),
             ),
-            "like_label": format_html("{}{}", decorative_icon("heart"), _("Like")),
-            "comment_label": format_html(
-                "{}{}", decorative_icon("comment"), _("Comment")
-            ),
+            "like_label": icon_words("heart", _("Like")),
+            "comment_label": icon_words("comment", _("Comment")),
         }
         context.render_context["update_card_parts"] = parts
     return parts
-
-
-def _url(pattern: str, pk) -> str:
-    return pattern.replace(str(PLACEHOLDER), str(pk))
 
 
 def _counted(one: str, many: str, n: int) -> str:
@@ -159,7 +146,7 @@ def update_like(context, update):
     """The Like button of an update (a form: it works without JavaScript)."""
     parts = _parts(context)
     liked = bool(update.liked)
-    like_url = _url(parts["like"], update.pk)
+    like_url = id_path(parts["like"], update.pk)
     return format_html(
         '<form method="post" action="{}" class="like-form" hx-post="{}" '
         'hx-swap="outerHTML" hx-disabled-elt="find button">\n'
@@ -190,8 +177,8 @@ def _menu(parts, update) -> str:
     if update.is_removed:
         return ""
     if update.author_id == parts["user_id"]:
-        edit = _url(parts["edit"], update.pk) + parts["here_query"]
-        delete = _url(parts["delete"], update.pk) + parts["here_query"]
+        edit = id_path(parts["edit"], update.pk) + parts["here_query"]
+        delete = id_path(parts["delete"], update.pk) + parts["here_query"]
         items = format_html(
             '<li><a href="{}" hx-get="{}" hx-target="#update-{}" '
             'hx-swap="outerHTML">{}</a></li>\n'
@@ -205,7 +192,7 @@ def _menu(parts, update) -> str:
             parts["delete_label"],
         )
     elif parts["signed_in"]:
-        report = _url(parts["report"], update.pk)
+        report = id_path(parts["report"], update.pk)
         items = format_html(
             '<li><a href="{}" hx-get="{}" hx-target="#dialog">{}</a></li>',
             report,
@@ -238,7 +225,7 @@ def _body(context, parts, update, update_url: str) -> str:
             "</footer>",
             update_like(context, update),
             update_url,
-            _url(parts["comments"], update.pk),
+            id_path(parts["comments"], update.pk),
             update.pk,
             parts["comment_label"],
             update.pk,
@@ -262,7 +249,7 @@ def update_card(context, update):
     the others' (Report); its comments too where the page shows them."""
     parts = _parts(context)
     author = update.author
-    update_url = _url(parts["update"], update.pk)
+    update_url = id_path(parts["update"], update.pk)
     created = template_localtime(update.created)
     comments = ""
     if context.get("show_comments"):

@@ -8,24 +8,28 @@ kept in the template's render context.
 from html import escape as _e
 
 from django import template
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from connections.templatetags.ui import avatar, decorative_icon, handle_path, icon
+from connections.templatetags.ui import (
+    avatar,
+    decorative_icon,
+    handle_path,
+    icon,
+    id_path,
+    id_path_pattern,
+)
 
 register = template.Library()
-
-PLACEHOLDER = 2_147_483_647  # a pk no contact has; replaced by the real one
 
 
 def _shared(context) -> dict:
     shared = context.render_context.get("contacts_ui")
     if shared is None:
         shared = {
-            "detail": reverse("contacts:detail", args=[PLACEHOLDER]),
-            "favorite": reverse("contacts:favorite", args=[PLACEHOLDER]),
+            "detail": id_path_pattern("contacts:detail"),
+            "favorite": id_path_pattern("contacts:favorite"),
             "titles": (_("Add to favourites"), _("Remove from favourites")),
             "stars": (icon("star"), icon("star-filled")),
         }
@@ -33,14 +37,10 @@ def _shared(context) -> dict:
     return shared
 
 
-def _url(pattern: str, pk) -> str:
-    return pattern.replace(str(PLACEHOLDER), str(pk))
-
-
 @register.simple_tag(takes_context=True)
 def contact_url(context, contact):
     """The contact's page, like `contact.get_absolute_url` but cheaper."""
-    return _url(_shared(context)["detail"], contact.pk)
+    return id_path(_shared(context)["detail"], contact.pk)
 
 
 @register.simple_tag(takes_context=True)
@@ -53,7 +53,7 @@ def favorite_button(context, contact):
     page's `#favorite-word` and the contact's name (id contact-name-<pk>).
     """
     shared = _shared(context)
-    url = _url(shared["favorite"], contact.pk)
+    url = id_path(shared["favorite"], contact.pk)
     on = int(bool(contact.is_favorite))
     return format_html(
         '<button type="submit" form="favorite-form" formaction="{url}" '
