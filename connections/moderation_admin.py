@@ -119,6 +119,7 @@ ACTION_TITLES = {
     "suspend": _("Suspend members"),
     "unsuspend": _("Unsuspend members"),
     "lift_pause": _("Lift invitation pauses"),
+    "close": _("Close accounts"),
 }
 
 
@@ -680,7 +681,12 @@ def member_row(member) -> str:
 class MemberModeration(QuickCheckbox):
     """Mixed into the members' admin: warn, suspend, unsuspend (bulk too)."""
 
-    moderation_actions = ["warn_members", "suspend_members", "unsuspend_members"]
+    moderation_actions = [
+        "warn_members",
+        "suspend_members",
+        "unsuspend_members",
+        "close_members",
+    ]
     moderation_inlines = [ReportsAboutInline, SanctionInline, AuditInline]
 
     def has_module_permission(self, request):
@@ -760,6 +766,27 @@ class MemberModeration(QuickCheckbox):
             action="unsuspend",
             apply=apply,
             describe=member_row,
+        )
+
+    @admin.action(
+        description=_("Close the selected accounts (erase their data)…"),
+        location=BOTH,
+    )
+    def close_members(self, request, queryset):
+        """What Settings › Close account does, for a member who asked by
+        email or lost access: their data is deleted, the row stays, empty."""
+
+        def apply(rows, data):
+            return _each(
+                rows,
+                lambda member: services.member_close(
+                    member=member, staff_member=request.user, reason=data["reason"]
+                ),
+                request,
+            )
+
+        return moderation_step(
+            self, request, queryset, action="close", apply=apply, describe=member_row
         )
 
 

@@ -44,12 +44,19 @@ def _send(template: str, context: dict, to: str):
 
 
 @task()
-def send_account_closed_email(email: str, name: str, closed_on: str) -> bool:
+def send_account_closed_email(
+    email: str, name: str, closed_on: str, by_staff: bool = False
+) -> bool:
     """Tell a member, at the address they signed in with, that their account
     was closed: if someone else did it, they learn it at once."""
     _send(
         "account_closed",
-        {"name": name, "closed_on": closed_on, "site_url": absolute("/")},
+        {
+            "name": name,
+            "closed_on": closed_on,
+            "by_staff": by_staff,
+            "site_url": absolute("/"),
+        },
         email,
     )
     return True

@@ -277,6 +277,7 @@ class AuditAction(models.TextChoices):
     SUSPEND = "suspend", _("Suspended")
     UNSUSPEND = "unsuspend", _("Unsuspended")
     LIFT_PAUSE = "lift_pause", _("Lifted an invitation pause")
+    CLOSE = "close", _("Closed the account")
 
 
 class AuditRecord(models.Model):

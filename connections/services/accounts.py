@@ -81,7 +81,20 @@ def _check_may_close(member, password: str) -> None:
 
 @transaction.atomic
 def account_close(*, member, password: str):
-    """Close `member`'s account for good, after checking their password.
+    """A member closes their own account, for good, after their password.
+
+    Moderators close one for a member in the admin (`member_close`, in the
+    moderation services); both end in `account_erase`.
+    """
+    member = lock_members(member)[member.pk]
+    _check_may_close(member, password)
+    return account_erase(member=member)
+
+
+def account_erase(*, member, by_staff: bool = False):
+    """Empty and deactivate a member's account. Call it inside a transaction
+    with the member's row locked, once the caller checked who may (it checks
+    nothing itself): `account_close` or `member_close`.
 
     Deleted: profile and photo, work history, connections (both rows of each
     pair), email invitations, the member's
@@ -97,8 +110,6 @@ def account_close(*, member, password: str):
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
 
-    member = lock_members(member)[member.pk]
-    _check_may_close(member, password)
     either_side = Q(member=member) | Q(other=member)
     now = timezone.now()
 
@@ -145,7 +156,9 @@ def account_close(*, member, password: str):
     email, name = member.email, member.get_short_name()
     closed_on = timezone.localtime(now).strftime("%Y-%m-%d %H:%M %Z")
     transaction.on_commit(
-        lambda: tasks.send_account_closed_email.enqueue(email, name, closed_on)
+        lambda: tasks.send_account_closed_email.enqueue(
+            email, name, closed_on, by_staff
+        )
     )
 
     member.email = closed_email(member.pk)

@@ -22,7 +22,7 @@ from connections.models.moderation import (
 )
 from connections.selectors.moderation import can_moderate
 from connections.selectors.network import visible_members
-from connections.services.accounts import member_sessions_end
+from connections.services.accounts import account_erase, member_sessions_end
 from connections.services.network import (
     block_create,
     lock_members,
@@ -327,6 +327,38 @@ def member_suspend(
     member_id = member.pk
     transaction.on_commit(lambda: member_sessions_end(member_id))
     return suspension
+
+
+@transaction.atomic
+def member_close(*, member, staff_member, reason: str):
+    """Close a member's account for them (an erasure asked for by email, a
+    member who lost access): what `account_close` does, without their
+    password, with a reason in the audit trail. Not one's own, nor a
+    superuser's."""
+    _require_moderator(staff_member)
+    reason = _clean_reason(reason)
+    if member.pk == staff_member.pk:
+        raise ValidationError(
+            _("You can't close your own account: another moderator can."),
+            code="self",
+        )
+    member = lock_members(member)[member.pk]
+    if not member.is_active or member.closed_at:
+        raise ValidationError(
+            _("%(member)s: this account is already closed.") % {"member": member},
+            code="closed",
+        )
+    if member.is_superuser:
+        raise ValidationError(
+            _("%(member)s is a superuser: take away the superuser status first.")
+            % {"member": member},
+            code="superuser",
+        )
+    account_erase(member=member, by_staff=True)
+    # After the erasure: the trail names the closed row ("Former member
+    # (@handle)"), not the details that were just deleted.
+    _audit(staff_member=staff_member, action=Action.CLOSE, member=member, reason=reason)
+    return member
 
 
 @transaction.atomic

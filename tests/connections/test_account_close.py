@@ -7,13 +7,14 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from connections.models import (
+    AuditRecord,
     Block,
     Comment,
     Connection,
@@ -31,7 +32,7 @@ from connections.models import (
 from connections.photos import photo_path
 from connections.services.accounts import account_close, closed_email
 from connections.services.members import handle_available
-from connections.services.moderation import report_create
+from connections.services.moderation import member_close, report_create
 from connections.services.network import (
     connection_request_accept,
     connection_request_send,
@@ -48,6 +49,7 @@ from tests.factories import (
     ConnectionRequestFactory,
     ProfileFactory,
     UpdateFactory,
+    UserFactory,
     WorkEntryFactory,
     connect,
     send_message,
@@ -336,7 +338,8 @@ def test_the_member_is_told_by_email_at_the_address_they_signed_in_with(
     assert email.to == ["alice@example.com"]
     assert email.subject == "Your Rapport account is closed"
     assert "Hello Alice," in email.body
-    assert "If you didn't close it" in email.body
+    assert "from your settings, with your password" in email.body
+    assert "If you didn't ask for this" in email.body
 
 
 def test_a_refused_closing_sends_no_email(
@@ -349,3 +352,81 @@ def test_a_refused_closing_sends_no_email(
         account_close(member=alice, password="wrong")
 
     assert mailoutbox == []
+
+
+# ---------------------------------------------------------------------------
+# Moderators close an account for a member (asked by email, access lost).
+
+
+def test_a_moderator_closes_an_account_with_a_reason_in_the_audit_trail(
+    alices_world, alice, bob, moderator, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        member_close(member=alice, staff_member=moderator, reason="Asked by email")
+
+    alice.refresh_from_db()
+    assert not alice.is_active
+    assert not Connection.objects.filter(other=alice).exists()
+    record = AuditRecord.objects.get(action="close")
+    assert (record.member_id, record.staff_member_id) == (alice.pk, moderator.pk)
+    assert record.reason == "Asked by email"
+    assert record.target == "Former member (@alice)"
+    (email,) = mailoutbox
+    assert email.to == ["alice@example.com"]
+    assert "by the people who run Rapport" in email.body
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_closing_for_a_member_needs_a_reason(alice, moderator, reason):
+    with pytest.raises(ValidationError) as refusal:
+        member_close(member=alice, staff_member=moderator, reason=reason)
+
+    assert refusal.value.code == "reason_required"
+    alice.refresh_from_db()
+    assert alice.is_active
+
+
+def test_only_moderators_close_an_account_for_a_member(alice, bob):
+    with pytest.raises(PermissionDenied):
+        member_close(member=alice, staff_member=bob, reason="Because")
+
+    alice.refresh_from_db()
+    assert alice.is_active
+
+
+def test_a_moderator_cannot_close_their_own_account_or_a_superusers(moderator):
+    root = UserFactory(is_staff=True, is_superuser=True)
+
+    with pytest.raises(ValidationError) as own:
+        member_close(member=moderator, staff_member=moderator, reason="Leaving")
+    with pytest.raises(ValidationError) as superuser:
+        member_close(member=root, staff_member=moderator, reason="Leaving")
+
+    assert (own.value.code, superuser.value.code) == ("self", "superuser")
+    assert not AuditRecord.objects.filter(action="close").exists()
+
+
+def test_close_accounts_from_the_members_admin(moderator_client, carol, dave):
+    step = moderator_client.post(
+        "/admin/connections/user/",
+        {"action": "close_members", "_selected_action": [carol.pk, dave.pk]},
+    )
+    assert step.status_code == 200
+    assert "Close accounts" in step.content.decode()
+    carol.refresh_from_db()
+    assert carol.is_active
+    moderator_client.post(
+        "/admin/connections/user/",
+        {
+            "action": "close_members",
+            "_selected_action": [carol.pk, dave.pk],
+            "apply": "1",
+            "reason": "Both asked by email",
+        },
+    )
+
+    carol.refresh_from_db()
+    dave.refresh_from_db()
+    assert carol.closed_at is not None
+    assert dave.closed_at is not None
+    assert AuditRecord.objects.filter(action="close").count() == 2
