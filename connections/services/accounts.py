@@ -91,21 +91,21 @@ def account_close(*, member, password: str):
     return account_erase(member=member)
 
 
+@transaction.atomic
 def account_erase(*, member, by_staff: bool = False):
-    """Empty and deactivate a member's account. Call it inside a transaction
-    with the member's row locked, once the caller checked who may (it checks
-    nothing itself): `account_close` or `member_close`.
+    """Empty and deactivate a member's account, with the member's row locked
+    by the caller, once it checked who may (this checks nothing itself):
+    `account_close` or `member_close`.
 
     Deleted: profile and photo, work history, connections (both rows of each
-    pair), email invitations, the member's
-    blocks, updates, comments and likes, conversations (for both sides: a
-    closed member's conversations are readable by no one), email addresses,
-    two-factor keys, sessions, and, through `account_closing`, the address
-    book. Kept: the row itself, emptied and inactive; content a report points
-    at (hidden, as its author appears nowhere); reports, sanctions and audit
-    records; invitations, their notes erased and pending ones ended as
-    withdrawn (sent) or ignored (received), since the limits on senders count
-    them.
+    pair), email invitations, the member's blocks, updates, comments and
+    likes, conversations (for both sides: a closed member's conversations are
+    readable by no one), email addresses, two-factor keys, sessions, and,
+    through `account_closing`, the address book. Kept: the row itself,
+    emptied and inactive; content a report points at (hidden, as its author
+    appears nowhere); reports, sanctions and audit records; invitations, their
+    notes erased and pending ones ended as withdrawn (sent) or ignored
+    (received), since the limits on senders count them.
     """
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
