@@ -9,7 +9,6 @@ Python (as `message_item` writes a thread's messages).
 """
 
 from html import escape as _e
-from urllib.parse import quote
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
@@ -32,6 +31,7 @@ from connections.templatetags.ui import (
     icon_words,
     id_path,
     id_path_pattern,
+    next_query,
     select_options,
 )
 
@@ -49,7 +49,7 @@ def _shared_parts(context) -> dict:
                 csrf_input(context),
                 here,
             ),
-            "next_query": "?next=" + quote(str(here), safe="/"),
+            "next_query": next_query(here),
             "kinds": tuple(context.get("kinds", ())),
             "save": _("Save"),
             "saved": format_html(

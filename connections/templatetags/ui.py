@@ -77,6 +77,12 @@ def csrf_input(context) -> str:
     return ""
 
 
+def next_query(here) -> str:
+    """`?next=<here>` for a link that comes back to this page, as
+    `?next={{ here|urlencode }}` writes it."""
+    return "?next=" + quote(str(here), safe="/")
+
+
 def icon_words(name: str, words: str) -> str:
     """A decorative icon followed by words: a button's or a link's content."""
     return format_html("{}{}", decorative_icon(name), words)

@@ -6,8 +6,6 @@ The profile page includes `connections/_profile_updates.html`, which calls
 viewer's own connection, its depth (private to the viewer).
 """
 
-from urllib.parse import quote
-
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import linebreaksbr, urlizetrunc
@@ -28,6 +26,7 @@ from connections.templatetags.ui import (
     icon_words,
     id_path,
     id_path_pattern,
+    next_query,
 )
 
 register = template.Library()
@@ -85,7 +84,7 @@ def _parts(context) -> dict:
         parts = {
             "user_id": getattr(user, "pk", None),
             "signed_in": bool(getattr(user, "is_authenticated", False)),
-            "here_query": "?next=" + quote(str(here), safe="/"),
+            "here_query": next_query(here),
             "like_next": here or (request.path if request else ""),
             "csrf": csrf_input(context),
             "update": id_path_pattern("connections:update"),
