@@ -26,6 +26,7 @@ from django.core.files.storage import default_storage
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from connections.csv_cells import neutralise
 from connections.models import (
@@ -43,6 +44,7 @@ from connections.models import (
 from connections.photos import photo_path
 from connections.selectors.moderation import shown_member
 from connections.selectors.network import is_present, is_visible
+from connections.services import limits
 
 ROWS_PER_CHUNK = 500
 FLUSH_BYTES = 256 * 1024
@@ -374,6 +376,29 @@ class _Sink:
         self._chunks.clear()
         self.pending = 0
         return data
+
+
+def archive_spend(member) -> None:
+    """Count one download of the member's archive; refuse past the hourly limit.
+
+    Each download reads everything the member keeps: repeating it in a loop
+    would take the server from everyone else.
+    """
+    limits.spend_or_refuse(
+        member_id=member.pk,
+        action="archive",
+        limit=settings.RAPPORT_ARCHIVES_PER_HOUR,
+        window=limits.HOUR,
+        message=(
+            gettext_noop(
+                "You can download your data once an hour. Try again in %(wait)s."
+            ),
+            gettext_noop(
+                "You can download your data %(limit)d times an hour. Try again in "
+                "%(wait)s."
+            ),
+        ),
+    )
 
 
 def archive_stream(member, *, base_url: str = "") -> Iterator[bytes]:

@@ -378,5 +378,14 @@ RAPPORT_IMPORT_INLINE_CONTACTS = env_int("RAPPORT_IMPORT_INLINE_CONTACTS", 1_000
 # Days an uploaded file that was never imported (a preview left open, a
 # failure) is kept before `purge_stale_imports` forgets it.
 RAPPORT_IMPORT_KEEP_DAYS = env_int("RAPPORT_IMPORT_KEEP_DAYS", 7)
+# Uploaded files one member may have waiting unsaved (previews, failures) at
+# once; a new upload past it asks them to import or cancel one first.
+RAPPORT_IMPORTS_WAITING_MAX = env_int("RAPPORT_IMPORTS_WAITING_MAX", 5)
+# How often one member may upload an address book file, download an export
+# (contacts or connections, a single card included) and download the archive
+# of everything they keep (Settings › Your data), each per clock hour.
+RAPPORT_IMPORTS_PER_HOUR = env_int("RAPPORT_IMPORTS_PER_HOUR", 20)
+RAPPORT_EXPORTS_PER_HOUR = env_int("RAPPORT_EXPORTS_PER_HOUR", 60)
+RAPPORT_ARCHIVES_PER_HOUR = env_int("RAPPORT_ARCHIVES_PER_HOUR", 5)
 # Contacts read from the database per round trip while exporting.
 RAPPORT_EXPORT_CHUNK = 500

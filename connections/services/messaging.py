@@ -11,7 +11,6 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Subquery
@@ -23,7 +22,7 @@ from django.utils.translation import ngettext
 from connections.models import Conversation, ConversationMember, Message
 from connections.models.messaging import MESSAGE_MAX_LENGTH
 from connections.selectors.network import can_message
-from connections.services import depth, network
+from connections.services import depth, limits, network
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -53,18 +52,15 @@ def rate_refusal(sender, now=None) -> ValidationError | None:
     many seconds remain until sending works again.
     """
     limit = settings.RAPPORT_MESSAGES_PER_MINUTE
-    now = now or timezone.now()
-    seconds = int(now.timestamp())
-    key = f"messages-sent:{sender.pk}:{seconds // 60}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
-    if count <= limit:
+    wait = limits.spend(
+        member_id=sender.pk,
+        action="message",
+        limit=limit,
+        window=limits.MINUTE,
+        now=now,
+    )
+    if not wait:
         return None
-    wait = 60 - seconds % 60
     return ValidationError(
         ngettext(
             "You can send %(limit)d messages a minute. Wait %(wait)d second, then "

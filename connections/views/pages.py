@@ -11,7 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from connections.archive import archive_contents, archive_name, archive_stream
+from connections.archive import (
+    archive_contents,
+    archive_name,
+    archive_spend,
+    archive_stream,
+)
 from connections.forms import AccountCloseForm
 from connections.selectors.profiles import connection_count
 from connections.services.accounts import account_close
@@ -73,14 +78,24 @@ def account_close_view(request):
 @require_GET
 def your_data(request):
     """Settings › Your data: what the archive holds, and the button."""
-    return render(
-        request, "connections/settings_data.html", {"contents": archive_contents()}
-    )
+    return _your_data_page(request)
+
+
+def _your_data_page(request, *, refusal: str = "", status: int = 200):
+    context = {"contents": archive_contents(), "refusal": refusal}
+    return render(request, "connections/settings_data.html", context, status=status)
 
 
 @require_GET
 def your_data_download(request):
-    """The member's archive, a ZIP file streamed as it is written."""
+    """The member's archive, a ZIP file streamed as it is written.
+
+    Past the hourly limit the page comes back saying when to try again.
+    """
+    try:
+        archive_spend(request.user)
+    except ValidationError as error:
+        return _your_data_page(request, refusal=error.messages[0], status=429)
     base_url = request.build_absolute_uri("/").rstrip("/")
     response = StreamingHttpResponse(
         archive_stream(request.user, base_url=base_url), content_type="application/zip"

@@ -25,6 +25,16 @@ class ImportStatus(models.TextChoices):
     UNDONE = "undone", _("Undone")
 
 
+# Imports that keep an uploaded file without having saved it: a preview, a
+# file being read or waiting for its columns, a failure.
+WAITING_STATUSES = (
+    ImportStatus.MAPPING,
+    ImportStatus.READING,
+    ImportStatus.READY,
+    ImportStatus.FAILED,
+)
+
+
 class ImportFormat(models.TextChoices):
     VCARD = "vcard", _("vCard")
     GOOGLE = "google", _("Google Contacts CSV")

@@ -28,10 +28,13 @@ from contacts.models import (
     ContactPhoto,
     ContactWebsite,
 )
+from contacts.models.imports import WAITING_STATUSES
 from contacts.selectors.contacts import contact_ids_owned_by
 from contacts.vcard import Address, TypedValue, VCard, vcard_of, write_vcard
 
 RECENT_IMPORTS = 10
+# Older imports still waiting, listed after the latest ones.
+WAITING_LISTED = 50
 
 
 class ExportFormat:
@@ -50,13 +53,28 @@ class ExportFormat:
 
 
 def recent_imports(*, owner) -> list[ContactImport]:
-    """The member's latest imports, newest first, without the stored files."""
-    return list(
+    """The member's latest imports, newest first, without the stored files.
+
+    Imports still waiting (a preview, a failure) are listed however old they
+    are: uploading stops at RAPPORT_IMPORTS_WAITING_MAX of them, and the
+    member must be able to find them to import or cancel one.
+    """
+    imports = (
         ContactImport.objects.owned_by(owner)
         .defer("merged", "problems", "notices", "kept")
         .select_related("label")
-        .order_by("-created", "-pk")[:RECENT_IMPORTS]
+        .order_by("-created", "-pk")
     )
+    latest = list(imports[:RECENT_IMPORTS])
+    if len(latest) < RECENT_IMPORTS:
+        return latest
+    listed = {batch.pk for batch in latest}
+    older_waiting = [
+        batch
+        for batch in imports.filter(status__in=WAITING_STATUSES)[:WAITING_LISTED]
+        if batch.pk not in listed
+    ]
+    return latest + older_waiting
 
 
 def contacts_to_export(

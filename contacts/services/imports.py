@@ -41,9 +41,10 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from connections.selectors.profiles import Birthday as ShownBirthday
+from connections.services import limits
 from contacts import csv_formats
 from contacts.models import (
     Contact,
@@ -61,6 +62,7 @@ from contacts.models import (
 )
 from contacts.models.contacts import NOTES_MAX, birthday_error
 from contacts.models.details import CUSTOM_LABEL_MAX
+from contacts.models.imports import WAITING_STATUSES
 from contacts.models.labels import LABEL_NAME_MAX
 from contacts.phones import e164_or_blank
 from contacts.selectors.contacts import address_book_region
@@ -256,6 +258,39 @@ def import_upload(*, owner, file_name: str, data: bytes) -> ContactImport:
     problem = upload_problem(size=len(data))
     if problem:
         raise ValidationError(problem, code="file")
+    limits.spend_or_refuse(
+        member_id=owner.pk,
+        action="import-upload",
+        limit=settings.RAPPORT_IMPORTS_PER_HOUR,
+        window=limits.HOUR,
+        message=(
+            gettext_noop(
+                "You can upload one address book file an hour. Try again in %(wait)s."
+            ),
+            gettext_noop(
+                "You can upload %(limit)d address book files an hour. Try again in "
+                "%(wait)s."
+            ),
+        ),
+    )
+    address_book_locked(owner=owner)
+    waiting = (
+        ContactImport.objects.owned_by(owner)
+        .filter(status__in=WAITING_STATUSES)
+        .count()
+    )
+    if waiting >= settings.RAPPORT_IMPORTS_WAITING_MAX:
+        raise ValidationError(
+            ngettext(
+                "You have %(count)d file waiting to be imported. Import or cancel "
+                "it first, then upload this one.",
+                "You have %(count)d files waiting to be imported. Import or cancel "
+                "one of them first, then upload this one.",
+                waiting,
+            )
+            % {"count": waiting},
+            code="waiting",
+        )
     try:
         data, file_name = unpacked(
             data, file_name, limit=settings.RAPPORT_IMPORT_MAX_BYTES

@@ -25,6 +25,7 @@ from contacts.selectors.transfer import (
     import_duplicates_listed,
     recent_imports,
 )
+from contacts.services.exports import export_spend
 from contacts.services.imports import (
     adding_count,
     import_confirm,
@@ -98,7 +99,7 @@ def _import_of(request, pk) -> ContactImport:
 @require_http_methods(["GET", "POST"])
 def import_start(request):
     """Import: upload an address book file; the recent imports below."""
-    form = ImportUploadForm()
+    form, status = ImportUploadForm(), 200
     if request.method == "POST":
         form = ImportUploadForm(request.POST, request.FILES)
         if form.is_valid():
@@ -109,14 +110,17 @@ def import_start(request):
                 )
             except ValidationError as error:
                 form.add_error("file", error)
+                status = 429 if error.code == "rate_limit" else 400
             else:
                 return redirect("contacts:import_detail", pk=batch.pk)
+        else:
+            status = 400
     context = {
         "form": form,
         "imports": recent_imports(owner=request.user),
         **navigation_context(request.user),
     }
-    return render(request, START_TEMPLATE, context, status=400 if form.errors else 200)
+    return render(request, START_TEMPLATE, context, status=status)
 
 
 def _detail_context(request, batch: ContactImport, **extra) -> dict:
@@ -313,6 +317,13 @@ def export_download(request):
     data = form.cleaned_data
     scope = data["scope"]
     export_format = data["format"]
+    if not (scope == ExportForm.SELECTION and len(data["contact"]) == 1):
+        try:
+            export_spend(owner=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+            context = _export_context(request, form, selected=len(data["contact"]))
+            return render(request, EXPORT_TEMPLATE, context, status=429)
     extension = ExportFormat.EXTENSIONS[export_format]
     if scope == ExportForm.CONNECTIONS:
         stamp = timezone.localdate().isoformat()

@@ -224,7 +224,8 @@ def test_close_an_account_after_reading_what_goes(browser_session, alice, bob):
     assert not User.objects.get(pk=alice.pk).is_active
 
 
-def test_download_your_data_from_settings(browser_session, alice, bob):
+def test_download_your_data_from_settings(browser_session, alice, bob, settings):
+    settings.RAPPORT_ARCHIVES_PER_HOUR = 1
     connect(alice, bob)
     send_message(bob, alice, "See you on Friday")
     ContactFactory(owner=alice, given_name="Zoe", family_name="Keller")
@@ -246,3 +247,10 @@ def test_download_your_data_from_settings(browser_session, alice, bob):
         cards = archive.read("rapport-data/contacts.vcf").decode()
     assert "See you on Friday" in messages
     assert "FN:Zoe Keller" in cards
+    # Past the hourly limit the page says when it works again.
+    member.page.get_by_role("link", name="Download your data").click()
+    member.arrived("/settings/data/download/")
+    expect(member.page.get_by_role("alert")).to_contain_text(
+        "You can download your data once an hour. Try again in"
+    )
+    member.screenshot("settings-your-data-later")
