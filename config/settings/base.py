@@ -382,8 +382,8 @@ RAPPORT_IMPORT_KEEP_DAYS = env_int("RAPPORT_IMPORT_KEEP_DAYS", 7)
 # once; a new upload past it asks them to import or cancel one first.
 RAPPORT_IMPORTS_WAITING_MAX = env_int("RAPPORT_IMPORTS_WAITING_MAX", 5)
 # How often one member may upload an address book file, download an export
-# (contacts or connections, a single card included) and download the archive
-# of everything they keep (Settings › Your data), each per clock hour.
+# (contacts or connections; one contact's card is not counted) and download
+# the archive of everything they keep (Settings › Your data), per clock hour.
 RAPPORT_IMPORTS_PER_HOUR = env_int("RAPPORT_IMPORTS_PER_HOUR", 20)
 RAPPORT_EXPORTS_PER_HOUR = env_int("RAPPORT_EXPORTS_PER_HOUR", 60)
 RAPPORT_ARCHIVES_PER_HOUR = env_int("RAPPORT_ARCHIVES_PER_HOUR", 5)

@@ -42,7 +42,7 @@ def spend(*, member_id: int, action: str, limit: int, window: int, now=None) -> 
 
 
 def wait_words(seconds: int) -> str:
-    """ "45 seconds", "1 minute", "12 minutes": a wait, as a refusal says it."""
+    """A wait as a refusal says it: "45 seconds", "1 minute", "12 minutes"."""
     if seconds < MINUTE:
         return ngettext("%(count)d second", "%(count)d seconds", seconds) % {
             "count": seconds

@@ -11,7 +11,8 @@ def export_spend(*, owner) -> None:
 
     Refuses (ValidationError, code "rate_limit") past
     RAPPORT_EXPORTS_PER_HOUR, as each export reads a whole address book.
-    Downloading one contact's card is not counted: it costs a single row.
+    The download of one contact's card (from their page) is not counted by
+    the view: it costs a single row.
     """
     limits.spend_or_refuse(
         member_id=owner.pk,

@@ -1,7 +1,5 @@
 """Uploads and exports are bounded per member: files waiting, and per hour."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,6 +10,7 @@ from django.utils import timezone
 from contacts.models import Contact, ContactImport
 from contacts.selectors.transfer import recent_imports
 from contacts.services.imports import import_discard, import_upload
+from tests.connections.test_races import race
 from tests.factories import ContactFactory, LabelFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +122,9 @@ def test_uploads_past_the_hourly_limit_are_refused_with_the_wait(
     assert import_upload(owner=bob, file_name="zoe.vcf", data=CARD).pk
 
 
-def test_a_refused_file_is_not_counted_against_the_hour(alice, flow, settings):
+def test_a_file_over_the_size_limit_is_not_counted_against_the_hour(
+    alice, flow, settings
+):
     settings.RAPPORT_IMPORTS_PER_HOUR = 1
     settings.RAPPORT_IMPORT_MAX_BYTES = 10
     with pytest.raises(ValidationError, match="files up to"):
@@ -207,24 +208,15 @@ def test_uploads_at_the_same_moment_never_pass_the_files_waiting(settings):
     if connection.vendor != "postgresql":
         pytest.skip("needs real row locks")
     settings.RAPPORT_IMPORTS_WAITING_MAX = 2
-    # Read at once (no background task): each upload holds the lock until read.
-    settings.RAPPORT_IMPORT_INLINE_BYTES = 1024 * 1024
     owner = UserFactory()
-    errors, barrier = [], threading.Barrier(4)
-
-    def upload(n):
-        try:
-            barrier.wait()
-            import_upload(owner=owner, file_name=f"racer-{n}.vcf", data=CARD)
-        except ValidationError as error:
-            errors.append(error.code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=upload, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = race(
+        *[
+            lambda n=n: import_upload(
+                owner=owner, file_name=f"racer-{n}.vcf", data=CARD
+            )
+            for n in range(4)
+        ]
+    )
     assert ContactImport.objects.filter(owner=owner).count() == 2
-    assert errors == ["waiting", "waiting"]
+    refusals = [result for result in results if isinstance(result, Exception)]
+    assert [refusal.code for refusal in refusals] == ["waiting", "waiting"]
