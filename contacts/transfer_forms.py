@@ -1,5 +1,7 @@
 """Forms for importing, exporting and merging duplicate contacts."""
 
+import secrets
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +33,17 @@ class ImportUploadForm(forms.Form):
             }
         ),
     )
+
+    # A new token each time the form is shown: the same file sent twice with
+    # it (a double click) starts one import.
+    client_token = forms.CharField(
+        widget=forms.HiddenInput, max_length=64, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("client_token", secrets.token_urlsafe(16))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -134,6 +134,9 @@ class ContactImport(models.Model):
     kept = models.JSONField(_("kept by the undo"), default=list, blank=True)
     kept_count = models.PositiveIntegerField(_("kept by the undo"), default=0)
     error = models.TextField(_("why it was not imported"), blank=True)
+    # The upload form's token: the same file sent twice with it (a double
+    # click) is one import. Blank for imports started otherwise.
+    client_token = models.CharField(max_length=64, blank=True, editable=False)
     created = models.DateTimeField(_("uploaded"), default=timezone.now)
     finished = models.DateTimeField(_("imported"), null=True, blank=True)
     undone = models.DateTimeField(_("undone"), null=True, blank=True)
@@ -167,6 +170,11 @@ class ContactImport(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="done") | models.Q(finished__isnull=False),
                 name="contactimport_done_has_finished",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "client_token"],
+                condition=~models.Q(client_token=""),
+                name="contactimport_one_per_token",
             ),
             # One import saving (or being undone) at a time per member: the
             # limit stays exact and a double click cannot run it twice.

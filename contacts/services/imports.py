@@ -249,11 +249,15 @@ def upload_problem(*, size: int) -> str:
 
 
 @transaction.atomic
-def import_upload(*, owner, file_name: str, data: bytes) -> ContactImport:
+def import_upload(
+    *, owner, file_name: str, data: bytes, client_token: str = ""
+) -> ContactImport:
     """Keep an uploaded file as a new import, if it is an address book at all.
 
     Raises ValidationError (with a message about the file) for an empty,
-    binary, oversized or unrecognisable file; nothing is kept then.
+    binary, oversized or unrecognisable file; nothing is kept then. The same
+    file sent again with the same `client_token` (the upload form's, so a
+    double click) returns the import the first one started.
     """
     problem = upload_problem(size=len(data))
     if problem:
@@ -274,6 +278,24 @@ def import_upload(*, owner, file_name: str, data: bytes) -> ContactImport:
         ),
     )
     address_book_locked(owner=owner)
+    try:
+        data, file_name = unpacked(
+            data, file_name, limit=settings.RAPPORT_IMPORT_MAX_BYTES
+        )
+    except UploadError as error:
+        raise ValidationError(str(error), code="file") from None
+    stored_name = file_name[: _max_length(ContactImport, "file_name")] or "contacts"
+    if client_token:
+        repeated = (
+            ContactImport.objects.owned_by(owner)
+            .filter(client_token=client_token)
+            .first()
+        )
+        if repeated is not None:
+            if (repeated.file_name, repeated.file_size) == (stored_name, len(data)):
+                return repeated
+            # The same form sent another file (the page was gone back to).
+            client_token = ""
     waiting = (
         ContactImport.objects.owned_by(owner)
         .filter(status__in=WAITING_STATUSES)
@@ -292,17 +314,15 @@ def import_upload(*, owner, file_name: str, data: bytes) -> ContactImport:
             code="waiting",
         )
     try:
-        data, file_name = unpacked(
-            data, file_name, limit=settings.RAPPORT_IMPORT_MAX_BYTES
-        )
         decoded = decode_upload(data, file_name=file_name)
     except UploadError as error:
         raise ValidationError(str(error), code="file") from None
     batch = ContactImport(
         owner=owner,
-        file_name=file_name[: _max_length(ContactImport, "file_name")] or "contacts",
+        file_name=stored_name,
         file_size=len(data),
         encoding=decoded.encoding,
+        client_token=client_token,
     )
     if decoded.kind == CSV:
         try:

@@ -106,7 +106,10 @@ def import_start(request):
             upload = form.cleaned_data["file"]
             try:
                 batch = import_upload(
-                    owner=request.user, file_name=upload.name, data=form.read()
+                    owner=request.user,
+                    file_name=upload.name,
+                    data=form.read(),
+                    client_token=form.cleaned_data["client_token"],
                 )
             except ValidationError as error:
                 form.add_error("file", error)

@@ -1,5 +1,6 @@
 """Import and Export pages: every step, htmx and plain, strangers, query budgets."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import Contact, ContactImport
+from contacts.services.imports import import_upload
 from tests.conftest import HTMX
 from tests.factories import ContactFactory
 
@@ -40,6 +42,48 @@ def test_import_page_shows_the_form_and_recent_imports(alice, alice_client, run)
     assert 'enctype="multipart/form-data"' in page
     assert "google_3.vcf" in page
     assert "Ready to import" in page
+
+
+def test_the_same_file_sent_twice_by_one_form_is_one_import(alice, alice_client, run):
+    page = alice_client.get(reverse("contacts:import")).content.decode()
+    token = re.search(r'name="client_token" value="([^"]+)"', page).group(1)
+    again = alice_client.get(reverse("contacts:import")).content.decode()
+    assert token not in again
+
+    def send(name="google_3.vcf"):
+        return run(
+            alice_client.post,
+            reverse("contacts:import"),
+            {
+                "file": SimpleUploadedFile(name, (DATA / name).read_bytes()),
+                "client_token": token,
+            },
+        )
+
+    first, second = send(), send()
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert ContactImport.objects.filter(owner=alice).count() == 1
+    # Another file from the same form (after going back) is another import.
+    third = send("apple_3.vcf")
+    assert third["Location"] != first["Location"]
+    assert ContactImport.objects.filter(owner=alice).count() == 2
+
+
+def test_a_token_is_one_members_own(alice, bob, run):
+    data = (DATA / "google_3.vcf").read_bytes()
+    mine = run(
+        import_upload,
+        owner=alice,
+        file_name="a.vcf",
+        data=data,
+        client_token="tok-1234",
+    )
+    theirs = run(
+        import_upload, owner=bob, file_name="a.vcf", data=data, client_token="tok-1234"
+    )
+    assert mine.pk != theirs.pk
+    assert theirs.owner == bob
 
 
 def test_uploading_a_vcard_leads_to_its_preview(alice, alice_client, run):

@@ -14,6 +14,7 @@ from contacts.models import (
     Contact,
     ContactAddress,
     ContactEmail,
+    ContactImport,
     ContactLabel,
     ContactPhone,
     Label,
@@ -263,3 +264,17 @@ def test_trash_expiry_follows_the_setting(alice, settings):
     settings.RAPPORT_CONTACTS_TRASH_DAYS = 10
     contact = ContactFactory(owner=alice, trashed=True)
     assert contact.trash_expires == contact.deleted_at + datetime.timedelta(days=10)
+
+
+def test_one_upload_token_per_member_is_held_by_the_database(alice, bob):
+    def upload(owner, token):
+        return ContactImport(
+            owner=owner, file_name="a.vcf", file_size=1, client_token=token
+        )
+
+    upload(alice, "tok-1").save()
+    refused(upload(alice, "tok-1"))
+    upload(bob, "tok-1").save()
+    # Imports started without a form carry no token, as many as there are.
+    upload(alice, "").save()
+    upload(alice, "").save()

@@ -72,6 +72,23 @@ def test_failed_reads_and_files_waiting_for_columns_count(alice, flow, settings)
         flow.upload(alice, "google_3.vcf")
 
 
+def test_a_double_click_at_the_limit_returns_the_first_upload(alice, run, settings):
+    settings.RAPPORT_IMPORTS_WAITING_MAX = 1
+
+    def send():
+        return run(
+            import_upload,
+            owner=alice,
+            file_name="zoe.vcf",
+            data=CARD,
+            client_token="double-click",
+        )
+
+    first = send()
+    assert send().pk == first.pk
+    assert ContactImport.objects.filter(owner=alice).count() == 1
+
+
 def test_each_member_has_their_own_files_waiting(alice, bob, flow, settings):
     settings.RAPPORT_IMPORTS_WAITING_MAX = 1
     flow.upload(alice, "google_3.vcf")
