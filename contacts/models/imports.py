@@ -25,14 +25,11 @@ class ImportStatus(models.TextChoices):
     UNDONE = "undone", _("Undone")
 
 
-# Imports that keep an uploaded file without having saved it: a preview, a
-# file being read or waiting for its columns, a failure.
-WAITING_STATUSES = (
-    ImportStatus.MAPPING,
-    ImportStatus.READING,
-    ImportStatus.READY,
-    ImportStatus.FAILED,
-)
+# Imports that keep an uploaded file without having saved it, and can be
+# cancelled (forgotten): waiting for columns, a preview, a failure.
+CANCELLABLE_STATUSES = (ImportStatus.MAPPING, ImportStatus.READY, ImportStatus.FAILED)
+# The same and a file being read: what counts against the files waiting.
+WAITING_STATUSES = (*CANCELLABLE_STATUSES, ImportStatus.READING)
 
 
 class ImportFormat(models.TextChoices):

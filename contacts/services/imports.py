@@ -62,7 +62,7 @@ from contacts.models import (
 )
 from contacts.models.contacts import NOTES_MAX, birthday_error
 from contacts.models.details import CUSTOM_LABEL_MAX
-from contacts.models.imports import WAITING_STATUSES
+from contacts.models.imports import CANCELLABLE_STATUSES, WAITING_STATUSES
 from contacts.models.labels import LABEL_NAME_MAX
 from contacts.phones import e164_or_blank
 from contacts.selectors.contacts import address_book_region
@@ -1818,9 +1818,7 @@ def _undo_merges(batch: ContactImport) -> list[tuple[int, str]]:
 @transaction.atomic
 def import_discard(*, batch: ContactImport) -> None:
     """Forget an import that was never saved (its preview, or a failure)."""
-    ContactImport.objects.filter(
-        pk=batch.pk, status__in=[Status.MAPPING, Status.READY, Status.FAILED]
-    ).delete()
+    ContactImport.objects.filter(pk=batch.pk, status__in=CANCELLABLE_STATUSES).delete()
 
 
 def imports_purge_stale(*, now=None) -> int:
@@ -1834,7 +1832,7 @@ def imports_purge_stale(*, now=None) -> int:
     )
     stale = ContactImport.objects.filter(
         created__lt=cutoff,
-        status__in=[Status.MAPPING, Status.READY, Status.FAILED],
+        status__in=CANCELLABLE_STATUSES,
     )
     count = 0
     while ids := list(stale.values_list("pk", flat=True)[:500]):

@@ -1,5 +1,6 @@
 """Import and Export: upload, columns, preview, progress, undo, download."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
@@ -16,6 +17,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from connections.ids import parse_id, parse_ids
 from connections.selectors.profiles import connection_count
 from contacts.models import Contact, ContactImport
+from contacts.models.imports import CANCELLABLE_STATUSES, WAITING_STATUSES
 from contacts.selectors.transfer import (
     ExportFormat,
     contacts_to_export,
@@ -118,9 +120,15 @@ def import_start(request):
                 return redirect("contacts:import_detail", pk=batch.pk)
         else:
             status = 400
+    imports = recent_imports(owner=request.user)
+    # Every waiting import is in the list, however old.
+    waiting = sum(batch.status in WAITING_STATUSES for batch in imports)
     context = {
         "form": form,
-        "imports": recent_imports(owner=request.user),
+        "imports": imports,
+        "cancellable": CANCELLABLE_STATUSES,
+        "waiting": waiting,
+        "waiting_full": waiting >= settings.RAPPORT_IMPORTS_WAITING_MAX,
         **navigation_context(request.user),
     }
     return render(request, START_TEMPLATE, context, status=status)
@@ -254,7 +262,7 @@ def import_undo_view(request, pk):
 def import_discard_view(request, pk):
     """Forget an import that was not saved."""
     batch = _import_of(request, pk)
-    if batch.status in {Status.MAPPING, Status.READY, Status.FAILED}:
+    if batch.status in CANCELLABLE_STATUSES:
         import_discard(batch=batch)
         messages.info(
             request,

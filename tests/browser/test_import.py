@@ -73,6 +73,41 @@ def test_import_review_confirm_see_the_contacts_and_undo(ui, alice):
     assert jose.emails.count() == 1
 
 
+def test_files_left_waiting_are_cancelled_from_the_list_to_upload_another(
+    ui, alice, settings
+):
+    settings.RAPPORT_IMPORTS_WAITING_MAX = 2
+    ui.sign_in(alice)
+    page = ui.page
+    for name in ("google_3.vcf", "apple_3.vcf"):
+        ui.goto("/contacts/import/")
+        page.get_by_label("Address book file").set_input_files(str(DATA / name))
+        page.get_by_role("button", name="Import", exact=True).click()
+        ui.arrived(re.compile(r".*/contacts/import/\d+/$"))
+    ui.goto("/contacts/import/")
+    expect(page.get_by_role("status")).to_contain_text(
+        "You have 2 files waiting to be imported."
+    )
+    ui.screenshot("import-waiting")
+    page.get_by_label("Address book file").set_input_files(str(DATA / "outlook.csv"))
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.get_by_text("Import or cancel one of them first")).to_be_visible()
+
+    cancel = page.get_by_role("button", name="Cancel the import of google_3.vcf")
+    cancel.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    ui.arrived("/contacts/import/")
+    expect(page.get_by_text("Nothing was imported from google_3.vcf.")).to_be_visible()
+    expect(page.get_by_text("files waiting to be imported")).to_have_count(0)
+    page.get_by_label("Address book file").set_input_files(str(DATA / "outlook.csv"))
+    page.get_by_role("button", name="Import", exact=True).click()
+    ui.arrived(re.compile(r".*/contacts/import/\d+/$"))
+    assert sorted(
+        ContactImport.objects.filter(owner=alice).values_list("file_name", flat=True)
+    ) == ["apple_3.vcf", "outlook.csv"]
+
+
 def test_a_csv_with_its_own_columns_is_mapped_then_imported(ui, alice):
     ui.sign_in(alice)
     ui.goto("/contacts/import/")
@@ -387,7 +422,7 @@ def test_import_pages_look_finished(browser_session, alice, device, viewport, th
     member.goto("/contacts/import/")
     page = member.page
     page.get_by_label("Address book file").set_input_files(str(DATA / "generic.csv"))
-    page.get_by_role("button", name="Import").click()
+    page.get_by_role("button", name="Import", exact=True).click()
     member.arrived(re.compile(r".*/contacts/import/\d+/$"))
     # Each column's choice is in sight, on a phone too (not off to the right
     # of a table wider than the screen).

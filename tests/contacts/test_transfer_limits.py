@@ -43,9 +43,38 @@ def test_uploads_stop_at_the_files_waiting_until_one_is_cancelled(
     assert ContactImport.objects.filter(owner=alice).count() == 2
     assert not ContactImport.objects.filter(file_name="third.vcf").exists()
     # Both waiting files are listed on the same page, to import or cancel.
-    assert page.count("zoe.vcf") == 2
+    assert page.count(">zoe.vcf</a>") == 2
     import_discard(batch=ContactImport.objects.filter(owner=alice).first())
     assert post_file(run, alice_client, name="third.vcf").status_code == 302
+
+
+def test_the_import_page_says_when_uploads_wait_and_cancels_from_the_list(
+    alice, alice_client, flow, settings
+):
+    settings.RAPPORT_IMPORTS_WAITING_MAX = 2
+    done = flow.imported(alice, "google_3.vcf")
+    ready = flow.upload(alice, "apple_3.vcf")
+    page = alice_client.get(IMPORT).content.decode()
+    assert "files waiting to be imported" not in page
+    cancel = reverse("contacts:import_discard", args=[ready.pk])
+    assert f'action="{cancel}"' in page
+    assert 'Cancel<span class="visually-hidden"> the import of apple_3.vcf' in page
+    # An import already saved is undone from its page, not cancelled here.
+    assert reverse("contacts:import_discard", args=[done.pk]) not in page
+
+    flow.upload(alice, "generic.csv")
+    page = alice_client.get(IMPORT).content.decode()
+    assert (
+        "You have 2 files waiting to be imported. Import or cancel one of them "
+        "below before uploading another." in page
+    )
+    response = alice_client.post(cancel)
+    assert response.status_code == 302
+    assert response["Location"] == IMPORT
+    assert not ContactImport.objects.filter(pk=ready.pk).exists()
+    page = alice_client.get(IMPORT).content.decode()
+    assert "files waiting to be imported" not in page
+    assert "Nothing was imported from apple_3.vcf." in page
 
 
 def test_imported_and_undone_files_do_not_count_as_waiting(alice, flow, settings):
