@@ -85,11 +85,15 @@ def recount(update: Update, *, viewer) -> Update:
     return update
 
 
-def update_for_viewer_or_404(*, viewer, pk) -> Update:
-    """The update `pk` with its counts if `viewer` may see it, else 404."""
-    updates = with_activity(
-        updates_visible_to(viewer=viewer).select_related("author"), viewer=viewer
-    )
+def update_for_viewer_or_404(*, viewer, pk, counted: bool = True) -> Update:
+    """The update `pk` with its counts if `viewer` may see it, else 404.
+
+    A write that changes the counts reads the update without them
+    (`counted=False`) and counts once after it (`recount`).
+    """
+    updates = updates_visible_to(viewer=viewer).select_related("author")
+    if counted:
+        updates = with_activity(updates, viewer=viewer)
     return get_object_or_404(updates, pk=pk)
 
 

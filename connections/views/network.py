@@ -216,7 +216,6 @@ def connect(request, handle):
     member = profile_member_or_404(request, handle)
     if member.pk == request.user.pk:
         raise Http404
-    relationship = relationship_with(viewer=request.user, member=member)
     back = safe_next(request, member.get_absolute_url())
     status = 200
     refusal = None
@@ -237,7 +236,8 @@ def connect(request, handle):
                 else:
                     form.add_error(None, error)
             else:
-                if invitation.status == ConnectionRequest.Status.ACCEPTED:
+                accepted = invitation.status == ConnectionRequest.Status.ACCEPTED
+                if accepted:
                     messages.success(
                         request,
                         _("You are now connected with %(name)s.")
@@ -250,12 +250,17 @@ def connect(request, handle):
                         % {"name": member.display_name},
                     )
                 if request.htmx:
-                    response = with_badge(request, HttpResponse(""))
+                    response = HttpResponse("")
+                    if accepted:
+                        # Their invitation, answered by this one: one badge less.
+                        response = with_badge(request, response)
                     return trigger(response, relationshipChanged={"member": member.pk})
                 return redirect(back)
         status = 422
     else:
         form = ConnectForm()
+    # Read after a refused write, so the dialog shows where things stand.
+    relationship = relationship_with(viewer=request.user, member=member)
     if refusal is None and relationship.state == Relationship.NONE:
         refusal = sending_refusal(sender=request.user, recipient=member)
     context = {

@@ -176,7 +176,7 @@ def update_delete(request, pk):
 @require_POST
 def update_like(request, pk):
     """Like or unlike an update; htmx gets the button with its new count."""
-    update = update_for_viewer_or_404(viewer=request.user, pk=pk)
+    update = update_for_viewer_or_404(viewer=request.user, pk=pk, counted=False)
     wanted = {"1": True, "0": False}.get(request.POST.get("like", ""))
     try:
         services.like_toggle(update=update, member=request.user, like=wanted)
@@ -196,11 +196,13 @@ def update_like(request, pk):
 @require_http_methods(["GET", "POST"])
 def update_comments(request, pk):
     """The comments of an update (htmx: inline under the card), and new ones."""
-    update = update_for_viewer_or_404(viewer=request.user, pk=pk)
+    posting = request.method == "POST"
+    # A post is counted once, after it is written (a double submit adds none).
+    update = update_for_viewer_or_404(viewer=request.user, pk=pk, counted=not posting)
     detail_url = reverse("connections:update", args=[pk])
     form = CommentForm()
     status = 200
-    if request.method == "POST":
+    if posting:
         form = CommentForm(request.POST)
         comment = None
         if form.is_valid():
@@ -210,13 +212,12 @@ def update_comments(request, pk):
                 )
             except ValidationError as error:
                 _form_error(form, error)
+        if comment is not None and not request.htmx:
+            messages.success(request, _("Comment posted."))
+            return redirect(f"{detail_url}#comments")
+        recount(update, viewer=request.user)
         if comment is not None:
-            if not request.htmx:
-                messages.success(request, _("Comment posted."))
-                return redirect(f"{detail_url}#comments")
             form = CommentForm()
-            # Counted again (a double submit adds none), not fetched again.
-            recount(update, viewer=request.user)
         else:
             if not request.htmx:
                 comments = comments_on(update=update, viewer=request.user)

@@ -1077,7 +1077,7 @@ PAGES: list[Page] = [
         member_url("connections:connect", stranger_of("typical")),
         "typical",
         Kind.FRAGMENT,
-        query_budget=16,
+        query_budget=14,
         htmx=True,
         post=lambda cast: {"note": "We met at the meetup.", "how_we_met": "event"},
         query_viewers=("typical",),

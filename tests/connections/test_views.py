@@ -223,7 +223,25 @@ class TestConnect:
         assert response.status_code == 200
         html = response.content.decode()
         assert "Invitation sent to Bob Okafor." in html  # flash, out of band
-        assert 'id="nav-badge-network" hx-swap-oob="true"' in html
+        # Sending changes none of Alice's own badges.
+        assert "nav-badge-network" not in html
+        assert json.loads(response["HX-Trigger"]) == {
+            "relationshipChanged": {"member": bob.pk}
+        }
+
+    def test_connecting_back_answers_their_invitation_and_its_badge(
+        self, alice, alice_client, bob
+    ):
+        network.connection_request_send(sender=bob, recipient=alice)
+        response = alice_client.post("/in/bob/connect/", {"note": ""}, **HTMX)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "You are now connected with Bob Okafor." in html
+        # The invitation it answered leaves the My Network badge.
+        assert (
+            '<span id="nav-badge-network" hx-swap-oob="true" '
+            'class="nav-badge is-empty">' in html
+        )
         assert json.loads(response["HX-Trigger"]) == {
             "relationshipChanged": {"member": bob.pk}
         }
