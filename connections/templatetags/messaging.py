@@ -10,7 +10,7 @@ from django.utils.html import format_html, urlize
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from connections.templatetags.ui import icon
+from connections.templatetags.ui import icon, once_per_render
 
 register = template.Library()
 
@@ -40,33 +40,30 @@ def day_label(day) -> str:
     return date_format(day, "l j F Y")
 
 
+@once_per_render("message_item_parts")
 def _shared_parts(context) -> dict:
     """What every message of one render repeats, worked out once."""
-    parts = context.render_context.get("message_item_parts")
-    if parts is None:
-        other = context["other"]
-        # The report address of message 0, split around its id.
-        url = reverse("connections:report_message", args=[other.handle, 0])
-        head, tail = url.rsplit("/0/", 1)
-        parts = {
-            "user_id": context["user"].pk,
-            "other_name": other.display_name,
-            "you": _("You"),
-            "removed": format_html(
-                '<p class="message-removed">{}{}</p>',
-                icon("shield"),
-                _("Message removed by moderators"),
-            ),
-            "report_head": head + "/",
-            "report_tail": "/" + tail,
-            "report_label": format_html(
-                '{}<span class="visually-hidden">{}</span>',
-                icon("flag"),
-                _("Report this message"),
-            ),
-        }
-        context.render_context["message_item_parts"] = parts
-    return parts
+    other = context["other"]
+    # The report address of message 0, split around its id.
+    url = reverse("connections:report_message", args=[other.handle, 0])
+    head, tail = url.rsplit("/0/", 1)
+    return {
+        "user_id": context["user"].pk,
+        "other_name": other.display_name,
+        "you": _("You"),
+        "removed": format_html(
+            '<p class="message-removed">{}{}</p>',
+            icon("shield"),
+            _("Message removed by moderators"),
+        ),
+        "report_head": head + "/",
+        "report_tail": "/" + tail,
+        "report_label": format_html(
+            '{}<span class="visually-hidden">{}</span>',
+            icon("flag"),
+            _("Report this message"),
+        ),
+    }
 
 
 @register.simple_tag(takes_context=True)

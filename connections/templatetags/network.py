@@ -32,46 +32,44 @@ from connections.templatetags.ui import (
     id_path,
     id_path_pattern,
     next_query,
+    once_per_render,
     select_options,
 )
 
 register = template.Library()
 
 
+@once_per_render("connection_row_parts")
 def _shared_parts(context) -> dict:
     """What every row of one render repeats, worked out once."""
-    parts = context.render_context.get("connection_row_parts")
-    if parts is None:
-        here = context.get("here", "")
-        parts = {
-            "hidden": format_html(
-                '{}<input type="hidden" name="next" value="{}">',
-                csrf_input(context),
-                here,
-            ),
-            "next_query": next_query(here),
-            "kinds": tuple(context.get("kinds", ())),
-            "save": _("Save"),
-            "saved": format_html(
-                '<span class="kind-saved" role="status">{}'
-                '<span class="visually-hidden">{}</span></span>',
-                decorative_icon("check"),
-                _("Saved"),
-            ),
-            "message": format_html(
-                '{}<span class="hide-narrow">{}</span>',
-                decorative_icon("messages"),
-                _("Message"),
-            ),
-            "remove": icon_words("x", _("Remove connection")),
-            "block": icon_words("block", _("Block")),
-            "more_icon": decorative_icon("more"),
-            "more_for": _("More actions for %(name)s"),
-            "kind_of": _("Kind of connection with %(name)s (only you see it)"),
-            "depth": depth_words(),
-        }
-        context.render_context["connection_row_parts"] = parts
-    return parts
+    here = context.get("here", "")
+    return {
+        "hidden": format_html(
+            '{}<input type="hidden" name="next" value="{}">',
+            csrf_input(context),
+            here,
+        ),
+        "next_query": next_query(here),
+        "kinds": tuple(context.get("kinds", ())),
+        "save": _("Save"),
+        "saved": format_html(
+            '<span class="kind-saved" role="status">{}'
+            '<span class="visually-hidden">{}</span></span>',
+            decorative_icon("check"),
+            _("Saved"),
+        ),
+        "message": format_html(
+            '{}<span class="hide-narrow">{}</span>',
+            decorative_icon("messages"),
+            _("Message"),
+        ),
+        "remove": icon_words("x", _("Remove connection")),
+        "block": icon_words("block", _("Block")),
+        "more_icon": decorative_icon("more"),
+        "more_for": _("More actions for %(name)s"),
+        "kind_of": _("Kind of connection with %(name)s (only you see it)"),
+        "depth": depth_words(),
+    }
 
 
 @register.simple_tag(takes_context=True)
@@ -155,42 +153,38 @@ def connection_row(context, connection):
     )
 
 
+@once_per_render("invitation_item_parts")
 def _invitation_parts(context) -> dict:
     """What every invitation of one render repeats, worked out once."""
-    parts = context.render_context.get("invitation_item_parts")
-    if parts is None:
-        request = context.get("request")
-        back = context.get("next") or (request.get_full_path() if request else "")
-        parts = {
-            "respond": id_path_pattern("connections:invitation_respond"),
-            "hidden": format_html(
-                '{}<input type="hidden" name="fragment" value="invitation">'
-                '<input type="hidden" name="next" value="{}">',
-                csrf_input(context),
-                back,
-            ),
-            # Words of the interface, not of members: as {% translate %}
-            # writes them, apostrophes and all.
-            "accept": mark_safe(_("Accept")),  # noqa: S308
-            "ignore": mark_safe(_("Ignore")),  # noqa: S308
-            "unknown": mark_safe(_("I don't know this person")),  # noqa: S308
-            "connected": format_html(
-                '<span class="relationship-status is-connected" role="status">{}{}'
-                "</span>",
-                decorative_icon("user-check"),
-                _("Connected"),
-            ),
-            "messages_url": reverse("connections:messages"),
-            "message": icon_words("messages", _("Message")),
-            "closed": {
-                "ignored": mark_safe(_("Ignored")),  # noqa: S308
-                "declined_unknown": mark_safe(_("Declined: you don't know them")),  # noqa: S308
-                "withdrawn": mark_safe(_("Withdrawn by the sender")),  # noqa: S308
-            },
-            "expired": mark_safe(_("Expired")),  # noqa: S308
-        }
-        context.render_context["invitation_item_parts"] = parts
-    return parts
+    request = context.get("request")
+    back = context.get("next") or (request.get_full_path() if request else "")
+    return {
+        "respond": id_path_pattern("connections:invitation_respond"),
+        "hidden": format_html(
+            '{}<input type="hidden" name="fragment" value="invitation">'
+            '<input type="hidden" name="next" value="{}">',
+            csrf_input(context),
+            back,
+        ),
+        # Words of the interface, not of members: as {% translate %}
+        # writes them, apostrophes and all.
+        "accept": mark_safe(_("Accept")),  # noqa: S308
+        "ignore": mark_safe(_("Ignore")),  # noqa: S308
+        "unknown": mark_safe(_("I don't know this person")),  # noqa: S308
+        "connected": format_html(
+            '<span class="relationship-status is-connected" role="status">{}{}</span>',
+            decorative_icon("user-check"),
+            _("Connected"),
+        ),
+        "messages_url": reverse("connections:messages"),
+        "message": icon_words("messages", _("Message")),
+        "closed": {
+            "ignored": mark_safe(_("Ignored")),  # noqa: S308
+            "declined_unknown": mark_safe(_("Declined: you don't know them")),  # noqa: S308
+            "withdrawn": mark_safe(_("Withdrawn by the sender")),  # noqa: S308
+        },
+        "expired": mark_safe(_("Expired")),  # noqa: S308
+    }
 
 
 def _invitation_actions(parts, invitation, status: str, name: str) -> str:

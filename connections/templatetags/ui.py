@@ -57,6 +57,24 @@ def decorative_icon(name: str, css_class: str = "") -> str:
 ID_MARK = 2_147_483_647
 
 
+def once_per_render(key: str):
+    """Decorate `build(context)`, the parts every row of a list repeats (words,
+    icons, URL patterns): worked out on the render's first row, then kept in
+    its render context under `key` for the others."""
+
+    def decorate(build):
+        @functools.wraps(build)
+        def parts(context):
+            found = context.render_context.get(key)
+            if found is None:
+                found = context.render_context[key] = build(context)
+            return found
+
+        return parts
+
+    return decorate
+
+
 def id_path_pattern(name: str) -> str:
     """URL `name` with `ID_MARK` for its one id argument."""
     return reverse(name, args=[ID_MARK])

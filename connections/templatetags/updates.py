@@ -27,6 +27,7 @@ from connections.templatetags.ui import (
     id_path,
     id_path_pattern,
     next_query,
+    once_per_render,
 )
 
 register = template.Library()
@@ -74,48 +75,44 @@ def profile_updates(context):
 # would start a fresh render context, and lose what was worked out.
 
 
+@once_per_render("update_card_parts")
 def _parts(context) -> dict:
-    parts = context.render_context.get("update_card_parts")
-    if parts is None:
-        request = context.get("request")
-        user = context.get("user")
-        here = context.get("here", "")
-
-        parts = {
-            "user_id": getattr(user, "pk", None),
-            "signed_in": bool(getattr(user, "is_authenticated", False)),
-            "here_query": next_query(here),
-            "like_next": here or (request.path if request else ""),
-            "csrf": csrf_input(context),
-            "update": id_path_pattern("connections:update"),
-            "edit": id_path_pattern("connections:update_edit"),
-            "delete": id_path_pattern("connections:update_delete"),
-            "report": id_path_pattern("connections:report_update"),
-            "like": id_path_pattern("connections:update_like"),
-            "comments": id_path_pattern("connections:update_comments"),
-            "edited": _("edited"),
-            "audience": {
-                True: icon_words("globe", _("Public")),
-                False: icon_words("lock", _("Connections")),
-            },
-            "more": format_html(
-                '<summary class="btn btn-icon" aria-label="{}">{}</summary>',
-                _("More actions for this update"),
-                decorative_icon("more"),
-            ),
-            "edit_label": icon_words("edit", _("Edit")),
-            "delete_label": icon_words("trash", _("Delete")),
-            "report_label": icon_words("flag", _("Report")),
-            "removed": format_html(
-                '<p class="update-removed muted">{}{}</p>',
-                decorative_icon("shield"),
-                _("Removed by moderators"),
-            ),
-            "like_label": icon_words("heart", _("Like")),
-            "comment_label": icon_words("comment", _("Comment")),
-        }
-        context.render_context["update_card_parts"] = parts
-    return parts
+    request = context.get("request")
+    user = context.get("user")
+    here = context.get("here", "")
+    return {
+        "user_id": getattr(user, "pk", None),
+        "signed_in": bool(getattr(user, "is_authenticated", False)),
+        "here_query": next_query(here),
+        "like_next": here or (request.path if request else ""),
+        "csrf": csrf_input(context),
+        "update": id_path_pattern("connections:update"),
+        "edit": id_path_pattern("connections:update_edit"),
+        "delete": id_path_pattern("connections:update_delete"),
+        "report": id_path_pattern("connections:report_update"),
+        "like": id_path_pattern("connections:update_like"),
+        "comments": id_path_pattern("connections:update_comments"),
+        "edited": _("edited"),
+        "audience": {
+            True: icon_words("globe", _("Public")),
+            False: icon_words("lock", _("Connections")),
+        },
+        "more": format_html(
+            '<summary class="btn btn-icon" aria-label="{}">{}</summary>',
+            _("More actions for this update"),
+            decorative_icon("more"),
+        ),
+        "edit_label": icon_words("edit", _("Edit")),
+        "delete_label": icon_words("trash", _("Delete")),
+        "report_label": icon_words("flag", _("Report")),
+        "removed": format_html(
+            '<p class="update-removed muted">{}{}</p>',
+            decorative_icon("shield"),
+            _("Removed by moderators"),
+        ),
+        "like_label": icon_words("heart", _("Like")),
+        "comment_label": icon_words("comment", _("Comment")),
+    }
 
 
 def _counted(one: str, many: str, n: int) -> str:

@@ -19,22 +19,20 @@ from connections.templatetags.ui import (
     icon,
     id_path,
     id_path_pattern,
+    once_per_render,
 )
 
 register = template.Library()
 
 
+@once_per_render("contacts_ui")
 def _shared(context) -> dict:
-    shared = context.render_context.get("contacts_ui")
-    if shared is None:
-        shared = {
-            "detail": id_path_pattern("contacts:detail"),
-            "favorite": id_path_pattern("contacts:favorite"),
-            "titles": (_("Add to favourites"), _("Remove from favourites")),
-            "stars": (icon("star"), icon("star-filled")),
-        }
-        context.render_context["contacts_ui"] = shared
-    return shared
+    return {
+        "detail": id_path_pattern("contacts:detail"),
+        "favorite": id_path_pattern("contacts:favorite"),
+        "titles": (_("Add to favourites"), _("Remove from favourites")),
+        "stars": (icon("star"), icon("star-filled")),
+    }
 
 
 @register.simple_tag(takes_context=True)
@@ -71,18 +69,15 @@ def favorite_button(context, contact):
     )
 
 
+@once_per_render("contact_row_parts")
 def _row_parts(context) -> dict:
     """What every row of the contact list repeats, worked out once per render."""
-    parts = context.render_context.get("contact_row_parts")
-    if parts is None:
-        parts = {
-            "selected": {str(pk) for pk in context.get("selected") or ()},
-            "on_rapport": format_html(
-                "{}<span>{}</span>", decorative_icon("user-check"), _("On Rapport")
-            ),
-        }
-        context.render_context["contact_row_parts"] = parts
-    return parts
+    return {
+        "selected": {str(pk) for pk in context.get("selected") or ()},
+        "on_rapport": format_html(
+            "{}<span>{}</span>", decorative_icon("user-check"), _("On Rapport")
+        ),
+    }
 
 
 @register.simple_tag(takes_context=True)
