@@ -270,12 +270,19 @@ class ContactForm(forms.ModelForm):
         if self.instance.pk:
             del self.fields["photo"]
         if self.instance.pk and not self.is_bound:
-            self.initial.update(
-                birthday_day=self.instance.birthday_day,
-                birthday_month=self.instance.birthday_month,
-                birthday_year=self.instance.birthday_year,
-                labels=[label.pk for label in self.instance.labels.all()],
-            )
+            # What the member typed (an editor re-shown with a row added or
+            # removed) comes before what is stored.
+            stored = {
+                "birthday_day": self.instance.birthday_day,
+                "birthday_month": self.instance.birthday_month,
+                "birthday_year": self.instance.birthday_year,
+            }
+            for name, value in stored.items():
+                self.initial.setdefault(name, value)
+            if "labels" not in self.initial:
+                self.initial["labels"] = [
+                    label.pk for label in self.instance.labels.all()
+                ]
 
     def _post_clean(self):
         # The model is validated as a whole, details included, by the services.

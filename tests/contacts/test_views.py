@@ -592,6 +592,38 @@ def test_edit_inline_errors_stay_in_the_form(alice, alice_client):
     assert contact.given_name == "Zoe"
 
 
+@pytest.mark.parametrize("headers", [{}, HTMX])
+def test_adding_a_row_while_editing_keeps_the_birthday_and_labels_typed(
+    alice, alice_client, headers
+):
+    family = LabelFactory(owner=alice, name="Family")
+    work = LabelFactory(owner=alice, name="Work")
+    contact = ContactFactory(
+        owner=alice,
+        given_name="Zoe",
+        labels=[family],
+        birthday_day=3,
+        birthday_month=4,
+    )
+    data = editor_data(
+        add_row="emails", birthday_day="9", birthday_month="10", labels=[work.pk]
+    )
+    url = reverse("contacts:edit", args=[contact.pk])
+    html = text(alice_client.post(url, data, **headers))
+
+    def checkbox(label):
+        return re.search(
+            rf'<input[^>]*name="labels"[^>]*value="{label.pk}"[^>]*>', html
+        )[0]
+
+    assert re.search(r'name="birthday_day"[^>]*value="9"', html)
+    assert re.search(r'<option value="10" selected>', html)
+    assert "checked" in checkbox(work)
+    assert "checked" not in checkbox(family)
+    contact.refresh_from_db()
+    assert (contact.birthday_day, contact.birthday_month) == (3, 4)
+
+
 def test_edit_without_javascript_is_a_page_and_redirects(alice, alice_client):
     contact = ContactFactory(owner=alice, given_name="Zoe")
     url = reverse("contacts:edit", args=[contact.pk])
