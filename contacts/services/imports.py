@@ -248,20 +248,8 @@ def upload_problem(*, size: int) -> str:
     return ""
 
 
-@transaction.atomic
-def import_upload(
-    *, owner, file_name: str, data: bytes, client_token: str = ""
-) -> ContactImport:
-    """Keep an uploaded file as a new import, if it is an address book at all.
-
-    Raises ValidationError (with a message about the file) for an empty,
-    binary, oversized or unrecognisable file; nothing is kept then. The same
-    file sent again with the same `client_token` (the upload form's, so a
-    double click) returns the import the first one started.
-    """
-    problem = upload_problem(size=len(data))
-    if problem:
-        raise ValidationError(problem, code="file")
+def _spend_upload(*, owner) -> None:
+    """Count one upload against the member's hour, or refuse it."""
     limits.spend_or_refuse(
         member_id=owner.pk,
         action="import-upload",
@@ -277,7 +265,34 @@ def import_upload(
             ),
         ),
     )
+
+
+@transaction.atomic
+def import_upload(
+    *, owner, file_name: str, data: bytes, client_token: str = ""
+) -> ContactImport:
+    """Keep an uploaded file as a new import, if it is an address book at all.
+
+    Raises ValidationError (with a message about the file) for an empty,
+    binary, oversized or unrecognisable file; nothing is kept then. The same
+    file sent again with the same `client_token` (the upload form's, so a
+    double click) returns the import the first one started.
+    """
+    problem = upload_problem(size=len(data))
+    if problem:
+        raise ValidationError(problem, code="file")
     address_book_locked(owner=owner)
+    # A repeat of an upload already kept (a double click) is not counted
+    # against the hour: it starts nothing.
+    repeated = None
+    if client_token:
+        repeated = (
+            ContactImport.objects.owned_by(owner)
+            .filter(client_token=client_token)
+            .first()
+        )
+    if repeated is None:
+        _spend_upload(owner=owner)
     try:
         data, file_name = unpacked(
             data, file_name, limit=settings.RAPPORT_IMPORT_MAX_BYTES
@@ -285,17 +300,12 @@ def import_upload(
     except UploadError as error:
         raise ValidationError(str(error), code="file") from None
     stored_name = file_name[: _max_length(ContactImport, "file_name")] or "contacts"
-    if client_token:
-        repeated = (
-            ContactImport.objects.owned_by(owner)
-            .filter(client_token=client_token)
-            .first()
-        )
-        if repeated is not None:
-            if (repeated.file_name, repeated.file_size) == (stored_name, len(data)):
-                return repeated
-            # The same form sent another file (the page was gone back to).
-            client_token = ""
+    if repeated is not None:
+        if (repeated.file_name, repeated.file_size) == (stored_name, len(data)):
+            return repeated
+        # The same form sent another file (the page was gone back to).
+        client_token = ""
+        _spend_upload(owner=owner)
     waiting = (
         ContactImport.objects.owned_by(owner)
         .filter(status__in=WAITING_STATUSES)

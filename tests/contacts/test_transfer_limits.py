@@ -168,6 +168,26 @@ def test_uploads_past_the_hourly_limit_are_refused_with_the_wait(
     assert import_upload(owner=bob, file_name="zoe.vcf", data=CARD).pk
 
 
+def test_a_double_click_is_one_upload_against_the_hour(alice, run, settings):
+    settings.RAPPORT_IMPORTS_PER_HOUR = 1
+
+    def send(data=CARD):
+        return run(
+            import_upload,
+            owner=alice,
+            file_name="zoe.vcf",
+            data=data,
+            client_token="double-click",
+        )
+
+    first = send()
+    assert send().pk == first.pk
+    # Another file from the same form is another upload, and counted.
+    with pytest.raises(ValidationError, match="one address book file an hour"):
+        send(CARD.replace(b"Zoe", b"Zack"))
+    assert ContactImport.objects.filter(owner=alice).count() == 1
+
+
 def test_a_file_over_the_size_limit_is_not_counted_against_the_hour(
     alice, flow, settings
 ):
