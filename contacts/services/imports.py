@@ -1570,15 +1570,18 @@ class _Merge:
             self.photo = item.photo
         # The card's paragraphs the contact's notes do not hold yet: a card
         # read again with lines kept for what it has no field for adds those.
-        added = [
-            paragraph.strip()
-            for paragraph in item.fields.get("notes", "").split("\n\n")
-            if paragraph.strip() and paragraph.strip() not in contact.notes
-        ]
-        if added:
+        # Whole paragraphs are compared: "Leeds" is news to "Met at Leeds fair".
+        held = {paragraph.strip() for paragraph in contact.notes.split("\n\n")}
+        added = []
+        for paragraph in item.fields.get("notes", "").split("\n\n"):
+            paragraph = paragraph.strip()
+            if paragraph and paragraph not in held:
+                held.add(paragraph)
+                added.append(paragraph)
+        joined = "\n\n".join(filter(None, (contact.notes, *added)))[:NOTES_MAX]
+        if joined != contact.notes:
             self.fields.setdefault("notes", contact.notes)
-            joined = "\n\n".join(filter(None, (contact.notes, *added)))
-            contact.notes = joined[:NOTES_MAX]
+            contact.notes = joined
         pk = contact.pk
         for attribute, model, columns in _DETAIL_COLUMNS:
             for values in getattr(item, attribute):

@@ -422,6 +422,28 @@ def test_add_imports_duplicates_as_new_contacts(alice, flow):
     assert Contact.objects.filter(owner=alice).count() == 4
 
 
+def test_merge_adds_a_note_that_only_appears_inside_another(alice, flow):
+    existing = ContactFactory(
+        owner=alice,
+        given_name="Ann",
+        emails=["ann@example.com"],
+        notes="Met at Leeds fair\n\nVIP",
+    )
+    card = (
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nEMAIL:ann@example.com\r\n"
+        b"NOTE:Leeds\\n\\nVIP\r\nEND:VCARD\r\n"
+    )
+    batch = flow.confirm(flow.upload(alice, "ann.vcf", card), "merge")
+    assert batch.merged_count == 1
+    existing.refresh_from_db()
+    assert existing.notes == "Met at Leeds fair\n\nVIP\n\nLeeds"
+    # Read again, the card has nothing new to add.
+    again = flow.confirm(flow.upload(alice, "ann.vcf", card), "merge")
+    existing.refresh_from_db()
+    assert existing.notes == "Met at Leeds fair\n\nVIP\n\nLeeds"
+    assert again.status == ContactImport.Status.DONE
+
+
 def test_merge_adds_only_what_the_contact_lacks(alice, flow):
     existing = ContactFactory(
         owner=alice,
