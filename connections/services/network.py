@@ -261,7 +261,12 @@ def _accept(invitation, *, member, now):
     """Accept a locked, pending invitation received by `member`."""
     from connections import tasks
 
-    if is_blocked_between(invitation.sender_id, invitation.recipient_id):
+    sender = invitation.sender
+    if (
+        not sender.is_active
+        or sender.is_suspended
+        or is_blocked_between(invitation.sender_id, invitation.recipient_id)
+    ):
         raise ValidationError(
             _("This invitation is no longer available."), code="unavailable"
         )
@@ -291,10 +296,6 @@ def connection_request_accept(*, invitation, member) -> ConnectionRequest:
     invitation = _lock_request(invitation)
     if invitation.status == Status.ACCEPTED:
         return invitation
-    if not invitation.sender.is_active:
-        raise ValidationError(
-            _("This invitation is no longer available."), code="unavailable"
-        )
     if not invitation.is_pending:
         _refuse_closed(invitation, viewer_is_sender=False)
     return _accept(invitation, member=member, now=timezone.now())

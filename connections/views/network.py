@@ -42,6 +42,7 @@ from connections.selectors.network import (
     blocked_members,
     connections_of,
     invitation_allowance,
+    is_visible,
     members_search,
     mutual_counts,
     nav_badge_counts,
@@ -342,9 +343,9 @@ def invitation_fragment(request, invitation, *, viewer_is_sender: bool):
 def invitation_respond(request, pk):
     """Accept, ignore or "I don't know this person" (by the button pressed)."""
     invitation = get_object_or_404(
-        ConnectionRequest.objects.filter(recipient=request.user).select_related(
-            "sender", "recipient"
-        ),
+        ConnectionRequest.objects.filter(recipient=request.user)
+        .filter(is_visible("sender"))
+        .select_related("sender", "recipient"),
         pk=pk,
     )
     action = request.POST.get("action")

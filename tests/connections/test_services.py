@@ -22,6 +22,7 @@ from connections.models import (
 from connections.selectors.network import day, when
 from connections.services import network
 from connections.services.members import handle_available, handle_slug
+from connections.services.moderation import member_suspend
 from tests.factories import UserFactory, connect
 
 
@@ -347,6 +348,18 @@ class TestAnswering:
         with django_capture_on_commit_callbacks(execute=True):
             network.connection_request_ignore(invitation=invitation, member=bob)
         assert mailoutbox == []
+
+    def test_invitation_from_a_suspended_member_cannot_be_accepted(
+        self, alice, bob, moderator
+    ):
+        invitation = send(bob, alice)
+        member_suspend(member=bob, staff_member=moderator, reason="Spam")
+        with refused("unavailable") as error:
+            network.connection_request_accept(invitation=invitation, member=alice)
+        assert error.value.message == "This invitation is no longer available."
+        assert not connected(alice, bob)
+        invitation.refresh_from_db()
+        assert invitation.status == "pending"
 
 
 @pytest.mark.django_db

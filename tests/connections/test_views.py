@@ -14,6 +14,7 @@ from connections.models import (
 )
 from connections.selectors.network import connections_of
 from connections.services import network
+from connections.services.moderation import member_suspend
 from tests.conftest import HTMX
 from tests.factories import UserFactory, connect
 
@@ -408,6 +409,21 @@ class TestAnswering:
             response = bob_client.post(self.url(invitation), {"action": "accept"})
             assert response.status_code == 302
         assert Connection.objects.count() == 2
+
+    @pytest.mark.parametrize("action", ["accept", "ignore", "unknown"])
+    def test_invitation_from_a_suspended_member_is_404_for_every_answer(
+        self, alice, bob, alice_client, moderator, action
+    ):
+        invitation = send(bob, alice)
+        member_suspend(member=bob, staff_member=moderator, reason="Spam")
+        for headers in ({}, HTMX):
+            response = alice_client.post(
+                self.url(invitation), {"action": action}, **headers
+            )
+            assert response.status_code == 404
+        invitation.refresh_from_db()
+        assert invitation.status == "pending"
+        assert not Connection.objects.exists()
 
 
 class TestMyNetwork:
