@@ -6,7 +6,13 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contacts.vcard import FAVORITE_CATEGORY, SYSTEM_CATEGORIES
+
 LABEL_NAME_MAX = 60
+# Names address book files give a meaning of their own (Google's favourites
+# group and the groups it puts every contact in): a label called so would not
+# come back from an export read again, so none may be called so.
+LABEL_NAMES_RESERVED = (FAVORITE_CATEGORY, *sorted(SYSTEM_CATEGORIES))
 
 
 class Label(models.Model):
@@ -31,6 +37,13 @@ class Label(models.Model):
             ),
             models.CheckConstraint(
                 condition=~models.Q(name=""), name="label_name_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(
+                    *(models.Q(name__iexact=name) for name in LABEL_NAMES_RESERVED),
+                    _connector=models.Q.OR,
+                ),
+                name="label_name_not_reserved",
             ),
         ]
 

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from contacts.models import ContactLabel, Label
-from contacts.models.labels import LABEL_NAME_MAX
+from contacts.models.labels import LABEL_NAME_MAX, LABEL_NAMES_RESERVED
 from contacts.selectors.contacts import contact_ids_owned_by
 from contacts.text import SPACES
 
@@ -25,6 +25,18 @@ def label_name_clean(name: str) -> str:
                 % {"max": LABEL_NAME_MAX}
             },
             code="max_length",
+        )
+    if name.lower() in LABEL_NAMES_RESERVED:
+        raise ValidationError(
+            {
+                "name": _(
+                    "Address book files use “%(name)s” for something of their own, "
+                    "so a label of that name would be lost on export. Choose "
+                    "another name."
+                )
+                % {"name": name}
+            },
+            code="reserved",
         )
     return name
 

@@ -103,6 +103,12 @@ def test_label_names_are_unique_per_owner_whatever_their_case(alice, bob):
     Label.objects.create(owner=bob, name="family")
 
 
+def test_the_database_refuses_label_names_address_book_files_use(alice):
+    for name in ("STARRED", "My contacts", "mycontacts", "other Contacts"):
+        refused(Label(owner=alice, name=name))
+    assert Label.objects.create(owner=alice, name="Starred clients").pk
+
+
 def test_a_contact_carries_a_label_once(alice):
     label = LabelFactory(owner=alice)
     contact = ContactFactory(owner=alice, labels=[label])

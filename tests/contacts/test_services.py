@@ -373,6 +373,24 @@ def test_label_names_are_trimmed_and_unique_whatever_their_case(alice):
         label_create(owner=alice, name="   ")
 
 
+@pytest.mark.parametrize(
+    "name", ["Starred", "my  contacts", "MYCONTACTS", "Other contacts"]
+)
+def test_names_address_book_files_use_for_themselves_are_refused(alice, name):
+    family = label_create(owner=alice, name="Family")
+    for attempt in (
+        lambda: label_create(owner=alice, name=name),
+        lambda: label_for_name(owner=alice, name=name),
+        lambda: label_rename(label=family, name=name),
+    ):
+        with pytest.raises(ValidationError) as error:
+            attempt()
+        assert "would be lost on export" in error.value.message_dict["name"][0]
+    assert list(Label.objects.values_list("name", flat=True)) == ["Family"]
+    # Only the whole name is kept back.
+    assert label_create(owner=alice, name="Starred clients").name == "Starred clients"
+
+
 def test_label_limit(alice, settings):
     settings.RAPPORT_CONTACT_LABELS_MAX = 1
     label_create(owner=alice, name="One")

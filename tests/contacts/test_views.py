@@ -560,6 +560,17 @@ def test_a_new_label_can_be_made_from_the_form(alice, alice_client):
     assert [label.name for label in contact.labels.all()] == ["Choir"]
 
 
+def test_a_reserved_new_label_name_is_refused_keeping_the_form(alice_client):
+    data = editor_data(new_label="Starred")
+    response = alice_client.post(reverse("contacts:add"), data)
+    assert response.status_code == 200
+    assert "so a label of that name would be lost on export" in text(response)
+    assert 'value="Starred"' in text(response)
+    assert 'value="zoe@work.example"' in text(response)
+    assert not Contact.objects.exists()
+    assert not Label.objects.exists()
+
+
 # ---------- Editing ----------
 
 
@@ -919,6 +930,20 @@ def test_duplicate_label_is_refused_next_to_the_field(alice, alice_client):
     assert response.status_code == 422
     assert "You already have a label named “family”." in text(response)
     assert 'value="family"' in text(response)
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX])
+def test_a_reserved_label_name_is_refused_next_to_the_field(alice_client, headers):
+    response = alice_client.post(
+        reverse("contacts:labels"), {"name": "Starred"}, **headers
+    )
+    assert response.status_code == (422 if headers else 200)
+    assert (
+        "Address book files use “Starred” for something of their own, so a label "
+        "of that name would be lost on export. Choose another name." in text(response)
+    )
+    assert 'value="Starred"' in text(response)
+    assert not Label.objects.exists()
 
 
 def test_rename_label(alice, alice_client):
