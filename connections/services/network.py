@@ -151,6 +151,11 @@ def connection_request_send(
         raise ValidationError(_("Choose how you know each other from the list."))
     now = timezone.now()
     locked = lock_members(sender, recipient)
+    sender_now = locked.get(sender.pk)
+    if sender_now is None or not sender_now.is_active or sender_now.is_suspended:
+        raise ValidationError(
+            _("Your account can't send invitations."), code="unavailable"
+        )
     recipient_now = locked.get(recipient.pk)
     if (
         recipient_now is None
@@ -503,7 +508,7 @@ def email_invitation_by_token(token: str) -> EmailInvitation | None:
     )
     if invitation is None or not invitation.is_open:
         return None
-    if not invitation.inviter.is_active:
+    if not invitation.inviter.is_active or invitation.inviter.is_suspended:
         return None
     return invitation
 
@@ -546,7 +551,8 @@ def email_invitation_redeem(*, member, token: str = "") -> ConnectionRequest | N
         .select_related("inviter")
         .get(pk=invitation.pk)
     )
-    if not invitation.is_open:
+    if not invitation.is_open or invitation.inviter.is_suspended:
+        # Not spent: the link works again if the suspension ends before it does.
         return None
     invitation.status = EmailInvitation.Status.USED
     invitation.used = timezone.now()

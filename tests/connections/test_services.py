@@ -146,6 +146,13 @@ class TestSendingInvitations:
         with refused("unavailable"):
             send(alice, bob)
 
+    def test_a_suspended_member_cannot_send_invitations(self, alice, bob, moderator):
+        member_suspend(member=alice, staff_member=moderator, reason="Spam")
+        with refused("unavailable") as error:
+            send(alice, bob)
+        assert error.value.message == "Your account can't send invitations."
+        assert not ConnectionRequest.objects.exists()
+
     @pytest.mark.parametrize("direction", ["blocker", "blocked"])
     def test_blocked_pair_cannot_invite_each_other(self, alice, bob, direction):
         if direction == "blocker":
@@ -692,6 +699,32 @@ class TestEmailInvitations:
         network.email_invitation_claim(token=self.token(mailoutbox[0]), member=zoe)
         request = network.email_invitation_redeem(member=zoe)
         assert request.sender == alice
+
+    def test_a_suspended_inviters_link_is_not_found_and_not_spent(
+        self, alice, moderator, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            invitation = self.invite(alice)
+        token = self.token(mailoutbox[0])
+        member_suspend(member=alice, staff_member=moderator, reason="Spam")
+        assert network.email_invitation_by_token(token) is None
+        assert (
+            network.email_invitation_redeem(member=UserFactory(), token=token) is None
+        )
+        assert not ConnectionRequest.objects.exists()
+        invitation.refresh_from_db()
+        assert invitation.status == "sent"
+
+    def test_a_claim_is_not_redeemed_while_the_inviter_is_suspended(
+        self, alice, moderator, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            self.invite(alice)
+        zoe = UserFactory()
+        network.email_invitation_claim(token=self.token(mailoutbox[0]), member=zoe)
+        member_suspend(member=alice, staff_member=moderator, reason="Spam")
+        assert network.email_invitation_redeem(member=zoe) is None
+        assert not ConnectionRequest.objects.exists()
 
     def test_a_member_who_is_already_connected_gets_nothing_new(
         self, alice, bob, mailoutbox, django_capture_on_commit_callbacks

@@ -771,6 +771,19 @@ class TestJoin:
         )
         assert ConnectionRequest.objects.get().recipient == bob
 
+    def test_a_suspended_inviters_link_is_404_and_opens_nothing(
+        self, alice, bob_client, client, link, moderator
+    ):
+        path = link(alice)
+        member_suspend(member=alice, staff_member=moderator, reason="Spam")
+        response = client.get(path)
+        assert response.status_code == 404
+        html = response.content.decode()
+        assert "This invitation link no longer works" in html
+        assert "Alice Martin" not in html
+        assert bob_client.post(path).status_code == 404
+        assert not ConnectionRequest.objects.exists()
+
     def test_the_inviter_sees_their_own_link_harmlessly(
         self, alice, alice_client, link, mailoutbox
     ):
