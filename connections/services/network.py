@@ -262,15 +262,17 @@ def _refuse_closed(invitation, *, viewer_is_sender: bool):
     raise ValidationError(message, code=f"closed_{status}")
 
 
+def _sender_gone(invitation) -> bool:
+    """Whether the sender closed their account or is suspended."""
+    return not invitation.sender.is_active or invitation.sender.is_suspended
+
+
 def _accept(invitation, *, member, now):
     """Accept a locked, pending invitation received by `member`."""
     from connections import tasks
 
-    sender = invitation.sender
-    if (
-        not sender.is_active
-        or sender.is_suspended
-        or is_blocked_between(invitation.sender_id, invitation.recipient_id)
+    if _sender_gone(invitation) or is_blocked_between(
+        invitation.sender_id, invitation.recipient_id
     ):
         raise ValidationError(
             _("This invitation is no longer available."), code="unavailable"
@@ -301,6 +303,10 @@ def connection_request_accept(*, invitation, member) -> ConnectionRequest:
     invitation = _lock_request(invitation)
     if invitation.status == Status.ACCEPTED:
         return invitation
+    if _sender_gone(invitation):
+        raise ValidationError(
+            _("This invitation is no longer available."), code="unavailable"
+        )
     if not invitation.is_pending:
         _refuse_closed(invitation, viewer_is_sender=False)
     return _accept(invitation, member=member, now=timezone.now())
