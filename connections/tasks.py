@@ -176,10 +176,12 @@ def notify_unread_messages(side_id: int) -> None:
 def send_unread_messages_email(side_id: int) -> bool:
     """Tell a member they have unread messages in a conversation.
 
-    Nothing when they read them meanwhile, turned the email off, or were
-    emailed about this conversation less than an hour ago.
+    Nothing when they read them meanwhile, turned the email off, were emailed
+    about this conversation less than an hour ago, or may no longer open it
+    as it was (a block either way, either member suspended or gone).
     """
     from connections.models import ConversationMember
+    from connections.selectors.messaging import thread_with
     from connections.services.messaging import conversation_email_claim
 
     side = (
@@ -190,7 +192,12 @@ def send_unread_messages_email(side_id: int) -> bool:
     if side is None or not side.unread_count:
         return False
     member, other = side.member, side.other
-    if not member.is_active or not other.is_active:
+    if not member.is_active or member.is_suspended:
+        return False
+    thread = thread_with(viewer=member, handle=other.handle, reading_only=True)
+    # A suspended member's messages stay readable under a neutral name, which
+    # the email would give away.
+    if thread is None or thread.blocked_by_viewer or thread.other.is_suspended:
         return False
     if not _wants(member, "message_unread"):
         return False

@@ -229,6 +229,35 @@ class TestUnreadEmail:
         assert send_unread_messages_email.call(bob_side.pk) is True
         assert len(mail.outbox) == 2
 
+    @pytest.mark.parametrize("blocker", ["sender", "recipient"])
+    def test_no_email_about_a_conversation_closed_by_a_block(self, alice, bob, blocker):
+        from connections.tasks import send_unread_messages_email
+
+        connect(alice, bob)
+        send_message(bob, alice, "Hello")
+        if blocker == "sender":
+            block_create(blocker=bob, blocked=alice)
+        else:
+            block_create(blocker=alice, blocked=bob)
+        assert side(alice, bob).unread_count == 1
+        assert send_unread_messages_email.call(side(alice, bob).pk) is False
+        assert mail.outbox == []
+
+    @pytest.mark.parametrize("suspended", ["sender", "recipient"])
+    def test_no_email_when_either_member_is_suspended(
+        self, alice, bob, moderator, suspended
+    ):
+        from connections.services.moderation import member_suspend
+        from connections.tasks import send_unread_messages_email
+
+        connect(alice, bob)
+        send_message(bob, alice, "Hello")
+        member = bob if suspended == "sender" else alice
+        member_suspend(member=member, staff_member=moderator, reason="Spam")
+        assert side(alice, bob).unread_count == 1
+        assert send_unread_messages_email.call(side(alice, bob).pk) is False
+        assert mail.outbox == []
+
     def test_notifications_page_saves_the_choice(self, bob, bob_client):
         response = bob_client.post(
             "/settings/notifications/",
