@@ -5,6 +5,10 @@ the author's connections, and — when its audience is Public — by everyone,
 signed out too; never by anyone blocked either way, and never when the author
 no longer appears to others. Comments and likes are seen, and may be added,
 by exactly those who see the update. Everything else filters through it.
+
+The updates and comments these functions return carry `shown_author`: their
+author as `card_for` shows a member in a list, the fields this viewer may see
+and no others. Pages print that, never `author`.
 """
 
 from django.conf import settings
@@ -15,6 +19,7 @@ from django.shortcuts import get_object_or_404
 from connections.models import Comment, Connection, FeedEntry, Like, Update
 from connections.selectors.network import is_visible, visible_members
 from connections.selectors.paging import Page, keyset_page
+from connections.selectors.profiles import VIEW_AS, Relation, card_for
 
 
 def _signed_in(viewer) -> bool:
@@ -37,6 +42,14 @@ def may_see_condition(viewer, ref: str = "") -> Q:
 def updates_visible_to(*, viewer):
     """Every update `viewer` may see (signed out: the public ones)."""
     return Update.objects.filter(may_see_condition(viewer))
+
+
+def _with_shown_authors(rows, *, signed_in: bool):
+    """Give each update or comment its author as the viewer may see them;
+    `rows` have `author__profile` selected."""
+    for row in rows:
+        row.shown_author = card_for(row.author, signed_in=signed_in)
+    return rows
 
 
 def _count_of(queryset, ref_field: str):
@@ -91,10 +104,12 @@ def update_for_viewer_or_404(*, viewer, pk, counted: bool = True) -> Update:
     A write that changes the counts reads the update without them
     (`counted=False`) and counts once after it (`recount`).
     """
-    updates = updates_visible_to(viewer=viewer).select_related("author")
+    updates = updates_visible_to(viewer=viewer).select_related("author__profile")
     if counted:
         updates = with_activity(updates, viewer=viewer)
-    return get_object_or_404(updates, pk=pk)
+    update = get_object_or_404(updates, pk=pk)
+    _with_shown_authors([update], signed_in=_signed_in(viewer))
+    return update
 
 
 def own_update_or_404(*, member, pk) -> Update:
@@ -137,7 +152,7 @@ def feed_for(*, member, cursor: str = "", size: int | None = None) -> Page:
         )
         # A block removes the connection, so the check above covers it.
         .filter(is_visible("update__author"))
-        .select_related("update", "update__author")
+        .select_related("update__author__profile")
     )
     entries = with_activity(entries, viewer=member, ref="update")
     page = keyset_page(
@@ -147,7 +162,7 @@ def feed_for(*, member, cursor: str = "", size: int | None = None) -> Page:
         size=size,
         key_values=lambda entry: (entry.created, entry.update_id),
     )
-    page.items = _page_updates(page.items)
+    page.items = _with_shown_authors(_page_updates(page.items), signed_in=True)
     return page
 
 
@@ -157,25 +172,31 @@ def updates_by(
     viewer,
     cursor: str = "",
     size: int | None = None,
-    public_only: bool = False,
+    view_as: str = "",
 ) -> Page:
     """`author`'s updates that `viewer` may see, newest first (one query).
 
-    `public_only` narrows them to Public ones (a member previewing their own
-    profile as the public or as a member sees what those viewers see).
+    `view_as` ("public", "member", "connection", as on the profile) shows
+    the author's own updates as those viewers see them: the public and
+    members see the Public ones only, and the public sees the author as a
+    visitor does.
     """
     size = size or settings.RAPPORT_UPDATES_PAGE_SIZE
     rows = updates_visible_to(viewer=viewer).filter(author=author.pk)
-    if public_only:
+    preview = VIEW_AS.get(view_as) if author.pk == getattr(viewer, "pk", None) else None
+    if preview in (Relation.ANONYMOUS, Relation.MEMBER):
         rows = rows.filter(audience=Update.Audience.PUBLIC)
-    rows = with_activity(rows.select_related("author"), viewer=viewer)
-    return keyset_page(
+    signed_in = _signed_in(viewer) and preview != Relation.ANONYMOUS
+    rows = with_activity(rows.select_related("author__profile"), viewer=viewer)
+    page = keyset_page(
         rows,
         keys=[("created", True), ("id", True)],
         cursor=cursor,
         size=size,
         key_values=lambda update: (update.created, update.pk),
     )
+    page.items = _with_shown_authors(page.items, signed_in=signed_in)
+    return page
 
 
 def comments_on(*, update, viewer, cursor: str = "", size: int | None = None) -> Page:
@@ -184,12 +205,14 @@ def comments_on(*, update, viewer, cursor: str = "", size: int | None = None) ->
     rows = (
         comments_visible_to(viewer=viewer)
         .filter(update=update.pk)
-        .select_related("author")
+        .select_related("author__profile")
     )
-    return keyset_page(
+    page = keyset_page(
         rows,
         keys=[("created", True), ("id", True)],
         cursor=cursor,
         size=size,
         key_values=lambda comment: (comment.created, comment.pk),
     )
+    page.items = _with_shown_authors(page.items, signed_in=_signed_in(viewer))
+    return page

@@ -41,15 +41,9 @@ def profile_updates(context):
     viewer = request.user
     cursor = request.GET.get("after", "")
     profile = context.get("profile")
-    # "View as" on one's own profile: the public and members see Public
-    # updates only; a connection sees them all.
+    # "View as" on one's own profile shows the updates as that viewer sees them.
     preview = getattr(profile, "preview", "")
-    page = updates_by(
-        author=member,
-        viewer=viewer,
-        cursor=cursor,
-        public_only=bool(preview) and preview != "connection",
-    )
+    page = updates_by(author=member, viewer=viewer, cursor=cursor, view_as=preview)
     connection = None if preview else connection_depth(member=viewer, other=member)
     return {
         "request": request,
@@ -242,9 +236,13 @@ def _body(context, parts, update, update_url: str) -> str:
 def update_card(context, update):
     """One update: who posted it, when and for whom, its text, Like and
     Comment (counts only for visitors), the author's menu (Edit, Delete) or
-    the others' (Report); its comments too where the page shows them."""
+    the others' (Report); its comments too where the page shows them.
+
+    The author is `shown_author`, as the selectors of updates give it: what
+    this viewer may see of them.
+    """
     parts = _parts(context)
-    author = update.author
+    author = update.shown_author
     update_url = id_path(parts["update"], update.pk)
     created = template_localtime(update.created)
     comments = ""

@@ -1,8 +1,10 @@
 """Updates: who sees them, posting, editing, deleting, comments, likes, Home."""
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from connections.models import Comment, FeedEntry, Like, Update
@@ -20,6 +22,7 @@ from tests.factories import (
     BlockFactory,
     CommentFactory,
     ConnectionRequestFactory,
+    ProfileFactory,
     UpdateFactory,
     UserFactory,
     connect,
@@ -28,6 +31,13 @@ from tests.factories import (
 # Session, member, navigation badges, the feed page, the reminders, plus the
 # suggestions when the feed is empty.
 HOME_BUDGET = 8
+
+
+def update_cards(html: str) -> str:
+    """The update cards of a page (the header names the member signed in)."""
+    return "".join(
+        re.findall(r'<article class="card update-card".*?</article>', html, re.S)
+    )
 
 
 def visible_ids(viewer):
@@ -311,6 +321,116 @@ class TestPages:
         html = bob_client.get(f"/updates/{update.pk}/").content.decode()
         assert "Rude" not in html
         assert "Removed by moderators" in html
+
+
+class TestNamesAsTheViewerMaySee:
+    """An update's author and its commenters are shown as each viewer may see
+    them: a name and headline for members only are a handle to visitors."""
+
+    @pytest.fixture
+    def private_alice(self, alice):
+        ProfileFactory(
+            member=alice, name_audience="members", headline_audience="members"
+        )
+        return alice
+
+    def test_visitor_sees_only_the_handle_on_a_public_update_of_a_members_only_name(
+        self, client, private_alice
+    ):
+        update = UpdateFactory(
+            author=private_alice, audience="public", text="Portfolio is up"
+        )
+        for path in ("/in/alice/", f"/updates/{update.pk}/"):
+            html = client.get(path).content.decode()
+            assert "Portfolio is up" in update_cards(html)
+            assert "@alice" in update_cards(html)
+            assert "Alice Martin" not in html
+            assert "Product designer" not in html
+
+    def test_page_of_an_update_is_titled_with_the_name_the_visitor_may_see(
+        self, client, private_alice
+    ):
+        update = UpdateFactory(author=private_alice, audience="public")
+        html = client.get(f"/updates/{update.pk}/").content.decode()
+        assert "<title>Update by @alice · " in html
+        assert "Update by @alice</h1>" in html
+
+    def test_visitor_sees_only_the_handle_on_more_updates_of_a_profile(
+        self, client, private_alice, settings
+    ):
+        settings.RAPPORT_UPDATES_PAGE_SIZE = 1
+        UpdateFactory(author=private_alice, audience="public", text="Older one")
+        UpdateFactory(author=private_alice, audience="public", text="Newer one")
+        anonymous = AnonymousUser()
+        cursor = updates_by(author=private_alice, viewer=anonymous).next_cursor
+        html = client.get(f"/in/alice/updates/?after={cursor}", **HTMX)
+        html = html.content.decode()
+        assert "Older one" in html
+        assert "@alice" in html
+        assert "Alice Martin" not in html
+        assert "Product designer" not in html
+
+    def test_visitor_sees_only_the_handle_of_a_commenter_with_a_members_only_name(
+        self, client, alice, bob
+    ):
+        connect(alice, bob)
+        ProfileFactory(member=bob, name_audience="members")
+        update = UpdateFactory(author=alice, audience="public")
+        CommentFactory(update=update, author=bob, text="Nice one")
+        html = client.get(f"/updates/{update.pk}/").content.decode()
+        assert "Nice one" in html
+        assert 'href="/in/bob/">@bob</a>' in html
+        assert "Bob Okafor" not in html
+
+    def test_members_see_the_name_and_headline_shown_to_members(
+        self, private_alice, bob, bob_client, carol_client
+    ):
+        connect(private_alice, bob)
+        update = UpdateFactory(author=private_alice, audience="public")
+        CommentFactory(update=update, author=bob, text="Nice one")
+        for client, path in (
+            (carol_client, f"/updates/{update.pk}/"),
+            (carol_client, "/in/alice/"),
+            (bob_client, "/"),
+        ):
+            cards = update_cards(client.get(path).content.decode())
+            assert "Alice Martin" in cards
+            assert "Product designer" in cards
+        html = carol_client.get(f"/updates/{update.pk}/").content.decode()
+        assert "<title>Update by Alice Martin · " in html
+        assert 'href="/in/bob/">Bob Okafor</a>' in html
+
+    def test_public_preview_of_ones_profile_shows_only_the_handle_on_its_updates(
+        self, private_alice, alice_client
+    ):
+        UpdateFactory(author=private_alice, audience="public", text="Portfolio is up")
+        cards = update_cards(
+            alice_client.get("/in/alice/?view_as=public").content.decode()
+        )
+        assert "Portfolio is up" in cards
+        assert "@alice" in cards
+        assert "Alice Martin" not in cards
+        assert "Product designer" not in cards
+        for view_as in ("", "member", "connection"):
+            path = f"/in/alice/?view_as={view_as}"
+            cards = update_cards(alice_client.get(path).content.decode())
+            assert "Alice Martin" in cards
+            assert "Product designer" in cards
+
+    @pytest.mark.parametrize("size", [1, 15])
+    def test_page_of_an_update_costs_the_same_queries_for_one_comment_and_many(
+        self, alice, client, bob_client, size, django_assert_max_num_queries
+    ):
+        update = UpdateFactory(author=alice, audience="public")
+        ProfileFactory(member=alice, name_audience="members")
+        for _ in range(size):
+            commenter = UserFactory()
+            ProfileFactory(member=commenter, name_audience="members")
+            CommentFactory(update=update, author=commenter)
+        with django_assert_max_num_queries(2):
+            assert client.get(f"/updates/{update.pk}/").status_code == 200
+        with django_assert_max_num_queries(5):
+            assert bob_client.get(f"/updates/{update.pk}/").status_code == 200
 
 
 class TestHome:
