@@ -9,7 +9,7 @@ from contacts.models.details import (
     ContactWebsite,
     DetailLabel,
 )
-from contacts.models.duplicates import ContactMerge, NotDuplicate
+from contacts.models.duplicates import ContactMerge, MergedUid, NotDuplicate
 from contacts.models.imports import ContactImport, ImportedContact, ImportFile
 from contacts.models.labels import ContactLabel, Label
 from contacts.models.photos import ContactPhoto
@@ -30,5 +30,6 @@ __all__ = [
     "ImportedContact",
     "ImportFile",
     "Label",
+    "MergedUid",
     "NotDuplicate",
 ]

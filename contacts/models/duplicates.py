@@ -1,4 +1,4 @@
-"""Contacts their owner said are not duplicates of each other."""
+"""Duplicates: contacts said to be different people, merges and what they leave."""
 
 from django.conf import settings
 from django.db import models
@@ -100,3 +100,46 @@ class ContactMerge(models.Model):
     @property
     def merged_names(self) -> list[str]:
         return [part["name"] for part in self.merged]
+
+
+class MergedUid(models.Model):
+    """A card UID a contact answers to since a contact that had it merged into it.
+
+    The UID an imported contact brought, or the one Rapport exported it
+    with: a card read again later (the same file, a newer export of the same
+    source, a file exported from here) then finds the contact kept instead
+    of coming back as a new one. Gone with the contact, or with the undo of
+    the merge that gave it.
+    """
+
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        on_delete=models.CASCADE,
+        related_name="merged_uids",
+        verbose_name=_("contact"),
+        db_index=False,  # the unique (contact, uid) index serves it
+    )
+    merge = models.ForeignKey(
+        ContactMerge,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("merge"),
+    )
+    uid = models.CharField(_("vCard UID"), max_length=255)
+
+    class Meta:
+        verbose_name = _("UID of a merged contact")
+        verbose_name_plural = _("UIDs of merged contacts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact", "uid"], name="mergeduid_once_per_contact"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(uid=""), name="mergeduid_not_empty"
+            ),
+        ]
+        indexes = [models.Index(fields=["uid"], name="mergeduid_uid")]
+
+    def __str__(self):
+        return f"{self.contact_id} · {self.uid}"

@@ -17,7 +17,9 @@ from contacts.models import (
     ContactLabel,
     ContactMerge,
     ContactPhoto,
+    ImportedContact,
     Label,
+    MergedUid,
     NotDuplicate,
 )
 from contacts.models.contacts import NAME_PARTS, NOTES_MAX
@@ -35,6 +37,7 @@ from contacts.services.contacts import (
     contact_update,
 )
 from contacts.services.photos import contact_photo_copy, new_photo_key
+from contacts.vcard import contact_uid
 
 MERGE_MAX = 20
 # The groups one "Merge all" takes: a page of them, or a few loaded more.
@@ -184,7 +187,24 @@ def contacts_merge(
         before_large=before_pictures.get("large"),
         created=now,
     )
+    _keep_uids(kept, others)
     return kept
+
+
+def _keep_uids(kept: Contact, others: Sequence[Contact]) -> None:
+    """Let the kept contact answer to every UID the others' cards had."""
+    ids = [other.pk for other in others]
+    uids = {contact_uid(other) for other in others}
+    uids.update(
+        ImportedContact.objects.filter(contact__in=ids)
+        .exclude(uid="")
+        .values_list("uid", flat=True)
+    )
+    uids.update(MergedUid.objects.filter(contact__in=ids).values_list("uid", flat=True))
+    MergedUid.objects.bulk_create(
+        [MergedUid(contact=kept, merge=kept.merge, uid=uid) for uid in sorted(uids)],
+        ignore_conflicts=True,
+    )
 
 
 # The fields of the kept contact a merge may change, besides its details.
@@ -574,6 +594,8 @@ def _undo_merge(owner, merge: ContactMerge) -> None:
             and not Contact.objects.filter(owner=owner, member=member).exists()
         ):
             Contact.objects.filter(pk=part["id"]).update(member_id=member)
+    # The UIDs go back to the contacts that come back.
+    MergedUid.objects.filter(merge=merge).delete()
     merge.delete()
 
 

@@ -59,6 +59,7 @@ from contacts.models import (
     ImportedContact,
     ImportFile,
     Label,
+    MergedUid,
 )
 from contacts.models.contacts import NOTES_MAX, birthday_error
 from contacts.models.details import CUSTOM_LABEL_MAX
@@ -1156,6 +1157,11 @@ def find_duplicates(*, owner, prepared: Sequence[Prepared]) -> None:
     for chunk in _chunks(uids):
         for value, contact_id in ImportedContact.objects.filter(
             uid__in=chunk, batch__owner=owner, contact__deleted_at__isnull=True
+        ).values_list("uid", "contact_id"):
+            by_uid[value].add(contact_id)
+        # A card whose contact was merged into another finds the one kept.
+        for value, contact_id in MergedUid.objects.filter(
+            uid__in=chunk, **live
         ).values_list("uid", "contact_id"):
             by_uid[value].add(contact_id)
     if any(uid.startswith("urn:uuid:") for uid in uids):

@@ -15,20 +15,23 @@ from contacts.models import (
     ContactEmail,
     ContactImport,
     ContactLabel,
+    ContactMerge,
     ContactPhone,
     ContactPhoto,
     ImportedContact,
     Label,
+    MergedUid,
 )
 from contacts.services import imports
 from contacts.services.bulk import collection_paused
 from contacts.services.contacts import ContactData, EmailEntry, contact_update
+from contacts.services.duplicates import contact_merges_undo, contacts_merge
 from contacts.services.imports import (
     import_confirm,
     import_discard,
     import_set_mapping,
 )
-from contacts.vcard import TypedValue, VCard
+from contacts.vcard import TypedValue, VCard, contact_uid
 from tests.factories import ContactFactory, LabelFactory
 
 pytestmark = pytest.mark.django_db
@@ -403,6 +406,60 @@ def test_reimporting_a_file_finds_its_cards_by_uid(alice, flow):
     ContactPhone.objects.filter(contact__owner=alice).delete()
     batch = flow.upload(alice, "thunderbird_4.vcf")
     assert batch.duplicate_count == 1
+
+
+def uid_card(uid: str, name: str) -> bytes:
+    return (
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{uid}\r\nFN:{name}\r\nEND:VCARD\r\n"
+    ).encode()
+
+
+def test_a_card_merged_into_another_contact_finds_it_when_read_again(alice, flow):
+    card = uid_card("abc-123", "Ann Lee")
+    existing = ContactFactory(owner=alice, given_name="Ann", family_name="Lee")
+    flow.confirm(flow.upload(alice, "ann.vcf", card), "add")
+    imported = Contact.objects.get(import_record__uid="abc-123")
+    kept = contacts_merge(
+        owner=alice,
+        contact_ids=[existing.pk, imported.pk],
+        choices={"name": existing.pk},
+    )
+    assert kept == existing
+    again = flow.upload(alice, "ann.vcf", card)
+    assert (again.new_count, again.duplicate_count) == (0, 1)
+    # Merged again into a third contact, the card follows it there.
+    third = ContactFactory(owner=alice, given_name="Annie", family_name="Lee")
+    contacts_merge(
+        owner=alice, contact_ids=[third.pk, existing.pk], choices={"name": third.pk}
+    )
+    flow.confirm(flow.upload(alice, "ann.vcf", card), "skip")
+    assert list(Contact.objects.owned_by(alice)) == [third]
+    # Undone, the merges take the UID back to the contacts that come back.
+    for merge in ContactMerge.objects.order_by("-pk"):
+        contact_merges_undo(owner=alice, merge_ids=[merge.pk])
+    assert not MergedUid.objects.exists()
+    batch = flow.upload(alice, "ann.vcf", card)
+    assert (batch.new_count, batch.duplicate_count) == (0, 1)
+
+
+def test_a_file_exported_before_a_merge_finds_the_contact_kept(alice, flow):
+    kept = ContactFactory(owner=alice, given_name="Ann", family_name="Lee")
+    merged = ContactFactory(owner=alice, given_name="Annie", family_name="Lee")
+    card = uid_card(contact_uid(merged), "Annie Lee")
+    contacts_merge(
+        owner=alice, contact_ids=[kept.pk, merged.pk], choices={"name": kept.pk}
+    )
+    batch = flow.confirm(flow.upload(alice, "annie.vcf", card), "merge")
+    assert batch.merged_count == 1
+    assert list(Contact.objects.owned_by(alice)) == [kept]
+
+
+def test_a_merged_uid_is_found_only_in_its_owners_contacts(alice, bob, flow):
+    ann = ContactFactory(owner=bob, given_name="Ann")
+    annie = ContactFactory(owner=bob, given_name="Annie")
+    contacts_merge(owner=bob, contact_ids=[ann.pk, annie.pk], choices={})
+    batch = flow.upload(alice, "annie.vcf", uid_card(contact_uid(annie), "Annie"))
+    assert (batch.new_count, batch.duplicate_count) == (1, 0)
 
 
 def test_skip_leaves_duplicates_alone(alice, flow):
