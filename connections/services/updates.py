@@ -4,7 +4,10 @@ Posting writes the update and an entry in the feed of its author and of each
 of the author's connections ("fan-out on write"): at once for up to
 RAPPORT_FEED_INLINE_FAN_OUT connections, otherwise by a task queued on commit,
 in batches. Comments and likes between connected
-members are recorded as interactions for the depth of the connection.
+members are recorded as interactions for the depth of the connection. Only a
+member who may see an update comments on it or likes it: the services ask
+again under the locks of both members, which a block or a disconnection takes
+too.
 """
 
 from datetime import timedelta
@@ -12,11 +15,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from connections.models import Comment, Connection, FeedEntry, Like, Update
 from connections.models.updates import COMMENT_MAX_LENGTH, UPDATE_MAX_LENGTH
+from connections.selectors.updates import updates_visible_to
 from connections.services import depth
 from connections.services.network import lock_members
 
@@ -164,22 +169,47 @@ def _refuse_if_removed(update: Update) -> None:
         )
 
 
+def _own_row_if_seen(update: Update, *, viewer, own) -> int | None:
+    """The pk of the first of `own` (the viewer's rows) on `update`, or None;
+    refused when `viewer` may not see the update.
+
+    The caller holds the locks of the viewer and the author. One query both
+    asks the policy and reads the row the write needs (the like to take back,
+    the comment sent twice).
+    """
+    mine = own.filter(update=OuterRef("pk")).order_by("pk").values("pk")[:1]
+    found = list(
+        updates_visible_to(viewer=viewer)
+        .filter(pk=update.pk)
+        .values_list(Subquery(mine), flat=True)
+    )
+    if not found:
+        raise ValidationError(
+            _("This update is no longer available."), code="unavailable"
+        )
+    return found[0]
+
+
 @transaction.atomic
 def comment_post(*, update: Update, author, text: str) -> Comment:
-    """Comment on an update the author may see (the caller checked it).
+    """Comment on an update; refused unless the author of the comment may see it.
 
     A double submit returns the comment already posted. A comment on a
     connection's update deepens the connection.
     """
     _refuse_if_removed(update)
     text = _clean_text(text, limit=COMMENT_MAX_LENGTH, what=_("a comment"))
-    lock_members(author)
+    lock_members(author, update.author)
     now = timezone.now()
-    recent = Comment.objects.filter(
-        update=update, author=author, text=text, created__gte=now - DOUBLE_SUBMIT_WINDOW
-    ).first()
+    recent = _own_row_if_seen(
+        update,
+        viewer=author,
+        own=Comment.objects.filter(
+            author=author.pk, text=text, created__gte=now - DOUBLE_SUBMIT_WINDOW
+        ),
+    )
     if recent is not None:
-        return recent
+        return Comment.objects.get(pk=recent)
     comment = Comment.objects.create(
         update=update, author=author, text=text, created=now
     )
@@ -196,14 +226,17 @@ def comment_post(*, update: Update, author, text: str) -> Comment:
 
 @transaction.atomic
 def like_toggle(*, update: Update, member, like: bool | None = None) -> bool:
-    """Like or unlike an update the member may see; returns whether they like it.
+    """Like or unlike an update; returns whether the member likes it. Refused
+    unless the member may see it.
 
     `like` says which way (a form sends it, so a double submit does not undo
     itself); None flips. Taking a like back takes its depth back.
     """
     _refuse_if_removed(update)
-    lock_members(member)
-    existing = Like.objects.filter(update=update, member=member).first()
+    lock_members(member, update.author)
+    existing = _own_row_if_seen(
+        update, viewer=member, own=Like.objects.filter(member=member.pk)
+    )
     if like is None:
         like = existing is None
     if like and existing is None:
@@ -217,6 +250,6 @@ def like_toggle(*, update: Update, member, like: bool | None = None) -> bool:
                 at=created.created,
             )
     elif not like and existing is not None:
-        existing.delete()
+        Like.objects.filter(pk=existing).delete()
         depth.interaction_withdraw(actor=member, source=f"like:{update.pk}")
     return like

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from connections.models import Comment, FeedEntry, Like, Update
@@ -526,8 +527,6 @@ class TestHome:
 
 class TestServices:
     def test_edit_refuses_someone_elses_update(self, alice, bob, posts):
-        from django.core.exceptions import ValidationError
-
         with pytest.raises(ValidationError):
             update_edit(update=posts["public"], member=bob, text="x", audience="public")
         with pytest.raises(ValidationError):
@@ -546,6 +545,53 @@ class TestServices:
         for _ in range(2):
             comment_post(update=posts["public"], author=bob, text="Same")
         assert Comment.objects.count() == 1
+
+    @pytest.mark.parametrize("who_blocks", ["author", "member"])
+    def test_blocked_member_cannot_comment_through_the_service(
+        self, alice, bob, posts, who_blocks
+    ):
+        if who_blocks == "author":
+            BlockFactory(blocker=alice, blocked=bob)
+        else:
+            BlockFactory(blocker=bob, blocked=alice)
+        with pytest.raises(ValidationError) as refused:
+            comment_post(update=posts["public"], author=bob, text="Hello")
+        assert refused.value.code == "unavailable"
+        assert refused.value.messages == ["This update is no longer available."]
+        assert not Comment.objects.exists()
+
+    @pytest.mark.parametrize("like", [True, None])
+    def test_blocked_member_cannot_like_through_the_service(
+        self, alice, bob, posts, like
+    ):
+        BlockFactory(blocker=alice, blocked=bob)
+        with pytest.raises(ValidationError) as refused:
+            like_toggle(update=posts["public"], member=bob, like=like)
+        assert refused.value.code == "unavailable"
+        assert not Like.objects.exists()
+
+    def test_stranger_cannot_comment_or_like_a_connections_update_through_the_service(
+        self, carol, posts
+    ):
+        for write in (
+            lambda: comment_post(update=posts["connections"], author=carol, text="x"),
+            lambda: like_toggle(update=posts["connections"], member=carol),
+        ):
+            with pytest.raises(ValidationError, match="no longer available"):
+                write()
+        assert not Comment.objects.exists()
+        assert not Like.objects.exists()
+
+    def test_member_who_may_see_a_public_update_comments_and_likes_it(
+        self, alice, carol, posts
+    ):
+        comment = comment_post(update=posts["public"], author=carol, text="Nice")
+        assert comment_post(update=posts["public"], author=carol, text="Nice") == (
+            comment
+        )
+        assert like_toggle(update=posts["public"], member=carol) is True
+        assert like_toggle(update=posts["public"], member=carol) is False
+        assert not Like.objects.exists()
 
 
 def test_clients_for_other_members_are_independent(db):
