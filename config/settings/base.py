@@ -378,6 +378,10 @@ RAPPORT_IMPORT_INLINE_CONTACTS = env_int("RAPPORT_IMPORT_INLINE_CONTACTS", 1_000
 # Days an uploaded file that was never imported (a preview left open, a
 # failure) is kept before `purge_stale_imports` forgets it.
 RAPPORT_IMPORT_KEEP_DAYS = env_int("RAPPORT_IMPORT_KEEP_DAYS", 7)
+# Minutes after which reading, importing or undoing that has not finished is
+# taken as stopped (a worker restarted, or none is running): the import says
+# so and the member can go on. Each is one transaction, so nothing was saved.
+RAPPORT_IMPORT_WORK_MINUTES = env_int("RAPPORT_IMPORT_WORK_MINUTES", 30)
 # Uploaded files one member may have waiting unsaved (previews, failures) at
 # once; a new upload past it asks them to import or cancel one first.
 RAPPORT_IMPORTS_WAITING_MAX = env_int("RAPPORT_IMPORTS_WAITING_MAX", 5)

@@ -135,6 +135,8 @@ class ContactImport(models.Model):
     # click) is one import. Blank for imports started otherwise.
     client_token = models.CharField(max_length=64, blank=True, editable=False)
     created = models.DateTimeField(_("uploaded"), default=timezone.now)
+    # When reading, importing or undoing began (the work the status names).
+    started = models.DateTimeField(_("work started"), default=timezone.now)
     finished = models.DateTimeField(_("imported"), null=True, blank=True)
     undone = models.DateTimeField(_("undone"), null=True, blank=True)
 

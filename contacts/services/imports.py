@@ -283,6 +283,7 @@ def import_upload(
     if problem:
         raise ValidationError(problem, code="file")
     address_book_locked(owner=owner)
+    imports_end_stopped(owner=owner)
     # A repeat of an upload already kept (a double click) is not counted
     # against the hour: it starts nothing.
     repeated = None
@@ -422,6 +423,7 @@ def import_set_mapping(
         locked.date_order = date_order
     locked.mapping = mapping
     locked.status = Status.READING
+    locked.started = timezone.now()
     locked.error = ""
     locked.progress = locked.total = 0
     locked.save()
@@ -1244,12 +1246,14 @@ def import_confirm(*, batch: ContactImport, on_duplicate: str) -> ContactImport:
     )
     if problem:
         raise ValidationError(problem, code="contacts_limit")
+    imports_end_stopped(owner=locked.owner)
     locked.status = Status.IMPORTING
     locked.on_duplicate = on_duplicate
     locked.progress = 0
+    locked.started = timezone.now()
     try:
         with transaction.atomic():
-            locked.save(update_fields=["status", "on_duplicate", "progress"])
+            locked.save(update_fields=["status", "on_duplicate", "progress", "started"])
     except IntegrityError:
         raise ValidationError(
             _("Another import or undo of yours is running. Wait until it is done."),
@@ -1706,10 +1710,13 @@ def import_undo_start(*, batch: ContactImport) -> ContactImport:
     locked = ContactImport.objects.select_for_update().get(pk=batch.pk)
     if locked.status != Status.DONE:
         return locked
+    imports_end_stopped(owner=locked.owner)
     locked.status = Status.UNDOING
+    locked.started = timezone.now()
+    locked.error = ""
     try:
         with transaction.atomic():
-            locked.save(update_fields=["status"])
+            locked.save(update_fields=["status", "started", "error"])
     except IntegrityError:
         raise ValidationError(
             _("Another import or undo of yours is running. Wait until it is done."),
@@ -1725,13 +1732,29 @@ def import_undo_start(*, batch: ContactImport) -> ContactImport:
     return locked
 
 
-@transaction.atomic
 def import_undo(*, batch_id: int) -> ContactImport | None:
     """Delete the contacts the import added and take back what it merged.
 
     A contact edited since the import (saved in the editor, or merged) is
-    kept as it is; the import remembers which, to tell the member.
+    kept as it is; the import remembers which, to tell the member. On any
+    failure nothing is undone and the import is back to done, saying so.
     """
+    try:
+        return _import_undo(batch_id)
+    except Exception:
+        logger.exception("Undoing import %s failed", batch_id)
+        ContactImport.objects.filter(pk=batch_id, status=Status.UNDOING).update(
+            status=Status.DONE,
+            error=_(
+                "Something went wrong while undoing the import; nothing was "
+                "undone. Try again."
+            ),
+        )
+        return ContactImport.objects.filter(pk=batch_id).first()
+
+
+@transaction.atomic
+def _import_undo(batch_id: int) -> ContactImport | None:
     batch = (
         ContactImport.objects.select_for_update()
         .filter(pk=batch_id, status=Status.UNDOING)
@@ -1838,6 +1861,68 @@ def _undo_merges(batch: ContactImport) -> list[tuple[int, str]]:
 def import_discard(*, batch: ContactImport) -> None:
     """Forget an import that was never saved (its preview, or a failure)."""
     ContactImport.objects.filter(pk=batch.pk, status__in=CANCELLABLE_STATUSES).delete()
+
+
+def imports_end_stopped(*, owner=None, now=None) -> int:
+    """End the reading, importing or undoing that stopped without finishing.
+
+    Work still going after RAPPORT_IMPORT_WORK_MINUTES was stopped (a worker
+    restarted mid-task, or none runs): as each is one transaction, nothing
+    of it was saved. A read or an import ends failed, an undo ends back at
+    done, each saying so, so the member is never stuck behind it. For one
+    member (`owner`), or everyone. Returns how many were ended.
+    """
+    stopped = ContactImport.objects.filter(
+        status__in=(Status.READING, Status.IMPORTING, Status.UNDOING),
+        started__lt=_work_cutoff(now),
+    )
+    if owner is not None:
+        stopped = stopped.filter(owner=owner)
+    ended = 0
+    for batch in stopped.select_related("owner").only(
+        "pk", "owner", "status", "file_format"
+    ):
+        with transaction.atomic():
+            # Work still running holds this lock until it is done.
+            address_book_locked(owner=batch.owner)
+            if batch.status == Status.UNDOING:
+                ended += ContactImport.objects.filter(
+                    pk=batch.pk, status=Status.UNDOING
+                ).update(
+                    status=Status.DONE,
+                    error=_(
+                        "Undoing the import stopped before it finished; nothing "
+                        "was undone. Try again."
+                    ),
+                )
+            elif ContactImport.objects.filter(
+                pk=batch.pk, status=batch.status
+            ).exists():
+                _fail(
+                    batch,
+                    _("Reading the file stopped before it finished. Upload it again.")
+                    if batch.status == Status.READING
+                    else _(
+                        "The import stopped before it finished; nothing was "
+                        "imported. Try again."
+                    ),
+                )
+                ended += 1
+    return ended
+
+
+def _work_cutoff(now=None) -> datetime.datetime:
+    return (now or timezone.now()) - datetime.timedelta(
+        minutes=settings.RAPPORT_IMPORT_WORK_MINUTES
+    )
+
+
+def import_end_if_stopped(batch: ContactImport) -> ContactImport:
+    """The import as it is, once ended if its work stopped (see below)."""
+    if batch.is_working and batch.started < _work_cutoff():
+        imports_end_stopped(owner=batch.owner)
+        batch.refresh_from_db()
+    return batch
 
 
 def imports_purge_stale(*, now=None) -> int:

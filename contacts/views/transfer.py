@@ -32,6 +32,7 @@ from contacts.services.imports import (
     adding_count,
     import_confirm,
     import_discard,
+    import_end_if_stopped,
     import_keeps_file,
     import_label_name,
     import_set_mapping,
@@ -169,7 +170,7 @@ def _detail_context(request, batch: ContactImport, **extra) -> dict:
 @vary_on_headers("HX-Request")
 def import_detail(request, pk):
     """One import: its columns, progress, preview, outcome or undo."""
-    batch = _import_of(request, pk)
+    batch = import_end_if_stopped(_import_of(request, pk))
     context = _detail_context(request, batch)
     context.update(navigation_context(request.user))
     return render(request, DETAIL_TEMPLATE, context)
@@ -178,7 +179,7 @@ def import_detail(request, pk):
 @require_GET
 def import_progress(request, pk):
     """What the progress bar polls: the bar, or a refresh once it is done."""
-    batch = _import_of(request, pk)
+    batch = import_end_if_stopped(_import_of(request, pk))
     if not request.htmx:
         return redirect("contacts:import_detail", pk=batch.pk)
     if not batch.is_working:

@@ -686,6 +686,65 @@ def test_database_refuses_two_running_imports_for_one_member(alice):
         ContactImport.objects.create(status=Status.UNDOING, **common)
 
 
+def test_an_undo_that_fails_changes_nothing_and_can_be_tried_again(alice, flow):
+    batch = flow.imported(alice, "google_3.vcf")
+    with mock.patch.object(imports, "_undo_merges", side_effect=RuntimeError):
+        batch = flow.undo(batch)
+    assert batch.status == Status.DONE
+    assert batch.error == (
+        "Something went wrong while undoing the import; nothing was undone. Try again."
+    )
+    assert Contact.objects.filter(owner=alice).count() == 3
+    batch = flow.undo(batch)
+    assert (batch.status, batch.error) == (Status.UNDONE, "")
+    assert not Contact.objects.filter(owner=alice).exists()
+
+
+def stopped(batch, status, minutes=31):
+    ContactImport.objects.filter(pk=batch.pk).update(
+        status=status, started=timezone.now() - timezone.timedelta(minutes=minutes)
+    )
+
+
+def test_an_import_whose_work_stopped_no_longer_holds_the_member_up(alice, flow):
+    first = flow.upload(alice, "google_3.vcf")
+    second = flow.upload(alice, "apple_3.vcf")
+    stopped(first, Status.IMPORTING, minutes=29)
+    # Still within its time, it may be running: the other one waits.
+    with pytest.raises(ValidationError, match="Another import or undo"):
+        flow.confirm(second)
+    stopped(first, Status.IMPORTING)
+    assert flow.confirm(second).status == Status.DONE
+    first.refresh_from_db()
+    assert first.status == Status.FAILED
+    assert first.error == (
+        "The import stopped before it finished; nothing was imported. Try again."
+    )
+    assert not Contact.objects.filter(import_record__batch=first).exists()
+
+
+def test_an_undo_whose_work_stopped_is_back_to_done(alice, bob, flow):
+    batch = flow.imported(alice, "google_3.vcf")
+    reading = flow.upload(bob, "apple_3.vcf")
+    stopped(batch, Status.UNDOING)
+    stopped(reading, Status.READING)
+    assert imports.imports_end_stopped(owner=alice) == 1
+    batch.refresh_from_db()
+    assert (batch.status, batch.error) == (
+        Status.DONE,
+        "Undoing the import stopped before it finished; nothing was undone. Try again.",
+    )
+    reading.refresh_from_db()
+    assert reading.status == Status.READING  # another member's: left to them
+    assert imports.imports_end_stopped() == 1
+    reading.refresh_from_db()
+    assert (reading.status, reading.error) == (
+        Status.FAILED,
+        "Reading the file stopped before it finished. Upload it again.",
+    )
+    assert flow.undo(batch).status == Status.UNDONE
+
+
 def test_unsaved_imports_are_forgotten_after_a_week(alice, flow):
     old_preview = flow.upload(alice, "google_3.vcf")
     done = flow.imported(alice, "apple_3.vcf")

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -445,6 +446,37 @@ def test_the_working_page_refreshes_itself_without_javascript(alice, alice_clien
     text = page.content.decode()
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in text
     assert "Saving 300 contacts" in text
+
+
+def test_work_that_stopped_shows_as_stopped_instead_of_polling_on(
+    alice, alice_client, capsys
+):
+    long_ago = timezone.now() - timezone.timedelta(hours=2)
+    common = {"owner": alice, "file_size": 10, "total": 300, "started": long_ago}
+    saving = ContactImport.objects.create(
+        file_name="saving.vcf", status="importing", **common
+    )
+    poll = reverse("contacts:import_progress", args=[saving.pk])
+    assert alice_client.get(poll, **HTMX)["HX-Refresh"] == "true"
+    page = alice_client.get(reverse("contacts:import_detail", args=[saving.pk]))
+    text = page.content.decode()
+    assert "Nothing was imported" in text
+    assert "The import stopped before it finished; nothing was imported." in text
+    assert "http-equiv" not in text
+
+    undoing = ContactImport.objects.create(
+        file_name="undoing.vcf", status="undoing", finished=long_ago, **common
+    )
+    page = alice_client.get(reverse("contacts:import_detail", args=[undoing.pk]))
+    text = page.content.decode()
+    assert "Import done" in text
+    assert "Undoing the import stopped before it finished; nothing was undone." in text
+    assert "Undo import" in text
+    # The daily command ends work that stopped for every member.
+    ContactImport.objects.filter(pk=undoing.pk).update(status="undoing")
+    call_command("purge_stale_imports")
+    assert "Ended 1 import(s) whose work had stopped." in capsys.readouterr().out
+    assert ContactImport.objects.get(pk=undoing.pk).status == "done"
 
 
 def test_a_progress_poll_costs_three_queries(
