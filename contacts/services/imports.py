@@ -1331,9 +1331,30 @@ def _save_import(batch: ContactImport, prepared: list[Prepared]) -> None:
             batch, owner, [item.labels for item in (*to_create, *to_merge)]
         )
     created = _create_contacts(batch, owner, to_create, labels=labels, now=now)
-    merged = _merge_into_existing(to_merge, labels=labels, now=now)
+    merged, crowded = _merge_into_existing(to_merge, labels=labels, now=now)
     address_book_changed(owner=owner)
     notices = list(batch.notices)
+    if crowded:
+        notices.append(
+            ngettext(
+                "%(count)s contact had no room for all the card added to it (at "
+                "most %(limit)s emails, phones, addresses or websites each, notes "
+                "up to %(notes)s characters); what did not fit was left out: "
+                "%(names)s.",
+                "%(count)s contacts had no room for all the cards added to them "
+                "(at most %(limit)s emails, phones, addresses or websites each, "
+                "notes up to %(notes)s characters); what did not fit was left "
+                "out: %(names)s.",
+                len(crowded),
+            )
+            % {
+                "count": f"{len(crowded):,}",
+                "limit": settings.RAPPORT_CONTACT_DETAILS_MAX,
+                "notes": f"{NOTES_MAX:,}",
+                "names": ", ".join(sorted(crowded)[:20])
+                + ("…" if len(crowded) > 20 else ""),
+            }
+        )
     if left_out:
         notices.append(
             _(
@@ -1563,6 +1584,9 @@ class _Merge:
         self.added_labels: list[int] = []
         self.photo = ""
         self.updated_before = contact.updated
+        # Whether something new was left out: details past the limit of a
+        # kind, or notes past their length.
+        self.crowded = False
 
     def add(self, item: Prepared, labels: dict) -> None:
         contact = self.contact
@@ -1588,7 +1612,10 @@ class _Merge:
             if paragraph and paragraph not in held:
                 held.add(paragraph)
                 added.append(paragraph)
-        joined = "\n\n".join(filter(None, (contact.notes, *added)))[:NOTES_MAX]
+        joined = "\n\n".join(filter(None, (contact.notes, *added)))
+        if len(joined) > NOTES_MAX:
+            self.crowded = True
+            joined = joined[:NOTES_MAX]
         if joined != contact.notes:
             self.fields.setdefault("notes", contact.notes)
             contact.notes = joined
@@ -1608,25 +1635,33 @@ class _Merge:
                 self.rows.append(ContactLabel(contact_id=pk, label_id=label.pk))
 
     def _is_new(self, row) -> bool:
+        """Whether the row adds a detail the contact lacks and has room for."""
         if isinstance(row, ContactEmail):
-            if row.value in self.emails or len(self.emails) >= self.limit:
+            if row.value in self.emails or self._full(self.emails):
                 return False
             self.emails.append(row.value)
         elif isinstance(row, ContactPhone):
             key = row.e164 or row.value
-            if key in self.phone_keys or len(self.phones) >= self.limit:
+            if key in self.phone_keys or self._full(self.phones):
                 return False
             self.phone_keys.add(key)
             self.phones.append((row.value, row.e164))
         elif isinstance(row, ContactAddress):
             key = tuple(getattr(row, part) for part in ContactAddress.PARTS)
-            if key in self.addresses or len(self.addresses) >= self.limit:
+            if key in self.addresses or self._full(self.addresses):
                 return False
             self.addresses.add(key)
         else:
-            if row.url in self.websites or len(self.websites) >= self.limit:
+            if row.url in self.websites or self._full(self.websites):
                 return False
             self.websites.add(row.url)
+        return True
+
+    def _full(self, held) -> bool:
+        """Whether a kind of detail is at its limit (a new one is left out)."""
+        if len(held) < self.limit:
+            return False
+        self.crowded = True
         return True
 
     def undo_record(self) -> dict:
@@ -1642,18 +1677,22 @@ class _Merge:
         }
 
 
-def _merge_into_existing(items: list[Prepared], *, labels: dict, now) -> dict:
+def _merge_into_existing(
+    items: list[Prepared], *, labels: dict, now
+) -> tuple[dict, list[str]]:
     """Add the cards' details to the contacts they duplicate.
 
     Only what the contact lacks is added: new emails, phones, addresses,
     websites and labels, empty fields filled, notes appended. Returns what
-    was added to each contact, so that undo can take it back.
+    was added to each contact, so that undo can take it back, and the names
+    of the contacts that had no room for something new.
     """
     by_contact: dict[int, list[Prepared]] = defaultdict(list)
     for item in items:
         by_contact[item.matches[0]].append(item)
     limit = settings.RAPPORT_CONTACT_DETAILS_MAX
     undo: dict[str, dict] = {}
+    crowded: list[str] = []
     for chunk in _chunks(sorted(by_contact), BATCH_SIZE):
         merges = [
             _Merge(contact, limit)
@@ -1673,6 +1712,8 @@ def _merge_into_existing(items: list[Prepared], *, labels: dict, now) -> dict:
             model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
         for merge in merges:
             undo[str(merge.contact.pk)] = merge.undo_record()
+            if merge.crowded:
+                crowded.append(merge.contact.shown_name)
         Contact.objects.bulk_update(
             [merge.contact for merge in merges],
             [
@@ -1685,7 +1726,7 @@ def _merge_into_existing(items: list[Prepared], *, labels: dict, now) -> dict:
             batch_size=BATCH_SIZE,
         )
         _save_photos([(merge.contact.pk, merge.photo) for merge in merges])
-    return undo
+    return undo, crowded
 
 
 _DETAILS_ORDERED = (

@@ -501,6 +501,32 @@ def test_merge_adds_a_note_that_only_appears_inside_another(alice, flow):
     assert again.status == ContactImport.Status.DONE
 
 
+def test_merge_says_which_contacts_had_no_room_for_everything(alice, flow, settings):
+    settings.RAPPORT_CONTACT_DETAILS_MAX = 2
+    full = ContactFactory(
+        owner=alice,
+        given_name="Ann",
+        family_name="Lee",
+        emails=["ann@example.com", "ann@work.example"],
+    )
+    roomy = ContactFactory(owner=alice, given_name="Bea", emails=["bea@example.com"])
+    card = (
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nEMAIL:ann@example.com\r\n"
+        b"EMAIL:ann@home.example\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bea\r\nEMAIL:bea@example.com\r\n"
+        b"EMAIL:bea@home.example\r\nEND:VCARD\r\n"
+    )
+    batch = flow.confirm(flow.upload(alice, "two.vcf", card), "merge")
+    assert batch.merged_count == 2
+    assert full.emails.count() == 2
+    assert roomy.emails.count() == 2
+    assert batch.notices[-1] == (
+        "1 contact had no room for all the card added to it (at most 2 emails, "
+        "phones, addresses or websites each, notes up to 10,000 characters); "
+        "what did not fit was left out: Ann Lee."
+    )
+
+
 def test_merge_adds_only_what_the_contact_lacks(alice, flow):
     existing = ContactFactory(
         owner=alice,
