@@ -552,11 +552,13 @@ def _undo_merge(owner, merge: ContactMerge) -> None:
             code="purged",
         )
     before = merge.before
-    # Labels given to the contact since the merge stay on it.
+    # Labels given to the contact since the merge stay on it; those taken
+    # off since stay off.
     labels_now = set(
         ContactLabel.objects.filter(contact=kept).values_list("label_id", flat=True)
     )
     added_since = labels_now - set(before["labels_merged"])
+    removed_since = set(before["labels_merged"]) - labels_now
     fields = dict(before["fields"])
     # So does a star given or taken since (it does not count as an edit).
     if before.get("favorite_merged", kept.is_favorite) != kept.is_favorite:
@@ -564,7 +566,13 @@ def _undo_merge(owner, merge: ContactMerge) -> None:
     contact_update(
         contact=kept,
         data=_data_from_snapshot(
-            owner, before, fields, [*before["labels"], *added_since]
+            owner,
+            before,
+            fields,
+            [
+                *(pk for pk in before["labels"] if pk not in removed_since),
+                *added_since,
+            ],
         ),
     )
     _restore_photo(kept, merge)

@@ -154,6 +154,16 @@ def test_labels_given_after_the_merge_stay(alice, ann_and_annie):
     assert card(ann)["labels"] == ["Family"]
 
 
+def test_labels_taken_off_after_the_merge_stay_off(alice, ann_and_annie):
+    ann, annie = ann_and_annie
+    kept = merge(alice, ann, annie)
+    assert card(annie)["labels"] == ["Family", "Work"]
+    ContactLabel.objects.filter(contact_id=annie.pk, label__name="Work").delete()
+    contact_merges_undo(owner=alice, merge_ids=[kept.merge.pk])
+    assert card(annie)["labels"] == []
+    assert card(ann)["labels"] == ["Family"]
+
+
 @pytest.mark.parametrize("starred", [False, True])
 def test_a_star_given_or_taken_after_the_merge_stays(alice, ann_and_annie, starred):
     ann, annie = ann_and_annie
