@@ -183,6 +183,17 @@ def _connections(member, base_url: str) -> Iterator[bytes]:
     )
 
 
+def _status_as_sent(invitation) -> str:
+    """The status as its sender may know it: "I don't know" reads as ignored.
+
+    Ignore and "I don't know this person" are both quiet: the sender is never
+    told which of the two the recipient chose.
+    """
+    if invitation.status == ConnectionRequest.Status.DECLINED_UNKNOWN:
+        return ConnectionRequest.Status.IGNORED.label
+    return invitation.get_status_display()
+
+
 def _invitations(member, base_url: str) -> Iterator[bytes]:
     sent = ConnectionRequest.objects.filter(sender=member).select_related("recipient")
     received = ConnectionRequest.objects.filter(recipient=member).select_related(
@@ -190,9 +201,9 @@ def _invitations(member, base_url: str) -> Iterator[bytes]:
     )
 
     def rows():
-        for direction, other_field, queryset in (
-            (_("sent"), "recipient", sent),
-            (_("received"), "sender", received),
+        for direction, other_field, status, queryset in (
+            (_("sent"), "recipient", _status_as_sent, sent),
+            (_("received"), "sender", ConnectionRequest.get_status_display, received),
         ):
             for row in queryset.order_by("created", "pk").iterator(
                 chunk_size=ROWS_PER_CHUNK
@@ -202,7 +213,7 @@ def _invitations(member, base_url: str) -> Iterator[bytes]:
                     direction,
                     other.display_name,
                     other.handle,
-                    row.get_status_display(),
+                    status(row),
                     row.get_how_we_met_display() if row.how_we_met else "",
                     row.note,
                     row.created,

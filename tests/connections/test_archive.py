@@ -102,6 +102,27 @@ def test_the_archive_holds_the_profile_network_and_address_book(
     assert "contacts.vcf" in readme
 
 
+def test_an_i_dont_know_answer_reads_as_ignored_to_the_sender_only(
+    alice, bob, carol, alice_client
+):
+    answered = timezone.now()
+    ConnectionRequestFactory(
+        sender=alice, recipient=bob, status="declined_unknown", responded=answered
+    )
+    ConnectionRequestFactory(
+        sender=carol, recipient=alice, status="declined_unknown", responded=answered
+    )
+
+    invitations = rows(download(alice_client), "invitations.csv")
+
+    assert [
+        (row["Direction"], row["Handle"], row["Status"]) for row in invitations
+    ] == [
+        ("sent", "bob", "Ignored"),
+        ("received", "carol", "Declined: doesn't know the sender"),
+    ]
+
+
 def test_messages_come_from_the_conversations_the_member_can_read(
     alice, bob, carol, dave, alice_client, moderator
 ):
