@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from connections.ids import parse_ids
 from connections.selectors import paging
 from connections.selectors.members import members_findable_by_emails
+from connections.selectors.network import visible_members
 from contacts.models import (
     AddressBook,
     Contact,
@@ -186,25 +187,31 @@ def contact_page(
 
 
 def contacts_on_rapport(*, owner, contacts: Sequence[Contact]) -> dict[int, object]:
-    """Map the id of each contact that is a member to that member. One query.
+    """Map the id of each contact that is a member to that member. Two queries.
 
     A contact is a member when it was saved from their profile, or when one
     of its emails is a verified address of a member who allows being found
-    by email. Only the member's public name, handle and headline are loaded.
-    Needs the contacts' emails prefetched (as `emails` or `email_list`) and
-    `member` selected.
+    by email; either way only while the member appears to the owner (active,
+    not suspended, no block either way). Only the member's public name,
+    handle and headline are loaded. Needs the contacts' emails prefetched
+    (as `emails` or `email_list`) and `member` selected.
     """
     found: dict[int, object] = {}
+    saved = {
+        contact.member_id
+        for contact in contacts
+        if contact.member_id and contact.member_id != owner.pk
+    }
+    if saved:
+        saved &= set(
+            visible_members(viewer=owner)
+            .filter(pk__in=saved)
+            .values_list("pk", flat=True)
+        )
     emails = []
     for contact in contacts:
-        member = contact.member
-        if (
-            member is not None
-            and member.is_active
-            and not member.is_suspended
-            and member.pk != owner.pk
-        ):
-            found[contact.pk] = member
+        if contact.member_id in saved:
+            found[contact.pk] = contact.member
             continue
         emails.extend(email.value for email in _emails_of(contact))
     if not emails:

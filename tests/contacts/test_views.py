@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from connections.services.network import block_create, connection_request_send
 from contacts.models import Contact, Label
+from contacts.services.contacts import contact_create_from_member
 from contacts.services.duplicates import contacts_merge
 from tests.conftest import HTMX, signed_in_client
 from tests.factories import ContactFactory, LabelFactory
@@ -372,6 +373,28 @@ def test_detail_hides_a_member_who_blocked_the_owner(alice, alice_client, bob):
     assert "On Rapport" not in html
     assert "Bob Okafor" not in html.replace(contact.shown_name, "")
     assert reverse("connections:profile", args=["bob"]) not in html
+
+
+@pytest.mark.parametrize("blocker", ["bob", "alice"])
+def test_a_card_saved_from_a_member_no_longer_links_to_them_after_a_block(
+    alice, alice_client, bob, blocker
+):
+    contact, _saved = contact_create_from_member(owner=alice, member=bob)
+    people = {"alice": alice, "bob": bob}
+    other = bob if blocker == "alice" else alice
+    block_create(blocker=people[blocker], blocked=other)
+    profile = reverse("connections:profile", args=["bob"])
+    for page in (reverse("contacts:list"), contact.get_absolute_url()):
+        html = text(alice_client.get(page))
+        assert "On Rapport" not in html
+        assert profile not in html
+
+
+def test_a_card_saved_from_a_member_links_to_them(alice, alice_client, bob):
+    contact_create_from_member(owner=alice, member=bob)
+    html = text(alice_client.get(reverse("contacts:list")))
+    assert "On Rapport" in html
+    assert reverse("connections:profile", args=["bob"]) in html
 
 
 def test_detail_offers_to_invite_a_contact_not_on_rapport(alice, alice_client):
