@@ -185,11 +185,15 @@ class KeepInTouchForm(forms.Form):
 
 
 class MessageForm(forms.Form):
-    """A message to send; the token makes a double submit store one message."""
+    """A message to send; the token makes a double submit store one message.
+
+    The body has no length limit here: browsers send line breaks as CRLF, so
+    the service counts it once line endings are unified (`clean_body`), with
+    its own message; the textarea's maxlength only guides the browser.
+    """
 
     body = forms.CharField(
         label=_("Message"),
-        max_length=8000,
         strip=False,
         error_messages={"required": _("Write a message before sending.")},
         widget=forms.Textarea(

@@ -525,6 +525,30 @@ class TestSendViews:
         assert plain.status_code == 422
         assert "Write a message before sending." in plain.content.decode()
 
+    def test_line_breaks_sent_as_crlf_count_once_toward_the_limit(
+        self, alice, bob, alice_client
+    ):
+        connect(alice, bob)
+        body = ("x" * 79 + "\r\n") * 100
+        response = alice_client.post(
+            "/messages/with/bob/", {"body": body, "client_token": "crlf-lines-1"}
+        )
+        assert response.status_code == 302
+        assert Message.objects.get().body == ("x" * 79 + "\n") * 99 + "x" * 79
+
+    def test_too_long_message_in_the_form_says_the_limit_and_its_length(
+        self, alice, bob, alice_client
+    ):
+        connect(alice, bob)
+        response = alice_client.post(
+            "/messages/with/bob/",
+            {"body": "x" * 8001, "client_token": "too-long-tok2"},
+            **HTMX,
+        )
+        assert response.status_code == 422
+        assert "this one has 8,001" in response.content.decode()
+        assert not Message.objects.exists()
+
     @override_settings(RAPPORT_MESSAGES_PER_MINUTE=1)
     def test_rate_limited_send_keeps_the_text(self, alice, bob, alice_client):
         connect(alice, bob)
