@@ -1,16 +1,20 @@
-"""Sign-up and sign-in hooks: an invitation link opened before joining.
+"""Sign-up, sign-in and email address hooks: an invitation link opened
+before joining, the addresses shown on a profile.
 
 The receivers only hand over to the services; the rules live there.
 """
 
+from allauth.account.models import EmailAddress
 from allauth.account.signals import email_confirmed, user_signed_up
 from django.contrib.auth.signals import user_logged_in
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from connections.services.network import (
     email_invitation_claim,
     email_invitation_redeem,
 )
+from connections.services.profiles import profile_emails_prune
 
 INVITATION_SESSION_KEY = "network_invitation_token"
 
@@ -60,3 +64,18 @@ def show_unread_warning_on_sign_in(sender, request, user, **kwargs):
         member=user, kind=Sanction.Kind.WARNING, seen__isnull=True
     ).exists():
         session[WARNING_SESSION_KEY] = True
+
+
+@receiver(post_delete, sender=EmailAddress, dispatch_uid="profile_emails_on_delete")
+def prune_profile_emails_on_delete(sender, instance, **kwargs):
+    """An address removed (changed for another, on the Emails page, by the
+    staff) leaves the profile."""
+    profile_emails_prune(member=instance.user)
+
+
+@receiver(post_save, sender=EmailAddress, dispatch_uid="profile_emails_on_save")
+def prune_profile_emails_on_save(sender, instance, created, **kwargs):
+    """An address no longer verified, or edited by the staff, leaves the
+    profile; a new address was on no profile yet."""
+    if not created:
+        profile_emails_prune(member=instance.user)

@@ -90,6 +90,15 @@ def _check_audiences(audiences: dict[str, str]) -> dict[str, str]:
     return cleaned
 
 
+def _verified_emails(member) -> set[str]:
+    return {
+        address.lower()
+        for address in EmailAddress.objects.filter(
+            user=member, verified=True
+        ).values_list("email", flat=True)
+    }
+
+
 @transaction.atomic
 def profile_update(*, member, data: ProfileData) -> Profile:
     """Save the member's profile fields, their audiences and search words.
@@ -107,17 +116,10 @@ def profile_update(*, member, data: ProfileData) -> Profile:
         raise ValidationError(
             {"emails": _("Show at most %(n)d addresses.") % {"n": EMAILS_SHOWN_MAX}}
         )
-    if emails:
-        verified = {
-            address.lower()
-            for address in EmailAddress.objects.filter(
-                user=locked, verified=True
-            ).values_list("email", flat=True)
-        }
-        if not set(emails) <= verified:
-            raise ValidationError(
-                {"emails": _("Only your verified addresses can be shown.")}
-            )
+    if emails and not set(emails) <= _verified_emails(locked):
+        raise ValidationError(
+            {"emails": _("Only your verified addresses can be shown.")}
+        )
     locked.display_name = data.display_name.strip()
     locked.headline = data.headline.strip()
     locked.findable_by_email = data.findable_by_email
@@ -140,6 +142,30 @@ def profile_update(*, member, data: ProfileData) -> Profile:
     member.findable_by_email = locked.findable_by_email
     member_search_terms_refresh(member=locked)
     return profile
+
+
+@transaction.atomic
+def profile_emails_prune(*, member) -> None:
+    """Take off the member's profile the addresses that are no longer theirs
+    and verified, as `profile_update` would refuse them now.
+
+    Called whenever one of the member's email addresses is deleted or saved
+    (an email change, the Emails page, the admin), so that an address the
+    member gave up never stays on their profile, vCard or "Save to contacts".
+    Under the member's lock, as `profile_update` checks the addresses under
+    it. Makes no profile: a closed account's is gone before its addresses.
+    """
+    locked = lock_members(member).get(member.pk)
+    if locked is None:
+        return
+    profile = Profile.objects.select_for_update().filter(member=locked).first()
+    if profile is None or not profile.emails:
+        return
+    verified = _verified_emails(locked)
+    kept = [email for email in profile.emails if email in verified]
+    if kept != profile.emails:
+        profile.emails = kept
+        profile.save(update_fields=["emails", "updated"])
 
 
 def delete_photo_files(key: str) -> None:

@@ -62,7 +62,12 @@ def alices_world(alice, bob, carol, dave):
     connect(alice, bob)
     connect(alice, carol)
     connect(bob, carol)
-    ProfileFactory(member=alice, location="Lyon", about="Designs things.")
+    ProfileFactory(
+        member=alice,
+        location="Lyon",
+        about="Designs things.",
+        emails=["alice@example.com"],
+    )
     WorkEntryFactory(member=alice)
     ConnectionRequestFactory(sender=alice, recipient=dave, note="We met in Lyon")
     ConnectionRequestFactory(recipient=alice)

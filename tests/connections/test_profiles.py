@@ -1,9 +1,13 @@
 """Profiles: the edit page, photos, work history, handles, vCard, query budgets."""
 
+import importlib
 import io
+import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.core import mail
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
@@ -431,6 +435,108 @@ class TestProfilePage:
         assert b"<html" not in response.content
         assert b'id="profile-body"' in response.content
         assert "HX-Request" in response["Vary"]
+
+
+class TestShownEmails:
+    """An address leaves the profile as soon as it is no longer the member's."""
+
+    def test_an_address_changed_for_another_leaves_the_profile(
+        self, alice, bob, alice_client, bob_client
+    ):
+        connect(alice, bob)
+        ProfileFactory(member=alice, emails=["alice@example.com"])
+        assert "alice@example.com" in bob_client.get("/in/alice/").content.decode()
+
+        added = alice_client.post(
+            reverse("account_email"),
+            {"action_add": "", "email": "alice.new@example.com"},
+        )
+        assert added.status_code == 302
+        link = re.search(
+            r"http://testserver(/accounts/confirm-email/\S+)", mail.outbox[-1].body
+        )
+        assert alice_client.post(link.group(1)).status_code == 302
+
+        assert list(
+            EmailAddress.objects.filter(user=alice).values_list("email", flat=True)
+        ) == ["alice.new@example.com"]
+        assert Profile.objects.get(member=alice).emails == []
+        page = bob_client.get("/in/alice/").content.decode()
+        vcard = bob_client.get(
+            reverse("contacts:member_vcard", args=["alice"])
+        ).content.decode()
+        assert "alice@example.com" not in page
+        assert "alice@example.com" not in vcard
+        assert "FN:Alice Martin" in vcard
+
+    def test_an_address_removed_on_the_emails_page_leaves_the_profile(
+        self, alice, bob, alice_client, bob_client
+    ):
+        connect(alice, bob)
+        EmailAddress.objects.create(
+            user=alice, email="alice.work@example.com", verified=True
+        )
+        ProfileFactory(
+            member=alice, emails=["alice@example.com", "alice.work@example.com"]
+        )
+
+        removed = alice_client.post(
+            reverse("account_email"),
+            {"action_remove": "", "email": "alice.work@example.com"},
+        )
+
+        assert removed.status_code == 302
+        assert not EmailAddress.objects.filter(email="alice.work@example.com").exists()
+        assert Profile.objects.get(member=alice).emails == ["alice@example.com"]
+        page = bob_client.get("/in/alice/").content.decode()
+        assert "alice.work@example.com" not in page
+        assert 'href="mailto:alice@example.com"' in page
+
+    def test_an_address_no_longer_verified_leaves_the_profile(self, alice):
+        work = EmailAddress.objects.create(
+            user=alice, email="alice.work@example.com", verified=True
+        )
+        ProfileFactory(
+            member=alice, emails=["alice@example.com", "alice.work@example.com"]
+        )
+
+        work.verified = False
+        work.save()
+
+        assert Profile.objects.get(member=alice).emails == ["alice@example.com"]
+
+    def test_an_address_deleted_by_staff_leaves_only_its_members_profile(
+        self, alice, bob
+    ):
+        EmailAddress.objects.create(
+            user=alice, email="alice.work@example.com", verified=True
+        )
+        ProfileFactory(
+            member=alice, emails=["alice@example.com", "alice.work@example.com"]
+        )
+        ProfileFactory(member=bob, emails=["bob@example.com"])
+
+        EmailAddress.objects.filter(email="alice.work@example.com").delete()
+
+        assert Profile.objects.get(member=alice).emails == ["alice@example.com"]
+        assert Profile.objects.get(member=bob).emails == ["bob@example.com"]
+
+    def test_the_migration_takes_addresses_given_up_before_off_profiles(
+        self, alice, bob
+    ):
+        ProfileFactory(member=alice, emails=["alice@example.com"])
+        ProfileFactory(member=bob, emails=["bob@example.com"])
+        Profile.objects.filter(member=alice).update(
+            emails=["alice.old@example.com", "alice@example.com"]
+        )
+        migration = importlib.import_module(
+            "connections.migrations.0013_profile_emails_verified_only"
+        )
+
+        migration.prune_profile_emails(apps, None)
+
+        assert Profile.objects.get(member=alice).emails == ["alice@example.com"]
+        assert Profile.objects.get(member=bob).emails == ["bob@example.com"]
 
 
 def hub_with(n):
