@@ -20,7 +20,8 @@ from connections.models.moderation import (
     REASON_MAX_LENGTH,
     REPORT_DETAILS_MAX_LENGTH,
 )
-from connections.selectors.moderation import can_moderate
+from connections.selectors.messaging import thread_with
+from connections.selectors.moderation import can_moderate, shown_member
 from connections.selectors.network import visible_members
 from connections.services.accounts import account_erase, member_sessions_end
 from connections.services.network import (
@@ -109,6 +110,23 @@ def _subject_of(*, member, message, update, comment):
     return subject, field, content
 
 
+def _require_reportable(*, reporter, member, message) -> None:
+    """Refuse a report about what `reporter` may not see."""
+    if message is not None:
+        thread = thread_with(viewer=reporter, handle=member.handle, reading_only=True)
+        allowed = (
+            thread is not None and thread.conversation_id == message.conversation_id
+        )
+    else:
+        allowed = visible_members(viewer=reporter).filter(pk=member.pk).exists()
+    if not allowed:
+        raise ValidationError(
+            _("%(name)s can't be reported.")
+            % {"name": shown_member(member).display_name},
+            code="unavailable",
+        )
+
+
 @transaction.atomic
 def report_create(
     *,
@@ -125,8 +143,11 @@ def report_create(
     staff; optionally block them too.
 
     A second report about the same member or content while the first is open
-    returns the first (a double submit sends one report). The caller checks
-    the reporter may see the content.
+    returns the first (a double submit sends one report). The reporter must
+    see the member, or for a message be able to read its conversation (the
+    thread's own policy: a suspended sender, or one the reporter blocked,
+    stays reportable there).
+    The caller checks the reporter may see an update or a comment.
     """
     subject, field, content = _subject_of(
         member=member, message=message, update=update, comment=comment
@@ -142,12 +163,8 @@ def report_create(
             % {"max": REPORT_DETAILS_MAX_LENGTH},
             code="details_too_long",
         )
-    lock_members(reporter, member)
-    if not visible_members(viewer=reporter).filter(pk=member.pk).exists():
-        raise ValidationError(
-            _("%(name)s can't be reported.") % {"name": member.display_name},
-            code="unavailable",
-        )
+    member = lock_members(reporter, member).get(member.pk, member)
+    _require_reportable(reporter=reporter, member=member, message=message)
     same = Report.objects.open().filter(reporter=reporter, member=member)
     same = same.filter(**{field: content}) if field else same.filter(subject=subject)
     report = same.first()

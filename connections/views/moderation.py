@@ -16,6 +16,7 @@ from connections.selectors.moderation import (
     reportable_message_or_404,
     reportable_update_or_404,
     reports_made,
+    shown_member,
 )
 from connections.services import moderation as services
 from connections.views.common import safe_next
@@ -26,7 +27,9 @@ WARNING_SESSION_KEY = "moderation_unseen_warning"
 
 def _report(request, *, member, action_url: str, back: str, **content):
     """The report form for `member` or one of their messages, updates or
-    comments (`content`), and its submission."""
+    comments (`content`), and its submission; `member` shows as the thread
+    shows them ("Suspended member" while suspended)."""
+    shown = shown_member(member)
     status = 200
     if request.method == "POST":
         form = ReportForm(request.POST)
@@ -51,7 +54,7 @@ def _report(request, *, member, action_url: str, back: str, **content):
                     text = _(
                         "Report sent, and you blocked %(name)s. The staff will look "
                         "at it; you'll find its outcome here."
-                    ) % {"name": member.display_name}
+                    ) % {"name": shown.display_name}
                 messages.success(request, text)
                 target = reverse("connections:reports")
                 if request.htmx:
@@ -62,7 +65,7 @@ def _report(request, *, member, action_url: str, back: str, **content):
         form = ReportForm()
     kind, reported = next(iter(content.items()), ("", None))
     context = {
-        "member": member,
+        "member": shown,
         "form": form,
         "kind": kind,
         "content_text": getattr(reported, "body", None)
@@ -95,7 +98,10 @@ def report_member(request, handle):
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 def report_message(request, handle, message_id):
-    """Report a message from the thread; staff then read it with the report."""
+    """Report a message from the thread; staff then read it with the report.
+
+    The sender shows as the thread shows them ("Suspended member" while
+    suspended); the service asks the thread's policy again."""
     message = reportable_message_or_404(
         viewer=request.user, handle=handle, message_id=message_id
     )

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from connections.models import AuditRecord, Report
 from connections.services import moderation as services
+from connections.services.network import block_create
 from tests.conftest import HTMX
 from tests.factories import CommentFactory, UpdateFactory, connect, send_message
 
@@ -163,3 +164,54 @@ def test_suspended_senders_messages_show_a_neutral_name(
     )
     assert sent.status_code in (200, 422)
     assert thread.conversation.messages.count() == 1
+
+
+def test_a_suspended_senders_message_is_reported_under_the_neutral_name(
+    alice, alice_client, bob, moderator, thread
+):
+    services.member_suspend(member=bob, staff_member=moderator, reason="Spam ring")
+    url = reverse("connections:report_message", args=["bob", thread.pk])
+    for page in (alice_client.get(url), alice_client.get(url, **HTMX)):
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert "Suspended member" in html
+        assert "Bob Okafor" not in html
+        assert "Backend engineer" not in html
+    response = alice_client.post(url, {"reason": "harassment", "also_block": "on"})
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert (report.subject, report.message, report.member) == ("message", thread, bob)
+    done = alice_client.get(response["Location"]).content.decode()
+    assert "Report sent, and you blocked Suspended member." in done
+
+
+def test_a_blocker_reports_a_message_from_the_history_they_still_read(
+    alice, alice_client, bob, thread
+):
+    block_create(blocker=alice, blocked=bob)
+    url = reverse("connections:report_message", args=["bob", thread.pk])
+    response = alice_client.post(url, {"reason": "harassment"})
+    assert response.status_code == 302
+    assert Report.objects.get().message == thread
+
+
+def test_a_member_blocked_by_the_sender_cannot_report_their_messages(
+    alice, bob, thread
+):
+    block_create(blocker=bob, blocked=alice)
+    with pytest.raises(ValidationError):
+        services.report_create(
+            reporter=alice, member=bob, reason="spam", message=thread
+        )
+    assert not Report.objects.exists()
+
+
+def test_only_a_member_of_the_conversation_reports_its_messages(
+    alice, bob, carol, thread
+):
+    connect(carol, bob)
+    with pytest.raises(ValidationError):
+        services.report_create(
+            reporter=carol, member=bob, reason="spam", message=thread
+        )
+    assert not Report.objects.exists()
