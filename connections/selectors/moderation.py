@@ -212,6 +212,21 @@ def reportable_message_or_404(*, viewer, handle: str, message_id: int):
     )
 
 
+def open_member_report(*, reporter, handle: str) -> Report | None:
+    """The open report `reporter` made about the member `handle`, if any: a
+    second submission answers as the first even once "Also block" hid them."""
+    return (
+        Report.objects.open()
+        .filter(
+            reporter=reporter,
+            subject=Report.Subject.MEMBER,
+            member__handle=handle.lower(),
+        )
+        .select_related("member")
+        .first()
+    )
+
+
 def reportable_update_or_404(*, viewer, pk: int):
     from connections.selectors.updates import updates_visible_to
 

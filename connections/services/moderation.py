@@ -143,10 +143,10 @@ def report_create(
     staff; optionally block them too.
 
     A second report about the same member or content while the first is open
-    returns the first (a double submit sends one report). The reporter must
-    see the member, or for a message be able to read its conversation (the
-    thread's own policy: a suspended sender, or one the reporter blocked,
-    stays reportable there).
+    returns the first (a double submit sends one report), even once "Also
+    block" hid the member. Otherwise the reporter must see the member, or for
+    a message be able to read its conversation (the thread's own policy: a
+    suspended sender, or one the reporter blocked, stays reportable there).
     The caller checks the reporter may see an update or a comment.
     """
     subject, field, content = _subject_of(
@@ -164,11 +164,11 @@ def report_create(
             code="details_too_long",
         )
     member = lock_members(reporter, member).get(member.pk, member)
-    _require_reportable(reporter=reporter, member=member, message=message)
     same = Report.objects.open().filter(reporter=reporter, member=member)
     same = same.filter(**{field: content}) if field else same.filter(subject=subject)
     report = same.first()
     if report is None:
+        _require_reportable(reporter=reporter, member=member, message=message)
         try:
             with transaction.atomic():
                 report = Report.objects.create(

@@ -12,6 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from connections.forms import ReportForm
 from connections.selectors.moderation import (
+    open_member_report,
     reportable_comment_or_404,
     reportable_message_or_404,
     reportable_update_or_404,
@@ -25,10 +26,16 @@ from connections.views.profile import profile_member_or_404
 WARNING_SESSION_KEY = "moderation_unseen_warning"
 
 
-def _report(request, *, member, action_url: str, back: str, **content):
+def _report(
+    request, *, member, action_url: str, back: str, repeat: bool = False, **content
+):
     """The report form for `member` or one of their messages, updates or
-    comments (`content`), and its submission; `member` shows as the thread
-    shows them ("Suspended member" while suspended)."""
+    comments (`content`), and its submission.
+
+    `repeat`: the member is hidden from the reporter, who already reported
+    them; only a valid submission is answered (as the first one was), any
+    other request is 404 like the profile.
+    """
     shown = shown_member(member)
     status = 200
     if request.method == "POST":
@@ -44,6 +51,8 @@ def _report(request, *, member, action_url: str, back: str, **content):
                     **content,
                 )
             except ValidationError as error:
+                if repeat:
+                    raise Http404 from error
                 form.add_error(None, error)
             else:
                 text = _(
@@ -63,6 +72,8 @@ def _report(request, *, member, action_url: str, back: str, **content):
         status = 422
     else:
         form = ReportForm()
+    if repeat:
+        raise Http404
     kind, reported = next(iter(content.items()), ("", None))
     context = {
         "member": shown,
@@ -84,7 +95,19 @@ def _report(request, *, member, action_url: str, back: str, **content):
 @require_http_methods(["GET", "POST"])
 def report_member(request, handle):
     """Report: a reason and details, with the offer to block as well."""
-    member = profile_member_or_404(request, handle)
+    repeat = False
+    try:
+        member = profile_member_or_404(request, handle)
+    except Http404:
+        # A double submit with "Also block": the first request hid the member.
+        report = (
+            open_member_report(reporter=request.user, handle=handle)
+            if request.method == "POST"
+            else None
+        )
+        if report is None:
+            raise
+        member, repeat = report.member, True
     if member.pk == request.user.pk:
         raise Http404
     return _report(
@@ -92,6 +115,7 @@ def report_member(request, handle):
         member=member,
         action_url=reverse("connections:report", args=[member.handle]),
         back=member.get_absolute_url(),
+        repeat=repeat,
     )
 
 

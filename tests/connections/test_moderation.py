@@ -366,3 +366,49 @@ def test_demo_has_a_moderator_and_open_reports():
     assert staff.is_staff
     assert staff.has_perm("connections.moderate")
     assert Report.objects.open().count() == 3
+
+
+def test_a_blocker_reports_the_member_they_blocked_once_while_it_is_open(bob, carol):
+    first = services.report_create(
+        reporter=bob, member=carol, reason="spam", also_block=True
+    )
+    again = services.report_create(
+        reporter=bob, member=carol, reason="spam", also_block=True
+    )
+    assert again.pk == first.pk
+    assert Report.objects.count() == 1
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_reporting_a_member_twice_with_block_answers_as_the_first_time(
+    bob_client, bob, carol, htmx
+):
+    url = reverse("connections:report", args=["carol"])
+    data = {"reason": "harassment", "also_block": "on"}
+    headers = HTMX if htmx else {}
+    first = bob_client.post(url, data, **headers)
+    second = bob_client.post(url, data, **headers)
+    assert second.status_code == first.status_code
+    assert second.headers.get("Location") == first.headers.get("Location")
+    assert second.headers.get("HX-Redirect") == first.headers.get("HX-Redirect")
+    assert Report.objects.count() == 1
+    assert Block.objects.filter(blocker=bob, blocked=carol).exists()
+    # The profile stays hidden: the form is not shown again, nor to a stranger.
+    assert bob_client.get(url).status_code == 404
+    assert bob_client.post(url, {"details": "no reason"}).status_code == 404
+
+
+def test_reporting_a_hidden_member_is_404_without_ones_own_open_report(
+    bob_client, bob, carol, dave, dave_client
+):
+    services.report_create(reporter=bob, member=carol, reason="spam", also_block=True)
+    Block.objects.create(blocker=carol, blocked=dave)
+    url = reverse("connections:report", args=["carol"])
+    assert dave_client.post(url, {"reason": "spam"}).status_code == 404
+    Report.objects.update(
+        status=Report.Status.RESOLVED,
+        outcome=Report.Outcome.DISMISSED,
+        resolved=timezone.now(),
+    )
+    assert bob_client.post(url, {"reason": "spam"}).status_code == 404
+    assert Report.objects.count() == 1

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from connections.models import AuditRecord, Report
+from connections.models import AuditRecord, Block, Report
 from connections.services import moderation as services
 from connections.services.network import block_create
 from tests.conftest import HTMX
@@ -215,3 +215,19 @@ def test_only_a_member_of_the_conversation_reports_its_messages(
             reporter=carol, member=bob, reason="spam", message=thread
         )
     assert not Report.objects.exists()
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_reporting_a_message_twice_with_block_answers_as_the_first_time(
+    alice, alice_client, bob, thread, htmx
+):
+    url = reverse("connections:report_message", args=["bob", thread.pk])
+    data = {"reason": "harassment", "also_block": "on"}
+    headers = HTMX if htmx else {}
+    first = alice_client.post(url, data, **headers)
+    second = alice_client.post(url, data, **headers)
+    assert second.status_code == first.status_code
+    assert second.headers.get("Location") == first.headers.get("Location")
+    assert second.headers.get("HX-Redirect") == first.headers.get("HX-Redirect")
+    assert Report.objects.count() == 1
+    assert Block.objects.filter(blocker=alice, blocked=bob).count() == 1
