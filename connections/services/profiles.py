@@ -32,6 +32,7 @@ from connections.photos import (
 )
 from connections.search import search_terms
 from connections.services.network import lock_members
+from connections.services.updates import DOUBLE_SUBMIT_WINDOW
 
 
 @dataclass
@@ -220,8 +221,31 @@ def work_entry_add(
     ended=None,
     description: str = "",
 ) -> WorkEntry:
-    """Add a position to the member's work history (at most WORK_ENTRIES_MAX)."""
+    """Add a position to the member's work history (at most WORK_ENTRIES_MAX).
+
+    The same position sent again within DOUBLE_SUBMIT_WINDOW (a double click,
+    as for updates) returns the one added, under the member's lock so that two
+    at once add one.
+    """
     _locked_profile(member)
+    fields = {
+        "organization": organization.strip(),
+        "title": title.strip(),
+        "started": started,
+        "ended": ended,
+        "description": description.strip(),
+    }
+    repeated = (
+        WorkEntry.objects.filter(
+            member=member,
+            created__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW,
+            **fields,
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if repeated is not None:
+        return repeated
     if WorkEntry.objects.filter(member=member).count() >= WORK_ENTRIES_MAX:
         raise ValidationError(
             _("Your work history holds at most %(n)d positions.")
@@ -232,14 +256,7 @@ def work_entry_add(
         raise ValidationError(
             {"ended": _("The end comes before the start.")}, code="work_dates"
         )
-    entry = WorkEntry(
-        member=member,
-        organization=organization.strip(),
-        title=title.strip(),
-        started=started,
-        ended=ended,
-        description=description.strip(),
-    )
+    entry = WorkEntry(member=member, **fields)
     entry.full_clean(exclude=["member"])
     entry.save()
     return entry

@@ -1,5 +1,6 @@
 """Profiles: the edit page, photos, work history, handles, vCard, query budgets."""
 
+import datetime
 import importlib
 import io
 import re
@@ -15,8 +16,10 @@ from django.urls import reverse
 from PIL import Image
 
 from connections.models import Audience, Profile, RetiredHandle, WorkEntry
+from connections.models.profiles import WORK_ENTRIES_MAX
 from connections.photos import PHOTO_SIZES, photo_path
 from connections.services.members import handle_available
+from connections.services.profiles import work_entry_add
 from contacts.models import Contact
 from tests.conftest import HTMX, signed_in_client
 from tests.factories import (
@@ -183,6 +186,75 @@ class TestEditPage:
 
     def test_signed_out_visitors_are_sent_to_sign_in(self, client):
         assert client.get(EDIT).status_code == 302
+
+
+class TestWorkHistoryAddedTwice:
+    """A double click on "Add position" adds it once."""
+
+    position = {
+        "organization": "Atelier Nord",
+        "title": "Designer",
+        "started": datetime.date(2021, 3, 1),
+        "description": "Brand and print.",
+    }
+
+    def test_the_same_position_sent_twice_is_added_once(self, alice):
+        first = work_entry_add(member=alice, **self.position)
+        second = work_entry_add(member=alice, **self.position)
+
+        assert second.pk == first.pk
+        assert WorkEntry.objects.filter(member=alice).count() == 1
+
+    def test_a_position_that_differs_in_anything_is_added(self, alice):
+        work_entry_add(member=alice, **self.position)
+        work_entry_add(member=alice, **{**self.position, "title": "Art director"})
+        work_entry_add(
+            member=alice, **{**self.position, "ended": datetime.date(2023, 1, 1)}
+        )
+
+        assert WorkEntry.objects.filter(member=alice).count() == 3
+
+    def test_the_same_position_added_again_later_is_added(self, alice):
+        first = work_entry_add(member=alice, **self.position)
+        WorkEntry.objects.filter(pk=first.pk).update(
+            created=first.created - datetime.timedelta(hours=1)
+        )
+
+        work_entry_add(member=alice, **self.position)
+
+        assert WorkEntry.objects.filter(member=alice).count() == 2
+
+    def test_a_repeat_is_not_refused_by_the_limit(self, alice):
+        WorkEntryFactory.create_batch(WORK_ENTRIES_MAX - 1, member=alice)
+        last = work_entry_add(member=alice, **self.position)
+
+        assert work_entry_add(member=alice, **self.position).pk == last.pk
+
+    def test_another_members_position_is_not_theirs(self, alice, bob):
+        work_entry_add(member=bob, **self.position)
+        work_entry_add(member=alice, **self.position)
+
+        assert WorkEntry.objects.filter(member=alice).count() == 1
+
+    def test_a_double_click_on_the_page_adds_one_and_answers_alike(
+        self, alice, alice_client
+    ):
+        data = {
+            "form": "work_add",
+            "organization": "Atelier Nord",
+            "title": "Designer",
+            "started": "2021-03",
+        }
+
+        first = alice_client.post(EDIT, data)
+        second = alice_client.post(EDIT, data)
+
+        assert first.status_code == second.status_code == 302
+        assert first["Location"] == second["Location"]
+        assert WorkEntry.objects.filter(member=alice).count() == 1
+        shown = alice_client.get(EDIT).content.decode()
+        assert shown.count("Designer · Atelier Nord") == 1
+        assert "Position added to your work history." in shown
 
 
 class TestPhotos:

@@ -13,8 +13,14 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.test import override_settings
 
-from connections.models import Block, Connection, ConnectionRequest, EmailInvitation
-from connections.services import accounts, network
+from connections.models import (
+    Block,
+    Connection,
+    ConnectionRequest,
+    EmailInvitation,
+    WorkEntry,
+)
+from connections.services import accounts, network, profiles
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -39,6 +45,7 @@ def _slow_transactions(monkeypatch):
         return locked
 
     monkeypatch.setattr(network, "lock_members", lock_and_hold)
+    monkeypatch.setattr(profiles, "lock_members", lock_and_hold)
 
 
 def race(*actions):
@@ -220,3 +227,15 @@ def test_accepting_while_the_sender_closes_their_account_connects_no_one(
     assert not connected(alice, bob)
     alice.refresh_from_db()
     assert not alice.is_active
+
+
+def test_a_double_click_on_add_position_adds_it_once():
+    alice = UserFactory()
+    position = {"organization": "Atelier Nord", "title": "Designer"}
+    results = race(
+        lambda: profiles.work_entry_add(member=alice, **position),
+        lambda: profiles.work_entry_add(member=alice, **position),
+    )
+    assert_friendly(results)
+    assert WorkEntry.objects.filter(member=alice).count() == 1
+    assert results[0].pk == results[1].pk
