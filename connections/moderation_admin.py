@@ -486,7 +486,13 @@ class ReportAdmin(MemberSearch, ModerationOnly, admin.ModelAdmin):
                         reports=[report],
                     )
             except ValidationError as error:
-                form.add_error(None, error)
+                if getattr(error, "code", None) != "already_resolved":
+                    form.add_error(None, error)
+                else:
+                    # Posted twice: the page shows the report as resolved, and
+                    # no form to show the error in.
+                    self.message_user(request, error.message, messages.ERROR)
+                    return redirect(request.path)
             else:
                 self.message_user(request, _("Done."), messages.SUCCESS)
                 return redirect("admin:connections_report_changelist")

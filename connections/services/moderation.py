@@ -65,6 +65,12 @@ def _audit(*, staff_member, action, member, reason, report=None, detail=""):
     )
 
 
+def _already_resolved() -> ValidationError:
+    return ValidationError(
+        _("This report was already resolved."), code="already_resolved"
+    )
+
+
 def _resolve(reports: Iterable[Report], *, staff_member, outcome, now) -> list:
     """Close the still-open `reports` with `outcome`; returns those closed."""
     ids = [report.pk for report in reports]
@@ -202,9 +208,7 @@ def report_dismiss(*, report, staff_member, reason: str) -> Report:
         now=timezone.now(),
     )
     if not closed:
-        raise ValidationError(
-            _("This report was already resolved."), code="already_resolved"
-        )
+        raise _already_resolved()
     _audit(
         staff_member=staff_member,
         action=Action.DISMISS,
@@ -246,9 +250,7 @@ def content_remove(*, report, staff_member, reason: str) -> Report:
         now=now,
     )
     if not closed:
-        raise ValidationError(
-            _("This report was already resolved."), code="already_resolved"
-        )
+        raise _already_resolved()
     _audit(
         staff_member=staff_member,
         action=Action.REMOVE_CONTENT,
@@ -263,21 +265,27 @@ def content_remove(*, report, staff_member, reason: str) -> Report:
 
 @transaction.atomic
 def member_warn(*, member, staff_member, reason: str, reports=()) -> Sanction:
-    """Warn a member: they read `reason` the next time they sign in."""
+    """Warn a member: they read `reason` the next time they sign in.
+
+    Acting on `reports` that were all resolved meanwhile (the same decision
+    posted twice) is refused, so the member is warned once.
+    """
     _require_moderator(staff_member)
     reason = _clean_reason(reason)
     now = timezone.now()
     member = lock_members(member)[member.pk]
+    closed = _resolve(
+        reports, staff_member=staff_member, outcome=Outcome.WARNED, now=now
+    )
+    if reports and not closed:
+        raise _already_resolved()
     warning = Sanction.objects.create(
         kind=Sanction.Kind.WARNING,
         member=member,
         staff_member=staff_member,
         reason=reason,
         created=now,
-        report=reports[0] if reports else None,
-    )
-    closed = _resolve(
-        reports, staff_member=staff_member, outcome=Outcome.WARNED, now=now
+        report=closed[0] if closed else None,
     )
     _audit(
         staff_member=staff_member,
@@ -300,7 +308,8 @@ def member_suspend(
 ) -> Sanction:
     """Suspend a member until `ends` (or until lifted): signed out everywhere,
     unable to sign in, and hidden from every page. A new suspension replaces
-    the one in force."""
+    the one in force. Acting on `reports` that were all resolved meanwhile
+    (the same decision posted twice) is refused."""
     _require_moderator(staff_member)
     reason = _clean_reason(reason)
     now = timezone.now()
@@ -311,6 +320,11 @@ def member_suspend(
     if member.pk == staff_member.pk:
         raise ValidationError(_("You can't suspend yourself."), code="self")
     member = lock_members(member)[member.pk]
+    closed = _resolve(
+        reports, staff_member=staff_member, outcome=Outcome.SUSPENDED, now=now
+    )
+    if reports and not closed:
+        raise _already_resolved()
     Sanction.objects.filter(
         member=member, kind=Sanction.Kind.SUSPENSION, lifted__isnull=True
     ).update(lifted=now, lifted_by=staff_member)
@@ -321,13 +335,10 @@ def member_suspend(
         reason=reason,
         created=now,
         ends=ends,
-        report=reports[0] if reports else None,
+        report=closed[0] if closed else None,
     )
     member.suspended_until = ends or SUSPENDED_INDEFINITELY
     member.save(update_fields=["suspended_until"])
-    closed = _resolve(
-        reports, staff_member=staff_member, outcome=Outcome.SUSPENDED, now=now
-    )
     _audit(
         staff_member=staff_member,
         action=Action.SUSPEND,

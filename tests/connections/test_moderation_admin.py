@@ -4,6 +4,7 @@ from datetime import UTC, timedelta
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -199,6 +200,34 @@ def test_act_on_a_report_suspends_with_a_reason(moderator_client, carol):
         "Threats",
         report,
     )
+
+
+@pytest.mark.parametrize("decision", ["warn", "suspend", "dismiss"])
+def test_acting_twice_on_a_report_acts_once_and_says_it_was_resolved(
+    moderator_client, carol, decision
+):
+    report = ReportFactory(member=carol)
+    url = QUEUE + f"{report.pk}/act/"
+    data = {"decision": decision, "reason": "Threats"}
+    assert moderator_client.post(url, data).status_code == 302
+    again = moderator_client.post(url, data, follow=True)
+    assert "This report was already resolved." in again.content.decode()
+    assert Sanction.objects.count() == (0 if decision == "dismiss" else 1)
+    assert AuditRecord.objects.count() == 1
+
+
+@pytest.mark.parametrize("sanction", ["member_warn", "member_suspend"])
+def test_a_sanction_for_reports_already_resolved_is_refused(moderator, carol, sanction):
+    report = ReportFactory(member=carol)
+    act = getattr(services, sanction)
+    act(member=carol, staff_member=moderator, reason="First", reports=[report])
+    with pytest.raises(ValidationError, match="already resolved"):
+        act(member=carol, staff_member=moderator, reason="Again", reports=[report])
+    assert Sanction.objects.count() == 1
+    assert AuditRecord.objects.count() == 1
+    # Without reports (from the member's page) each sanction stands alone.
+    act(member=carol, staff_member=moderator, reason="Later")
+    assert Sanction.objects.count() == 2
 
 
 @pytest.mark.parametrize(
