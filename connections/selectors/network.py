@@ -388,11 +388,12 @@ def unread_messages_count(*, ref: str = "pk"):
     """A scalar subquery: the unread messages of member `ref`.
 
     Reads only the conversations with something unread (a partial index),
-    leaving out those the member may no longer open.
+    leaving out those the member may no longer open, as the inbox does: a
+    suspended member's messages still count, a blocker's do not.
     """
     unread = (
         ConversationMember.objects.filter(member=OuterRef(ref), unread_count__gt=0)
-        .filter(is_visible("other"))
+        .filter(is_present("other"))
         .exclude(
             Exists(
                 Block.objects.filter(

@@ -718,6 +718,23 @@ class TestBadge:
         assert 'aria-label="2 unread messages"' in html
         assert 'hx-trigger="every 10s"' in html
 
+    def test_unread_from_a_suspended_member_count_as_the_inbox_shows_them(
+        self, alice, bob, bob_client, moderator
+    ):
+        from connections.services.moderation import member_suspend
+
+        connect(alice, bob)
+        send_message(alice, bob)
+        send_message(alice, bob)
+        member_suspend(member=alice, staff_member=moderator, reason="Spam")
+        assert [side.unread_count for side in inbox(member=bob).items] == [2]
+        assert unread(bob) == 2
+        html = bob_client.get("/contacts/").content.decode()
+        assert 'aria-label="2 unread messages"' in html
+        assert bob_client.get("/messages/unread/?n=2", **HTMX).status_code == 204
+        polled = bob_client.get("/messages/unread/?n=0", **HTMX).content.decode()
+        assert ">2</span>" in polled
+
     def test_message_buttons_lead_to_the_conversation(self, alice, bob, alice_client):
         connect(alice, bob)
         assert (
