@@ -7,7 +7,7 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -285,24 +285,32 @@ def handle_taken(handle: str, *, member=None) -> bool:
 def member_handle_change(*, member, handle: str):
     """Give the member a new handle; the old one redirects and is never reused.
 
-    A member may take back one of their own former handles.
+    A member may take back one of their own former handles. Two members
+    taking the same handle at once both pass the check; the unique constraint
+    refuses the second, who is told the handle is taken, as by the check.
     """
+    taken = ValidationError(
+        {"handle": _("This handle is taken. Try another one.")}, code="taken"
+    )
     locked = lock_members(member)[member.pk]
     handle = handle.strip().lower()
     if handle == locked.handle:
         return locked
     if handle_taken(handle, member=locked):
-        raise ValidationError(
-            {"handle": _("This handle is taken. Try another one.")}, code="taken"
-        )
+        raise taken
     previous = locked.handle
     locked.handle = handle
-    locked.full_clean(exclude=["password", "email"])
-    RetiredHandle.objects.filter(handle=handle, member=locked).delete()
-    RetiredHandle.objects.update_or_create(
-        handle=previous, defaults={"member": locked, "retired": timezone.now()}
-    )
-    locked.save(update_fields=["handle"])
+    # Uniqueness is `handle_taken`'s and the constraint's, with their message.
+    locked.full_clean(exclude=["password", "email"], validate_unique=False)
+    try:
+        with transaction.atomic():
+            RetiredHandle.objects.filter(handle=handle, member=locked).delete()
+            RetiredHandle.objects.update_or_create(
+                handle=previous, defaults={"member": locked, "retired": timezone.now()}
+            )
+            locked.save(update_fields=["handle"])
+    except IntegrityError:
+        raise taken from None
     member.handle = handle
     member_search_terms_refresh(member=locked)
     return locked

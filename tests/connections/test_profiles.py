@@ -9,6 +9,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
@@ -19,7 +20,7 @@ from connections.models import Audience, Profile, RetiredHandle, WorkEntry
 from connections.models.profiles import WORK_ENTRIES_MAX
 from connections.photos import PHOTO_SIZES, photo_path
 from connections.services.members import handle_available
-from connections.services.profiles import work_entry_add
+from connections.services.profiles import member_handle_change, work_entry_add
 from contacts.models import Contact
 from tests.conftest import HTMX, signed_in_client
 from tests.factories import (
@@ -383,6 +384,37 @@ class TestHandles:
         response = alice_client.post(EDIT, {"form": "handle", "handle": "bob"})
         assert response.status_code == 200
         assert "This handle is taken" in response.content.decode()
+
+    @pytest.fixture
+    def checks_passed(self, monkeypatch):
+        """As when another member took the handle after the checks read it:
+        only the database's unique constraint is left to refuse it."""
+        from connections.services import profiles
+
+        monkeypatch.setattr(profiles, "handle_taken", lambda handle, member: False)
+
+    def test_a_handle_taken_at_the_same_moment_is_refused_as_taken(
+        self, alice, bob, checks_passed
+    ):
+        with pytest.raises(ValidationError) as refused:
+            member_handle_change(member=alice, handle="bob")
+
+        assert refused.value.message_dict == {
+            "handle": ["This handle is taken. Try another one."]
+        }
+        alice.refresh_from_db()
+        assert alice.handle == "alice"
+        assert not RetiredHandle.objects.filter(member=alice).exists()
+
+    def test_the_page_says_the_handle_is_taken_when_it_went_at_the_same_moment(
+        self, alice, alice_client, bob, checks_passed
+    ):
+        response = alice_client.post(EDIT, {"form": "handle", "handle": "bob"})
+
+        assert response.status_code == 200
+        assert "This handle is taken" in response.content.decode()
+        alice.refresh_from_db()
+        assert alice.handle == "alice"
 
 
 class TestConnectionsList:

@@ -9,6 +9,7 @@ import threading
 import time
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.test import override_settings
@@ -239,3 +240,19 @@ def test_a_double_click_on_add_position_adds_it_once():
     assert_friendly(results)
     assert WorkEntry.objects.filter(member=alice).count() == 1
     assert results[0].pk == results[1].pk
+
+
+def test_two_members_taking_the_same_handle_at_once_one_is_told_it_is_taken():
+    alice, bob = UserFactory.create_batch(2)
+    results = race(
+        lambda: profiles.member_handle_change(member=alice, handle="atelier-nord"),
+        lambda: profiles.member_handle_change(member=bob, handle="atelier-nord"),
+    )
+    assert_friendly(results)
+    refused = [result for result in results if isinstance(result, ValidationError)]
+    assert len(refused) == 1
+    assert refused[0].message_dict["handle"] == [
+        "This handle is taken. Try another one."
+    ]
+    owners = get_user_model().objects.filter(handle="atelier-nord")
+    assert owners.count() == 1
