@@ -1,10 +1,11 @@
 """Staff administration of members and the network.
 
-Invitations, connections and blocks are shown to staff but not edited by
-hand: the symmetric connection table and the invitation states are only
-changed by the services, which the delete and "lift" actions here go
-through. Lists select their related members in the same query and don't
-count big tables.
+Invitations, connections and blocks are shown to staff but neither added,
+edited nor deleted here, superusers included: they change only through the
+members' own actions, and a staff action goes through a moderation service
+that takes a reason and writes an audit record (as "lift" a pause does).
+Lists select their related members in the same query and don't count big
+tables.
 """
 
 from django.contrib import admin
@@ -29,7 +30,6 @@ from connections.moderation_admin import (
     SuspendedFilter,
     lift_pauses_action,
 )
-from connections.services.network import block_remove, connection_remove
 from connections.services.profiles import member_search_terms_refresh
 
 MEMBER_SEARCH = ("email", "handle", "display_name")
@@ -114,7 +114,8 @@ class IndexOrderedChangeList(ChangeList):
 
 
 class ReadOnlyAdmin(MemberSearch, QuickCheckbox, admin.ModelAdmin):
-    """Shown to staff, changed only through the services.
+    """Shown to staff, changed only through the services (no delete either:
+    it would leave no audit record).
 
     Each list has an `ordering` that one index reads in order, and columns
     are not sortable, so a page never sorts a big table; filters are only
@@ -133,6 +134,9 @@ class ReadOnlyAdmin(MemberSearch, QuickCheckbox, admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -158,14 +162,10 @@ class ConnectionRequestAdmin(ReadOnlyAdmin):
         "email_invitation",
     )
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Connection)
 class ConnectionAdmin(ReadOnlyAdmin):
-    """One row per direction, each member's newest first (the recent index);
-    deleting either row removes both."""
+    """One row per direction, each member's newest first (the recent index)."""
 
     list_display = ("member", "other", "kind", "created")
     ordering = ("member_id", "-created", "-id")
@@ -177,13 +177,6 @@ class ConnectionAdmin(ReadOnlyAdmin):
     readonly_fields = ("member", "other", "kind", "created")
     exclude = ("note",)  # private to the member, not for staff eyes
 
-    def delete_model(self, request, obj):
-        connection_remove(member=obj.member, other=obj.other)
-
-    def delete_queryset(self, request, queryset):
-        for row in queryset.select_related("member", "other"):
-            connection_remove(member=row.member, other=row.other)
-
 
 @admin.register(Block)
 class BlockAdmin(ReadOnlyAdmin):
@@ -194,13 +187,6 @@ class BlockAdmin(ReadOnlyAdmin):
     member_search_fields = ("blocker", "blocked")
     autocomplete_fields = ("blocker", "blocked")
     readonly_fields = ("blocker", "blocked", "created")
-
-    def delete_model(self, request, obj):
-        block_remove(blocker=obj.blocker, blocked=obj.blocked)
-
-    def delete_queryset(self, request, queryset):
-        for row in queryset.select_related("blocker", "blocked"):
-            block_remove(blocker=row.blocker, blocked=row.blocked)
 
 
 class PauseActiveFilter(admin.SimpleListFilter):
@@ -234,9 +220,6 @@ class SendingPauseAdmin(ReadOnlyAdmin):
     readonly_fields = ("member", "created", "until", "reason", "lifted", "lifted_by")
     actions = [lift_pauses_action]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(boolean=True, description=_("active"))
     def is_active_now(self, obj):
         return obj.lifted is None and obj.until > timezone.now()
@@ -263,6 +246,3 @@ class EmailInvitationAdmin(ReadOnlyAdmin):
         "used",
     )
     exclude = ("note",)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
