@@ -15,6 +15,7 @@ from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from connections.admin_search import MemberSearch
+from connections.ids import parse_id
 from connections.models import AuditRecord, Report, Sanction, SendingPause
 from connections.models.members import SUSPENDED_INDEFINITELY
 from connections.selectors.moderation import (
@@ -527,7 +529,10 @@ class ReportAdmin(MemberSearch, ModerationOnly, admin.ModelAdmin):
         return TemplateResponse(request, "admin/connections/abuse.html", context)
 
     def lift_pause_view(self, request):
-        pause = get_object_or_404(SendingPause, pk=request.POST.get("pause"))
+        pk = parse_id(request.POST.get("pause", ""))
+        if pk is None:
+            raise Http404
+        pause = get_object_or_404(SendingPause, pk=pk)
         try:
             services.sending_pause_lift_by_moderator(
                 pause=pause,

@@ -445,6 +445,15 @@ def test_abuse_view_shows_signals_and_lifts_a_pause(moderator_client, alice, car
     assert AuditRecord.objects.get().action == "lift_pause"
 
 
+@pytest.mark.parametrize("pause", ["abc", "", "1²", "9" * 30])
+def test_lifting_a_pause_that_is_not_an_id_is_404(moderator_client, pause):
+    response = moderator_client.post(
+        QUEUE + "abuse/", {"pause": pause, "reason": "Knows them"}
+    )
+    assert response.status_code == 404
+    assert not AuditRecord.objects.exists()
+
+
 def test_sign_up_records_the_address(client):
     client.post(
         reverse("account_signup"),
