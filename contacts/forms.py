@@ -322,6 +322,20 @@ class ContactForm(forms.ModelForm):
         return any(self[name].value() or self[name].errors for name in names)
 
 
+# The contact's own fields the editor shows above the detail rows.
+FIELDS_BEFORE_DETAILS = {
+    "given_name",
+    "family_name",
+    "prefix",
+    "middle_name",
+    "suffix",
+    "nickname",
+    "display_name",
+    "organization",
+    "job_title",
+}
+
+
 class ContactEditor:
     """The contact form and its four detail formsets, handled as one form.
 
@@ -334,6 +348,7 @@ class ContactEditor:
         self.owner = owner
         self.contact = contact
         self.focus = None  # the kind whose "Add" button gets the focus
+        self.focus_errors = False  # the message, for an error about it all
         # Whether a photo was chosen that the page coming back cannot hold (a
         # browser never fills a file field in): it asks for it again.
         self.photo_dropped = False
@@ -453,17 +468,35 @@ class ContactEditor:
                 self.form.add_error(None, messages)
 
     def place_focus(self) -> None:
-        """Put the cursor where the member continues: the first field in error,
-        else the first name (unless a row was just added or removed)."""
+        """Put the cursor where the member continues: the first field in error
+        in the order of the page, the message when the error is about the
+        whole contact, else the first name (unless a row was just added or
+        removed)."""
+        self.focus_errors = False
         if self.focus is not None or self._has_autofocus():
             return
-        for form in (self.form, *(f for fs in self.formsets.values() for f in fs)):
-            for name in form.errors:
-                if name in form.fields:
-                    form.fields[name].widget.attrs["autofocus"] = True
-                    return
-        if not self.has_errors:
+        for form, name in self._fields_on_screen():
+            if name in form.errors:
+                form.fields[name].widget.attrs["autofocus"] = True
+                return
+        if self.has_errors:
+            self.focus_errors = True
+        else:
             self.form.fields["given_name"].widget.attrs["autofocus"] = True
+
+    def _fields_on_screen(self):
+        """(form, field name) in the order the page shows them: names and
+        work, then emails, phones, addresses and websites, then the rest."""
+        first = [name for name in self.form.fields if name in FIELDS_BEFORE_DETAILS]
+        for name in first:
+            yield self.form, name
+        for formset in self.formsets.values():
+            for form in formset:
+                for name in form.fields:
+                    yield form, name
+        for name in self.form.fields:
+            if name not in FIELDS_BEFORE_DETAILS:
+                yield self.form, name
 
     def _has_autofocus(self) -> bool:
         return any(

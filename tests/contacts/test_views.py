@@ -1064,6 +1064,35 @@ def test_the_cursor_starts_on_the_name_then_on_the_first_error(alice_client):
     assert not re.search(r'<input [^>]*name="given_name"[^>]*autofocus', invalid)
 
 
+@pytest.mark.parametrize("headers", [{}, HTMX])
+def test_the_cursor_goes_to_the_first_error_in_the_order_of_the_page(
+    alice_client, headers
+):
+    data = editor_data(
+        birthday_day="31", birthday_month="2", **{"emails-1-value": "not-an-email"}
+    )
+    html = text(alice_client.post(reverse("contacts:add"), data, **headers))
+    assert re.search(r'<input [^>]*name="emails-1-value"[^>]*autofocus', html)
+    assert not re.search(r'name="birthday_day"[^>]*autofocus', html)
+
+
+def test_an_error_about_the_whole_contact_puts_the_cursor_on_the_message(
+    alice_client,
+):
+    data = editor_data(
+        given_name="",
+        family_name="",
+        **{"emails-0-value": "", "emails-1-value": "", "phones-0-value": ""},
+    )
+    html = text(alice_client.post(reverse("contacts:add"), data))
+    assert re.search(
+        r'<div class="form-errors" role="alert" tabindex="-1" autofocus>', html
+    )
+    assert "autofocus" not in html.replace(
+        '<div class="form-errors" role="alert" tabindex="-1" autofocus>', ""
+    )
+
+
 def test_a_row_of_the_list_escapes_what_the_owner_typed(alice, alice_client):
     label = LabelFactory(owner=alice, name="<b>VIP</b>")
     ContactFactory(
