@@ -88,8 +88,14 @@ def _parts(context) -> dict:
         "comments": id_path_pattern("connections:update_comments"),
         "edited": _("edited"),
         "audience": {
-            True: icon_words("globe", _("Public")),
-            False: icon_words("lock", _("Connections")),
+            True: format_html(
+                '<span class="update-audience">{}</span>',
+                icon_words("globe", _("Public")),
+            ),
+            False: format_html(
+                '<span class="update-audience">{}</span>',
+                icon_words("lock", _("Connections")),
+            ),
         },
         "more": format_html(
             '<summary class="btn btn-icon" aria-label="{}">{}</summary>',

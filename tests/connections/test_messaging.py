@@ -623,7 +623,7 @@ class TestPoll:
             **HTMX,
         )
         html = response.content.decode()
-        assert 'id="composer" class="composer" hx-swap-oob="true"' in html
+        assert 'id="composer" class="message-composer" hx-swap-oob="true"' in html
         assert "sending is off" in html
 
     def test_a_block_stops_the_poll(self, alice, bob, alice_client):
