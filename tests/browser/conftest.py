@@ -198,7 +198,7 @@ class BrowserSession:
         self.goto("/accounts/login/")
         self.page.get_by_label("Email").fill(user.email)
         self.page.get_by_label("Password").fill(password)
-        self.page.get_by_role("button", name="Sign In").click()
+        self.page.get_by_role("button", name="Sign in").click()
         self.arrived("/")
 
     def screenshot(self, name: str, full_page: bool = True):

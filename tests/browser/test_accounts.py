@@ -27,10 +27,10 @@ def test_sign_up_verify_and_land_signed_in(ui, mailoutbox):
     ui.page.get_by_label("Email").fill("zoe@example.com")
     ui.page.get_by_label("Password", exact=True).fill("a-long-passphrase-42")
     ui.page.get_by_label("Password (again)").fill("a-long-passphrase-42")
-    ui.page.get_by_role("button", name="Sign Up").click()
+    ui.page.get_by_role("button", name="Sign up").click()
     ui.arrived("/accounts/confirm-email/")
     expect(
-        ui.page.get_by_role("heading", name="Verify Your Email Address")
+        ui.page.get_by_role("heading", name="Verify your email address")
     ).to_be_visible()
 
     assert len(mailoutbox) == 1
@@ -52,7 +52,7 @@ def test_sign_up_form_keeps_input_and_explains_errors(ui, alice):
     ui.page.get_by_label("Email").fill("zoe@example.com")
     ui.page.get_by_label("Password", exact=True).fill("short")
     ui.page.get_by_label("Password (again)").fill("short")
-    ui.page.get_by_role("button", name="Sign Up").click()
+    ui.page.get_by_role("button", name="Sign up").click()
     ui.arrived("/accounts/signup/")
     expect(ui.page.get_by_text("This password is too short.")).to_be_visible()
     expect(ui.page.get_by_label("Your name")).to_have_value("Zoë Martin")
@@ -74,7 +74,7 @@ def test_wrong_password_is_refused_without_saying_whether_the_email_exists(ui, a
     ui.goto("/accounts/login/")
     ui.page.get_by_label("Email").fill(alice.email)
     ui.page.get_by_label("Password").fill("not-her-password")
-    ui.page.get_by_role("button", name="Sign In").click()
+    ui.page.get_by_role("button", name="Sign in").click()
     ui.arrived("/accounts/login/")
     expect(
         ui.page.get_by_text(
@@ -88,13 +88,13 @@ def test_reset_a_forgotten_password(ui, alice, mailoutbox):
     ui.page.get_by_role("link", name="Forgot your password?").click()
     ui.arrived("/accounts/password/reset/")
     ui.page.get_by_label("Email").fill(alice.email)
-    ui.page.get_by_role("button", name="Reset My Password").click()
+    ui.page.get_by_role("button", name="Reset my password").click()
     ui.arrived("/accounts/password/reset/done/")
     ui.page.goto(link_in(mailoutbox[-1]))
     ui.arrived()
-    ui.page.get_by_label("New Password", exact=True).fill("brand-new-passphrase-7")
-    ui.page.get_by_label("New Password (again)").fill("brand-new-passphrase-7")
-    ui.page.get_by_role("button", name="Change Password").click()
+    ui.page.get_by_label("New password", exact=True).fill("brand-new-passphrase-7")
+    ui.page.get_by_label("New password (again)").fill("brand-new-passphrase-7")
+    ui.page.get_by_role("button", name="Change password").click()
     ui.arrived("/accounts/password/reset/key/done/")
     ui.sign_in(alice, password="brand-new-passphrase-7")
 
@@ -218,7 +218,7 @@ def test_close_an_account_after_reading_what_goes(browser_session, alice, bob):
     member.goto("/accounts/login/")
     member.page.get_by_label("Email").fill("alice@example.com")
     member.page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    member.page.get_by_role("button", name="Sign In").click()
+    member.page.get_by_role("button", name="Sign in").click()
     member.arrived("/accounts/login/")
     expect(member.page.get_by_role("alert").first).to_be_visible()
     assert not User.objects.get(pk=alice.pk).is_active

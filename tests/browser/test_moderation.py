@@ -15,10 +15,10 @@ def sign_in_with_code(session, user, secret):
     session.goto("/accounts/login/")
     session.page.get_by_label("Email").fill(user.email)
     session.page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    session.page.get_by_role("button", name="Sign In").click()
+    session.page.get_by_role("button", name="Sign in").click()
     session.arrived("/accounts/2fa/authenticate/")
     session.page.get_by_label("Code").fill(authenticator_code(secret))
-    session.page.get_by_role("button", name="Sign In").click()
+    session.page.get_by_role("button", name="Sign in").click()
     session.arrived("/")
 
 
@@ -78,7 +78,7 @@ def test_bob_reports_carol_and_staff_suspend_her(
     carol_ui.arrived("/accounts/login/")  # her session ended with the suspension
     carol_ui.page.get_by_label("Email").fill(carol.email)
     carol_ui.page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    carol_ui.page.get_by_role("button", name="Sign In").click()
+    carol_ui.page.get_by_role("button", name="Sign in").click()
     carol_ui.arrived()
     expect(
         carol_ui.page.get_by_role("heading", name="Account suspended")

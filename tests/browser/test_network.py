@@ -154,7 +154,7 @@ def test_everything_works_without_javascript(browser, live_server, alice, bob):
         page.goto(live_server.url + "/accounts/login/")
         page.get_by_label("Email").fill(alice.email)
         page.get_by_label("Password").fill("correct-horse-battery")
-        page.get_by_role("button", name="Sign In").click()
+        page.get_by_role("button", name="Sign in").click()
         page.goto(live_server.url + "/in/bob/")
         page.get_by_role("link", name="Connect with Bob Okafor").click()
         expect(
@@ -262,7 +262,7 @@ def test_invite_by_email_and_join_through_the_link(browser_session, alice, mailo
     zoe_ui.page.get_by_label("Email").fill("zoe.martin@example.net")
     zoe_ui.page.get_by_label("Password", exact=True).fill("a-long-passphrase-42")
     zoe_ui.page.get_by_label("Password (again)").fill("a-long-passphrase-42")
-    zoe_ui.page.get_by_role("button", name="Sign Up").click()
+    zoe_ui.page.get_by_role("button", name="Sign up").click()
     zoe_ui.arrived("/accounts/confirm-email/")
     confirm = re.search(
         r"http://\S+(/accounts/confirm-email/\S+/)", mailoutbox[-1].body
