@@ -21,13 +21,14 @@ $(shell \
   (python3 -c 'import sys; exit(sys.version_info[:2] != tuple(map(int, "$(PYTHON_VERSION)".split("."))))' 2>/dev/null && command -v python3))
 endef
 
-.PHONY: help run test test-pg lint format check-deploy bench bench-http clean
+.PHONY: help run test test-pg lint format messages check-deploy bench bench-http clean
 
 help:
 	@echo "make run         set up and serve the app with demo data (PORT=$(PORT))"
 	@echo "make test        set up and run ruff and the whole test suite"
 	@echo "make test-pg     the suite against PostgreSQL (DATABASE_URL)"
 	@echo "make format      format the code with ruff"
+	@echo "make messages    compile locale/ after changing its wording (needs gettext)"
 	@echo "make bench       seed (or reuse) the benchmark data and print the figures"
 	@echo "                 (SIZE=ci|full, SEED=1, DATABASE_URL; bench/results.json)"
 	@echo "make bench-http  the pages under load: gunicorn, 2 workers, wrk"
@@ -85,6 +86,9 @@ test: $(STAMPS)/chromium
 
 test-pg: $(STAMPS)/chromium
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(VENV)/bin/pytest
+
+messages: $(STAMPS)/dev
+	$(PY) manage.py compilemessages --locale en --ignore '.venv/*'
 
 lint: $(STAMPS)/dev
 	$(VENV)/bin/ruff check .

@@ -163,3 +163,59 @@ def test_development_emails_print_links_unbroken():
     assert link in printed
     assert "Zoë" in printed
     assert "To: b@x.org" in printed
+
+
+# ---------- Words on the account pages ----------
+
+
+@pytest.mark.parametrize(
+    ("url", "signed_in", "words", "not_words"),
+    [
+        (
+            "account_login",
+            False,
+            ["Sign in", "Remember me"],
+            ["Sign In", "Remember Me"],
+        ),
+        ("account_signup", False, ["Sign up"], ["Sign Up", "Signup"]),
+        ("account_reset_password", False, ["Password reset"], ["Password Reset"]),
+        (
+            "account_change_password",
+            True,
+            ["Change password", "Current password", "New password (again)"],
+            ["Change Password", "Current Password", "New Password"],
+        ),
+        ("account_email", True, ["Change email", "Current email"], ["Change Email"]),
+        ("account_logout", True, ["Sign out"], ["Sign Out"]),
+    ],
+)
+def test_account_pages_speak_in_sentence_case(
+    client, alice_client, url, signed_in, words, not_words
+):
+    from django.urls import reverse
+
+    page = (alice_client if signed_in else client).get(reverse(url))
+    html = page.content.decode()
+    assert page.status_code == 200
+    for word in words:
+        assert word in html
+    for word in not_words:
+        assert word not in html
+
+
+def test_the_compiled_wording_agrees_with_its_source():
+    """locale/en holds allauth's words as the app says them; `make messages`
+    compiles them, and the compiled file must say what the source says."""
+    import gettext
+    from pathlib import Path
+
+    from django.conf import settings
+
+    folder = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
+    source = (folder / "django.po").read_text(encoding="utf-8")
+    pairs = dict(re.findall(r'^msgid "(.+)"\nmsgstr "(.*)"$', source, re.MULTILINE))
+    with (folder / "django.mo").open("rb") as compiled:
+        catalog = gettext.GNUTranslations(compiled)
+    assert pairs
+    assert {key: catalog.gettext(key) for key in pairs} == pairs
+    assert len(catalog._catalog) - 1 == len(pairs)  # the header is the one more

@@ -176,11 +176,6 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "connections.forms.SignupForm"
-ACCOUNT_FORMS = {
-    "login": "connections.account_forms.LoginForm",
-    "change_password": "connections.account_forms.ChangePasswordForm",
-    "reset_password_from_key": "connections.account_forms.ResetPasswordKeyForm",
-}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
