@@ -8,6 +8,7 @@ from connections.models import AuditRecord, Block, Report
 from connections.services import moderation as services
 from connections.services.network import block_create
 from tests.conftest import HTMX
+from tests.connections.test_moderation import assert_reported_twice_as_once
 from tests.factories import CommentFactory, UpdateFactory, connect, send_message
 
 pytestmark = pytest.mark.django_db
@@ -222,12 +223,5 @@ def test_reporting_a_message_twice_with_block_answers_as_the_first_time(
     alice, alice_client, bob, thread, htmx
 ):
     url = reverse("connections:report_message", args=["bob", thread.pk])
-    data = {"reason": "harassment", "also_block": "on"}
-    headers = HTMX if htmx else {}
-    first = alice_client.post(url, data, **headers)
-    second = alice_client.post(url, data, **headers)
-    assert second.status_code == first.status_code
-    assert second.headers.get("Location") == first.headers.get("Location")
-    assert second.headers.get("HX-Redirect") == first.headers.get("HX-Redirect")
-    assert Report.objects.count() == 1
+    assert_reported_twice_as_once(alice_client, url, htmx=htmx)
     assert Block.objects.filter(blocker=alice, blocked=bob).count() == 1
