@@ -101,20 +101,21 @@ def test_failed_reads_and_files_waiting_for_columns_count(alice, flow, settings)
         flow.upload(alice, "google_3.vcf")
 
 
+def send_from_one_form(run, owner, data=CARD):
+    """An upload sent with the token of one upload form (a double click)."""
+    return run(
+        import_upload,
+        owner=owner,
+        file_name="zoe.vcf",
+        data=data,
+        client_token="double-click",
+    )
+
+
 def test_a_double_click_at_the_limit_returns_the_first_upload(alice, run, settings):
     settings.RAPPORT_IMPORTS_WAITING_MAX = 1
-
-    def send():
-        return run(
-            import_upload,
-            owner=alice,
-            file_name="zoe.vcf",
-            data=CARD,
-            client_token="double-click",
-        )
-
-    first = send()
-    assert send().pk == first.pk
+    first = send_from_one_form(run, alice)
+    assert send_from_one_form(run, alice).pk == first.pk
     assert ContactImport.objects.filter(owner=alice).count() == 1
 
 
@@ -170,21 +171,11 @@ def test_uploads_past_the_hourly_limit_are_refused_with_the_wait(
 
 def test_a_double_click_is_one_upload_against_the_hour(alice, run, settings):
     settings.RAPPORT_IMPORTS_PER_HOUR = 1
-
-    def send(data=CARD):
-        return run(
-            import_upload,
-            owner=alice,
-            file_name="zoe.vcf",
-            data=data,
-            client_token="double-click",
-        )
-
-    first = send()
-    assert send().pk == first.pk
+    first = send_from_one_form(run, alice)
+    assert send_from_one_form(run, alice).pk == first.pk
     # Another file from the same form is another upload, and counted.
     with pytest.raises(ValidationError, match="one address book file an hour"):
-        send(CARD.replace(b"Zoe", b"Zack"))
+        send_from_one_form(run, alice, CARD.replace(b"Zoe", b"Zack"))
     assert ContactImport.objects.filter(owner=alice).count() == 1
 
 
