@@ -30,6 +30,8 @@ class ImportStatus(models.TextChoices):
 CANCELLABLE_STATUSES = (ImportStatus.MAPPING, ImportStatus.READY, ImportStatus.FAILED)
 # The same and a file being read: what counts against the files waiting.
 WAITING_STATUSES = (*CANCELLABLE_STATUSES, ImportStatus.READING)
+# Work under way, in a request or a background task: the page polls meanwhile.
+WORKING_STATUSES = (ImportStatus.READING, ImportStatus.IMPORTING, ImportStatus.UNDOING)
 
 
 class ImportFormat(models.TextChoices):
@@ -195,11 +197,7 @@ class ContactImport(models.Model):
     @property
     def is_working(self) -> bool:
         """Still reading or importing: the page polls until it is not."""
-        return self.status in {
-            self.Status.READING,
-            self.Status.IMPORTING,
-            self.Status.UNDOING,
-        }
+        return self.status in WORKING_STATUSES
 
     @property
     def problems_not_listed(self) -> int:

@@ -63,7 +63,11 @@ from contacts.models import (
 )
 from contacts.models.contacts import NOTES_MAX, birthday_error
 from contacts.models.details import CUSTOM_LABEL_MAX
-from contacts.models.imports import CANCELLABLE_STATUSES, WAITING_STATUSES
+from contacts.models.imports import (
+    CANCELLABLE_STATUSES,
+    WAITING_STATUSES,
+    WORKING_STATUSES,
+)
 from contacts.models.labels import LABEL_NAME_MAX
 from contacts.phones import e164_or_blank
 from contacts.selectors.contacts import address_book_region
@@ -1914,7 +1918,7 @@ def imports_end_stopped(*, owner=None, now=None) -> int:
     member (`owner`), or everyone. Returns how many were ended.
     """
     stopped = ContactImport.objects.filter(
-        status__in=(Status.READING, Status.IMPORTING, Status.UNDOING),
+        status__in=WORKING_STATUSES,
         started__lt=_work_cutoff(now),
     )
     if owner is not None:
