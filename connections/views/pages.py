@@ -86,12 +86,17 @@ def _your_data_page(request, *, refusal: str = "", status: int = 200):
     return render(request, "connections/settings_data.html", context, status=status)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def your_data_download(request):
     """The member's archive, a ZIP file streamed as it is written.
 
-    Past the hourly limit the page comes back saying when to try again.
+    The page's button posts here: a download counts against the hourly
+    limit, so it takes a POST, which another site cannot make in the
+    member's name; a link here (GET) lands on the page, nothing spent. Past
+    the hourly limit the page comes back saying when to try again.
     """
+    if request.method == "GET":
+        return redirect("connections:your_data")
     try:
         archive_spend(request.user)
     except ValidationError as error:

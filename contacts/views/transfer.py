@@ -23,6 +23,7 @@ from contacts.selectors.transfer import (
     contacts_to_export,
     export_connections,
     export_format_hints,
+    export_format_names,
     export_stream,
     import_duplicates_listed,
     recent_imports,
@@ -286,6 +287,10 @@ def _export_initial(request) -> dict:
     elif label is not None:
         initial["scope"] = ExportForm.LABEL
         initial["label"] = label
+    elif data.get("scope") in (ExportForm.ALL, ExportForm.CONNECTIONS):
+        initial["scope"] = data["scope"]
+    if data.get("format") in export_format_names():
+        initial["format"] = data["format"]
     return initial
 
 
@@ -317,19 +322,29 @@ def _export_context(request, form, *, selected: int) -> dict:
     }
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def export_download(request):
-    """The chosen contacts as a file, streamed as it is written."""
-    form = ExportForm(request.GET, owner=request.user)
+    """The chosen contacts as a file, streamed as it is written.
+
+    The form posts here: an export counts against the hourly limit, so it
+    takes a POST, which another site cannot make in the member's name. One
+    contact's card is free of the limit and also answers a link (GET), as
+    its page offers; any other GET goes back to the form, nothing spent.
+    """
+    data = request.POST if request.method == "POST" else request.GET
+    form = ExportForm(data, owner=request.user)
     if not form.is_valid():
-        context = _export_context(
-            request, form, selected=len(request.GET.getlist("contact"))
-        )
+        if request.method == "GET":
+            return _export_form_again(request)
+        context = _export_context(request, form, selected=len(data.getlist("contact")))
         return render(request, EXPORT_TEMPLATE, context, status=400)
     data = form.cleaned_data
     scope = data["scope"]
     export_format = data["format"]
-    if not (scope == ExportForm.SELECTION and len(data["contact"]) == 1):
+    one_card = scope == ExportForm.SELECTION and len(data["contact"]) == 1
+    if request.method == "GET" and not one_card:
+        return _export_form_again(request)
+    if not one_card:
         try:
             export_spend(owner=request.user)
         except ValidationError as error:
@@ -362,6 +377,12 @@ def export_download(request):
         stamp = timezone.localdate().isoformat()
         filename = f"{_safe_name(name)}-{stamp}.{extension}"
     return _download(export_stream(contacts, export_format), export_format, filename)
+
+
+def _export_form_again(request):
+    """The Export page with the choices of a link, for the member to confirm."""
+    query = request.GET.urlencode()
+    return redirect(reverse("contacts:export") + (f"?{query}" if query else ""))
 
 
 def _download(stream, export_format: str, filename: str) -> StreamingHttpResponse:

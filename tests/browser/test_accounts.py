@@ -237,7 +237,7 @@ def test_download_your_data_from_settings(browser_session, alice, bob, settings)
     expect(member.page.get_by_text("messages.csv")).to_be_visible()
     member.screenshot("settings-your-data")
     with member.page.expect_download() as started:
-        member.page.get_by_role("link", name="Download your data").click()
+        member.page.get_by_role("button", name="Download your data").click()
     download = started.value
     assert re.fullmatch(
         r"rapport-alice-\d{4}-\d\d-\d\d\.zip", download.suggested_filename
@@ -248,7 +248,7 @@ def test_download_your_data_from_settings(browser_session, alice, bob, settings)
     assert "See you on Friday" in messages
     assert "FN:Zoe Keller" in cards
     # Past the hourly limit the page says when it works again.
-    member.page.get_by_role("link", name="Download your data").click()
+    member.page.get_by_role("button", name="Download your data").click()
     member.arrived("/settings/data/download/")
     expect(member.page.get_by_role("alert")).to_contain_text(
         "You can download your data once an hour. Try again in"

@@ -36,7 +36,7 @@ DOWNLOAD = reverse("connections:your_data_download")
 
 
 def download(client) -> zipfile.ZipFile:
-    response = client.get(DOWNLOAD)
+    response = client.post(DOWNLOAD)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert response["Cache-Control"] == "no-store"
@@ -221,15 +221,15 @@ def test_the_page_lists_the_files_and_is_reached_from_settings(alice_client):
 
 
 def test_the_file_is_named_after_the_member_and_the_day(alice_client):
-    response = alice_client.get(DOWNLOAD)
+    response = alice_client.post(DOWNLOAD)
 
     assert 'filename="rapport-alice-' in response["Content-Disposition"]
     assert response["Content-Disposition"].endswith('.zip"')
 
 
-@pytest.mark.parametrize("path", [PAGE, DOWNLOAD])
-def test_visitors_are_sent_to_sign_in(path):
-    response = Client().get(path)
+@pytest.mark.parametrize(("method", "path"), [("get", PAGE), ("post", DOWNLOAD)])
+def test_visitors_are_sent_to_sign_in(method, path):
+    response = getattr(Client(), method)(path)
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))

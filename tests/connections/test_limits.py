@@ -84,24 +84,28 @@ def test_the_archive_is_refused_past_the_hourly_limit(
 ):
     settings.RAPPORT_ARCHIVES_PER_HOUR = 2
     for _ in range(2):
-        response = alice_client.get(DOWNLOAD)
+        response = alice_client.post(DOWNLOAD)
         assert response.status_code == 200
         b"".join(response.streaming_content)
-    refused = alice_client.get(DOWNLOAD)
+    refused = alice_client.post(DOWNLOAD)
     assert refused.status_code == 429
     assert refused["Content-Type"].startswith("text/html")
     html = refused.content.decode()
     assert "You can download your data 2 times an hour. Try again in" in html
     assert 'role="alert"' in html
     # The page still offers the button, for when the hour is over.
-    assert f'href="{DOWNLOAD}"' in html
+    assert f'action="{DOWNLOAD}"' in html
     # Another member's downloads are their own.
     client.force_login(bob)
-    assert client.get(DOWNLOAD).status_code == 200
+    assert client.post(DOWNLOAD).status_code == 200
 
 
 def test_the_your_data_page_itself_is_not_counted(alice_client, settings):
     settings.RAPPORT_ARCHIVES_PER_HOUR = 1
     for _ in range(3):
         assert alice_client.get(reverse("connections:your_data")).status_code == 200
-    assert alice_client.get(DOWNLOAD).status_code == 200
+        # A link to the download (another site's, say) lands on the page.
+        followed = alice_client.get(DOWNLOAD)
+        assert followed.status_code == 302
+        assert followed["Location"] == reverse("connections:your_data")
+    assert alice_client.post(DOWNLOAD).status_code == 200

@@ -206,7 +206,7 @@ def test_each_field_reaches_exactly_the_viewers_its_audience_allows(
     # The export of the viewer's connections holds Bob's card only when they
     # are connected, with exactly what his profile shows them.
     export = b"".join(
-        browser.get(
+        browser.post(
             reverse("contacts:export_download"),
             {"scope": "connections", "format": "vcard3"},
         ).streaming_content

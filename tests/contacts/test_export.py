@@ -34,7 +34,7 @@ EXPORT_PAGE_QUERIES = 7
 
 
 def download(client, **params):
-    response = client.get(reverse("contacts:export_download"), params)
+    response = client.post(reverse("contacts:export_download"), params)
     assert response.status_code == 200, response.content[:500]
     assert response.streaming
     return response, b"".join(response.streaming_content)
@@ -189,7 +189,7 @@ def test_the_contact_page_offers_its_card(alice, alice_client):
 
 def test_another_members_label_is_refused(alice, bob, alice_client):
     theirs = LabelFactory(owner=bob, name="Secret")
-    response = alice_client.get(
+    response = alice_client.post(
         reverse("contacts:export_download"),
         {"scope": "label", "label": theirs.pk, "format": "vcard3"},
     )
@@ -198,7 +198,7 @@ def test_another_members_label_is_refused(alice, bob, alice_client):
 
 
 def test_a_selection_with_nothing_selected_says_what_to_do(alice, alice_client):
-    response = alice_client.get(
+    response = alice_client.post(
         reverse("contacts:export_download"), {"scope": "selection", "format": "csv"}
     )
     assert response.status_code == 400

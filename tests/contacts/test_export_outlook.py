@@ -62,7 +62,7 @@ def test_the_download_is_a_csv_file_with_a_byte_order_mark(alice, alice_client):
 
 
 def test_an_unknown_format_is_refused(alice, alice_client):
-    response = alice_client.get(
+    response = alice_client.post(
         reverse("contacts:export_download"), {"scope": "all", "format": "outlook98"}
     )
     assert response.status_code == 400

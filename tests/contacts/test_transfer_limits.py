@@ -204,10 +204,10 @@ def test_exports_past_the_hourly_limit_are_refused_keeping_the_choices(
     family = LabelFactory(owner=alice, name="Family")
     ContactFactory(owner=alice, given_name="Zoe", labels=[family])
     for _index in range(2):
-        response = alice_client.get(EXPORT, {"scope": "all", "format": "vcard3"})
+        response = alice_client.post(EXPORT, {"scope": "all", "format": "vcard3"})
         assert response.status_code == 200
         b"".join(response.streaming_content)
-    refused = alice_client.get(
+    refused = alice_client.post(
         EXPORT, {"scope": "label", "label": family.pk, "format": "csv"}
     )
     assert refused.status_code == 429
@@ -223,10 +223,10 @@ def test_exports_past_the_hourly_limit_are_refused_keeping_the_choices(
 
 def test_the_connections_export_counts_too(alice, alice_client, settings):
     settings.RAPPORT_EXPORTS_PER_HOUR = 1
-    first = alice_client.get(EXPORT, {"scope": "connections", "format": "vcard3"})
+    first = alice_client.post(EXPORT, {"scope": "connections", "format": "vcard3"})
     assert first.status_code == 200
     b"".join(first.streaming_content)
-    again = alice_client.get(EXPORT, {"scope": "connections", "format": "vcard3"})
+    again = alice_client.post(EXPORT, {"scope": "connections", "format": "vcard3"})
     assert again.status_code == 429
 
 
@@ -241,16 +241,43 @@ def test_one_contacts_card_is_never_refused(alice, alice_client, settings):
         assert b"Zoe" in b"".join(response.streaming_content)
     # Nor counted: the whole book can still be exported.
     assert (
-        alice_client.get(EXPORT, {"scope": "all", "format": "csv"}).status_code == 200
+        alice_client.post(EXPORT, {"scope": "all", "format": "csv"}).status_code == 200
+    )
+
+
+def test_a_link_to_an_export_shows_the_form_and_spends_nothing(
+    alice, alice_client, settings
+):
+    # Exports count against the hour, so only the form's POST makes one; a
+    # link (from another site, say) opens the form with its choices.
+    settings.RAPPORT_EXPORTS_PER_HOUR = 1
+    family = LabelFactory(owner=alice, name="Family")
+    for params in (
+        {"scope": "all", "format": "csv"},
+        {"scope": "label", "label": family.pk, "format": "csv"},
+        {"scope": "connections", "format": "vcard4"},
+    ):
+        followed = alice_client.get(EXPORT, params, follow=True)
+        assert followed.redirect_chain[0][1] == 302
+        assert followed.request["PATH_INFO"] == reverse("contacts:export")
+        assert not followed.streaming
+        page = followed.content.decode()
+        assert f'name="format" value="{params["format"]}" checked' in page
+        if "label" in params:
+            assert 'name="scope" value="label" id="scope-label" checked' in page
+            assert f'<option value="{family.pk}" selected>' in page
+    assert (
+        alice_client.post(EXPORT, {"scope": "all", "format": "vcard3"}).status_code
+        == 200
     )
 
 
 def test_an_invalid_export_request_is_not_counted(alice, alice_client, settings):
     settings.RAPPORT_EXPORTS_PER_HOUR = 1
-    bad = alice_client.get(EXPORT, {"scope": "label", "format": "vcard3"})
+    bad = alice_client.post(EXPORT, {"scope": "label", "format": "vcard3"})
     assert bad.status_code == 400
     assert (
-        alice_client.get(EXPORT, {"scope": "all", "format": "vcard3"}).status_code
+        alice_client.post(EXPORT, {"scope": "all", "format": "vcard3"}).status_code
         == 200
     )
     assert Contact.objects.filter(owner=alice).count() == 0
