@@ -61,7 +61,10 @@ class UserAdmin(MemberSearch, MemberModeration, BaseUserAdmin):
     show_facets = admin.ShowFacets.NEVER
     paginator = CappedCountPaginator
     actions = MemberModeration.moderation_actions
+    # "Active" only shows: a member is taken off by Suspend (a reason and an
+    # audit record) or by closing their account, never by a silent untick.
     readonly_fields = (
+        "is_active",
         "date_joined",
         "last_login",
         "suspension",

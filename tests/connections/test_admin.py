@@ -251,3 +251,31 @@ def test_lists_about_members_search_them_the_same_way(admin, alice, bob, carol):
         .context["cl"]
         .result_list
     )
+
+
+def test_staff_cannot_switch_a_member_off_without_a_reason(admin, alice):
+    # Taking a member off goes through Suspend (a reason, an audit record) or
+    # their own Close account; the member form only shows whether they are on.
+    url = f"/admin/connections/user/{alice.pk}/change/"
+    page = admin.get(url).content.decode()
+    assert 'name="is_active"' not in page
+    # The history lists below the form (read-only) send their counts back.
+    counts = dict(
+        re.findall(r'name="([\w-]+-(?:TOTAL|INITIAL)_FORMS)" value="(\d+)"', page)
+    )
+    saved = admin.post(
+        url,
+        {
+            **counts,
+            "email": alice.email,
+            "display_name": alice.display_name,
+            "handle": alice.handle,
+            "headline": "Edited by staff",
+            # What a crafted form would send to switch her off.
+            "is_active": "",
+        },
+    )
+    assert saved.status_code == 302
+    alice.refresh_from_db()
+    assert alice.headline == "Edited by staff"
+    assert alice.is_active
