@@ -1,6 +1,7 @@
 """django-allauth integration: how sign-ups become members."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.db import IntegrityError, transaction
 
 from connections.services.members import handle_available
 from connections.services.profiles import member_search_terms_refresh
@@ -19,9 +20,24 @@ class AccountAdapter(DefaultAccountAdapter):
         # Kept for the staff's abuse view (bursts of sign-ups from one address).
         user.signup_ip = self.get_client_ip(request) or None
         if commit:
-            user.save()
+            self._save_with_a_free_handle(user)
             member_search_terms_refresh(member=user)
         return user
+
+    @staticmethod
+    def _save_with_a_free_handle(user, tries: int = 3):
+        """Save the new member; when another sign-up took the handle between
+        choosing and saving it (two Alice Martins at once), choose again."""
+        for attempt in range(tries):
+            try:
+                with transaction.atomic():
+                    user.save()
+                return
+            except IntegrityError:
+                taken = type(user).objects.filter(handle=user.handle).exists()
+                if not taken or attempt == tries - 1:
+                    raise
+                user.handle = handle_available(base=user.display_name)
 
     def pre_login(self, request, user, **kwargs):
         """A suspended member is refused at sign-in, told until when."""

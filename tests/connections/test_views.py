@@ -809,3 +809,29 @@ class TestNotificationSettings:
         html = alice_client.get("/settings/").content.decode()
         assert "/settings/notifications/" in html
         assert "/settings/blocked/" in html
+
+
+def test_two_sign_ups_with_one_name_at_once_both_get_a_handle(client, monkeypatch):
+    # Bob Stone signs up while another Bob Stone's sign-up is being saved: the
+    # free handle he was given ("bob-stone") is taken by the time he is saved.
+    from connections import adapters
+
+    UserFactory(email="first@example.com", display_name="Bob Stone", handle="bob-stone")
+    stale = iter(["bob-stone"])
+    real = adapters.handle_available
+    monkeypatch.setattr(
+        adapters,
+        "handle_available",
+        lambda *, base: next(stale, None) or real(base=base),
+    )
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "display_name": "Bob Stone",
+            "email": "second@example.com",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(email="second@example.com").handle == "bob-stone-2"
