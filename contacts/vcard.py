@@ -793,6 +793,9 @@ def _decode_bytes(raw: bytes, charset: str) -> str:
     return raw.decode("latin-1")
 
 
+_NO_END = "this vCard has no END:VCARD line"
+
+
 def read_vcards(
     text: str, *, file_encoding: str = "utf-8", max_cards: int | None = None
 ) -> ReadResult:
@@ -807,10 +810,23 @@ def read_vcards(
     builder: _CardBuilder | None = None
     depth = 0
     too_deep = False
+    agent = False
     for number, line in _logical_lines(text):
         colon = line.find(":")
         head = line[:colon].strip().upper() if colon > 0 else line.strip().upper()
+        # vCard 2.1's `AGENT:` is followed by the card it holds; any other
+        # BEGIN:VCARD inside a card starts the next one: the card open was cut
+        # short (files pasted together), and the cards after it are read.
+        after_agent = agent
+        agent = (
+            colon > 0
+            and head.split(";")[0].rpartition(".")[2] == "AGENT"
+            and not line[colon + 1 :].strip()
+        )
         if head.endswith("BEGIN") and line[colon + 1 :].strip().upper() == "VCARD":
+            if builder is not None and not after_agent:
+                result.problems.append(ReadProblem(builder.line, _NO_END))
+                builder, depth, too_deep = None, 0, False
             if builder is None:
                 if max_cards is not None and len(result.cards) >= max_cards:
                     result.too_many = True
@@ -844,9 +860,7 @@ def read_vcards(
             continue
         builder.add(number, line)
     if builder is not None:
-        result.problems.append(
-            ReadProblem(builder.line, "this vCard has no END:VCARD line")
-        )
+        result.problems.append(ReadProblem(builder.line, _NO_END))
     if groups:
         _label_members(groups, result)
     return result

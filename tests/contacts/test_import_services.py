@@ -260,6 +260,20 @@ def test_broken_and_hostile_cards_are_refused_and_the_rest_kept(
     assert batch.new_count == 1
 
 
+def test_a_card_cut_off_mid_file_does_not_take_the_cards_after_it(alice, flow):
+    # Files pasted together, one of them cut short: the next BEGIN:VCARD
+    # starts a card, as only an AGENT's card is read inside another.
+    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{0}\r\nEMAIL:{0}@x.example\r\n"
+    text = card.format("cut") + "".join(
+        card.format(name) + "END:VCARD\r\n" for name in ("ann", "bob", "cat")
+    )
+    batch = flow.upload(alice, "joined.vcf", text.encode())
+    assert batch.problems == [{"line": 1, "reason": "this vCard has no END:VCARD line"}]
+    assert batch.new_count == 3
+    flow.confirm(batch)
+    assert emails_of(alice) == {"ann@x.example", "bob@x.example", "cat@x.example"}
+
+
 def test_a_photo_that_is_not_a_picture_is_reported(alice, flow):
     batch = flow.upload(alice, "bad_photo.vcf")
     assert any("photo skipped: not a picture" in notice for notice in batch.notices)
