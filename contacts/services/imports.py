@@ -722,8 +722,14 @@ class _Preparer:
     def _addresses(self, line: int, card: VCard, limit: int) -> list:
         addresses = []
         for item in card.addresses:
+            # An address has no place for a vCard's PO box and extended part
+            # (a suite, a flat): they are the street's last lines, as in a CSV.
+            lines = (item.street.strip(), item.extended.strip(), item.po_box.strip())
+            street = "\n".join(line for line in lines if line)
             parts = [
-                getattr(item, name).strip()[: ADDRESS_LIMITS[name]].strip()
+                (street if name == "street" else getattr(item, name))
+                .strip()[: ADDRESS_LIMITS[name]]
+                .strip()
                 for name in ContactAddress.PARTS
             ]
             if not any(parts):

@@ -260,6 +260,24 @@ def test_broken_and_hostile_cards_are_refused_and_the_rest_kept(
     assert batch.new_count == 1
 
 
+def test_an_addresss_po_box_and_extended_part_are_kept_as_street_lines(alice, flow):
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Pat Box\r\n"
+        "ADR;TYPE=WORK:PO Box 123;Suite 5;1 Main St;Springfield;IL;62701;USA\r\n"
+        "ADR;TYPE=HOME:PO Box 9;;;;;;\r\nEND:VCARD\r\n"
+    )
+    batch = flow.confirm(flow.upload(alice, "box.vcf", card.encode()))
+    assert batch.status == Status.DONE
+    contact = Contact.objects.get(owner=alice)
+    assert [
+        (address.street, address.city, address.postal_code, address.label)
+        for address in contact.addresses.order_by("id")
+    ] == [
+        ("1 Main St\nSuite 5\nPO Box 123", "Springfield", "62701", "work"),
+        ("PO Box 9", "", "", "home"),
+    ]
+
+
 def test_a_card_cut_off_mid_file_does_not_take_the_cards_after_it(alice, flow):
     # Files pasted together, one of them cut short: the next BEGIN:VCARD
     # starts a card, as only an AGENT's card is read inside another.
