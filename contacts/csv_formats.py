@@ -1071,25 +1071,41 @@ def _pair_extra(detail: str, parts: dict[str, str]) -> Extra | None:
 def _add_pair(card: VCard, detail: str, parts: dict[str, str]) -> None:
     kind, label = kind_from_label(parts.get("label", ""))
     if detail == "address":
-        fields = {
-            part: parts.get(part, "")
-            for part in ("street", "city", "region", "postal_code", "country")
+        # Google writes the addresses of one label in one pair, each part
+        # "first ::: second": the nth value of every part is the nth address.
+        values = {
+            part: [piece.strip() for piece in value.split(":::")]
+            for part, value in parts.items()
+            if part != "label"
         }
-        extra = [parts.get("extended", ""), parts.get("po_box", "")]
-        if any(fields.values()):
-            fields["street"] = "\n".join(
-                line for line in (fields["street"], *extra) if line
-            )
-        elif parts.get("formatted"):
-            fields["street"] = parts["formatted"]
-        else:
-            fields["street"] = "\n".join(line for line in extra if line)
-        address = Address(kind=kind, label=label, **fields)
-        if not address.is_empty():
-            card.addresses.append(address)
+        for index in range(max(map(len, values.values()), default=0)):
+            one = {
+                part: pieces[index] if index < len(pieces) else ""
+                for part, pieces in values.items()
+            }
+            _add_address(card, one, kind, label)
         return
     for item in _multi(parts.get("value", "")):
         _add_detail(card, detail, TypedValue(item, kind, label))
+
+
+def _add_address(card: VCard, parts: dict[str, str], kind: str, label: str) -> None:
+    fields = {
+        part: parts.get(part, "")
+        for part in ("street", "city", "region", "postal_code", "country")
+    }
+    extra = [parts.get("extended", ""), parts.get("po_box", "")]
+    if any(fields.values()):
+        fields["street"] = "\n".join(
+            line for line in (fields["street"], *extra) if line
+        )
+    elif parts.get("formatted"):
+        fields["street"] = parts["formatted"]
+    else:
+        fields["street"] = "\n".join(line for line in extra if line)
+    address = Address(kind=kind, label=label, **fields)
+    if not address.is_empty():
+        card.addresses.append(address)
 
 
 _EMPTY_DATE = re.compile(r"^[0/.\-\s]*$")

@@ -115,6 +115,36 @@ def test_a_google_row_fills_pairs_multi_values_and_labels():
     assert card.note == "Met at the fair.\nLikes jazz, poetry; and tea."
 
 
+def test_google_addresses_of_one_label_in_one_pair_are_each_an_address():
+    header = [
+        "First Name",
+        "Address 1 - Label",
+        "Address 1 - Formatted",
+        "Address 1 - Street",
+        "Address 1 - City",
+        "Address 1 - PO Box",
+        "Address 1 - Country",
+    ]
+    cells = [
+        "Ann",
+        "Home",
+        "1 Main St\nLeeds ::: 2 Elm St\nYork",
+        "1 Main St ::: 2 Elm St",
+        "Leeds ::: York",
+        " ::: PO Box 7",
+        "UK ::: ",
+    ]
+    mapping = csv_formats.mapping_for(header, csv_formats.GOOGLE)
+    card = csv_formats.row_to_vcard(2, cells, mapping)
+    assert [
+        (address.street, address.city, address.country, address.kind)
+        for address in card.addresses
+    ] == [
+        ("1 Main St", "Leeds", "UK", "home"),
+        ("2 Elm St\nPO Box 7", "York", "", "home"),
+    ]
+
+
 def test_an_outlook_row_joins_street_lines_and_names_special_phones():
     table = table_of("outlook.csv")
     mapping = csv_formats.mapping_for(table.header, csv_formats.OUTLOOK)
