@@ -1601,6 +1601,9 @@ class _Merge:
     def add(self, item: Prepared, labels: dict) -> None:
         contact = self.contact
         birthday_set = contact.birthday_day is not None
+        # A contact known only by an email or a number takes the card's name
+        # as shown; a contact with a name keeps the one it is shown by.
+        nameless = not contact.display_name.strip() and not contact.composed_name
         for name in MERGEABLE_FIELDS:
             value = item.fields.get(name)
             if name.startswith("birthday") and birthday_set:
@@ -1608,6 +1611,9 @@ class _Merge:
             if value and not getattr(contact, name):
                 self.fields.setdefault(name, getattr(contact, name))
                 setattr(contact, name, value)
+        if nameless and item.fields.get("display_name"):
+            self.fields.setdefault("display_name", contact.display_name)
+            contact.display_name = item.fields["display_name"]
         if item.photo and not contact.photo_key:
             self.fields.setdefault("photo_key", "")
             contact.photo_key = new_photo_key()
@@ -1728,6 +1734,7 @@ def _merge_into_existing(
             [merge.contact for merge in merges],
             [
                 *MERGEABLE_FIELDS,
+                "display_name",
                 "notes",
                 "photo_key",
                 "updated",
@@ -1897,6 +1904,7 @@ def _undo_merges(batch: ContactImport) -> list[tuple[int, str]]:
             restored,
             [
                 *MERGEABLE_FIELDS,
+                "display_name",
                 "notes",
                 "photo_key",
                 "updated",

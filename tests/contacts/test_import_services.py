@@ -582,6 +582,32 @@ def test_merge_adds_only_what_the_contact_lacks(alice, flow):
     assert "pepe" in existing.search_text
 
 
+def test_merge_names_a_contact_known_only_by_its_email_and_undo_takes_it_back(
+    alice, flow
+):
+    nameless = ContactFactory(
+        owner=alice, given_name="", family_name="", emails=["bob@x.example"]
+    )
+    named = ContactFactory(
+        owner=alice, given_name="Cat", family_name="", emails=["cat@x.example"]
+    )
+    cards = "".join(
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{name}\r\nEMAIL:{email}\r\nEND:VCARD\r\n"
+        for name, email in (("Bob Smith", "bob@x.example"), ("Cathy", "cat@x.example"))
+    )
+    batch = flow.confirm(flow.upload(alice, "names.vcf", cards.encode()), "merge")
+    assert batch.merged_count == 2
+    nameless.refresh_from_db()
+    named.refresh_from_db()
+    assert (nameless.display_name, nameless.shown_name) == ("Bob Smith", "Bob Smith")
+    assert "smith" in nameless.search_text
+    # A contact with a name keeps the one it is shown by.
+    assert (named.display_name, named.shown_name) == ("", "Cat")
+    flow.undo(batch)
+    nameless.refresh_from_db()
+    assert (nameless.display_name, nameless.shown_name) == ("", "bob@x.example")
+
+
 # ---------- All or nothing ----------
 
 
