@@ -63,13 +63,15 @@ def _decode(data: bytes) -> tuple[str, str, str]:
             try:
                 text = body.decode(codec)
             except UnicodeDecodeError:
+                text = _utf8_unsplit(body) if codec == "utf-8" else None
+            if text is None:
                 raise UploadError(
                     _(
                         "The file says it is %(encoding)s but is not: save it "
                         "again as UTF-8 and import that."
                     )
                     % {"encoding": label.split(" with")[0]}
-                ) from None
+                )
             if "\x00" in text:
                 raise _binary()
             return text, codec, label
@@ -85,6 +87,9 @@ def _decode(data: bytes) -> tuple[str, str, str]:
         return data.decode("utf-8"), "utf-8", "UTF-8"
     except UnicodeDecodeError:
         pass
+    text = _utf8_unsplit(data)
+    if text is not None:
+        return text, "utf-8", "UTF-8"
     # Not UTF-8: Windows' Western encoding is what Outlook and Excel write.
     # What is UTF-8 in it stays so (a row typed in Excel in a UTF-8 file):
     # a Windows-1252 file seldom has a byte sequence that is UTF-8 too.
@@ -92,6 +97,25 @@ def _decode(data: bytes) -> tuple[str, str, str]:
     if _has_utf8(data):
         return text, "cp1252", "UTF-8, with some characters in Windows-1252"
     return text, "cp1252", "Windows-1252 (the file is not UTF-8)"
+
+
+# The last bytes of a character a fold split in two (a writer folding lines
+# every 75 bytes, not between characters), at the start of the folded line.
+_SPLIT_BY_FOLD = re.compile(rb"(\r\n|\n|\r)([ \t])([\x80-\xbf]{1,3})")
+
+
+def _utf8_unsplit(data: bytes) -> str | None:
+    """`data` as UTF-8 once the characters folds split are whole, or None.
+
+    The bytes are moved before the fold, which stays where it was: the
+    lines keep their numbers, and unfolding gives the character back.
+    """
+    if not _SPLIT_BY_FOLD.search(data):
+        return None
+    try:
+        return _SPLIT_BY_FOLD.sub(rb"\3\1\2", data).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 _WINDOWS_1252 = "rapport-windows-1252"

@@ -181,6 +181,24 @@ def test_windows_1252_text_is_decoded_without_replacement_characters(alice, flow
     assert renee.notes == "Née à Genève – “quotes”"
 
 
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_character_split_by_a_fold_is_read_whole(alice, flow, bom):
+    # Some writers fold every 75 bytes, splitting a character's UTF-8 bytes.
+    content = bom + (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:M\u00fcller;J\u00fcrgen;;;\r\n"
+        "NOTE:Stra\u00dfe\r\nEND:VCARD\r\n"
+    ).encode().replace("ü".encode(), b"\xc3\r\n \xbc", 1).replace(
+        "ß".encode(), b"\xc3\n\t\x9f"
+    )
+    batch = flow.upload(alice, "folded.vcf", content)
+    assert batch.status == Status.READY, batch.error
+    assert batch.encoding.startswith("UTF-8")
+    flow.confirm(batch)
+    contact = Contact.objects.get(owner=alice)
+    assert (contact.shown_name, contact.display_name) == ("Jürgen Müller", "")
+    assert contact.notes == "Straße"
+
+
 MIXED_CSV = (
     "Name,E-mail 1 - Value,Notes\nSaitō Hana,hana@example.com,Café crème\n".encode()
     # A row typed in Windows-1252 in an otherwise UTF-8 file.
