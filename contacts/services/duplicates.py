@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from contacts.models import (
     Contact,
@@ -55,6 +56,14 @@ CHOICE_FIELDS = (
     "job_title",
     "birthday",
 )
+# The choices "Merge all" makes without asking: a value it does not keep is
+# written in the notes under these headings ("Organization: Initech").
+SET_ASIDE_HEADINGS = {
+    "nickname": gettext_lazy("Nickname"),
+    "organization": gettext_lazy("Organization"),
+    "job_title": gettext_lazy("Job title"),
+    "birthday": gettext_lazy("Birthday"),
+}
 
 
 def field_value(contact: Contact, name: str):
@@ -103,7 +112,11 @@ def differing_fields(contacts: Sequence[Contact]) -> list[str]:
 
 @transaction.atomic
 def contacts_merge(
-    *, owner, contact_ids: Sequence[int], choices: dict[str, int]
+    *,
+    owner,
+    contact_ids: Sequence[int],
+    choices: dict[str, int],
+    others_in_notes: bool = False,
 ) -> Contact:
     """Merge the owner's contacts into one; the others go to the Trash.
 
@@ -112,7 +125,9 @@ def contacts_merge(
     chosen (or the only one there is). Every email, phone, address, website
     and label of every contact is kept, the notes are joined, a favourite
     stays a favourite. Refused, with the reason, when the result would break
-    a limit (details per kind, notes length).
+    a limit (details per kind, notes length). With `others_in_notes` (choices
+    nobody made: "Merge all"), the values of SET_ASIDE_HEADINGS not chosen
+    are kept as lines of the notes.
 
     Returns the kept contact; its `merge` is the record that can undo it
     (`contact_merges_undo`).
@@ -150,7 +165,7 @@ def contacts_merge(
     keep = chosen["name"]
     others = [contact for contact in contacts if contact.pk != keep.pk]
     ordered = [keep, *others]
-    data = _merged_data(ordered, chosen)
+    data = _merged_data(ordered, chosen, others_in_notes=others_in_notes)
     before = _snapshot(keep)
     member = keep.member_id or next(
         (contact.member_id for contact in others if contact.member_id), None
@@ -255,7 +270,9 @@ def _int(value) -> int | None:
         return None
 
 
-def _merged_data(ordered: list[Contact], chosen: dict[str, Contact]) -> ContactData:
+def _merged_data(
+    ordered: list[Contact], chosen: dict[str, Contact], *, others_in_notes: bool
+) -> ContactData:
     names = chosen["name"]
     birthday = chosen["birthday"]
     notes = []
@@ -263,6 +280,11 @@ def _merged_data(ordered: list[Contact], chosen: dict[str, Contact]) -> ContactD
         note = contact.notes.strip()
         if note and note not in notes:
             notes.append(note)
+    if others_in_notes:
+        lines = _set_aside_lines(ordered, chosen)
+        lines = [line for line in lines if not any(line in note for note in notes)]
+        if lines:
+            notes.append("\n".join(lines))
     joined = "\n\n".join(notes)
     if len(joined) > NOTES_MAX:
         raise ValidationError(
@@ -346,6 +368,33 @@ def _merged_data(ordered: list[Contact], chosen: dict[str, Contact]) -> ContactD
     )
 
 
+def _set_aside_lines(ordered: list[Contact], chosen: dict[str, Contact]) -> list[str]:
+    """A line for each value of SET_ASIDE_HEADINGS the merge does not keep.
+
+    A value the kept one holds already, in another case or as a birthday
+    without its year, is not news.
+    """
+    lines = []
+    for name, heading in SET_ASIDE_HEADINGS.items():
+        kept = field_value(chosen[name], name)
+        for contact in ordered:
+            value = field_value(contact, name)
+            if not value or _same_value(name, value, kept):
+                continue
+            line = f"{heading}: {field_shown(contact, name)}"
+            if line not in lines:
+                lines.append(line)
+    return lines
+
+
+def _same_value(name: str, value, kept) -> bool:
+    if not kept:
+        return False
+    if name == "birthday":
+        return value[:2] == kept[:2] and value[2] in (None, kept[2])
+    return value.strip().casefold() == kept.strip().casefold()
+
+
 @dataclass
 class GroupsMerged:
     """What "Merge all" did: the contact each group became, how many went to
@@ -400,6 +449,7 @@ def contacts_merge_groups(*, owner, groups: Sequence[Sequence[int]]) -> GroupsMe
                     owner=owner,
                     contact_ids=[contact.pk for contact in contacts],
                     choices=choices,
+                    others_in_notes=True,
                 )
         except ValidationError as error:
             outcome.refused.append((contacts[0].shown_name, " ".join(error.messages)))

@@ -301,6 +301,55 @@ def test_merge_all_merges_each_group_as_the_merge_page_proposes(alice):
     assert Contact.objects.in_trash_of(alice).count() == 3
 
 
+def test_merge_all_keeps_the_values_it_did_not_choose_in_the_notes(alice):
+    ann = ContactFactory(
+        owner=alice,
+        given_name="Ann",
+        family_name="Lee",
+        organization="Acme",
+        birthday_day=3,
+        birthday_month=4,
+        birthday_year=1990,
+        emails=["ann@x.example"],
+        notes="Met in Leeds",
+    )
+    annie = ContactFactory(
+        owner=alice,
+        given_name="Annie",
+        family_name="Lee",
+        organization="Initech",
+        job_title="CTO",
+        birthday_day=4,
+        birthday_month=4,
+        emails=["ann@x.example"],
+    )
+    # The same birthday without its year, and the same organization, add nothing.
+    anne = ContactFactory(
+        owner=alice,
+        given_name="Anne",
+        family_name="Lee",
+        organization="ACME",
+        birthday_day=3,
+        birthday_month=4,
+        emails=["ann@x.example"],
+    )
+    contacts_merge_groups(owner=alice, groups=[[ann.pk, annie.pk, anne.pk]])
+    merged = Contact.objects.get(pk=ann.pk)
+    assert (merged.organization, merged.job_title) == ("Acme", "CTO")
+    assert merged.notes == "Met in Leeds\n\nOrganization: Initech\nBirthday: 4 April"
+    # A merge the member makes on the merge page keeps what they chose only.
+    bo, bob = (
+        ContactFactory(owner=alice, given_name="Bo", organization=name, phones=["1"])
+        for name in ("Acme", "Initech")
+    )
+    kept = contacts_merge(
+        owner=alice,
+        contact_ids=[bo.pk, bob.pk],
+        choices={"name": bo.pk, "organization": bo.pk},
+    )
+    assert (kept.organization, kept.notes) == ("Acme", "")
+
+
 def test_merge_all_leaves_a_refused_group_as_it_is_and_merges_the_others(
     alice, settings
 ):
