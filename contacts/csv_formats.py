@@ -1110,6 +1110,19 @@ def _add_address(card: VCard, parts: dict[str, str], kind: str, label: str) -> N
 
 _EMPTY_DATE = re.compile(r"^[0/.\-\s]*$")
 _NUMERIC_DATE = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})$")
+# A time after a date, as a spreadsheet's date and time or a database writes
+# it ("4/12/1985 0:00", "1985-04-12 00:00:00").
+_TIME_AFTER = re.compile(
+    r"\s+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?$"
+)
+# A date with its month in English words: "12-Apr-85", "12 April 1985",
+# "April 12, 1985", "Apr. 12th".
+_WORDS_DATE = re.compile(
+    r"^(?:(?P<day>\d{1,2})[\s\-/.]*(?P<month>[a-z]{3,9})"
+    r"|(?P<month2>[a-z]{3,9})\.?\s*(?P<day2>\d{1,2})(?:st|nd|rd|th)?)"
+    r"(?:[\s,\-/.]+(?P<year>\d{2}|\d{4}))?$",
+    re.IGNORECASE,
+)
 
 
 def parse_loose_date(value: str, *, day_first: bool = False) -> Birthday | None:
@@ -1119,7 +1132,7 @@ def parse_loose_date(value: str, *, day_first: bool = False) -> Birthday | None:
     `day_first`; a date only one order can read ("13/12/1985", "12/13/1985")
     is read that way whatever the order, and "12.04.1985" (dots) day first.
     """
-    value = value.strip()
+    value = _TIME_AFTER.sub("", value.strip())
     if _EMPTY_DATE.match(value):
         return None
     iso = parse_birthday(value)
@@ -1127,7 +1140,7 @@ def parse_loose_date(value: str, *, day_first: bool = False) -> Birthday | None:
         return iso
     match = _NUMERIC_DATE.match(value)
     if not match:
-        return None
+        return _date_in_words(value)
     first, second, third = (int(part) for part in match.groups())
     if len(match[1]) == 4:
         year, month, day = first, second, third
@@ -1135,6 +1148,22 @@ def parse_loose_date(value: str, *, day_first: bool = False) -> Birthday | None:
         day, month, year = first, second, third
     else:
         month, day, year = first, second, third
+    if year < 100:
+        year += 1900 if year > 30 else 2000
+    return parse_birthday(f"{year:04d}-{month:02d}-{day:02d}")
+
+
+def _date_in_words(value: str) -> Birthday | None:
+    match = _WORDS_DATE.match(value)
+    if not match:
+        return None
+    month = _MONTHS.get((match["month"] or match["month2"]).lower())
+    if month is None:
+        return None
+    day = int(match["day"] or match["day2"])
+    if not match["year"]:
+        return parse_birthday(f"--{month:02d}-{day:02d}")
+    year = int(match["year"])
     if year < 100:
         year += 1900 if year > 30 else 2000
     return parse_birthday(f"{year:04d}-{month:02d}-{day:02d}")
@@ -1178,7 +1207,7 @@ def date_order(
         for column in columns:
             if column >= len(cells) or not (value := cells[column].strip()):
                 continue
-            match = _NUMERIC_DATE.match(value)
+            match = _NUMERIC_DATE.match(_TIME_AFTER.sub("", value))
             if not match or len(match[1]) == 4 or "." in value:
                 continue
             first, second = int(match[1]), int(match[2])

@@ -87,8 +87,17 @@ def test_a_second_name_column_is_not_guessed_twice():
         ("12.04.1985", Birthday(4, 12, 1985)),
         ("1985/04/12", Birthday(4, 12, 1985)),
         ("4/12/85", Birthday(4, 12, 1985)),
+        # A spreadsheet's date and time, a database's, or a date in words.
+        ("4/12/1985 0:00", Birthday(4, 12, 1985)),
+        ("1985-04-12 00:00:00", Birthday(4, 12, 1985)),
+        ("12-Apr-85", Birthday(4, 12, 1985)),
+        ("12 April 1985", Birthday(4, 12, 1985)),
+        ("April 12, 1985", Birthday(4, 12, 1985)),
+        ("Apr. 12th", Birthday(4, 12)),
         ("0/0/00", None),
         ("2/30/1990", None),
+        ("April 31, 1985", None),
+        ("Someday 12", None),
         ("someday", None),
     ],
 )

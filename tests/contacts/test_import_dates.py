@@ -110,6 +110,13 @@ def test_a_day_first_date_in_the_file_sets_the_order_for_all():
     )
 
 
+def test_dates_with_a_time_show_the_order_too():
+    order = csv_formats.date_order(
+        rows("10/12/1815 0:00", "25/12/1990 00:00:00"), MAPPING, region="US"
+    )
+    assert (order.day_first, order.from_file) == (True, True)
+
+
 def test_a_month_first_date_in_the_file_sets_the_order_for_all():
     order = csv_formats.date_order(rows("12/25/1990", "4/5/1990"), MAPPING, region="GB")
     assert order == csv_formats.DatesRead(
