@@ -49,10 +49,10 @@ from connections.photos import avatar_photo_url
 from connections.search import SEARCH_WORDS_MAX, prefix_range, search_words
 from connections.selectors.paging import (
     Page,
-    after,
     decode_cursor,
     encode_cursor,
     keyset_page,
+    starting_after,
 )
 
 PAGE_SIZE = 50
@@ -621,9 +621,7 @@ def connections_of(
         )
     ordering = [f"-{key}" if desc else key for key, desc in keys]
     candidates, id_column = _connection_page_ids(member, query=query, sort=sort)
-    values = decode_cursor(cursor, len(keys))
-    if values is not None:
-        candidates = candidates.filter(after(keys, values))
+    candidates = starting_after(candidates, keys, decode_cursor(cursor, len(keys)))
     picked = candidates.order_by(*ordering).values(id_column)[: size + 1]
     rows = (
         Connection.objects.filter(member=member, other_id__in=picked)

@@ -4,7 +4,9 @@ A page is read with `ORDER BY key1, key2 … LIMIT size + 1`, starting after the
 keys of the last row of the previous page; the cursor carries those keys in
 an opaque, URL-safe string, signed: a cursor written by hand (a date where a
 number goes, a number larger than the column holds, a NUL byte) would reach
-the query. A cursor that cannot be read, or is not ours, starts from the top.
+the query. A cursor that cannot be read, or is not ours, starts from the top;
+so does the cursor of another list whose keys don't fit this one's columns
+(member search's name where Home's date goes).
 """
 
 import base64
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.signing import BadSignature, Signer
 from django.db.models import Q, QuerySet
 
@@ -98,6 +101,21 @@ def after(keys: Sequence[tuple[str, bool]], values: Sequence[Any]) -> Q:
     return Q(**{f"{first}__{'lte' if descending else 'gte'}": values[0]}) & condition
 
 
+def starting_after(
+    queryset: QuerySet, keys: Sequence[tuple[str, bool]], values: Sequence[Any] | None
+) -> QuerySet:
+    """`queryset` from after `values` in the order of `keys`; from the top when
+    there are none, or when they are another list's, of other types than the
+    keys' columns (every cursor is signed alike)."""
+    if values is None:
+        return queryset
+    try:
+        # The columns read the values as the condition is built, not later.
+        return queryset.filter(after(keys, values))
+    except (ValidationError, ValueError, TypeError):
+        return queryset
+
+
 def keyset_page(
     queryset: QuerySet,
     *,
@@ -107,9 +125,7 @@ def keyset_page(
     key_values: Callable[[Any], Sequence[Any]],
 ) -> Page:
     """One page of `queryset` ordered by `keys`, after `cursor`."""
-    values = decode_cursor(cursor, len(keys))
-    if values is not None:
-        queryset = queryset.filter(after(keys, values))
+    queryset = starting_after(queryset, keys, decode_cursor(cursor, len(keys)))
     ordering = [f"-{lookup}" if desc else lookup for lookup, desc in keys]
     rows = list(queryset.order_by(*ordering)[: size + 1])
     next_cursor = ""

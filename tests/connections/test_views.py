@@ -4,6 +4,7 @@ import re
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from connections.models import (
     Block,
@@ -16,7 +17,7 @@ from connections.selectors.network import connections_of
 from connections.services import network
 from connections.services.moderation import member_suspend
 from tests.conftest import HTMX
-from tests.factories import UserFactory, connect
+from tests.factories import UpdateFactory, UserFactory, connect
 
 pytestmark = pytest.mark.django_db
 
@@ -573,6 +574,47 @@ class TestMyNetwork:
             for keys in ('["zzz",1]', "[1e400,1]", '["\\u0000",1]', "[1,2,3]"):
                 forged = base64.urlsafe_b64encode(keys.encode()).decode()
                 response = alice_client.get(f"{url}{sep}after={forged}", **headers)
+                assert response.status_code == plain, (url, keys)
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "/",
+            "/messages/",
+            "/network/connections/",
+            "/network/connections/?sort=name",
+            "/network/connections/?sort=depth",
+            "/network/connections/?sort=name&q=okafor",
+            "/network/invitations/",
+            "/network/invitations/sent/",
+            "/network/losing-touch/",
+            "/network/search/?q=o",
+            "/in/bob/updates/",
+            "/settings/blocked/",
+            "/settings/reports/",
+        ],
+    )
+    def test_the_cursor_of_another_list_is_the_first_page_not_an_error(
+        self, alice, alice_client, bob, url
+    ):
+        from connections.selectors.paging import encode_cursor
+
+        connect(alice, bob)
+        UpdateFactory(author=bob)
+        sep = "&" if "?" in url else "?"
+        # Cursors the site signed, of other lists: member search's (a name
+        # and an id) where a date goes, Home's (a date and an id) where a
+        # depth goes, the depth list's where a name goes.
+        foreign = (
+            ["bob okafor", bob.pk],
+            [timezone.now(), 1],
+            [2.5, 1],
+        )
+        for headers in ({}, HTMX):
+            plain = alice_client.get(url, **headers).status_code
+            for keys in foreign:
+                cursor = encode_cursor(keys)
+                response = alice_client.get(f"{url}{sep}after={cursor}", **headers)
                 assert response.status_code == plain, (url, keys)
 
     @pytest.mark.parametrize(
