@@ -87,7 +87,11 @@ def interaction_record(
 
 @transaction.atomic
 def interaction_withdraw(*, actor, source: str) -> bool:
-    """Take back what `source` added (a like undone); False if nothing was."""
+    """Take back what `source` added (a like undone); False if nothing was.
+
+    Only from the connection it was added to: after a removal and a new
+    connection, the new score never held it.
+    """
     interaction = (
         Interaction.objects.filter(actor=actor, source=source)
         .select_related("target")
@@ -96,7 +100,8 @@ def interaction_withdraw(*, actor, source: str) -> bool:
     if interaction is None:
         return False
     pair = _lock_pair(actor, interaction.target)
-    if pair is not None:
+    # A connection made again since holds nothing of what came before it.
+    if pair is not None and pair[0].created <= interaction.created:
         mine, theirs = pair
         weight = settings.RAPPORT_DEPTH_WEIGHTS[interaction.kind]
         given = mine.depth_given - weight * growth(interaction.created)

@@ -114,6 +114,20 @@ class TestScore:
         facts = depth_facts(member=alice, rows=[row(alice, bob)])[bob.pk]
         assert facts.total == 0
 
+    def test_a_like_from_before_reconnecting_takes_nothing_from_the_new_score(
+        self, alice, bob
+    ):
+        update = UpdateFactory(author=alice, audience="public")
+        connect(alice, bob, created=timezone.now() - timedelta(days=30))
+        like_toggle(update=update, member=bob, like=True)
+        network_services.connection_remove(member=alice, other=bob)
+        connect(alice, bob)
+        record(bob, alice, "comment")
+        after_comment = row(bob, alice).depth_given
+        like_toggle(update=update, member=bob, like=False)
+        assert row(bob, alice).depth_given == after_comment
+        assert row(alice, bob).depth == row(bob, alice).depth > 0
+
     def test_meter_has_five_steps(self):
         assert meter_steps(0) == 0
         assert meter_steps(1) == 1
