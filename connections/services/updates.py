@@ -139,12 +139,13 @@ def feed_backfill(*, member, other) -> int:
 
 @transaction.atomic
 def update_edit(*, update: Update, member, text: str, audience: str) -> Update:
-    """Change the text or the audience of one's own update."""
-    if update.author_id != member.pk or update.is_removed:
-        raise ValidationError(_("You can only edit your own updates."), code="owner")
+    """Change the text or the audience of one's own update (not once removed
+    by moderators)."""
     text = _clean_text(text, limit=UPDATE_MAX_LENGTH, what=_("an update"))
     audience = _clean_audience(audience)
-    locked = Update.objects.select_for_update().get(pk=update.pk)
+    locked = Update.objects.select_for_update().filter(pk=update.pk).first()
+    if locked is None or locked.author_id != member.pk or locked.is_removed:
+        raise ValidationError(_("You can only edit your own updates."), code="owner")
     if locked.text != text or locked.audience != audience:
         locked.text = text
         locked.audience = audience
@@ -155,23 +156,29 @@ def update_edit(*, update: Update, member, text: str, audience: str) -> Update:
 
 @transaction.atomic
 def update_delete(*, update: Update, member) -> bool:
-    """Delete one's own update with its comments, likes and feed entries."""
-    if update.author_id != member.pk:
+    """Delete one's own update with its comments, likes and feed entries (not
+    once removed by moderators: it stays as they left it)."""
+    locked = Update.objects.select_for_update().filter(pk=update.pk).first()
+    if locked is None:
+        return False
+    if locked.author_id != member.pk or locked.is_removed:
         raise ValidationError(_("You can only delete your own updates."), code="owner")
     deleted, _rows = Update.objects.filter(pk=update.pk).delete()
     return bool(deleted)
 
 
+def _removed() -> ValidationError:
+    return ValidationError(_("This update was removed by moderators."), code="removed")
+
+
 def _refuse_if_removed(update: Update) -> None:
     if update.is_removed:
-        raise ValidationError(
-            _("This update was removed by moderators."), code="removed"
-        )
+        raise _removed()
 
 
 def _own_row_if_seen(update: Update, *, viewer, own) -> int | None:
     """The pk of the first of `own` (the viewer's rows) on `update`, or None;
-    refused when `viewer` may not see the update.
+    refused when `viewer` may not see the update or moderators removed it.
 
     The caller holds the locks of the viewer and the author. One query both
     asks the policy and reads the row the write needs (the like to take back,
@@ -181,13 +188,16 @@ def _own_row_if_seen(update: Update, *, viewer, own) -> int | None:
     found = list(
         updates_visible_to(viewer=viewer)
         .filter(pk=update.pk)
-        .values_list(Subquery(mine), flat=True)
+        .values_list("removed_at", Subquery(mine))
     )
     if not found:
         raise ValidationError(
             _("This update is no longer available."), code="unavailable"
         )
-    return found[0]
+    removed_at, row = found[0]
+    if removed_at is not None:  # removed since the page read it
+        raise _removed()
+    return row
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ or delete it (`own_update_or_404`).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -159,7 +160,10 @@ def update_delete(request, pk):
     if next_url == reverse("connections:update", args=[pk]):
         next_url = reverse("home")
     if request.method == "POST":
-        services.update_delete(update=update, member=request.user)
+        try:
+            services.update_delete(update=update, member=request.user)
+        except ValidationError as error:  # removed by moderators meanwhile
+            raise Http404 from error
         messages.success(request, _("Update deleted."))
         if request.htmx:
             # The card goes; the dialog closes (out of band).

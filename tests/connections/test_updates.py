@@ -532,6 +532,27 @@ class TestServices:
         with pytest.raises(ValidationError):
             update_delete(update=posts["public"], member=bob)
 
+    def test_an_update_removed_after_it_was_read_takes_no_comment_like_or_edit(
+        self, alice, bob, posts
+    ):
+        connect(alice, bob)
+        update = posts["connections"]  # read before the moderators remove it
+        Update.objects.filter(pk=update.pk).update(removed_at=timezone.now())
+        for write in (
+            lambda: comment_post(update=update, author=bob, text="Late"),
+            lambda: like_toggle(update=update, member=bob, like=True),
+            lambda: update_edit(
+                update=update, member=alice, text="Edited", audience="public"
+            ),
+            lambda: update_delete(update=update, member=alice),
+        ):
+            with pytest.raises(ValidationError):
+                write()
+        assert not Comment.objects.exists()
+        assert not Like.objects.exists()
+        kept = Update.objects.get(pk=update.pk)
+        assert (kept.text, kept.audience) == (update.text, update.audience)
+
     def test_fan_out_twice_writes_once(self, alice, bob):
         from connections.services.updates import feed_fan_out
 
