@@ -19,6 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from connections.forms import CommentForm, UpdateForm
 from connections.selectors.depth import reminders_due
 from connections.selectors.network import suggestions_for
+from connections.selectors.profiles import VIEW_AS
 from connections.selectors.updates import (
     comments_on,
     feed_for,
@@ -256,15 +257,27 @@ def update_comments(request, pk):
 @login_not_required
 @require_GET
 def profile_updates(request, handle):
-    """More of a member's updates for their profile ("Load more")."""
+    """More of a member's updates for their profile ("Load more"); on one's
+    own profile, `?view_as=` goes on previewing them as that viewer sees them."""
     member = profile_member_or_404(request, handle)
     if not request.htmx:
         return redirect(member.get_absolute_url())
+    view_as = request.GET.get("view_as", "")
+    if member.pk != request.user.pk or view_as not in VIEW_AS:
+        view_as = ""
     page = updates_by(
-        author=member, viewer=request.user, cursor=request.GET.get("after", "")
+        author=member,
+        viewer=request.user,
+        cursor=request.GET.get("after", ""),
+        view_as=view_as,
     )
     return render(
         request,
         "connections/_profile_updates_list.html#rows",
-        {"updates": page, "member": member, "here": member.get_absolute_url()},
+        {
+            "updates": page,
+            "member": member,
+            "here": member.get_absolute_url(),
+            "preview": view_as,
+        },
     )

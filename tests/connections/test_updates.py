@@ -651,6 +651,33 @@ class TestProfile:
         page = bob_client.get(f"/in/alice/?after={cursor}").content.decode()
         assert "Note 21" in page
 
+    def test_load_more_of_a_preview_keeps_showing_what_that_viewer_sees(
+        self, alice, alice_client
+    ):
+        ProfileFactory(member=alice, name_audience="members")
+        now = timezone.now()
+        for n in range(30):
+            UpdateFactory(
+                author=alice,
+                audience="connections" if n % 5 == 4 else "public",
+                text=f"{'Friends' if n % 5 == 4 else 'Open'} note {n}",
+                created=now - timedelta(hours=n),
+            )
+        html = alice_client.get("/in/alice/?view_as=public").content.decode()
+        assert "Friends note" not in update_cards(html)
+        more = re.search(r'<li class="load-more"><a [^>]*>', html).group(0)
+        href, hx_get = (
+            re.search(rf'{attr}="([^"]+)"', more).group(1).replace("&amp;", "&")
+            for attr in ("href", "hx-get")
+        )
+        rows = alice_client.get(hx_get, **HTMX).content.decode()
+        page = alice_client.get(href).content.decode()
+        for shown in (rows, update_cards(page)):
+            assert "Open note 28" in shown
+            assert "Friends note" not in shown
+            assert "Alice Martin" not in shown  # as a visitor sees her
+            assert "@alice" in shown
+
     @pytest.mark.parametrize("size", [1, 25])
     def test_profile_query_budget(
         self, alice, bob, bob_client, size, django_assert_max_num_queries
