@@ -127,10 +127,18 @@ class AccountCloseForm(forms.Form):
     )
 
 
+class PlainTextField(forms.CharField):
+    """Text typed in a box, its line breaks unified before it is measured:
+    browsers send each as CRLF, while the box's maxlength counted one."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
 class UpdateForm(forms.Form):
     """Post or edit an update: plain text and its audience."""
 
-    text = forms.CharField(
+    text = PlainTextField(
         label=_("Share an update"),
         max_length=3000,
         strip=True,
@@ -150,7 +158,7 @@ class UpdateForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(
+    text = PlainTextField(
         label=_("Add a comment"),
         max_length=1250,
         strip=True,

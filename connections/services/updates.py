@@ -31,7 +31,8 @@ FAN_OUT_BATCH = 1000
 
 
 def _clean_text(text: str, *, limit: int, what: str) -> str:
-    text = (text or "").strip()
+    # A line break counts once, as the box counted it (browsers send CRLF).
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
         raise ValidationError(_("Write something first."), code="empty")
     if len(text) > limit:

@@ -183,6 +183,27 @@ class TestPages:
         assert text.strip()[:200] in html
         assert not Update.objects.exists()
 
+    def test_line_breaks_count_once_as_the_box_counted_them(
+        self, alice, bob, alice_client
+    ):
+        # Browsers send each line break as CRLF: ten paragraphs filling the
+        # box to 2,999 characters arrive as 3,008.
+        paragraphs = ["x" * 299] * 10
+        text = "\r\n".join(paragraphs)
+        response = alice_client.post("/updates/", {"text": text, "audience": "public"})
+        assert response.status_code == 302
+        update = Update.objects.get()
+        assert update.text == "\n".join(paragraphs)
+        comment = "\r\n".join(["y" * 249] * 5)  # 1,249 in the box
+        signed_in_client(bob).post(f"/updates/{update.pk}/comments/", {"text": comment})
+        assert Comment.objects.get().text == comment.replace("\r\n", "\n")
+        edited = "\r\n".join(["z" * 299] * 10)
+        response = alice_client.post(
+            f"/updates/{update.pk}/edit/", {"text": edited, "audience": "public"}
+        )
+        assert response.status_code == 302
+        assert Update.objects.get().text == edited.replace("\r\n", "\n")
+
     def test_empty_update_is_refused(self, alice_client):
         response = alice_client.post("/updates/", {"text": "   "}, **HTMX)
         assert response.status_code == 422
