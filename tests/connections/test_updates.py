@@ -128,7 +128,12 @@ class TestPages:
     def test_public_update_opens_signed_out(self, client, posts):
         response = client.get(f"/updates/{posts['public'].pk}/")
         assert response.status_code == 200
-        assert posts["public"].text in response.content.decode()
+        html = response.content.decode()
+        assert posts["public"].text in html
+        # No box to type a comment into that signing in would lose.
+        assert 'class="comment-form"' not in html
+        pk = posts["public"].pk
+        assert f'href="/accounts/login/?next=/updates/{pk}/%23comments"' in html
         assert client.get(f"/updates/{posts['connections'].pk}/").status_code == 404
 
     def test_comments_of_connections_update_are_not_shown_to_strangers(
