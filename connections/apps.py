@@ -8,4 +8,10 @@ class ConnectionsConfig(AppConfig):
     verbose_name = "Members and connections"
 
     def ready(self):
+        from django.urls import register_converter
+
         from connections import receivers  # noqa: F401 - connects the receivers
+        from connections.ids import HandleConverter
+
+        # Before any URL configuration is read (both apps' take handles).
+        register_converter(HandleConverter, "handle")

@@ -20,3 +20,21 @@ def parse_id(value) -> int | None:
 def parse_ids(values) -> list[int]:
     """The ids among `values` (see `parse_id`), each once, in order."""
     return sorted({pk for pk in map(parse_id, values) if pk is not None})
+
+
+class HandleConverter:
+    """`<handle:…>` in an address: any text but a slash or a control character.
+
+    A NUL, which PostgreSQL refuses in any text, would otherwise reach the
+    query that looks the member up; such an address is not found by the URL
+    resolver instead. (Handles are letters, digits and hyphens; the views
+    read them lowercased.)
+    """
+
+    regex = "[^/\\x00-\\x1f\\x7f]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value) -> str:
+        return str(value)

@@ -18,12 +18,12 @@ urlpatterns = [
     path("network/", network.network_home, name="network"),
     path("network/connections/", network.connection_list, name="connections"),
     path(
-        "network/connections/<str:handle>/",
+        "network/connections/<handle:handle>/",
         network.connection_edit,
         name="connection_edit",
     ),
     path(
-        "network/connections/<str:handle>/keep-in-touch/",
+        "network/connections/<handle:handle>/keep-in-touch/",
         depth.keep_in_touch,
         name="keep_in_touch",
     ),
@@ -64,8 +64,10 @@ urlpatterns = [
     ),
     path("messages/", messaging.inbox, name="messages"),
     path("messages/unread/", messaging.unread_badge, name="messages_unread"),
-    path("messages/with/<str:handle>/", messaging.thread, name="thread"),
-    path("messages/with/<str:handle>/poll/", messaging.thread_poll, name="thread_poll"),
+    path("messages/with/<handle:handle>/", messaging.thread, name="thread"),
+    path(
+        "messages/with/<handle:handle>/poll/", messaging.thread_poll, name="thread_poll"
+    ),
     path("settings/", pages.settings_index, name="settings"),
     path("settings/profile/", profile.profile_edit, name="profile_edit"),
     path("settings/close/", pages.account_close_view, name="account_close"),
@@ -74,34 +76,36 @@ urlpatterns = [
         "settings/data/download/", pages.your_data_download, name="your_data_download"
     ),
     path("settings/blocked/", network.blocked_list, name="blocked"),
-    path("settings/blocked/<str:handle>/unblock/", network.unblock, name="unblock"),
+    path("settings/blocked/<handle:handle>/unblock/", network.unblock, name="unblock"),
     path(
         "settings/notifications/",
         network.notification_settings,
         name="notifications",
     ),
-    path("in/<str:handle>/", profile.profile, name="profile"),
+    path("in/<handle:handle>/", profile.profile, name="profile"),
     path(
-        "in/<str:handle>/connections/",
+        "in/<handle:handle>/connections/",
         profile.profile_connections,
         name="profile_connections",
     ),
     path(
-        "in/<str:handle>/relationship/",
+        "in/<handle:handle>/relationship/",
         profile.relationship_action,
         name="relationship",
     ),
-    path("in/<str:handle>/updates/", updates.profile_updates, name="profile_updates"),
-    path("in/<str:handle>/connect/", network.connect, name="connect"),
     path(
-        "in/<str:handle>/remove/",
+        "in/<handle:handle>/updates/", updates.profile_updates, name="profile_updates"
+    ),
+    path("in/<handle:handle>/connect/", network.connect, name="connect"),
+    path(
+        "in/<handle:handle>/remove/",
         network.remove_connection,
         name="remove_connection",
     ),
-    path("in/<str:handle>/block/", network.block, name="block"),
-    path("in/<str:handle>/report/", moderation.report_member, name="report"),
+    path("in/<handle:handle>/block/", network.block, name="block"),
+    path("in/<handle:handle>/report/", moderation.report_member, name="report"),
     path(
-        "messages/with/<str:handle>/report/<int:message_id>/",
+        "messages/with/<handle:handle>/report/<int:message_id>/",
         moderation.report_message,
         name="report_message",
     ),

@@ -33,11 +33,11 @@ urlpatterns = [
         name="photo_file",
     ),
     path(
-        "from-member/<str:handle>/",
+        "from-member/<handle:handle>/",
         members.contact_from_member,
         name="from_member",
     ),
-    path("members/<str:handle>/vcard/", members.member_vcard, name="member_vcard"),
+    path("members/<handle:handle>/vcard/", members.member_vcard, name="member_vcard"),
     path("trash/", trash.trash_list, name="trash"),
     path("trash/empty/", trash.trash_empty_view, name="trash_empty"),
     path("trash/<int:pk>/restore/", trash.trash_restore, name="restore"),

@@ -1,5 +1,7 @@
 """Ids read from requests: only plain numbers a primary key can hold."""
 
+from urllib.parse import unquote
+
 import pytest
 
 from connections.ids import parse_id, parse_ids
@@ -29,3 +31,33 @@ def test_parse_id_takes_plain_numbers_only(value, expected):
 
 def test_parse_ids_keeps_each_id_once_in_order():
     assert parse_ids(["7", "²", "3", "7", "99999999999999999999", ""]) == [3, 7]
+
+
+HANDLE_URLS = [
+    "/in/{}/",
+    "/in/{}/updates/",
+    "/in/{}/connections/",
+    "/in/{}/connect/",
+    "/in/{}/report/",
+    "/messages/with/{}/",
+    "/network/connections/{}/keep-in-touch/",
+    "/settings/blocked/{}/unblock/",
+    "/contacts/members/{}/vcard/",
+    "/contacts/from-member/{}/",
+]
+
+
+@pytest.mark.parametrize("url", HANDLE_URLS)
+def test_an_address_with_a_control_character_for_a_handle_is_not_found_at_once(
+    url, client, bob, django_assert_num_queries
+):
+    from django.urls import Resolver404, resolve
+
+    # PostgreSQL refuses a NUL in any text: it must not reach the query.
+    for handle in ("%00", "bob%00", "%07bob", "bo%0Ab", "bob%7F"):
+        path = url.format(handle)
+        with pytest.raises(Resolver404):
+            resolve(unquote(path))
+        with django_assert_num_queries(0):
+            assert client.get(path).status_code == 404
+    assert resolve(url.format("Bob")).kwargs == {"handle": "Bob"}
