@@ -4,6 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
+class PlainTextField(forms.CharField):
+    """Text typed in a box, its line breaks unified before it is measured:
+    browsers send each as CRLF, while the box's maxlength counted one."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
 class SignupForm(forms.Form):
     """Extra sign-up field: the name other members will see."""
 
@@ -40,7 +48,7 @@ class ConnectForm(forms.Form):
         required=False,
         choices=[("", _("Choose (optional)"))],
     )
-    note = forms.CharField(
+    note = PlainTextField(
         label=_("Add a note (optional)"),
         required=False,
         max_length=300,
@@ -87,7 +95,7 @@ class EmailInvitationForm(forms.Form):
         max_length=80,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    note = forms.CharField(
+    note = PlainTextField(
         label=_("Add a note (optional)"),
         required=False,
         max_length=300,
@@ -125,14 +133,6 @@ class AccountCloseForm(forms.Form):
             )
         },
     )
-
-
-class PlainTextField(forms.CharField):
-    """Text typed in a box, its line breaks unified before it is measured:
-    browsers send each as CRLF, while the box's maxlength counted one."""
-
-    def to_python(self, value):
-        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
 
 
 class UpdateForm(forms.Form):
@@ -234,7 +234,7 @@ class ReportForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("What is wrong?"), widget=forms.RadioSelect, choices=()
     )
-    details = forms.CharField(
+    details = PlainTextField(
         label=_("Details (optional)"),
         required=False,
         max_length=1000,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
+from connections.forms import PlainTextField
 from connections.models.members import handle_validator
 from connections.models.profiles import (
     ABOUT_MAX_LENGTH,
@@ -73,7 +74,7 @@ class ProfileForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
     )
-    about = forms.CharField(
+    about = PlainTextField(
         label=_("About"),
         max_length=ABOUT_MAX_LENGTH,
         required=False,
@@ -249,7 +250,7 @@ class WorkEntryForm(forms.Form):
         required=False,
         help_text=_("Leave empty if you still work there."),
     )
-    description = forms.CharField(
+    description = PlainTextField(
         label=_("Description"),
         max_length=WORK_DESCRIPTION_MAX_LENGTH,
         required=False,

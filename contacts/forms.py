@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
+from connections.forms import PlainTextField
 from connections.ids import parse_id
 from connections.photos import read_photo
 from contacts.models import (
@@ -111,7 +112,7 @@ class PhoneForm(DetailForm):
 
 
 class AddressForm(DetailForm):
-    street = forms.CharField(
+    street = PlainTextField(
         label=_("Street"),
         max_length=300,
         required=False,
@@ -248,6 +249,7 @@ class ContactForm(forms.ModelForm):
             "is_favorite",
         ]
         labels = {"is_favorite": _("Add to favourites")}
+        field_classes = {"notes": PlainTextField}
         widgets = {
             "notes": forms.Textarea(
                 attrs={"rows": 4, "maxlength": NOTES_MAX, "data-counter": 9000}
