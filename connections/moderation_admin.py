@@ -326,14 +326,27 @@ class ReportAdmin(MemberSearch, ModerationOnly, admin.ModelAdmin):
 
     @admin.display(description=_("reported content"))
     def reported_content(self, report):
-        """The message, update or comment: staff read it here, and only here."""
+        """The message, update or comment: staff read it here, and only here,
+        as it read when reported, and as it reads now if its author changed it."""
         content = report.content
-        if content is None:
+        if report.subject == Report.Subject.MEMBER:
             return "—"
+        reported = report.reported_text
+        quote = '<blockquote class="reported-content">{}</blockquote>'
+        if content is None:
+            return format_html(
+                quote + "{}", reported, _("Deleted by its author since the report.")
+            )
         text = getattr(content, "body", None) or getattr(content, "text", "")
         state = _(" (removed by moderators)") if content.removed_at else ""
+        if not reported or text == reported:
+            return format_html(quote + "{}", text, state)
         return format_html(
-            '<blockquote class="reported-content">{}</blockquote>{}', text, state
+            quote + "<p>{}</p>" + quote + "{}",
+            reported,
+            _("Edited by its author since the report; it now reads:"),
+            text,
+            state,
         )
 
     @admin.display(description=_("details"))

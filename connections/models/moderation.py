@@ -55,7 +55,9 @@ class Report(models.Model):
     (a message, an update, a comment), for staff to look at.
 
     The reported content is kept by reference: staff read a message only
-    through the report about it.
+    through the report about it. Its words as they were when reported are
+    kept too (`reported_text`), so an author's edit or deletion after the
+    report does not take the evidence away.
     """
 
     Subject = ReportSubject
@@ -105,6 +107,7 @@ class Report(models.Model):
         related_name="+",
         verbose_name=_("comment"),
     )
+    reported_text = models.TextField(_("as reported"), blank=True)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason)
     details = models.TextField(
         _("details"), max_length=REPORT_DETAILS_MAX_LENGTH, blank=True

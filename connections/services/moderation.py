@@ -116,6 +116,13 @@ def _subject_of(*, member, message, update, comment):
     return subject, field, content
 
 
+def _words_of(content) -> str:
+    """What a message, an update or a comment says ("" for a member)."""
+    if content is None:
+        return ""
+    return getattr(content, "body", None) or getattr(content, "text", "")
+
+
 def _require_reportable(*, reporter, member, message) -> None:
     """Refuse a report about what `reporter` may not see."""
     if message is not None:
@@ -183,6 +190,7 @@ def report_create(
                     subject=subject,
                     reason=reason,
                     details=details,
+                    reported_text=_words_of(content),
                     **({field: content} if field else {}),
                 )
         except IntegrityError:
@@ -228,6 +236,14 @@ def content_remove(*, report, staff_member, reason: str) -> Report:
     now = timezone.now()
     report = Report.objects.select_for_update().get(pk=report.pk)
     content = report.content
+    if content is None and report.subject != Report.Subject.MEMBER:
+        raise ValidationError(
+            _(
+                "Its author deleted it since the report: there is nothing left "
+                "to remove. Warn or suspend them, or dismiss the report."
+            ),
+            code="deleted",
+        )
     if content is None:
         raise ValidationError(
             _("This report is not about a message, an update or a comment."),

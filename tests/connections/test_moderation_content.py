@@ -225,3 +225,37 @@ def test_reporting_a_message_twice_with_block_answers_as_the_first_time(
     url = reverse("connections:report_message", args=["bob", thread.pk])
     assert_reported_twice_as_once(alice_client, url, htmx=htmx)
     assert Block.objects.filter(blocker=alice, blocked=bob).count() == 1
+
+
+def test_staff_read_an_update_as_it_was_reported_after_its_author_edits_or_deletes_it(
+    alice, bob, moderator, moderator_client
+):
+    from connections.services.updates import update_delete, update_edit
+
+    connect(alice, bob)
+    update = UpdateFactory(
+        author=bob, audience="connections", text="You are all idiots"
+    )
+    report = services.report_create(
+        reporter=alice, member=bob, reason="harassment", update=update
+    )
+    act = f"{QUEUE}{report.pk}/act/"
+
+    update_edit(update=update, member=bob, text="Have a nice day", audience="public")
+    page = moderator_client.get(act).content.decode()
+    assert "You are all idiots" in page
+    assert "Edited by its author since the report; it now reads:" in page
+    assert "Have a nice day" in page
+
+    update_delete(update=update, member=bob)
+    page = moderator_client.get(act).content.decode()
+    assert "You are all idiots" in page
+    assert "Deleted by its author since the report." in page
+    with pytest.raises(ValidationError) as refused:
+        services.content_remove(report=report, staff_member=moderator, reason="x")
+    assert refused.value.code == "deleted"
+    # The author can still be warned for what the report kept.
+    response = moderator_client.post(act, {"decision": "warn", "reason": "Insults"})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.outcome == "warned"
