@@ -141,12 +141,33 @@ def feed_backfill(*, member, other) -> int:
 @transaction.atomic
 def update_edit(*, update: Update, member, text: str, audience: str) -> Update:
     """Change the text or the audience of one's own update (not once removed
-    by moderators)."""
+    by moderators).
+
+    An update for connections only does not become Public once others have
+    commented on it: they wrote for the author's connections, and their
+    words would then be shown to everyone. Narrowing is always allowed.
+    """
     text = _clean_text(text, limit=UPDATE_MAX_LENGTH, what=_("an update"))
     audience = _clean_audience(audience)
     locked = Update.objects.select_for_update().filter(pk=update.pk).first()
     if locked is None or locked.author_id != member.pk or locked.is_removed:
         raise ValidationError(_("You can only edit your own updates."), code="owner")
+    widened = (
+        locked.audience == Update.Audience.CONNECTIONS
+        and audience == Update.Audience.PUBLIC
+    )
+    if (
+        widened
+        and Comment.objects.filter(update=locked).exclude(author=member).exists()
+    ):
+        raise ValidationError(
+            _(
+                "Others have commented for your connections only, so this update "
+                "stays with your connections: made Public, their comments would "
+                "be shown to everyone. Share a new public update instead."
+            ),
+            code="audience",
+        )
     if locked.text != text or locked.audience != audience:
         locked.text = text
         locked.audience = audience

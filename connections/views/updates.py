@@ -34,8 +34,9 @@ from connections.views.profile import profile_member_or_404
 
 
 def _form_error(form, error: ValidationError) -> None:
+    field = "audience" if error.code == "audience" else "text"
     for message in error.messages:
-        form.add_error("text", message)
+        form.add_error(field, message)
 
 
 def home_feed(request, *, form=None, status=200):

@@ -76,6 +76,20 @@ def test_alice_posts_bob_comments_carol_sees_nothing_and_depth_rises(
     alice_ui.check_a11y("why open")
     alice_ui.screenshot("updates-depth-list")
 
+    # Bob commented for her connections: the update cannot become Public.
+    alice_ui.goto(f"/updates/{Update.objects.get().pk}/edit/")
+    alice_ui.page.get_by_label("Who can see it").select_option("Public")
+    alice_ui.page.get_by_role("button", name="Save").click()
+    expect(alice_ui.page.get_by_label("Who can see it")).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    expect(alice_ui.page.locator(".update-card")).to_contain_text(
+        "Others have commented for your connections only"
+    )
+    assert Update.objects.get().audience == "connections"
+    alice_ui.check_a11y("audience refused")
+    alice_ui.screenshot("updates-edit-audience-refused")
+
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_profile_depth_and_losing_touch(browser_session, alice, bob, theme):

@@ -254,6 +254,38 @@ class TestPages:
         assert response.status_code == 422
         assert "x" * 3001 in response.content.decode()
 
+    def test_an_update_others_commented_for_connections_does_not_become_public(
+        self, alice, bob, carol, alice_client, posts
+    ):
+        connect(alice, bob)
+        update = posts["connections"]
+        CommentFactory(update=update, author=alice, text="Mine")
+        # Her own comment does not hold it back...
+        update_edit(update=update, member=alice, text=update.text, audience="public")
+        update_edit(update=update, member=alice, text="Again", audience="connections")
+        # ...Bob's, written for her connections only, does.
+        CommentFactory(update=update, author=bob, text="Only for you all")
+        response = alice_client.post(
+            f"/updates/{update.pk}/edit/",
+            {"text": "Changed", "audience": "public"},
+            **HTMX,
+        )
+        assert response.status_code == 422
+        page = response.content.decode()
+        assert "Others have commented for your connections only" in page
+        assert f'aria-describedby="edit-audience-{update.pk}-error"' in page
+        assert "Changed" in page  # what she typed is kept
+        update.refresh_from_db()
+        assert (update.audience, update.text) == ("connections", "Again")
+        # The text alone can still change, and a public update can narrow.
+        update_edit(update=update, member=alice, text="Changed", audience="connections")
+        assert Update.objects.get(pk=update.pk).text == "Changed"
+        public = posts["public"]
+        CommentFactory(update=public, author=bob)
+        update_edit(
+            update=public, member=alice, text=public.text, audience="connections"
+        )
+
     def test_others_cannot_edit_or_delete(self, alice, bob, bob_client, posts):
         connect(alice, bob)
         pk = posts["connections"].pk
