@@ -184,6 +184,31 @@ def test_account_pages_are_cards_like_the_rest_of_settings(
     member.screenshot(f"settings-password-{device}")
 
 
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_settings_on_a_phone_open_on_the_page_with_the_sections_in_one_row(
+    browser_session, alice, theme
+):
+    member = browser_session(viewport=PHONE, color_scheme=theme, touch=True)
+    member.sign_in(alice)
+    for path, title, section in [
+        ("/settings/", "Settings", "Overview"),
+        ("/accounts/password/change/", "Change password", "Password"),
+        ("/settings/close/", "Close account", "Close account"),
+    ]:
+        member.goto(path)
+        heading = member.page.get_by_role("heading", level=1)
+        expect(heading).to_have_text(title)
+        # The page starts on the first screen, under one row of sections.
+        assert heading.bounding_box()["y"] < PHONE["height"] / 4
+        sections = member.page.get_by_role("navigation", name="Settings")
+        assert sections.bounding_box()["height"] < 4 * 16
+        # The row scrolls sideways to the page's own section, the last one too.
+        current = sections.locator("[aria-current='page']")
+        expect(current).to_have_text(section)
+        expect(current).to_be_in_viewport(ratio=1)
+    member.screenshot(f"settings-phone-{theme}")
+
+
 def test_close_an_account_after_reading_what_goes(browser_session, alice, bob):
     connect(alice, bob)
     ContactFactory(owner=alice, given_name="Zoe", family_name="Keller")
