@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from connections.models import Update
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import DESKTOP, PHONE
 from tests.factories import connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -89,6 +89,26 @@ def test_alice_posts_bob_comments_carol_sees_nothing_and_depth_rises(
     assert Update.objects.get().audience == "connections"
     alice_ui.check_a11y("audience refused")
     alice_ui.screenshot("updates-edit-audience-refused")
+
+
+@pytest.mark.parametrize(
+    ("device", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)]
+)
+def test_post_sits_on_one_line_with_who_can_see_it(
+    browser_session, alice, device, viewport
+):
+    member = browser_session(viewport=viewport, touch=device == "phone")
+    member.sign_in(alice)
+    text = member.page.get_by_label("Share an update").bounding_box()
+    audience = member.page.get_by_label("Who can see it").bounding_box()
+    post = member.page.get_by_role("button", name="Post").bounding_box()
+    # Post is beside the audience menu, on its line, not wrapped under it.
+    middle = post["y"] + post["height"] / 2
+    assert audience["y"] < middle < audience["y"] + audience["height"]
+    assert post["x"] >= audience["x"] + audience["width"]
+    # And the line stands clear of the text box above it.
+    assert audience["y"] >= text["y"] + text["height"] + 8
+    member.screenshot(f"updates-composer-{device}")
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
