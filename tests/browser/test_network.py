@@ -315,3 +315,43 @@ def test_network_pages_look_right(
     ui.page.get_by_label("More actions").click()
     ui.check_a11y("more menu")
     ui.screenshot(f"network-profile-connected-{device}-{theme}", full_page=False)
+
+
+MESSAGE_LOOK = """element => {
+  const style = getComputedStyle(element);
+  return [style.backgroundColor, style.color, style.borderTopColor,
+          style.borderTopWidth, style.borderRadius, style.fontWeight];
+}"""
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_message_looks_the_same_wherever_it_is_offered(
+    browser_session, alice, bob, theme
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    connect(alice, bob, created=timezone.now() - timedelta(days=400))
+    Connection.objects.filter(member=alice, other=bob).update(
+        kind="close", keep_in_touch_weeks=4, keep_in_touch_due=timezone.now()
+    )
+    ui = browser_session(color_scheme=theme)
+    ui.sign_in(alice)
+    looks = {}
+    for path in [
+        "/",
+        "/in/bob/",
+        "/network/connections/",
+        "/network/losing-touch/",
+        "/network/search/?q=bob",
+    ]:
+        ui.goto(path)
+        message = ui.page.get_by_role("link", name="Message Bob Okafor")
+        expect(message).to_be_visible()
+        looks[path] = tuple(message.evaluate(MESSAGE_LOOK))
+    # One kind of button, the quiet one, whatever the page.
+    assert len(set(looks.values())) == 1, looks
+    expect(ui.page.get_by_role("link", name="Message Bob Okafor")).to_have_class(
+        re.compile(r"\bbtn-secondary\b")
+    )
