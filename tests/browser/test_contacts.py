@@ -149,6 +149,59 @@ def test_sidebar_shows_long_label_names_whole_and_keeps_its_links_in_reach(ui, a
     ui.arrived("/contacts/settings/")
 
 
+CELL_CUT_SHORT = "cell => cell.scrollWidth > cell.clientWidth"
+
+
+def test_the_list_reads_well_at_1280_pixels_with_long_values(ui, alice):
+    labels = [
+        LabelFactory(owner=alice, name=name)
+        for name in ("Book club", "Conference speakers 2026", "Running club")
+    ]
+    ContactFactory(
+        owner=alice,
+        given_name="Maximiliane Alexandra",
+        family_name="von Hohenzollern-Sigmaringen",
+        organization="International Federation of Long Organisation Names",
+        emails=["maximiliane.von.hohenzollern-sigmaringen@example.com"],
+        phones=["+49 1512 3454989"],
+        labels=labels,
+    )
+    ContactFactory(
+        owner=alice,
+        given_name="Amy",
+        family_name="Osborne",
+        emails=["amy.osborne@outlook.com"],
+        phones=["+44 121 234 3913"],
+    )
+    ui.sign_in(alice)
+    ui.goto("/contacts/")
+    page = ui.page
+    long_row = page.locator(".contact-row", has_text="Maximiliane")
+    amy = page.locator(".contact-row", has_text="Amy Osborne")
+    # Three labels stay on one line: the row is as tall as the others (give or
+    # take the border between rows).
+    assert abs(long_row.bounding_box()["height"] - amy.bounding_box()["height"]) <= 1
+    chips = long_row.locator(".contact-chips")
+    assert chips.evaluate(CELL_CUT_SHORT)
+    expect(chips).to_have_attribute(
+        "title", "Book club, Conference speakers 2026, Running club"
+    )
+    # What is cut short ends in an ellipsis and is whole in its title.
+    email = long_row.locator(".contact-cell-email")
+    assert email.evaluate(CELL_CUT_SHORT)
+    expect(email).to_have_css("text-overflow", "ellipsis")
+    expect(email.get_by_role("link")).to_have_attribute(
+        "title", "maximiliane.von.hohenzollern-sigmaringen@example.com"
+    )
+    # A usual email and phone numbers fit whole; Amy's second line, her email
+    # again, gives way to the Email column.
+    for row in (long_row, amy):
+        assert not row.locator(".contact-cell-phone").evaluate(CELL_CUT_SHORT)
+    assert not amy.locator(".contact-cell-email").evaluate(CELL_CUT_SHORT)
+    expect(amy.locator(".item-sub")).to_be_hidden()
+    ui.screenshot("contacts-list-long-values", full_page=False)
+
+
 def test_on_a_phone_the_address_book_row_starts_at_the_current_page(
     browser_session, alice
 ):

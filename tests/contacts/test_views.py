@@ -1093,6 +1093,34 @@ def test_an_error_about_the_whole_contact_puts_the_cursor_on_the_message(
     )
 
 
+def test_a_row_of_the_list_shows_each_value_whole_in_its_title(alice, alice_client):
+    club = LabelFactory(owner=alice, name='The "Tuesday" club')
+    neighbours = LabelFactory(owner=alice, name="Neighbours")
+    ann = ContactFactory(
+        owner=alice,
+        display_name="Annabel Okonkwo-Fitzgerald",
+        organization="Smith & Sons",
+        emails=["annabel.okonkwo-fitzgerald@example.com"],
+        phones=["+44 20 7946 0958"],
+        labels=[club, neighbours],
+    )
+    ContactFactory(owner=alice, given_name="Ben", emails=["ben@example.com"])
+
+    html = text(alice_client.get(reverse("contacts:list")))
+
+    assert f'id="contact-name-{ann.pk}" title="Annabel Okonkwo-Fitzgerald">' in html
+    assert '<span class="item-sub" title="Smith &amp; Sons">' in html
+    assert 'title="annabel.okonkwo-fitzgerald@example.com">' in html
+    assert 'title="+44 20 7946 0958">' in html
+    # Labels in the order of the list, all of them, cut short or not.
+    assert (
+        '<span class="contact-chips" title="Neighbours, The &quot;Tuesday&quot; club">'
+        in html
+    )
+    # Ben has no job: his second line repeats his email, which wide screens hide.
+    assert '<span class="item-sub contact-row-repeat" title="ben@example.com">' in html
+
+
 def test_a_row_of_the_list_escapes_what_the_owner_typed(alice, alice_client):
     label = LabelFactory(owner=alice, name="<b>VIP</b>")
     ContactFactory(
