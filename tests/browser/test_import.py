@@ -434,6 +434,32 @@ def test_import_pages_look_finished(browser_session, alice, device, viewport, th
     member.screenshot(f"import-columns-{device}-{theme}")
 
 
+@pytest.mark.parametrize(
+    ("device", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)]
+)
+def test_import_and_export_link_to_each_other_beside_their_titles(
+    browser_session, alice, device, viewport
+):
+    member = browser_session(viewport=viewport)
+    member.sign_in(alice)
+    for path, title, other in [
+        ("/contacts/import/", "Import contacts", "Export"),
+        ("/contacts/export/", "Export contacts", "Import"),
+    ]:
+        member.goto(path)
+        head = member.page.locator(".page-head")
+        heading = head.get_by_role("heading", name=title).bounding_box()
+        link = head.get_by_role("link", name=other, exact=True)
+        # On the title's line, at its right, whatever the words under it.
+        box = link.bounding_box()
+        middle = box["y"] + box["height"] / 2
+        assert heading["y"] <= middle <= heading["y"] + heading["height"]
+        assert box["x"] > heading["x"] + heading["width"] / 2
+        intro = head.locator("p").bounding_box()
+        assert intro["y"] >= box["y"] + box["height"]
+    member.screenshot(f"export-import-link-{device}", full_page=False)
+
+
 def test_a_file_dropped_on_the_zone_is_the_one_imported(ui, alice):
     ui.sign_in(alice)
     ui.goto("/contacts/import/")
