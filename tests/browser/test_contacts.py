@@ -202,6 +202,30 @@ def test_the_list_reads_well_at_1280_pixels_with_long_values(ui, alice):
     ui.screenshot("contacts-list-long-values", full_page=False)
 
 
+def test_the_labels_line_up_whatever_their_counts(ui, alice):
+    club = LabelFactory(owner=alice, name="Book club")
+    LabelFactory(owner=alice, name="Conference speakers 2026")
+    for number in range(12):
+        ContactFactory(owner=alice, given_name=f"Reader {number}", labels=[club])
+    ui.sign_in(alice)
+    ui.goto("/contacts/labels/")
+    rows = ui.page.locator(".label-row")
+    expect(rows).to_have_count(2)
+    # "12 contacts" and "0 contacts" take one width: the names, Rename and
+    # Delete of each row are where they are in the other.
+    for part in ("input[name='name']", ".label-rename .btn", ".label-count"):
+        first, second = (row.locator(part).bounding_box() for row in rows.all())
+        assert abs(first["x"] - second["x"]) <= 0.5, part
+        if part != ".label-count":
+            assert abs(first["width"] - second["width"]) <= 0.5, part
+    # Rename is centred on its name's box.
+    field = rows.first.locator("input[name='name']").bounding_box()
+    rename = rows.first.locator(".label-rename .btn").bounding_box()
+    centre = field["y"] + field["height"] / 2
+    assert abs(rename["y"] + rename["height"] / 2 - centre) <= 1
+    ui.screenshot("contacts-labels", full_page=False)
+
+
 def test_on_a_phone_the_address_book_row_starts_at_the_current_page(
     browser_session, alice
 ):
