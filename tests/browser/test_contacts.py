@@ -202,6 +202,40 @@ def test_the_list_reads_well_at_1280_pixels_with_long_values(ui, alice):
     ui.screenshot("contacts-list-long-values", full_page=False)
 
 
+RING_INSIDE_CELL = """link => {
+  const style = getComputedStyle(link);
+  const ring = parseFloat(style.outlineWidth) + parseFloat(style.outlineOffset);
+  const box = link.getBoundingClientRect();
+  const cell = link.closest(".contact-cell").getBoundingClientRect();
+  return style.outlineStyle !== "none"
+    && box.left - ring >= cell.left && box.right + ring <= cell.right
+    && box.top - ring >= cell.top && box.bottom + ring <= cell.bottom;
+}"""
+
+
+def test_the_focus_ring_of_an_email_phone_or_badge_in_the_list_is_whole(ui, alice, bob):
+    ContactFactory(
+        owner=alice,
+        given_name="Bob",
+        emails=[bob.email],
+        phones=["+44 121 234 3913"],
+    )
+    ui.sign_in(alice)
+    ui.goto("/contacts/")
+    row = ui.page.locator(".contact-row").first
+    for link in (
+        row.locator(".contact-cell-email a"),
+        row.locator(".contact-cell-phone a"),
+        row.locator(".on-rapport-badge"),
+    ):
+        # Reached with the keyboard, as the ring is drawn for keys only.
+        link.focus()
+        ui.page.keyboard.press("Shift+Tab")
+        ui.page.keyboard.press("Tab")
+        expect(link).to_be_focused()
+        assert link.evaluate(RING_INSIDE_CELL)
+
+
 def test_the_labels_line_up_whatever_their_counts(ui, alice):
     club = LabelFactory(owner=alice, name="Book club")
     LabelFactory(owner=alice, name="Conference speakers 2026")
