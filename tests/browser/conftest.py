@@ -121,6 +121,33 @@ SIDEWAYS_OVERFLOW = """() => {
 }"""
 
 
+# Whether the focused element's focus ring is drawn whole: not cut by the
+# nearest box around it that clips what overflows (a scrolling row, a cell
+# that ends in an ellipsis, a card with rounded corners).
+FOCUS_RING_CUT = """element => {
+  const style = getComputedStyle(element);
+  if (style.outlineStyle === "none") return "not drawn";
+  const ring = parseFloat(style.outlineWidth) + parseFloat(style.outlineOffset);
+  const box = element.getBoundingClientRect();
+  for (let parent = element.parentElement; parent; parent = parent.parentElement) {
+    const clip = getComputedStyle(parent);
+    if (clip.overflowX === "visible" && clip.overflowY === "visible") continue;
+    const edge = parent.getBoundingClientRect();
+    const left = edge.left + parseFloat(clip.borderLeftWidth);
+    const right = edge.right - parseFloat(clip.borderRightWidth);
+    const top = edge.top + parseFloat(clip.borderTopWidth);
+    const bottom = edge.bottom - parseFloat(clip.borderBottomWidth);
+    const cut = [];
+    if (box.left - ring < left - 0.5) cut.push("left");
+    if (box.right + ring > right + 0.5) cut.push("right");
+    if (box.top - ring < top - 0.5) cut.push("top");
+    if (box.bottom + ring > bottom + 0.5) cut.push("bottom");
+    return cut.length ? "cut on the " + cut.join(", ") : "";
+  }
+  return "";
+}"""
+
+
 class BrowserSession:
     """One person's browser tab, with the checks every journey needs."""
 
@@ -193,6 +220,15 @@ class BrowserSession:
             raise AssertionError(
                 f"Accessibility violations on {self.page.url} {label}:\n{details}"
             )
+
+    def assert_focus_ring_whole(self, locator):
+        """Reach `locator` with the keyboard and check its focus ring shows whole."""
+        locator.focus()
+        self.page.keyboard.press("Shift+Tab")
+        self.page.keyboard.press("Tab")
+        expect(locator).to_be_focused()
+        cut = locator.evaluate(FOCUS_RING_CUT)
+        assert not cut, f"the focus ring of {locator} is {cut}"
 
     def sign_in(self, user, password: str = DEFAULT_PASSWORD):
         self.goto("/accounts/login/")

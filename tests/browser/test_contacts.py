@@ -202,17 +202,6 @@ def test_the_list_reads_well_at_1280_pixels_with_long_values(ui, alice):
     ui.screenshot("contacts-list-long-values", full_page=False)
 
 
-RING_INSIDE_CELL = """link => {
-  const style = getComputedStyle(link);
-  const ring = parseFloat(style.outlineWidth) + parseFloat(style.outlineOffset);
-  const box = link.getBoundingClientRect();
-  const cell = link.closest(".contact-cell").getBoundingClientRect();
-  return style.outlineStyle !== "none"
-    && box.left - ring >= cell.left && box.right + ring <= cell.right
-    && box.top - ring >= cell.top && box.bottom + ring <= cell.bottom;
-}"""
-
-
 def test_the_focus_ring_of_an_email_phone_or_badge_in_the_list_is_whole(ui, alice, bob):
     ContactFactory(
         owner=alice,
@@ -228,12 +217,7 @@ def test_the_focus_ring_of_an_email_phone_or_badge_in_the_list_is_whole(ui, alic
         row.locator(".contact-cell-phone a"),
         row.locator(".on-rapport-badge"),
     ):
-        # Reached with the keyboard, as the ring is drawn for keys only.
-        link.focus()
-        ui.page.keyboard.press("Shift+Tab")
-        ui.page.keyboard.press("Tab")
-        expect(link).to_be_focused()
-        assert link.evaluate(RING_INSIDE_CELL)
+        ui.assert_focus_ring_whole(link)
 
 
 def test_the_labels_line_up_whatever_their_counts(ui, alice):

@@ -355,3 +355,17 @@ def test_message_looks_the_same_wherever_it_is_offered(
     expect(ui.page.get_by_role("link", name="Message Bob Okafor")).to_have_class(
         re.compile(r"\bbtn-secondary\b")
     )
+
+
+@pytest.mark.parametrize(
+    ("device", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)]
+)
+def test_the_focus_ring_of_my_networks_sections_is_whole(
+    browser_session, alice, device, viewport
+):
+    ui = browser_session(viewport=viewport)
+    ui.sign_in(alice)
+    ui.goto("/network/")
+    sections = ui.page.get_by_role("navigation", name="My Network sections")
+    for link in sections.get_by_role("link").all():
+        ui.assert_focus_ring_whole(link)

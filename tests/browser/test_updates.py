@@ -111,6 +111,15 @@ def test_post_sits_on_one_line_with_who_can_see_it(
     member.screenshot(f"updates-composer-{device}")
 
 
+def test_the_focus_ring_of_an_updates_date_is_whole(ui, alice):
+    from tests.factories import UpdateFactory
+
+    UpdateFactory(author=alice, text="Our team shipped the new onboarding flow.")
+    ui.sign_in(alice)
+    card = ui.page.locator(".update-card", has_text="onboarding flow")
+    ui.assert_focus_ring_whole(card.locator(".update-meta time").locator(".."))
+
+
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_profile_depth_and_losing_touch(browser_session, alice, bob, theme):
     from datetime import timedelta
