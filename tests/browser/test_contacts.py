@@ -202,6 +202,23 @@ def test_the_list_reads_well_at_1280_pixels_with_long_values(ui, alice):
     ui.screenshot("contacts-list-long-values", full_page=False)
 
 
+def test_a_long_label_on_the_contact_page_ends_in_an_ellipsis(ui, alice):
+    long_name = "Conference: EuroPython 2026 speakers and volunteers"
+    zoe = ContactFactory(
+        owner=alice,
+        given_name="Zoe",
+        labels=[LabelFactory(owner=alice, name=long_name)],
+    )
+    ui.sign_in(alice)
+    ui.goto(f"/contacts/{zoe.pk}/")
+    chip = ui.page.get_by_role("link", name=long_name)
+    expect(chip).to_have_attribute("title", long_name)
+    name = chip.locator(".chip-name")
+    assert name.evaluate(CELL_CUT_SHORT)
+    expect(name).to_have_css("text-overflow", "ellipsis")
+    ui.screenshot("contact-long-label", full_page=False)
+
+
 def test_the_focus_ring_of_an_email_phone_or_badge_in_the_list_is_whole(ui, alice, bob):
     ContactFactory(
         owner=alice,
