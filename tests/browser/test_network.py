@@ -369,3 +369,38 @@ def test_the_focus_ring_of_my_networks_sections_is_whole(
     sections = ui.page.get_by_role("navigation", name="My Network sections")
     for link in sections.get_by_role("link").all():
         ui.assert_focus_ring_whole(link)
+
+
+def test_search_results_on_a_phone_show_whole_names_and_every_button(
+    browser_session, alice
+):
+    long_name = UserFactory(
+        display_name="Brigitte Kleinschmidt-Hohenberg",
+        headline="Koreanistiker at the Institute of East Asian Studies",
+    )
+    inviter = UserFactory(display_name="Lena Schmidt")
+    network.connection_request_send(sender=inviter, recipient=alice)
+    invited = UserFactory(display_name="Lars Schmidt")
+    network.connection_request_send(sender=alice, recipient=invited)
+    ui = browser_session(viewport=PHONE)
+    ui.sign_in(alice)
+    ui.goto("/network/search/?q=s")
+    results = ui.page.locator(".member-results > .item")
+    expect(results).to_have_count(3)
+    for index in range(3):
+        row = results.nth(index)
+        title = row.locator(".item-title")
+        assert not title.evaluate("cell => cell.scrollWidth > cell.clientWidth")
+        for button in row.locator(".item-actions a, .item-actions button").all():
+            box = button.bounding_box()
+            assert box["x"] >= 0
+            assert box["x"] + box["width"] <= PHONE["width"]
+    person = results.filter(has_text=long_name.display_name)
+    expect(
+        person.get_by_role("link", name=long_name.display_name, exact=True)
+    ).to_be_visible()
+    lena = results.filter(has_text="Lena Schmidt")
+    expect(lena.get_by_role("button", name=re.compile("^Accept"))).to_be_visible()
+    expect(lena.get_by_role("button", name=re.compile("^Ignore"))).to_be_visible()
+    ui.check_a11y("search on a phone")
+    ui.screenshot("network-search-phone")
