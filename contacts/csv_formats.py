@@ -1005,7 +1005,7 @@ def _set_birthday_parts(card: VCard, parts: dict[str, str]) -> None:
         datetime.date(birthday.year or 4, birthday.month, birthday.day)
     except (TypeError, ValueError):
         written = "-".join(part for part in (year, month, day) if part)
-        card.warnings.append(f"birthday “{written[:40]}” was not understood")
+        card.keep_unread_birthday(written)
         return
     card.birthday = birthday
 
@@ -1032,7 +1032,7 @@ def _set_scalar(card: VCard, target: str, value: str, day_first: bool) -> None:
         birthday = parse_loose_date(value, day_first=day_first)
         if birthday is None:
             if not _EMPTY_DATE.match(value):
-                card.warnings.append(f"birthday “{value[:40]}” was not understood")
+                card.keep_unread_birthday(value)
         else:
             card.birthday = birthday
     else:

@@ -122,6 +122,8 @@ class Photo:
 ANNIVERSARY, DATE, DEATHDATE = "anniversary", "date", "deathdate"
 RELATED, SPOUSE, ASSISTANT, MANAGER = "related", "spouse", "assistant", "manager"
 IM, SOCIAL, COLUMN = "im", "social", "column"
+# A birthday the reader could not make a date of, kept as the file wrote it.
+BIRTHDAY = "birthday"
 PHONETIC_GIVEN, PHONETIC_MIDDLE = "phonetic_given", "phonetic_middle"
 PHONETIC_FAMILY, PHONETIC_ORGANIZATION = "phonetic_family", "phonetic_organization"
 DATE_EXTRAS = frozenset({ANNIVERSARY, DATE, DEATHDATE})
@@ -194,6 +196,14 @@ class VCard:
     def name_to_show(self) -> str:
         """FN, else the name the rest of the card implies."""
         return self.formatted_name.strip() or self.implied_name()
+
+    def keep_unread_birthday(self, written: str) -> None:
+        """A birthday that is no date ("circa 1980", "1986-02-30") goes to the
+        notes as the file wrote it, with a notice, rather than being lost."""
+        self.warnings.append(
+            f"birthday “{written[:40]}” was not understood; kept in the notes"
+        )
+        self.extras.append(Extra(BIRTHDAY, written))
 
 
 # ---------------------------------------------------------------------------
@@ -1138,7 +1148,7 @@ def _on_bday(builder: _CardBuilder, prop: _Property) -> None:
         birthday.year = None
     if birthday is None:
         if text:
-            builder.card.warnings.append(f"birthday “{text[:40]}” was not understood")
+            builder.card.keep_unread_birthday(text)
         return
     builder.card.birthday = birthday
 

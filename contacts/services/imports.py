@@ -83,6 +83,7 @@ from contacts.uploads import CSV, UploadError, decode_upload, human_size, unpack
 from contacts.vcard import (
     ANNIVERSARY,
     ASSISTANT,
+    BIRTHDAY,
     COLUMN,
     DATE,
     DATE_EXTRAS,
@@ -151,6 +152,7 @@ EXTRA_HEADINGS = {
     PHONETIC_FAMILY: gettext_lazy("Phonetic last name"),
     PHONETIC_ORGANIZATION: gettext_lazy("Phonetic organization"),
     COLUMN: gettext_lazy("Other"),
+    BIRTHDAY: gettext_lazy("Birthday"),
 }
 # How the preview names them, counting the cards that have some. A CSV
 # column's values are not counted: its column says where they go.

@@ -421,7 +421,7 @@ def test_a_birthday_in_three_columns_that_is_no_date_is_a_warning(year, month, d
     assert card.birthday is None
     [warning] = card.warnings
     assert warning.startswith("birthday “")
-    assert warning.endswith("” was not understood")
+    assert warning.endswith("” was not understood; kept in the notes")
 
 
 def test_thunderbirds_export_is_imported_with_the_guessed_columns(alice, flow):
@@ -429,7 +429,9 @@ def test_thunderbirds_export_is_imported_with_the_guessed_columns(alice, flow):
     assert batch.status == Status.MAPPING
     batch = flow.set_mapping(batch, batch.mapping)
     assert batch.status == Status.READY, batch.error
-    assert batch.notices == ["line 4: birthday “1986-2-30” was not understood"]
+    assert batch.notices == [
+        "line 4: birthday “1986-2-30” was not understood; kept in the notes"
+    ]
     flow.confirm(batch, "add")
 
     ilkay = Contact.objects.get(owner=alice, given_name="Ilkay")
@@ -453,6 +455,8 @@ def test_thunderbirds_export_is_imported_with_the_guessed_columns(alice, flow):
     assert (jun.birthday_day, jun.birthday_month, jun.birthday_year) == (9, 3, None)
     marta = Contact.objects.get(owner=alice, given_name="Marta")
     assert marta.birthday_month is None
+    # What was no date is kept as the file wrote it.
+    assert marta.notes == "Birthday: 1986-2-30"
 
 
 # ---------- Yahoo and Outlook.com ----------

@@ -258,7 +258,7 @@ def test_unreadable_cards_are_listed_with_their_line(alice, flow):
     assert "“not-an-email” is not an email address; left out" in notices
     assert "“call me maybe” is not a phone number; left out" in notices
     assert "not a web address" in notices
-    assert "birthday “1999-02-30” was not understood" in notices
+    assert "birthday “1999-02-30” was not understood; kept in the notes" in notices
 
 
 @pytest.mark.parametrize(
@@ -874,3 +874,18 @@ def test_prepared_cards_keep_every_character_between_preview_and_import():
     )
     (back,) = imports.unpack(imports.pack([card]))
     assert back == card
+
+
+def test_a_birthday_that_is_no_date_is_kept_in_the_notes(alice, flow):
+    card = (
+        b"BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ada Byron\r\nBDAY:circa 1815\r\n"
+        b"NOTE:Poet's daughter\r\nEND:VCARD\r\n"
+    )
+    batch = flow.upload(alice, "ada.vcf", card)
+    assert batch.notices == [
+        "line 1: birthday “circa 1815” was not understood; kept in the notes"
+    ]
+    flow.confirm(batch, "add")
+    ada = Contact.objects.get(owner=alice)
+    assert ada.birthday_month is None
+    assert ada.notes == "Poet's daughter\n\nBirthday: circa 1815"
