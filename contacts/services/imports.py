@@ -729,13 +729,23 @@ class _Preparer:
             lines = (item.street.strip(), item.extended.strip(), item.po_box.strip())
             street = "\n".join(line for line in lines if line)
             parts = [
-                (street if name == "street" else getattr(item, name))
-                .strip()[: ADDRESS_LIMITS[name]]
-                .strip()
+                (street if name == "street" else getattr(item, name)).strip()
                 for name in ContactAddress.PARTS
             ]
             if not any(parts):
                 continue
+            for index, name in enumerate(ContactAddress.PARTS):
+                limit_of_part = ADDRESS_LIMITS[name]
+                if len(parts[index]) > limit_of_part:
+                    parts[index] = parts[index][:limit_of_part].strip()
+                    self.outcome.notice(
+                        line,
+                        _("%(part)s of an address shortened to %(limit)s characters")
+                        % {
+                            "part": ContactAddress._meta.get_field(name).verbose_name,
+                            "limit": limit_of_part,
+                        },
+                    )
             if len(addresses) == limit:
                 self._too_many(line, _("addresses"), limit)
                 break

@@ -889,3 +889,17 @@ def test_a_birthday_that_is_no_date_is_kept_in_the_notes(alice, flow):
     ada = Contact.objects.get(owner=alice)
     assert ada.birthday_month is None
     assert ada.notes == "Poet's daughter\n\nBirthday: circa 1815"
+
+
+def test_an_address_part_too_long_is_shortened_with_a_notice(alice, flow):
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Byron\r\n"
+        f"ADR;TYPE=HOME:;;1 Main St;Leeds;;{'L' * 30};UK\r\nEND:VCARD\r\n"
+    ).encode()
+    batch = flow.upload(alice, "ada.vcf", card)
+    assert batch.notices == [
+        "line 1: postal code of an address shortened to 20 characters"
+    ]
+    flow.confirm(batch, "add")
+    [address] = Contact.objects.get(owner=alice).addresses.all()
+    assert (address.city, address.postal_code) == ("Leeds", "L" * 20)
