@@ -172,8 +172,10 @@ def contacts_merge(
     )
     now = timezone.now()
     # A member may be linked to one card only: free the link before moving it.
+    # Merged is edited: undoing the import a card came from keeps it, so the
+    # merge can still be undone.
     Contact.objects.filter(pk__in=[contact.pk for contact in others]).update(
-        deleted_at=now, member=None
+        deleted_at=now, member=None, updated=now
     )
     if member and keep.member_id != member:
         Contact.objects.filter(pk=keep.pk).update(member_id=member)

@@ -521,3 +521,26 @@ def test_a_second_click_on_merge_shows_what_the_first_did(
     response = alice_client.post(reverse("contacts:duplicates_merge"), form)
     assert response["Location"] == reverse("contacts:duplicates")
     assert _messages(response)[-1] == "Choose at least two contacts to merge."
+
+
+def test_an_imported_contact_merged_away_survives_undoing_the_import(alice, flow):
+    # Zoe is imported, then merged into the Zoe already in the book; undoing
+    # the import keeps the merged card (merged is edited), so the merge can
+    # still be undone and both come back.
+    own = ContactFactory(owner=alice, given_name="Zoe", emails=["zoe@home.example"])
+    data = (
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zoe Quinn\r\nN:Quinn;Zoe;;;\r\n"
+        b"EMAIL:zoe@work.example\r\nEND:VCARD\r\n"
+    )
+    batch = flow.upload(alice, "zoe.vcf", data)
+    batch = flow.confirm(batch, "add")
+    imported = Contact.objects.get(owner=alice, emails__value="zoe@work.example")
+    kept = contacts_merge(
+        owner=alice, contact_ids=[own.pk, imported.pk], choices={"name": own.pk}
+    )
+    batch = flow.undo(batch)
+    assert [item["name"] for item in batch.kept] == ["Zoe Quinn"]
+    assert Contact.objects.filter(pk=imported.pk).exists()
+    outcome = contact_merges_undo(owner=alice, merge_ids=[kept.merge.pk])
+    assert outcome.refused == []
+    assert Contact.objects.get(pk=imported.pk).deleted_at is None
