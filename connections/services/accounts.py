@@ -98,10 +98,11 @@ def account_erase(*, member, by_staff: bool = False):
     `account_close` or `member_close`.
 
     Deleted: profile and photo, work history, connections (both rows of each
-    pair), email invitations, the member's blocks, updates, comments and
-    likes, conversations (for both sides: a closed member's conversations are
-    readable by no one), email addresses, two-factor keys, sessions, and,
-    through `account_closing`, the address book. Kept: the row itself,
+    pair), email invitations, blocks (the member's and others' of them),
+    updates, comments and likes, conversations (for both sides: a closed
+    member's conversations are readable by no one), email addresses,
+    two-factor keys, sessions, and, through `account_closing`, the address
+    book. Kept: the row itself,
     emptied and inactive; content a report points at (hidden, as its author
     appears nowhere); reports, sanctions and audit records; invitations, their
     notes erased and pending ones ended as withdrawn (sent) or ignored
@@ -125,7 +126,9 @@ def account_erase(*, member, by_staff: bool = False):
     )
     ConnectionRequest.objects.filter(sender=member).exclude(note="").update(note="")
     EmailInvitation.objects.filter(inviter=member).delete()
-    Block.objects.filter(blocker=member).delete()
+    # Blocks both ways: a block of a closed account guards against nothing,
+    # and the blocker's list would still show the emptied row.
+    Block.objects.filter(Q(blocker=member) | Q(blocked=member)).delete()
     Interaction.objects.filter(Q(actor=member) | Q(target=member)).delete()
 
     Like.objects.filter(member=member).delete()

@@ -168,6 +168,19 @@ def test_content_a_report_points_at_is_kept_for_the_moderators(alice, bob, carol
     assert Report.objects.filter(member=alice).count() == 3
 
 
+def test_a_member_who_blocked_the_closed_account_no_longer_lists_it(alice, dave):
+    BlockFactory(blocker=dave, blocked=alice)
+    dave_client = Client()
+    dave_client.force_login(dave)
+
+    account_close(member=alice, password=DEFAULT_PASSWORD)
+
+    assert not Block.objects.filter(blocked=alice).exists()
+    page = dave_client.get(reverse("connections:blocked")).content.decode()
+    assert "Former member" not in page
+    assert "You haven't blocked anyone" in page
+
+
 @pytest.mark.parametrize("password", ["not-my-password", "", DEFAULT_PASSWORD + " "])
 def test_a_wrong_password_closes_nothing(alices_world, alice, bob, password):
     with pytest.raises(ValidationError) as refusal:
