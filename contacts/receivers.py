@@ -8,12 +8,15 @@ from connections.archive import register_part
 from connections.signals import account_closing
 from contacts.selectors.transfer import ExportFormat, contacts_to_export, export_stream
 from contacts.services.address_books import address_book_delete
+from contacts.services.contacts import contacts_unlink_member
 
 
 @receiver(account_closing, dispatch_uid="contacts.address_book_delete")
 def delete_address_book(sender, member, **kwargs):
-    """A closed account keeps no address book."""
+    """A closed account keeps no address book, and the cards other members
+    saved from it stay theirs, no longer linked to it."""
     address_book_delete(owner=member)
+    contacts_unlink_member(member=member)
 
 
 def archive_contacts(member, base_url: str):

@@ -238,6 +238,13 @@ def contact_create_from_member(
     return contact, SavedMember.CREATED
 
 
+def contacts_unlink_member(*, member) -> int:
+    """Unlink every card saved from `member`, for an account being closed
+    (`account_closing`): the cards stay their owners', tied to no account.
+    Returns how many were linked."""
+    return Contact.objects.filter(member=member).update(member=None)
+
+
 def _clean(text: str | None) -> str:
     return (text or "").strip()
 
