@@ -168,6 +168,11 @@ def account_erase(*, member, by_staff: bool = False):
     member.display_name = CLOSED_NAME
     member.headline = ""
     member.findable_by_email = False
+    member.signup_ip = None
+    # A staff member closed by another keeps no rights on the emptied row.
+    member.is_staff = False
+    member.groups.clear()
+    member.user_permissions.clear()
     member.is_active = False
     member.closed_at = now
     member.set_unusable_password()

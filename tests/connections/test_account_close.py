@@ -5,6 +5,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -41,6 +42,7 @@ from connections.services.network import (
 from connections.services.profiles import profile_photo_set
 from connections.services.updates import like_toggle
 from connections.views.pages import account_close_view
+from tests.conftest import make_persona
 from tests.connections.test_profiles import picture
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -121,6 +123,26 @@ def test_the_closed_account_is_an_empty_inactive_shell(alice):
     assert alice.headline == ""
     assert not alice.findable_by_email
     assert not alice.has_usable_password()
+
+
+def test_the_emptied_row_keeps_no_sign_up_address_nor_staff_rights(alice, moderator):
+    type(alice).objects.filter(pk=alice.pk).update(signup_ip="203.0.113.7")
+    moderator.groups.add(Group.objects.create(name="Moderators"))
+    member_close(member=alice, staff_member=moderator, reason="Asked by email")
+    member_close(
+        member=moderator,
+        staff_member=make_persona(
+            "otto", "Otto Other", is_staff=True, is_superuser=True
+        ),
+        reason="Left the team",
+    )
+
+    alice.refresh_from_db()
+    moderator.refresh_from_db()
+    assert alice.signup_ip is None
+    assert not moderator.is_staff
+    assert not moderator.user_permissions.exists()
+    assert not moderator.groups.exists()
 
 
 def test_the_email_is_free_again_and_the_handle_stays_reserved(alice):
