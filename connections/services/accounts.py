@@ -126,6 +126,9 @@ def account_erase(*, member, by_staff: bool = False):
     )
     ConnectionRequest.objects.filter(sender=member).exclude(note="").update(note="")
     EmailInvitation.objects.filter(inviter=member).delete()
+    # Others' invitations the member signed up through stay theirs, tied to
+    # no account ("signed up as" in the admin).
+    EmailInvitation.objects.filter(claimed_by=member).update(claimed_by=None)
     # Blocks both ways: a block of a closed account guards against nothing,
     # and the blocker's list would still show the emptied row.
     Block.objects.filter(Q(blocker=member) | Q(blocked=member)).delete()

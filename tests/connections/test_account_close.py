@@ -125,6 +125,18 @@ def test_the_closed_account_is_an_empty_inactive_shell(alice):
     assert not alice.has_usable_password()
 
 
+def test_an_invitation_the_member_signed_up_through_stays_its_senders(alice, bob):
+    invitation = email_invitation_send(inviter=bob, email="alice@example.com")
+    EmailInvitation.objects.filter(pk=invitation.pk).update(
+        claimed_by=alice, status="used"
+    )
+
+    account_close(member=alice, password=DEFAULT_PASSWORD)
+
+    invitation.refresh_from_db()
+    assert (invitation.inviter, invitation.claimed_by) == (bob, None)
+
+
 def test_the_emptied_row_keeps_no_sign_up_address_nor_staff_rights(alice, moderator):
     type(alice).objects.filter(pk=alice.pk).update(signup_ip="203.0.113.7")
     moderator.groups.add(Group.objects.create(name="Moderators"))
