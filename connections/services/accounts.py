@@ -28,6 +28,7 @@ from connections.models import (
     NotificationSettings,
     Profile,
     Report,
+    SendingPause,
     Update,
     WorkEntry,
 )
@@ -132,6 +133,9 @@ def account_erase(*, member, by_staff: bool = False):
     # Blocks both ways: a block of a closed account guards against nothing,
     # and the blocker's list would still show the emptied row.
     Block.objects.filter(Q(blocker=member) | Q(blocked=member)).delete()
+    # A pause on sending invitations guards against nothing any more, and
+    # would sit among the active ones moderators may lift.
+    SendingPause.objects.filter(member=member).delete()
     Interaction.objects.filter(Q(actor=member) | Q(target=member)).delete()
 
     Like.objects.filter(member=member).delete()

@@ -1,6 +1,7 @@
 """Settings › Close account: a member leaves, and what they kept goes with them."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -13,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from connections.models import (
     AuditRecord,
@@ -27,10 +29,12 @@ from connections.models import (
     Message,
     Profile,
     Report,
+    SendingPause,
     Update,
     WorkEntry,
 )
 from connections.photos import photo_path
+from connections.selectors.moderation import abuse_signals
 from connections.services.accounts import account_close, closed_email
 from connections.services.members import handle_available
 from connections.services.moderation import member_close, report_create
@@ -135,6 +139,17 @@ def test_an_invitation_the_member_signed_up_through_stays_its_senders(alice, bob
 
     invitation.refresh_from_db()
     assert (invitation.inviter, invitation.claimed_by) == (bob, None)
+
+
+def test_a_pause_on_sending_invitations_is_no_longer_listed_for_moderators(alice):
+    SendingPause.objects.create(
+        member=alice, until=timezone.now() + timedelta(days=3), reason="Refusals"
+    )
+
+    account_close(member=alice, password=DEFAULT_PASSWORD)
+
+    assert abuse_signals().pauses == []
+    assert not SendingPause.objects.filter(member=alice).exists()
 
 
 def test_the_emptied_row_keeps_no_sign_up_address_nor_staff_rights(alice, moderator):
