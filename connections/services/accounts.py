@@ -100,14 +100,15 @@ def account_erase(*, member, by_staff: bool = False):
 
     Deleted: profile and photo, work history, connections (both rows of each
     pair), email invitations, blocks (the member's and others' of them),
-    updates, comments and likes, conversations (for both sides: a closed
-    member's conversations are readable by no one), email addresses,
-    two-factor keys, sessions, and, through `account_closing`, the address
-    book. Kept: the row itself,
-    emptied and inactive; content a report points at (hidden, as its author
-    appears nowhere); reports, sanctions and audit records; invitations, their
-    notes erased and pending ones ended as withdrawn (sent) or ignored
-    (received), since the limits on senders count them.
+    pauses on sending invitations, updates, comments and likes,
+    conversations (for both sides: a closed member's conversations are
+    readable by no one), email addresses, two-factor keys, sessions, and,
+    through `account_closing`, the address book (and the links of others'
+    cards to the member). Kept: the row itself, emptied and inactive;
+    content a report points at (hidden, as its author appears nowhere);
+    reports, sanctions and audit records; invitations, their notes erased
+    and pending ones ended as withdrawn (sent) or ignored (received), since
+    the limits on senders count them; former handles, still reserved.
     """
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
