@@ -8,7 +8,8 @@ the conversations or the address book hold. Other apps add their parts with
 imports them.
 
 Only what the member may see goes in: their own profile and account, their
-connections, invitations, blocks, updates and comments, and the
+connections, invitations (by email too), blocks, updates, comments and
+likes, the reports they made and the warnings they were given, and the
 conversations they can read (the same rule as the inbox: not with a member
 who blocked them or who no longer has an account; a suspended member under
 the neutral name).
@@ -35,9 +36,13 @@ from connections.models import (
     Connection,
     ConnectionRequest,
     ConversationMember,
+    EmailInvitation,
+    Like,
     Message,
     NotificationSettings,
     Profile,
+    Report,
+    Sanction,
     Update,
     WorkEntry,
 )
@@ -168,7 +173,15 @@ def _connections(member, base_url: str) -> Iterator[bytes]:
         .iterator(chunk_size=ROWS_PER_CHUNK)
     )
     return csv_rows(
-        ("Name", "Handle", "Profile", "Connected on", "Kind", "Your note"),
+        (
+            "Name",
+            "Handle",
+            "Profile",
+            "Connected on",
+            "Kind",
+            "Your note",
+            "Keep in touch every (weeks)",
+        ),
         (
             (
                 row.other.display_name,
@@ -177,6 +190,7 @@ def _connections(member, base_url: str) -> Iterator[bytes]:
                 row.created,
                 row.get_kind_display() if row.kind else "",
                 row.note,
+                row.keep_in_touch_weeks,
             )
             for row in rows
         ),
@@ -232,6 +246,29 @@ def _invitations(member, base_url: str) -> Iterator[bytes]:
             "Answered on",
         ),
         rows(),
+    )
+
+
+def _email_invitations(member, base_url: str) -> Iterator[bytes]:
+    rows = (
+        EmailInvitation.objects.filter(inviter=member)
+        .order_by("created", "pk")
+        .iterator(chunk_size=ROWS_PER_CHUNK)
+    )
+    return csv_rows(
+        ("Email", "Name", "Note", "Status", "Sent on", "Valid until", "Used on"),
+        (
+            (
+                row.email,
+                row.name,
+                row.note,
+                row.get_status_display(),
+                row.created,
+                row.expires,
+                row.used,
+            )
+            for row in rows
+        ),
     )
 
 
@@ -329,6 +366,76 @@ def _comments(member, base_url: str) -> Iterator[bytes]:
     )
 
 
+def _likes(member, base_url: str) -> Iterator[bytes]:
+    from django.urls import reverse
+
+    rows = (
+        Like.objects.filter(member=member)
+        .order_by("created", "pk")
+        .values_list("update_id", "created")
+        .iterator(chunk_size=ROWS_PER_CHUNK)
+    )
+    return csv_rows(
+        ("The update", "Liked on"),
+        (
+            (base_url + reverse("connections:update", args=[update_id]), created)
+            for update_id, created in rows
+        ),
+    )
+
+
+def _reports(member, base_url: str) -> Iterator[bytes]:
+    """The reports the member made, as Settings › Reports shows them: never
+    which staff member resolved them."""
+    rows = (
+        Report.objects.filter(reporter=member)
+        .select_related("member")
+        .defer("resolved_by")
+        .order_by("created", "pk")
+        .iterator(chunk_size=ROWS_PER_CHUNK)
+    )
+
+    def lines():
+        for row in rows:
+            about = shown_member(row.member)
+            yield (
+                about.display_name,
+                about.handle,
+                row.get_subject_display(),
+                row.get_reason_display(),
+                row.details,
+                row.created,
+                row.get_status_display(),
+                row.get_outcome_display() if row.outcome else "",
+                row.resolved,
+            )
+
+    return csv_rows(
+        (
+            "Member",
+            "Handle",
+            "About",
+            "Reason",
+            "Your details",
+            "Reported on",
+            "Status",
+            "Outcome",
+            "Resolved on",
+        ),
+        lines(),
+    )
+
+
+def _warnings(member, base_url: str) -> Iterator[bytes]:
+    rows = (
+        Sanction.objects.filter(member=member, kind=Sanction.Kind.WARNING)
+        .order_by("created", "pk")
+        .values_list("created", "reason", "seen")
+        .iterator(chunk_size=ROWS_PER_CHUNK)
+    )
+    return csv_rows(("Given on", "Reason", "Read on"), rows)
+
+
 def _parts() -> list[Part]:
     return [
         (
@@ -343,10 +450,18 @@ def _parts() -> list[Part]:
             _connections,
         ),
         ("invitations.csv", _("the invitations you sent and received"), _invitations),
+        (
+            "email_invitations.csv",
+            _("the invitations you sent by email"),
+            _email_invitations,
+        ),
         ("blocked.csv", _("the members you blocked"), _blocked),
         ("messages.csv", _("your conversations, every message"), _messages),
         ("updates.csv", _("the updates you posted"), _updates),
         ("comments.csv", _("the comments you wrote"), _comments),
+        ("likes.csv", _("the updates you liked"), _likes),
+        ("reports.csv", _("the reports you made and their outcomes"), _reports),
+        ("warnings.csv", _("the warnings the staff gave you"), _warnings),
         *_EXTRA_PARTS,
     ]
 

@@ -13,9 +13,16 @@ from django.utils import timezone
 
 from connections.archive import FOLDER, archive_stream
 from connections.models import Connection
-from connections.services.moderation import member_suspend
-from connections.services.network import block_create
+from connections.services.depth import connection_keep_in_touch_set
+from connections.services.moderation import (
+    member_suspend,
+    member_warn,
+    report_create,
+    warnings_mark_seen,
+)
+from connections.services.network import block_create, email_invitation_send
 from connections.services.profiles import profile_photo_set
+from connections.services.updates import like_toggle
 from tests.connections.test_profiles import picture
 from tests.factories import (
     BlockFactory,
@@ -71,10 +78,14 @@ def test_the_archive_holds_the_profile_network_and_address_book(
         "profile.json",
         "connections.csv",
         "invitations.csv",
+        "email_invitations.csv",
         "blocked.csv",
         "messages.csv",
         "updates.csv",
         "comments.csv",
+        "likes.csv",
+        "reports.csv",
+        "warnings.csv",
         "contacts.vcf",
     }
     profile = json.loads(archive.read(f"{FOLDER}/profile.json"))
@@ -168,6 +179,51 @@ def test_updates_comments_and_blocks_are_listed(alice, bob, alice_client):
     assert [row["Name"] for row in rows(archive, "blocked.csv")] == ["Mallory Spam"]
 
 
+def test_likes_email_invitations_and_keep_in_touch_are_listed(alice, bob, alice_client):
+    connect(alice, bob)
+    connection_keep_in_touch_set(member=alice, other=bob, weeks=4)
+    bobs = UpdateFactory(author=bob, text="Hiring")
+    like_toggle(update=bobs, member=alice, like=True)
+    email_invitation_send(
+        inviter=alice, email="erin@example.org", name="Erin", note="Join us"
+    )
+
+    archive = download(alice_client)
+
+    (connection,) = rows(archive, "connections.csv")
+    assert connection["Keep in touch every (weeks)"] == "4"
+    (like,) = rows(archive, "likes.csv")
+    assert like["The update"] == "http://testserver" + reverse(
+        "connections:update", args=[bobs.pk]
+    )
+    (invitation,) = rows(archive, "email_invitations.csv")
+    assert (invitation["Email"], invitation["Name"], invitation["Note"]) == (
+        "erin@example.org",
+        "Erin",
+        "Join us",
+    )
+    assert invitation["Status"] == "Sent"
+
+
+def test_reports_made_and_warnings_given_are_listed(
+    alice, bob, carol, alice_client, moderator
+):
+    report_create(reporter=alice, member=bob, reason="spam", details="Ads in DMs")
+    report_create(reporter=carol, member=alice, reason="spam", details="Not mine")
+    member_warn(member=alice, staff_member=moderator, reason="Keep it civil")
+    warnings_mark_seen(member=alice)
+
+    archive = download(alice_client)
+
+    (report,) = rows(archive, "reports.csv")
+    assert (report["Handle"], report["Your details"]) == ("bob", "Ads in DMs")
+    assert report["Status"] == "Open"
+    assert "mona" not in archive.read(f"{FOLDER}/reports.csv").decode()
+    (warning,) = rows(archive, "warnings.csv")
+    assert warning["Reason"] == "Keep it civil"
+    assert warning["Read on"]
+
+
 def test_the_profile_photo_is_in_the_archive(alice, alice_client, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
     profile_photo_set(
@@ -191,23 +247,29 @@ def test_an_empty_account_still_gets_a_readable_archive(alice_client):
 
 @pytest.mark.parametrize("size", [3, 30])
 def test_the_archive_costs_the_same_queries_whatever_the_network(
-    alice, django_assert_max_num_queries, size
+    alice, moderator, django_assert_max_num_queries, size
 ):
-    for other in UserFactory.create_batch(size):
+    for n, other in enumerate(UserFactory.create_batch(size)):
         connect(alice, other)
         bulk_messages(alice, other, 3)
         ConnectionRequestFactory(
             sender=other, recipient=alice, status="ignored", responded=timezone.now()
         )
+        like_toggle(update=UpdateFactory(author=other), member=alice, like=True)
+        report_create(reporter=alice, member=other, reason="spam")
+        email_invitation_send(inviter=alice, email=f"guest{n}@example.org")
+        member_warn(member=alice, staff_member=moderator, reason=f"Warning {n}")
     for n in range(size):
         ContactFactory(owner=alice, given_name=f"Contact {n}")
 
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(23):
         data = b"".join(archive_stream(alice, base_url="http://testserver"))
 
     archive = zipfile.ZipFile(io.BytesIO(data))
     assert len(rows(archive, "connections.csv")) == size
     assert len(rows(archive, "messages.csv")) == 3 * size
+    for name in ("likes.csv", "reports.csv", "email_invitations.csv", "warnings.csv"):
+        assert len(rows(archive, name)) == size
 
 
 def test_the_page_lists_the_files_and_is_reached_from_settings(alice_client):
