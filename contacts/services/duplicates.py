@@ -196,7 +196,12 @@ def contacts_merge(
         kept_updated=kept.updated,
         trashed_at=now,
         merged=[
-            {"id": other.pk, "name": other.shown_name, "member": other.member_id}
+            {
+                "id": other.pk,
+                "name": other.shown_name,
+                "member": other.member_id,
+                "updated": other.updated.isoformat(),
+            }
             for other in others
         ],
         before=before,
@@ -643,9 +648,15 @@ def _undo_merge(owner, merge: ContactMerge) -> None:
         member_id=before["member"] if before["member"] in members else None,
         updated=datetime.datetime.fromisoformat(before["updated"]),
     )
-    Contact.objects.filter(pk__in=ids, deleted_at=merge.trashed_at).update(
-        deleted_at=None
-    )
+    # Each back as it was, down to when it last changed (merging marked it
+    # changed: an import that added it keeps it when undone).
+    for part in merge.merged:
+        restored = {"deleted_at": None}
+        if "updated" in part:
+            restored["updated"] = datetime.datetime.fromisoformat(part["updated"])
+        Contact.objects.filter(pk=part["id"], deleted_at=merge.trashed_at).update(
+            **restored
+        )
     for part in merge.merged:
         member = part["member"]
         # Unless the member was saved as another contact since.
