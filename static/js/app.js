@@ -39,14 +39,19 @@
     });
   });
 
+  // Escape closes the dialog if one is open (the menu it came from stays as
+  // it was), else the open menus.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
+    var dialog = document.querySelector(".dialog-backdrop");
+    if (dialog) {
+      closeDialog(dialog);
+      return;
+    }
     document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
       menu.removeAttribute("open");
       menu.querySelector("summary").focus();
     });
-    var dialog = document.querySelector(".dialog-backdrop");
-    if (dialog) closeDialog(dialog);
   });
 
   // Theme: apply at once, remember on the server.
@@ -100,14 +105,54 @@
   });
 
   // Dialogs that htmx inserts: close on the backdrop, Escape or [data-close].
+  // While one is open the focus stays in it; when it closes, the focus goes
+  // back to what opened it.
   function closeDialog(backdrop) {
-    var opener = document.querySelector("[data-dialog-opener]");
     backdrop.remove();
-    if (opener) {
-      opener.removeAttribute("data-dialog-opener");
-      opener.focus();
-    }
+    returnFromDialog();
   }
+
+  function returnFromDialog() {
+    var opener = document.querySelector("[data-dialog-opener]");
+    if (!opener) return;
+    opener.removeAttribute("data-dialog-opener");
+    opener.focus();
+  }
+
+  var FOCUSABLE =
+    "a[href], button:not([disabled]), input:not([type='hidden']):not([disabled]), " +
+    "select:not([disabled]), textarea:not([disabled]), summary, [tabindex]";
+
+  function focusables(root) {
+    return Array.prototype.filter.call(root.querySelectorAll(FOCUSABLE), function (elt) {
+      return elt.tabIndex >= 0 && elt.getClientRects().length > 0;
+    });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Tab") return;
+    var dialog = document.querySelector(".dialog-backdrop .dialog");
+    if (!dialog) return;
+    var items = focusables(dialog);
+    if (!items.length) {
+      event.preventDefault();
+      dialog.focus();
+      return;
+    }
+    var first = items[0];
+    var last = items[items.length - 1];
+    var active = document.activeElement;
+    if (!dialog.contains(active) || active === dialog) {
+      event.preventDefault();
+      (event.shiftKey ? last : first).focus();
+    } else if (event.shiftKey && active === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && active === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  });
 
   document.addEventListener("click", function (event) {
     var backdrop = event.target.closest(".dialog-backdrop");
@@ -120,17 +165,39 @@
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
-    if (elt && elt.matches("[hx-target='#dialog']")) {
+    if (elt && elt.matches("[hx-target='#dialog']") && !elt.closest(".dialog")) {
+      document.querySelectorAll("[data-dialog-opener]").forEach(function (other) {
+        other.removeAttribute("data-dialog-opener");
+      });
       elt.setAttribute("data-dialog-opener", "");
     }
   });
 
+  // A dialog that opens (or comes back with an answer) takes the focus: on
+  // the field to correct, else the first field to fill in, else the dialog
+  // itself, whose name and text a screen reader then reads out. A dialog
+  // that only asks to confirm leaves its buttons to a deliberate Tab.
   function focusDialog(root) {
-    var dialog = root.querySelector ? root.querySelector(".dialog") : null;
+    if (!root.querySelector) return;
+    var dialog =
+      (root.closest && root.closest(".dialog-backdrop .dialog")) ||
+      root.querySelector(".dialog-backdrop .dialog");
     if (!dialog) return;
-    var first = dialog.querySelector("input, textarea, select, button:not([data-close])");
-    (first || dialog).focus();
+    var field =
+      dialog.querySelector("[aria-invalid='true']") ||
+      focusables(dialog).filter(function (elt) {
+        return elt.matches("input, select, textarea");
+      })[0];
+    (field || dialog).focus();
   }
+
+  // A dialog the server closed (emptied #dialog) gives the focus back too.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var slot = document.getElementById("dialog");
+    if (slot && event.target === slot && !slot.querySelector(".dialog")) {
+      returnFromDialog();
+    }
+  });
 
   // Network: the relationship button, inline saves and removed connections.
   // A page that shows a member's button (#relationship-<id>, which carries its
