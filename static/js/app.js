@@ -199,6 +199,120 @@
     }
   });
 
+  // Partial updates keep the keyboard's place. When a swap takes away (or
+  // hides) the element that had the focus, the focus goes to its counterpart
+  // in the new content (the same action: a star, Like, Comment), else to the
+  // new content itself ("Load more": the first new item; an answered
+  // invitation: its row), else beside what was removed, instead of falling
+  // back to the top of the page.
+  var focusPlace = null;
+
+  function visible(elt) {
+    return elt.isConnected && elt.getClientRects().length > 0;
+  }
+
+  function attributeSelector(name, value) {
+    return "[" + name + '="' + CSS.escape(value) + '"]';
+  }
+
+  function counterpartSelectors(elt) {
+    var tag = elt.tagName.toLowerCase();
+    var selectors = [];
+    ["hx-post", "hx-get", "formaction", "href"].forEach(function (name) {
+      var value = elt.getAttribute(name);
+      if (value) selectors.push(tag + attributeSelector(name, value));
+    });
+    var form = elt.form;
+    var action = form && (form.getAttribute("hx-post") || form.getAttribute("action"));
+    if (action && form.contains(elt)) {
+      var scope = "form" + attributeSelector(form.hasAttribute("hx-post") ? "hx-post" : "action", action) + " " + tag;
+      var name = elt.getAttribute("name");
+      if (name) {
+        if (elt.getAttribute("value")) {
+          selectors.push(scope + attributeSelector("name", name) + attributeSelector("value", elt.getAttribute("value")));
+        }
+        selectors.push(scope + attributeSelector("name", name));
+      }
+      if (elt.getAttribute("type")) selectors.push(scope + attributeSelector("type", elt.getAttribute("type")));
+    }
+    return selectors;
+  }
+
+  // A button disabled while its request runs (hx-disabled-elt) loses the
+  // focus then: where it was is noted before.
+  var focusAtRequest = null;
+
+  document.addEventListener("htmx:beforeRequest", function () {
+    var active = document.activeElement;
+    focusAtRequest = active && active !== document.body ? active : null;
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var active = document.activeElement;
+    if ((!active || active === document.body) && focusAtRequest) active = focusAtRequest;
+    focusAtRequest = null;
+    var target = event.detail.target;
+    if (!event.detail.shouldSwap || !target || !active || active === document.body) return;
+    focusPlace = {
+      elt: active,
+      selectors: counterpartSelectors(active),
+      target: target,
+      parent: target.parentNode,
+      before: target.previousSibling,
+      after: target.nextSibling,
+      // Beside it, or beside the list item it sat in.
+      nextItem: target.nextElementSibling || (target.parentElement && target.parentElement.nextElementSibling),
+      previousItem:
+        target.previousElementSibling || (target.parentElement && target.parentElement.previousElementSibling),
+    };
+  });
+
+  function newContent(place) {
+    if (place.target.isConnected) return [place.target];
+    var parent = place.parent;
+    if (!parent || !parent.isConnected) return [];
+    var node =
+      place.before && place.before.parentNode === parent ? place.before.nextSibling : parent.firstChild;
+    var elements = [];
+    while (node && node !== place.after) {
+      if (node.nodeType === 1) elements.push(node);
+      node = node.nextSibling;
+    }
+    return elements;
+  }
+
+  function focusInPlace(elt) {
+    if (!(elt.tabIndex >= 0) && !elt.hasAttribute("tabindex")) elt.setAttribute("tabindex", "-1");
+    elt.focus();
+  }
+
+  document.addEventListener("htmx:afterSettle", function () {
+    var place = focusPlace;
+    focusPlace = null;
+    if (!place) return;
+    var active = document.activeElement;
+    if (active && active !== document.body && active !== place.elt) return;
+    if (visible(place.elt)) return;
+    var content = newContent(place);
+    for (var i = 0; i < place.selectors.length; i++) {
+      for (var j = 0; j < content.length; j++) {
+        var root = content[j];
+        var match = root.matches(place.selectors[i]) ? root : root.querySelector(place.selectors[i]);
+        if (match && visible(match)) {
+          match.focus();
+          return;
+        }
+      }
+    }
+    var landing =
+      content.filter(visible)[0] ||
+      [place.nextItem, place.previousItem].filter(function (elt) {
+        return elt && visible(elt);
+      })[0] ||
+      document.getElementById("main");
+    if (landing) focusInPlace(landing);
+  });
+
   // Network: the relationship button, inline saves and removed connections.
   // A page that shows a member's button (#relationship-<id>, which carries its
   // own refresh URL) reloads it when the server reports a change in

@@ -4,10 +4,17 @@ Each step presses keys and checks where the focus is, as a member who uses
 no mouse, or a screen reader, would find it.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import ContactFactory, connect
+from tests.factories import (
+    ConnectionRequestFactory,
+    ContactFactory,
+    UpdateFactory,
+    connect,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,6 +50,16 @@ def test_connect_dialog_holds_the_focus_and_gives_it_back(ui, alice, bob):
     page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
     expect(connect_link).to_be_focused()
+
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_label("How do you know each other?")).to_be_focused()
+    dialog.get_by_role("button", name="Send").focus()
+    page.keyboard.press("Enter")
+    expect(dialog).to_have_count(0)
+    # The button the dialog came from is now "Pending": the focus is there.
+    relationship = page.locator(f"#relationship-{bob.pk}")
+    expect(relationship).to_contain_text("Pending")
+    expect(relationship).to_be_focused()
 
 
 def test_confirmation_dialog_from_a_menu_reads_itself_out(ui, alice, carol):
@@ -85,3 +102,70 @@ def test_address_book_confirmation_takes_the_focus(ui, alice):
     page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
     expect(empty).to_be_focused()
+
+
+def test_star_like_and_answered_invitation_keep_the_focus(ui, alice, bob, carol):
+    connect(alice, bob)
+    UpdateFactory(author=bob, text="Bob's news")
+    invitation = ConnectionRequestFactory(sender=carol, recipient=alice)
+    ContactFactory(owner=alice, given_name="Ben", family_name="Reader")
+    ui.sign_in(alice)
+    page = ui.page
+    card = page.locator(".update-card", has_text="Bob's news")
+    card.get_by_role("button", name=re.compile("^Like")).focus()
+    page.keyboard.press("Enter")
+    like = card.get_by_role("button", name=re.compile("^Like"))
+    expect(like).to_have_attribute("aria-pressed", "true")
+    expect(like).to_be_focused()
+
+    ui.goto("/network/")
+    page.get_by_role("button", name="Accept Carol Nguyen").focus()
+    page.keyboard.press("Enter")
+    row = page.locator(f"#invitation-{invitation.pk}")
+    expect(row).to_contain_text("Connected")
+    # The buttons are gone: the row that says what happened has the focus.
+    expect(row).to_be_focused()
+    ui.check_a11y("invitation answered")
+
+    ui.goto("/contacts/")
+    page.get_by_role("button", name="Favourite Ben Reader").focus()
+    page.keyboard.press("Enter")
+    star = page.get_by_role("button", name="Favourite Ben Reader")
+    expect(star).to_have_attribute("aria-pressed", "true")
+    expect(star).to_be_focused()
+
+
+def test_load_more_moves_the_focus_to_the_first_new_contact(ui, alice, settings):
+    settings.RAPPORT_CONTACTS_PAGE_SIZE = 3
+    for name in ("Ann", "Ben", "Cy", "Dee", "Eve"):
+        ContactFactory(owner=alice, given_name=name, family_name="Reader")
+    ui.sign_in(alice)
+    ui.goto("/contacts/")
+    page = ui.page
+    page.get_by_role("link", name="Load more").focus()
+    page.keyboard.press("Enter")
+    rows = page.locator(".contact-row")
+    expect(rows).to_have_count(5)
+    expect(rows.nth(3)).to_contain_text("Dee Reader")
+    expect(rows.nth(3)).to_be_focused()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.contact-row')") is not None
+    ui.check_a11y("more contacts loaded")
+
+
+def test_deleting_an_update_leaves_the_focus_on_the_next_one(ui, alice):
+    UpdateFactory(author=alice, text="The older one")
+    UpdateFactory(author=alice, text="The newer one")
+    ui.sign_in(alice)
+    page = ui.page
+    card = page.locator(".update-card", has_text="The newer one")
+    card.get_by_label("More actions").focus()
+    page.keyboard.press("Enter")
+    card.get_by_role("link", name="Delete").focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_focused()
+    dialog.get_by_role("button", name="Delete").focus()
+    page.keyboard.press("Enter")
+    expect(card).to_have_count(0)
+    expect(page.locator("li", has_text="The older one")).to_be_focused()
