@@ -218,9 +218,11 @@ def update_comments(request, pk):
                 )
             except ValidationError as error:
                 _form_error(form, error)
-        if comment is not None and not request.htmx:
+        if comment is not None:
+            # With htmx too: the message region is what a screen reader hears.
             messages.success(request, _("Comment posted."))
-            return redirect(f"{detail_url}#comments")
+            if not request.htmx:
+                return redirect(f"{detail_url}#comments")
         recount(update, viewer=request.user)
         if comment is not None:
             form = CommentForm()

@@ -169,3 +169,43 @@ def test_deleting_an_update_leaves_the_focus_on_the_next_one(ui, alice):
     page.keyboard.press("Enter")
     expect(card).to_have_count(0)
     expect(page.locator("li", has_text="The older one")).to_be_focused()
+
+
+REMEMBER_REGIONS = """() => {
+  window.regions = ["flash", "results-status"].map(id => document.getElementById(id));
+}"""
+SAME_REGIONS = """() => ["flash", "results-status"].every(
+  (id, i) => document.getElementById(id) === window.regions[i])"""
+
+
+def test_results_are_said_in_live_regions_that_stay_in_place(ui, alice, bob):
+    """A screen reader reads out what changes in a live region it already
+    knows; one swapped for a new element is often missed."""
+    connect(alice, bob)
+    update = UpdateFactory(author=bob, text="Bob's news")
+    ContactFactory(owner=alice, given_name="Ann", family_name="Reader")
+    ContactFactory(owner=alice, given_name="Ben", family_name="Reader")
+    ui.sign_in(alice)
+    page = ui.page
+    page.evaluate(REMEMBER_REGIONS)
+    card = page.locator(f"#update-{update.pk}")
+    card.get_by_role("link", name=re.compile("^Comment")).focus()
+    page.keyboard.press("Enter")
+    card.get_by_label("Add a comment").fill("Well done!")
+    card.get_by_role("button", name="Comment", exact=True).focus()
+    page.keyboard.press("Enter")
+    expect(card.locator(".comment")).to_contain_text("Well done!")
+    expect(page.locator("#flash")).to_contain_text("Comment posted.")
+    expect(card.get_by_role("button", name="Comment", exact=True)).to_be_focused()
+    assert page.evaluate("document.getElementById('flash') === window.regions[0]")
+
+    ui.goto("/contacts/")
+    page.evaluate(REMEMBER_REGIONS)
+    page.get_by_role("searchbox", name="Search contacts").fill("Ann")
+    expect(page.locator("#results-status")).to_have_text("1 contact.")
+    page.get_by_role("searchbox", name="Search contacts").fill("")
+    expect(page.locator("#results-status")).to_have_text("2 contacts.")
+    page.get_by_role("button", name="Favourite Ann Reader").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Favourite Ann Reader")).to_be_focused()
+    assert page.evaluate(SAME_REGIONS)

@@ -325,6 +325,9 @@ class TestPages:
         assert "Great news" in html
         assert f'id="comment-count-{pk}" hx-swap-oob="true"' in html
         assert '<span class="visually-hidden">1 comment</span>' in html
+        # Said in the page's message region, which screen readers read out.
+        assert 'id="flash"' in html
+        assert "Comment posted." in html
         # A double submit shows the one comment, counted once.
         response = bob_client.post(
             f"/updates/{pk}/comments/", {"text": "Great news"}, **HTMX

@@ -202,7 +202,7 @@ def test_search_as_you_type_returns_the_results_fragment(alice, alice_client):
     assert 'id="contact-results"' in html
     assert "Zoë Martin" in html
     assert "Bob Okafor" not in html
-    assert 'hx-swap-oob="true"' in html  # the status line for screen readers
+    assert 'hx-swap-oob="innerHTML"' in html  # the status line for screen readers
 
 
 def test_search_without_javascript_renders_the_whole_page(alice, alice_client):
