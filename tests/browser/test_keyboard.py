@@ -209,3 +209,34 @@ def test_results_are_said_in_live_regions_that_stay_in_place(ui, alice, bob):
     page.keyboard.press("Enter")
     expect(page.get_by_role("button", name="Favourite Ann Reader")).to_be_focused()
     assert page.evaluate(SAME_REGIONS)
+
+
+def test_a_refused_form_starts_on_its_error_summary(ui, alice):
+    ui.goto("/accounts/login/")
+    page = ui.page
+    page.get_by_label("Email").fill(alice.email)
+    page.get_by_label("Password").fill("not the password")
+    page.keyboard.press("Enter")
+    ui.arrived("/accounts/login/")
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("not correct")
+    # Read out first, as the page opens: no hunting for what went wrong.
+    expect(summary).to_be_focused()
+
+    ui.goto("/accounts/signup/")
+    page.get_by_label("Your name").fill("Zoë Martin")
+    page.get_by_label("Email").fill("zoe@example.com")
+    page.get_by_label("Password", exact=True).fill("short")
+    page.get_by_label("Password (again)").fill("short")
+    page.keyboard.press("Enter")
+    ui.arrived("/accounts/signup/")
+    summary = page.get_by_role("alert")
+    expect(summary).to_have_text("Please correct the fields marked below.")
+    expect(summary).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Your name")).to_be_focused()
+    password = page.get_by_label("Password", exact=True)
+    expect(password).to_have_attribute("aria-invalid", "true")
+    expect(password).to_have_accessible_description(
+        re.compile("This password is too short")
+    )
