@@ -251,6 +251,8 @@ def update_comments(request, pk):
         "comments": comments,
         "comment_form": form,
         "oob_count": request.method == "POST",
+        # Opened with Comment: the cursor goes to the box, to write.
+        "focus_box": not posting,
     }
     if cursor:
         return render(request, "connections/_update_comments.html#rows", context)

@@ -246,3 +246,18 @@ def test_a_refused_form_starts_on_its_error_summary(ui, alice):
     expect(password).to_have_accessible_description(
         re.compile("This password is too short")
     )
+
+
+def test_comment_puts_the_cursor_in_the_comment_box(ui, alice, bob):
+    connect(alice, bob)
+    UpdateFactory(author=bob, text="Bob's news")
+    ui.sign_in(alice)
+    page = ui.page
+    card = page.locator(".update-card", has_text="Bob's news")
+    card.get_by_role("link", name=re.compile("^Comment")).focus()
+    page.keyboard.press("Enter")
+    expect(card.get_by_label("Add a comment")).to_be_focused()
+    page.keyboard.type("Well done!")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(card.locator(".comment")).to_contain_text("Well done!")
