@@ -219,3 +219,45 @@ def test_the_compiled_wording_agrees_with_its_source():
     assert pairs
     assert {key: catalog.gettext(key) for key in pairs} == pairs
     assert len(catalog._catalog) - 1 == len(pairs)  # the header is the one more
+
+
+def production_settings(monkeypatch) -> dict:
+    """The settings of `config.settings.production`, read afresh."""
+    import runpy
+
+    monkeypatch.setenv("SECRET_KEY", "production-test-" + "k" * 40)
+    return runpy.run_module("config.settings.production")
+
+
+def test_behind_the_proxy_each_visitor_has_their_own_sign_in_attempts(
+    monkeypatch, alice
+):
+    """In production every request comes from the proxy's address: the sign-in
+    limits must count the visitor's address the proxy adds to X-Forwarded-For,
+    or ten wrong passwords from anyone would stop everyone signing in."""
+    from django.test import Client
+
+    from tests.factories import DEFAULT_PASSWORD
+
+    production = production_settings(monkeypatch)
+    with override_settings(
+        ACCOUNT_RATE_LIMITS=production["ACCOUNT_RATE_LIMITS"],
+        ALLAUTH_TRUSTED_PROXY_COUNT=production.get("ALLAUTH_TRUSTED_PROXY_COUNT", 0),
+    ):
+        guesser = Client(REMOTE_ADDR="127.0.0.1")
+        for attempt in range(12):
+            # Whatever the guesser writes there, the proxy appends their address.
+            refused = guesser.post(
+                "/accounts/login/",
+                {"login": f"guess{attempt}@example.com", "password": "wrong"},
+                HTTP_X_FORWARDED_FOR=f"192.0.2.{attempt}, 203.0.113.7",
+            )
+        assert b"Too many failed login attempts" in refused.content
+
+        visitor = Client(REMOTE_ADDR="127.0.0.1")
+        response = visitor.post(
+            "/accounts/login/",
+            {"login": alice.email, "password": DEFAULT_PASSWORD},
+            HTTP_X_FORWARDED_FOR="198.51.100.4",
+        )
+        assert response.status_code == 302

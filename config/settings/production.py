@@ -31,6 +31,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Every request reaches the app from the proxy's address. The visitor's is the
+# one the proxy appends to X-Forwarded-For, counting this many proxies from the
+# end (what a visitor writes in the header themselves comes before it): the
+# sign-in, sign-up and password reset limits count each visitor on their own,
+# and the staff see where sign-ups came from. 0 when nothing stands in front.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
