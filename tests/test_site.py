@@ -261,3 +261,19 @@ def test_behind_the_proxy_each_visitor_has_their_own_sign_in_attempts(
             HTTP_X_FORWARDED_FOR="198.51.100.4",
         )
         assert response.status_code == 302
+
+
+@override_settings(ACCOUNT_RATE_LIMITS={"login": "3/m/ip"})
+def test_too_many_sign_in_attempts_get_the_site_s_own_page(client):
+    for attempt in range(4):
+        response = client.post(
+            "/accounts/login/",
+            {"login": f"someone{attempt}@example.com", "password": "wrong"},
+        )
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Too many attempts in a short time" in html
+    assert "site-header" in html
+    assert 'href="/"' in html
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"])[1]
+    assert f'nonce="{nonce}"' in html
