@@ -311,6 +311,9 @@ RAPPORT_SENDING_PAUSE_DAYS = env_int("RAPPORT_SENDING_PAUSE_DAYS", 7)
 RAPPORT_EMAIL_INVITATION_DAYS = env_int("RAPPORT_EMAIL_INVITATION_DAYS", 30)
 # Messages one member may send in a minute (counted in the shared cache).
 RAPPORT_MESSAGES_PER_MINUTE = env_int("RAPPORT_MESSAGES_PER_MINUTE", 30)
+# Reports one member may send in a clock hour (a repeated report is not
+# counted): each asks the staff's time.
+RAPPORT_REPORTS_PER_HOUR = env_int("RAPPORT_REPORTS_PER_HOUR", 20)
 # Messages per page of a thread and conversations per page of the inbox.
 RAPPORT_MESSAGES_PAGE_SIZE = 50
 # Seconds between two checks for new messages in an open thread, and for the

@@ -9,10 +9,12 @@ run one after the other.
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from connections.models import AuditRecord, Report, Sanction, SendingPause
 from connections.models.members import SUSPENDED_INDEFINITELY
@@ -23,6 +25,7 @@ from connections.models.moderation import (
 from connections.selectors.messaging import thread_with
 from connections.selectors.moderation import can_moderate, shown_member
 from connections.selectors.network import visible_members
+from connections.services import limits
 from connections.services.accounts import account_erase, member_sessions_end
 from connections.services.network import (
     block_create,
@@ -157,7 +160,8 @@ def report_create(
 
     A second report about the same member or content while the first is open
     returns the first (a double submit sends one report), even once "Also
-    block" hid the member. Otherwise the reporter must see the member, or for
+    block" hid the member; a new one past `RAPPORT_REPORTS_PER_HOUR` is
+    refused (code "rate_limit"). Otherwise the reporter must see the member, or for
     a message be able to read its conversation (the thread's own policy: a
     suspended sender, or one the reporter blocked, stays reportable there).
     The caller checks the reporter may see an update or a comment.
@@ -182,6 +186,23 @@ def report_create(
     report = same.first()
     if report is None:
         _require_reportable(reporter=reporter, member=member, message=message)
+        # Each report asks the staff's time: one member can't fill the queue.
+        limits.spend_or_refuse(
+            member_id=reporter.pk,
+            action="report",
+            limit=settings.RAPPORT_REPORTS_PER_HOUR,
+            window=limits.HOUR,
+            message=(
+                gettext_noop(
+                    "You can send one report an hour. Try again in %(wait)s; "
+                    "what you wrote is still here."
+                ),
+                gettext_noop(
+                    "You can send %(limit)d reports an hour. Try again in "
+                    "%(wait)s; what you wrote is still here."
+                ),
+            ),
+        )
         try:
             with transaction.atomic():
                 report = Report.objects.create(

@@ -247,8 +247,9 @@ def test_an_empty_account_still_gets_a_readable_archive(alice_client):
 
 @pytest.mark.parametrize("size", [3, 30])
 def test_the_archive_costs_the_same_queries_whatever_the_network(
-    alice, moderator, django_assert_max_num_queries, size
+    alice, moderator, django_assert_max_num_queries, size, settings
 ):
+    settings.RAPPORT_REPORTS_PER_HOUR = size
     for n, other in enumerate(UserFactory.create_batch(size)):
         connect(alice, other)
         bulk_messages(alice, other, 3)

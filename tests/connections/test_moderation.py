@@ -97,6 +97,31 @@ def test_double_submit_sends_one_report(bob, carol):
     assert Report.objects.count() == 1
 
 
+def test_one_member_cannot_fill_the_staff_queue(bob, bob_client, carol, settings):
+    settings.RAPPORT_REPORTS_PER_HOUR = 2
+    UserFactory(handle="erin", display_name="Erin Example")
+    UserFactory(handle="finn", display_name="Finn Example")
+    services.report_create(reporter=bob, member=carol, reason="spam")
+    services.report_create(reporter=bob, member=carol, reason="spam")  # repeated
+    bob_client.post(reverse("connections:report", args=["erin"]), {"reason": "spam"})
+    response = bob_client.post(
+        reverse("connections:report", args=["finn"]),
+        {"reason": "spam", "details": "Same pills again", "also_block": "on"},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "You can send 2 reports an hour. Try again in" in page
+    assert "Same pills again" in page
+    assert sorted(Report.objects.values_list("member__handle", flat=True)) == [
+        "carol",
+        "erin",
+    ]
+    assert not Block.objects.exists()
+    # The open report still answers a second submit.
+    again = services.report_create(reporter=bob, member=carol, reason="spam")
+    assert again.member == carol
+
+
 def test_cannot_report_oneself_or_a_member_one_cannot_see(bob, carol):
     with pytest.raises(ValidationError):
         services.report_create(reporter=bob, member=bob, reason="spam")
