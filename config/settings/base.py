@@ -188,6 +188,10 @@ ACCOUNT_MAX_EMAIL_ADDRESSES = 2
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Adding, changing or removing an email address asks for the password (good
+# for ACCOUNT_REAUTHENTICATION_TIMEOUT, 5 minutes): the address is where a
+# password reset goes, so a browser left signed in must not be enough.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Rapport] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 ACCOUNT_ADAPTER = "connections.adapters.AccountAdapter"

@@ -120,6 +120,19 @@ def test_turn_on_two_factor_authentication(ui, alice):
     ui.screenshot("settings-two-factor")
 
 
+def test_changing_the_email_address_asks_for_the_password(ui, alice, mailoutbox):
+    ui.sign_in(alice)
+    ui.goto("/accounts/email/")
+    ui.page.get_by_label("Change to").fill("alice.new@example.com")
+    ui.page.get_by_role("button", name="Change email").click()
+    ui.arrived(re.compile(r".*/accounts/reauthenticate/.*"))
+    ui.page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    ui.page.get_by_role("button", name="Confirm").click()
+    ui.arrived("/accounts/email/")
+    expect(ui.page.get_by_label("Changing to")).to_have_value("alice.new@example.com")
+    assert mailoutbox[-1].to == ["alice.new@example.com"]
+
+
 @pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize(
     ("device", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)]

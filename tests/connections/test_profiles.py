@@ -24,6 +24,7 @@ from connections.services.profiles import member_handle_change, work_entry_add
 from contacts.models import Contact
 from tests.conftest import HTMX, signed_in_client
 from tests.factories import (
+    DEFAULT_PASSWORD,
     BlockFactory,
     ProfileFactory,
     UserFactory,
@@ -541,6 +542,11 @@ class TestProfilePage:
         assert "HX-Request" in response["Vary"]
 
 
+def confirm_password(client):
+    """Enter the password again, as changing an email address asks."""
+    client.post(reverse("account_reauthenticate"), {"password": DEFAULT_PASSWORD})
+
+
 class TestShownEmails:
     """An address leaves the profile as soon as it is no longer the member's."""
 
@@ -551,6 +557,7 @@ class TestShownEmails:
         ProfileFactory(member=alice, emails=["alice@example.com"])
         assert "alice@example.com" in bob_client.get("/in/alice/").content.decode()
 
+        confirm_password(alice_client)
         added = alice_client.post(
             reverse("account_email"),
             {"action_add": "", "email": "alice.new@example.com"},
@@ -584,6 +591,7 @@ class TestShownEmails:
             member=alice, emails=["alice@example.com", "alice.work@example.com"]
         )
 
+        confirm_password(alice_client)
         removed = alice_client.post(
             reverse("account_email"),
             {"action_remove": "", "email": "alice.work@example.com"},

@@ -85,6 +85,43 @@ def test_unknown_or_inactive_profile_is_404(client, alice):
     assert client.get("/in/alice/").status_code == 404
 
 
+def test_changing_the_email_address_asks_for_the_password_first(alice):
+    """A browser left signed in can't give the account to another address
+    (from which the password could then be reset)."""
+    from allauth.account.models import EmailAddress
+    from django.core import mail
+
+    from tests.factories import DEFAULT_PASSWORD
+
+    browser = Client()
+    browser.post(
+        reverse("account_login"),
+        {"login": alice.email, "password": DEFAULT_PASSWORD},
+    )
+    change = {"action_add": "", "email": "someone.else@example.com"}
+    asked = browser.post(reverse("account_email"), change)
+    assert asked.status_code == 302
+    assert asked["Location"].startswith(reverse("account_reauthenticate"))
+    assert not EmailAddress.objects.filter(email="someone.else@example.com").exists()
+    assert not mail.outbox
+
+    wrong = browser.post(asked["Location"], {"password": "not-the-password"})
+    assert wrong.status_code == 200
+    assert not EmailAddress.objects.filter(email="someone.else@example.com").exists()
+
+    # With the password, the change asked for goes ahead.
+    browser.post(asked["Location"], {"password": DEFAULT_PASSWORD})
+    assert EmailAddress.objects.filter(
+        user=alice, email="someone.else@example.com", verified=False
+    ).exists()
+    assert mail.outbox[-1].to == ["someone.else@example.com"]
+    # Another change within minutes goes ahead at once.
+    again = browser.post(
+        reverse("account_email"), {"action_add": "", "email": "third@example.com"}
+    )
+    assert again["Location"] == reverse("account_email")
+
+
 def test_settings_links_to_account_security(alice_client):
     content = alice_client.get(reverse("connections:settings")).content.decode()
     for url in (

@@ -574,6 +574,10 @@ def test_actions_are_measured_and_their_writes_rolled_back(tiny):
     assert EmailAddress.objects.count() == emails
     counted = figures["queries.add-email"]
     assert counted.value > 2, "the insert and its checks are counted"
+    assert any(
+        statement.upper().startswith("INSERT") and "account_emailaddress" in statement
+        for statement in run.pages[0].statements
+    )
     assert not any(
         "SAVEPOINT" in statement.upper() for statement in run.pages[0].statements
     )
