@@ -21,7 +21,9 @@ PHOTO_DIRECTORY = "profile-photos"
 # Stored photo sizes (square, pixels) and the avatar sizes each one serves.
 PHOTO_SIZES = {"sm": 96, "lg": 192, "xl": 400}
 AVATAR_PHOTO = {"sm": "sm", "md": "sm", "lg": "lg", "xl": "xl"}
-ACCEPTED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+# "MPO" is a JPEG holding more than one picture, as phones write a photo with
+# its depth or HDR map; its first picture is the photo.
+ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "GIF", "WEBP"}
 MAX_PIXELS = 40_000_000
 # The smallest side a JPEG is decoded at (see `photo_image`).
 DRAFT_SIDE = 2 * max(PHOTO_SIZES.values())

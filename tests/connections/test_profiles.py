@@ -327,6 +327,24 @@ class TestPhotos:
         image.save(out, "PNG")
         assert self.upload(alice_client, out.getvalue(), "a.png").status_code == 302
 
+    def test_a_phone_jpeg_holding_a_second_picture_is_accepted(
+        self, media, alice, alice_client
+    ):
+        """Phones write the depth or HDR map of a photo as a second picture in
+        the same JPEG (Multi-Picture Format): its first picture is the photo."""
+        photo = Image.new("RGB", (300, 300), (200, 30, 30))
+        depth_map = Image.new("RGB", (300, 300), (0, 0, 250))
+        out = io.BytesIO()
+        photo.save(out, "MPO", save_all=True, append_images=[depth_map])
+        assert Image.open(io.BytesIO(out.getvalue())).format == "MPO"
+        assert (
+            self.upload(alice_client, out.getvalue(), "IMG_0042.JPG").status_code == 302
+        )
+        key = Profile.objects.get(member=alice).photo_key
+        with default_storage.open(photo_path(key, "sm")) as stored:
+            red, green, blue = Image.open(stored).convert("RGB").getpixel((48, 48))
+        assert red > 150 > blue
+
     def test_replacing_and_removing_delete_the_old_files(
         self, media, alice, alice_client, django_capture_on_commit_callbacks
     ):
