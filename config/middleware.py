@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import resolve_url
+from django.utils.cache import add_never_cache_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 
@@ -65,4 +66,25 @@ class HtmxMessagesMiddleware:
             "includes/messages_oob.html", {"messages": storage}, request=request
         )
         response.content += flash.encode(response.charset)
+        return response
+
+
+class PrivatePagesMiddleware:
+    """Pages shown to a signed-in member are never stored by the browser or a
+    proxy: after signing out on a shared computer, Back does not bring the
+    inbox or the address book back from the cache. A response that says how
+    it may be cached (a photo, a download) keeps what it says."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not response.has_header("Cache-Control")
+        ):
+            add_never_cache_headers(response)
         return response

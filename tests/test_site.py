@@ -277,3 +277,46 @@ def test_too_many_sign_in_attempts_get_the_site_s_own_page(client):
     assert 'href="/"' in html
     nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"])[1]
     assert f'nonce="{nonce}"' in html
+
+
+def test_reset_emails_to_one_address_stop_after_a_few_an_hour(
+    monkeypatch, alice, mailoutbox
+):
+    """Anyone may ask for a reset email to any address: a few an hour to one
+    address, so no one can flood a member's inbox (or a stranger's)."""
+    import time
+    from types import SimpleNamespace
+
+    from allauth.core.internal import ratelimit
+    from django.test import Client
+
+    clock = [time.time()]
+    monkeypatch.setattr(
+        ratelimit,
+        "time",
+        SimpleNamespace(
+            time=lambda: clock[0], monotonic=time.monotonic, sleep=time.sleep
+        ),
+    )
+    production = production_settings(monkeypatch)
+    with override_settings(ACCOUNT_RATE_LIMITS=production["ACCOUNT_RATE_LIMITS"]):
+        for attempt in range(7):
+            # From a new address each time, two minutes apart: the limit is
+            # the recipient's, and longer than a minute.
+            Client(REMOTE_ADDR=f"192.0.2.{attempt}").post(
+                "/accounts/password/reset/", {"email": alice.email}
+            )
+            clock[0] += 120
+    assert len(mailoutbox) == 5
+
+
+def test_pages_for_a_signed_in_member_are_not_kept_by_the_browser(alice_client, client):
+    """After signing out on a shared computer, Back must not show the inbox
+    or the address book from the browser's cache."""
+    for path in ("/", "/contacts/", "/messages/", "/settings/"):
+        response = alice_client.get(path)
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"], path
+        assert "private" in response["Cache-Control"], path
+    # What visitors see may be kept.
+    assert not client.get("/").has_header("Cache-Control")

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "config.middleware.HtmxLoginRedirectMiddleware",
     "config.middleware.HtmxMessagesMiddleware",
+    "config.middleware.PrivatePagesMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]
@@ -198,7 +199,8 @@ ACCOUNT_ADAPTER = "connections.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
-    "reset_password": "20/m/ip,5/m/key",
+    # Reset emails to one address: a few an hour, so no one can flood an inbox.
+    "reset_password": "20/m/ip,5/h/key",
     "reauthenticate": "10/m/user",
     "reset_password_from_key": "20/m/ip",
     "signup": "20/m/ip",
