@@ -65,6 +65,29 @@ def test_healthz_reports_a_broken_database(client, monkeypatch):
     assert response.status_code == 503
 
 
+@pytest.mark.parametrize(
+    "key", ["\x00" * 32, "abcdefgh\x00", "ABCDEFGHIJKLMNOP", "é" * 32, "a" * 41]
+)
+def test_a_session_cookie_written_by_hand_is_no_session(
+    key, client, alice_client, django_assert_num_queries
+):
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    store_class = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
+    # The cookie parser unquotes "\000": a NUL reached the query that loads the
+    # session, which PostgreSQL refuses (every page was a server error).
+    with django_assert_num_queries(0):
+        store = store_class(key)
+        assert store.session_key is None
+        assert store.get("_auth_user_id") is None
+    client.cookies["sessionid"] = key
+    response = client.get("/network/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert alice_client.get("/network/").status_code == 200
+
+
 def test_custom_404_page(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
