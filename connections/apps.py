@@ -11,7 +11,8 @@ class ConnectionsConfig(AppConfig):
         from django.urls import register_converter
 
         from connections import receivers  # noqa: F401 - connects the receivers
-        from connections.ids import HandleConverter
+        from connections.ids import HandleConverter, IdConverter
 
-        # Before any URL configuration is read (both apps' take handles).
+        # Before any URL configuration is read (both apps' take handles and ids).
         register_converter(HandleConverter, "handle")
+        register_converter(IdConverter, "id")

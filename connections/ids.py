@@ -22,6 +22,23 @@ def parse_ids(values) -> list[int]:
     return sorted({pk for pk in map(parse_id, values) if pk is not None})
 
 
+class IdConverter:
+    """`<id:…>` in an address: an id as `parse_id` reads one (18 digits at most).
+
+    Django's `<int:…>` takes any number of digits; a number no key holds
+    (`/updates/9223372036854775808/…`) reached the queries, where SQLite
+    cannot even bind it. Such an address is not found by the URL resolver.
+    """
+
+    regex = f"[0-9]{{1,{ID_DIGITS_MAX}}}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
 class HandleConverter:
     """`<handle:…>` in an address: any text but a slash or a control character.
 

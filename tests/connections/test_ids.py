@@ -61,3 +61,30 @@ def test_an_address_with_a_control_character_for_a_handle_is_not_found_at_once(
         with django_assert_num_queries(0):
             assert client.get(path).status_code == 404
     assert resolve(url.format("Bob")).kwargs == {"handle": "Bob"}
+
+
+ID_URLS = [
+    "/updates/{}/",
+    "/updates/{}/comments/1/report/",
+    "/updates/1/comments/{}/report/",
+    "/messages/with/bob/report/{}/",
+    "/network/invitations/{}/",
+    "/contacts/{}/",
+    "/contacts/{}/photo/abc/small.jpg",
+    "/contacts/import/{}/",
+]
+
+
+@pytest.mark.parametrize("url", ID_URLS)
+def test_an_address_with_an_id_no_key_holds_is_not_found_at_once(
+    url, alice_client, bob
+):
+    from django.urls import Resolver404, resolve
+
+    # SQLite cannot bind such a number: the report of a comment was an error.
+    for pk in ("9223372036854775808", "1" + "0" * 30, "9999999999999999999"):
+        path = url.format(pk)
+        with pytest.raises(Resolver404):
+            resolve(path)
+        assert alice_client.get(path).status_code == 404
+    assert resolve(url.format("999999999999999999"))
