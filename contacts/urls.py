@@ -28,7 +28,7 @@ urlpatterns = [
         "<id:pk>/photo/remove/", photos.contact_photo_remove_view, name="photo_remove"
     ),
     path(
-        "<id:pk>/photo/<str:key>/<str:size>.jpg",
+        "<id:pk>/photo/<photo_key:key>/<str:size>.jpg",
         photos.contact_photo_file,
         name="photo_file",
     ),

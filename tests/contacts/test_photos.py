@@ -731,3 +731,21 @@ class TestMerge:
         assert response.status_code == 302
         ann.refresh_from_db()
         assert close(centre(ContactPhoto.objects.get(contact=ann).large), (200, 30, 60))
+
+
+@pytest.mark.parametrize("key", ["%00", "abc%00", "%07", "ABC", "x" * 20, "a" * 33])
+def test_a_picture_address_with_a_key_no_photo_has_is_not_found_at_once(
+    key, alice, alice_client
+):
+    from urllib.parse import unquote
+
+    from django.urls import Resolver404, resolve
+
+    contact = ContactFactory(owner=alice)
+    contact_photo_set(contact=contact, upload=upload(picture()))
+    path = f"/contacts/{contact.pk}/photo/{key}/small.jpg"
+    # A NUL reached the query that finds the picture: PostgreSQL refuses it.
+    with pytest.raises(Resolver404):
+        resolve(unquote(path))
+    assert alice_client.get(path).status_code == 404
+    assert alice_client.get(photo_url(contact, "small")).status_code == 200
