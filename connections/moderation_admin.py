@@ -471,7 +471,10 @@ class ReportAdmin(MemberSearch, ModerationOnly, admin.ModelAdmin):
         decisions = {"dismiss", "warn", "suspend"}
         if report.content is not None:
             decisions.add("remove")
-        form = ModerationForm(request.POST or None, with_end=True)
+        # A post with no fields at all is still a post: its form says what
+        # is missing.
+        posted = request.POST if request.method == "POST" else None
+        form = ModerationForm(posted, with_end=True)
         if request.method == "POST" and choice not in decisions:
             form.add_error(None, _("Choose what to do: dismiss, warn or suspend."))
         elif request.method == "POST" and form.is_valid():

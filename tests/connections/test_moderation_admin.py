@@ -202,6 +202,16 @@ def test_act_on_a_report_suspends_with_a_reason(moderator_client, carol):
     )
 
 
+def test_acting_on_a_report_with_nothing_posted_asks_what_to_do(
+    moderator_client, carol
+):
+    report = ReportFactory(member=carol)
+    response = moderator_client.post(QUEUE + f"{report.pk}/act/")
+    assert response.status_code == 200
+    assert "Choose what to do" in response.content.decode()
+    assert not AuditRecord.objects.exists()
+
+
 @pytest.mark.parametrize("decision", ["warn", "suspend", "dismiss"])
 def test_acting_twice_on_a_report_acts_once_and_says_it_was_resolved(
     moderator_client, carol, decision
