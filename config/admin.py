@@ -5,6 +5,8 @@ from functools import wraps
 
 from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
+from django.contrib.admin.options import TO_FIELD_VAR
+from django.http import QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -12,6 +14,16 @@ from django.utils.translation import gettext as _
 
 from connections.selectors.moderation import session_used_two_factor
 from connections.views.common import without_controls
+
+
+def without_empty_to_field(query: QueryDict) -> QueryDict:
+    """`query` without `_to_field` when that is empty."""
+    if TO_FIELD_VAR not in query or query.get(TO_FIELD_VAR):
+        return query
+    query = query.copy()
+    del query[TO_FIELD_VAR]
+    query._mutable = False
+    return query
 
 
 class RapportAdminSite(admin.AdminSite):
@@ -25,11 +37,17 @@ class RapportAdminSite(admin.AdminSite):
         The admin hands a filter's or a search's value to the database as it
         is, and PostgreSQL refuses a NUL in any text: `?kind__exact=%00` was
         a server error. Read as a space, it is a value nothing matches.
+
+        An empty `_to_field` (which names the field a popup picks by) is read
+        as none: Django let it through its check and then looked for a field
+        named "", a server error on every change and delete page.
         """
 
         @wraps(view)
         def readable(request, *args, **kwargs):
-            request.GET = without_controls(request.GET)
+            request.GET = without_empty_to_field(without_controls(request.GET))
+            if TO_FIELD_VAR in request.POST:
+                request.POST = without_empty_to_field(request.POST)
             return view(request, *args, **kwargs)
 
         return super().admin_view(readable, cacheable)

@@ -279,3 +279,20 @@ def test_staff_cannot_switch_a_member_off_without_a_reason(admin, alice):
     alice.refresh_from_db()
     assert alice.headline == "Edited by staff"
     assert alice.is_active
+
+
+@pytest.mark.parametrize("page", ["change", "delete"])
+def test_an_empty_to_field_in_the_address_is_read_as_none(admin, alice, page):
+    # Django looked for a field named "": every change and delete page was a
+    # server error with `?_to_field=` in its address.
+    url = f"/admin/connections/user/{alice.pk}/{page}/"
+    assert admin.get(url + "?_to_field=").status_code == 200
+    assert admin.get(url + "?_to_field=email&_to_field=").status_code == 200
+    assert admin.get(url + "?_to_field=password").status_code == 400
+
+
+def test_an_empty_to_field_in_a_form_is_read_as_none(admin, alice):
+    url = f"/admin/connections/user/{alice.pk}/delete/"
+    response = admin.post(url, {"_to_field": ""})
+    assert response.status_code == 200
+    assert "Are you sure" in response.content.decode()
