@@ -3,7 +3,7 @@
 Services queue these with `transaction.on_commit`, so nothing is sent for a
 change that was rolled back. Each task reads the current state again and does
 nothing when it no longer applies (an invitation withdrawn before the email
-went out, a member who turned the email off).
+went out, a member who turned the email off, or was suspended meanwhile).
 """
 
 from datetime import timedelta
@@ -20,6 +20,12 @@ from connections.models import ConnectionRequest, EmailInvitation, NotificationS
 
 def absolute(path: str) -> str:
     return settings.RAPPORT_SITE_URL + path
+
+
+def _appears(member) -> bool:
+    """Whether the member still has an account others see: an email neither
+    goes to nor names a member who closed it or is suspended."""
+    return member.is_active and not member.is_suspended
 
 
 def _wants(member, preference: str) -> bool:
@@ -73,7 +79,7 @@ def send_invitation_received_email(request_id: int) -> bool:
     if invitation is None or not invitation.is_pending:
         return False
     recipient = invitation.recipient
-    if not recipient.is_active or not invitation.sender.is_active:
+    if not _appears(recipient) or not _appears(invitation.sender):
         return False
     if not _wants(recipient, "invitation_received"):
         return False
@@ -103,7 +109,9 @@ def send_invitation_accepted_email(request_id: int) -> bool:
     if invitation is None:
         return False
     sender = invitation.sender
-    if not sender.is_active or not _wants(sender, "invitation_accepted"):
+    if not _appears(sender) or not _appears(invitation.recipient):
+        return False
+    if not _wants(sender, "invitation_accepted"):
         return False
     _send(
         "invitation_accepted",
@@ -128,6 +136,8 @@ def send_email_invitation(invitation_id: int, token: str) -> bool:
         .first()
     )
     if invitation is None or not invitation.is_open:
+        return False
+    if not _appears(invitation.inviter):
         return False
     _send(
         "email_invitation",
