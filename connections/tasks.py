@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from connections.models import ConnectionRequest, EmailInvitation, NotificationSettings
+from connections.selectors.network import is_blocked_with_address
 
 
 def absolute(path: str) -> str:
@@ -138,6 +139,10 @@ def send_email_invitation(invitation_id: int, token: str) -> bool:
     if invitation is None or not invitation.is_open:
         return False
     if not _appears(invitation.inviter):
+        return False
+    # Else the note would reach, around the block, someone who blocked the
+    # inviter; the inviter was told "Invitation sent" as for any address.
+    if is_blocked_with_address(invitation.inviter, invitation.email):
         return False
     _send(
         "email_invitation",

@@ -99,6 +99,25 @@ def is_blocked_between(a, b) -> bool:
     ).exists()
 
 
+def is_blocked_with_address(member, email: str) -> bool:
+    """Whether `email` is an address of someone `member` blocked or who
+    blocked them: their sign-in address or another verified one (one query)."""
+    from allauth.account.models import EmailAddress
+
+    email = (email or "").strip().lower()
+    owners = get_user_model().objects.filter(
+        Q(email=email)
+        | Exists(
+            EmailAddress.objects.filter(
+                user=OuterRef("pk"), email__iexact=email, verified=True
+            )
+        )
+    )
+    return Block.objects.filter(
+        Q(blocker=member, blocked__in=owners) | Q(blocked=member, blocker__in=owners)
+    ).exists()
+
+
 def are_connected(a, b) -> bool:
     return Connection.objects.filter(member=a, other=b).exists()
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from connections import tasks
 from connections.services import network
+from tests.factories import BlockFactory, UserFactory
 
 
 def suspend(member):
@@ -66,3 +67,63 @@ class TestNobodySuspendedIsEmailedAbout:
             [alice.email],
             ["zoe@example.org"],
         ]
+
+
+@pytest.mark.django_db
+class TestInvitationLinksRespectBlocks:
+    """An invitation by email must not reach, with its note, someone who
+    blocked the inviter (or whom they blocked); the inviter is told
+    "Invitation sent" all the same, so nobody learns the address is a
+    member's."""
+
+    def test_no_link_to_the_address_of_a_member_who_blocked_the_inviter(
+        self, alice, bob, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        BlockFactory(blocker=bob, blocked=alice)
+        with django_capture_on_commit_callbacks(execute=True):
+            invitation = network.email_invitation_send(
+                inviter=alice, email=bob.email.upper(), note="Unblock me"
+            )
+        assert invitation.status == "sent"
+        assert mailoutbox == []
+
+    def test_no_link_to_a_member_the_inviter_blocked(
+        self, alice, bob, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        BlockFactory(blocker=alice, blocked=bob)
+        with django_capture_on_commit_callbacks(execute=True):
+            network.email_invitation_send(inviter=alice, email=bob.email)
+        assert mailoutbox == []
+
+    def test_no_link_to_another_verified_address_of_a_member_who_blocked(
+        self, alice, bob, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.create(
+            user=bob, email="bob.private@example.net", verified=True
+        )
+        BlockFactory(blocker=bob, blocked=alice)
+        with django_capture_on_commit_callbacks(execute=True):
+            network.email_invitation_send(
+                inviter=alice, email="bob.private@example.net"
+            )
+        assert mailoutbox == []
+
+    def test_no_link_after_a_block_made_before_the_worker_sends_it(
+        self, alice, bob, mailoutbox
+    ):
+        invitation = network.email_invitation_send(inviter=alice, email=bob.email)
+        BlockFactory(blocker=bob, blocked=alice)
+        assert tasks.send_email_invitation.call(invitation.pk, "token") is False
+        assert mailoutbox == []
+
+    def test_a_block_between_others_changes_nothing(
+        self, alice, bob, carol, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        BlockFactory(blocker=bob, blocked=carol)
+        UserFactory(email="zoe@example.org")
+        with django_capture_on_commit_callbacks(execute=True):
+            network.email_invitation_send(inviter=alice, email=bob.email)
+            network.email_invitation_send(inviter=alice, email="zoe@example.org")
+        assert [mail.to for mail in mailoutbox] == [[bob.email], ["zoe@example.org"]]
