@@ -9,7 +9,7 @@ went out, a member who turned the email off, or was suspended meanwhile).
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from connections.models import ConnectionRequest, EmailInvitation, NotificationSettings
 from connections.selectors.network import is_blocked_with_address
+from connections.unsubscribe import unsubscribe_url
 
 
 def absolute(path: str) -> str:
@@ -38,16 +39,29 @@ def _wants(member, preference: str) -> bool:
     return value is None or value
 
 
-def _send(template: str, context: dict, to: str):
+def _send(template: str, context: dict, to: str, *, unsubscribe=None):
+    """Render and send one email. `unsubscribe` (member, preference) marks a
+    notification: its footer and its `List-Unsubscribe` headers (RFC 2369,
+    and RFC 8058's one-click POST) carry a link that stops that email."""
+    headers = {}
+    if unsubscribe is not None:
+        member, preference = unsubscribe
+        url = unsubscribe_url(member=member, preference=preference)
+        context = {**context, "unsubscribe_url": url}
+        headers = {
+            "List-Unsubscribe": f"<{url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
     context = {"site_name": settings.RAPPORT_SITE_NAME, **context}
     subject = render_to_string(f"connections/email/{template}_subject.txt", context)
     body = render_to_string(f"connections/email/{template}_message.txt", context)
-    send_mail(
+    EmailMessage(
         " ".join(subject.split()),
         body,
         settings.DEFAULT_FROM_EMAIL,
         [to],
-    )
+        headers=headers,
+    ).send()
 
 
 @task()
@@ -95,6 +109,7 @@ def send_invitation_received_email(request_id: int) -> bool:
             "settings_url": absolute(reverse("connections:notifications")),
         },
         recipient.email,
+        unsubscribe=(recipient, "invitation_received"),
     )
     return True
 
@@ -124,6 +139,7 @@ def send_invitation_accepted_email(request_id: int) -> bool:
             "settings_url": absolute(reverse("connections:notifications")),
         },
         sender.email,
+        unsubscribe=(sender, "invitation_accepted"),
     )
     return True
 
@@ -231,5 +247,6 @@ def send_unread_messages_email(side_id: int) -> bool:
             "settings_url": absolute(reverse("connections:notifications")),
         },
         member.email,
+        unsubscribe=(member, "message_unread"),
     )
     return True

@@ -82,6 +82,11 @@ urlpatterns = [
         network.notification_settings,
         name="notifications",
     ),
+    path(
+        "settings/notifications/stop/<str:token>/",
+        network.notification_unsubscribe,
+        name="unsubscribe",
+    ),
     path("in/<handle:handle>/", profile.profile, name="profile"),
     path(
         "in/<handle:handle>/connections/",

@@ -612,3 +612,20 @@ def notification_settings_update(
         },
     )
     return row
+
+
+@transaction.atomic
+def notification_turn_off(*, member, preference: str) -> NotificationSettings:
+    """Stop one kind of email (the link in its footer); the others stay as
+    they were. Turning off what is off already changes nothing."""
+    from connections.unsubscribe import PREFERENCES
+
+    if preference not in PREFERENCES:
+        raise ValueError(preference)
+    row, _created = NotificationSettings.objects.select_for_update().get_or_create(
+        member=member
+    )
+    if getattr(row, preference):
+        setattr(row, preference, False)
+        row.save(update_fields=[preference])
+    return row

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
@@ -55,6 +56,7 @@ from connections.selectors.network import (
     with_connected_on,
 )
 from connections.services import network as services
+from connections.unsubscribe import PREFERENCES, unsubscribe_reading
 from connections.views.common import current_path, safe_next, search_query
 from connections.views.profile import profile_member_or_404
 
@@ -665,3 +667,28 @@ def notification_settings(request):
     else:
         form = NotificationSettingsForm(initial=initial)
     return render(request, "connections/settings_notifications.html", {"form": form})
+
+
+@login_not_required
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def notification_unsubscribe(request, token):
+    """The one-click link of a notification email: stops that kind of email.
+
+    Works signed out, with the signed token as the only credential. GET only
+    asks (link checkers and previews open links); POST turns the email off,
+    from the page's button or from the mail client (RFC 8058, which posts
+    without a CSRF token, hence the exemption: the token is the proof).
+    """
+    reading = unsubscribe_reading(token)
+    if reading is None:
+        raise Http404
+    member, preference = reading
+    done = request.method == "POST"
+    if done:
+        services.notification_turn_off(member=member, preference=preference)
+    return render(
+        request,
+        "connections/notifications_unsubscribe.html",
+        {"what": PREFERENCES[preference], "done": done},
+    )

@@ -278,6 +278,21 @@ def test_invite_by_email_and_join_through_the_link(browser_session, alice, mailo
     assert Connection.objects.count() == 2
 
 
+def test_stop_an_email_from_its_link_without_signing_in(ui, alice, bob, mailoutbox):
+    from connections.services.network import connection_request_send
+
+    connection_request_send(sender=alice, recipient=bob)
+    link = re.search(
+        r"http://\S+(/settings/notifications/stop/\S+/)", mailoutbox[-1].body
+    )
+    ui.goto(link.group(1))
+    expect(ui.page.get_by_role("heading", name="Stop these emails?")).to_be_visible()
+    ui.page.get_by_role("button", name="Stop these emails").click()
+    ui.arrived(link.group(1))
+    expect(ui.page.get_by_role("heading", name="Emails stopped")).to_be_visible()
+    assert not bob.notification_settings.invitation_received
+
+
 @pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize(
     ("device", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)]

@@ -1,14 +1,18 @@
 """The emails members and invited people receive: who gets one, when, and
 what it says."""
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from connections import tasks
+from connections.models import NotificationSettings
 from connections.services import network
-from tests.factories import BlockFactory, UserFactory
+from connections.unsubscribe import unsubscribe_token
+from tests.factories import BlockFactory, UserFactory, send_message
 
 
 def suspend(member):
@@ -127,3 +131,142 @@ class TestInvitationLinksRespectBlocks:
             network.email_invitation_send(inviter=alice, email=bob.email)
             network.email_invitation_send(inviter=alice, email="zoe@example.org")
         assert [mail.to for mail in mailoutbox] == [[bob.email], ["zoe@example.org"]]
+
+
+def wants(member):
+    row = NotificationSettings.objects.filter(member=member).first()
+    return {
+        name: getattr(row, name) if row else True
+        for name in ("invitation_received", "invitation_accepted", "message_unread")
+    }
+
+
+def one_click(url):
+    """What a mail client does for RFC 8058: a POST, signed out, no CSRF token."""
+    client = Client(enforce_csrf_checks=True)
+    return client.post(
+        url,
+        data="List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+
+
+@pytest.mark.django_db
+class TestOneClickUnsubscribe:
+    def test_each_notification_carries_one_click_unsubscribe_headers(
+        self, alice, bob, mailoutbox, django_capture_on_commit_callbacks, settings
+    ):
+        settings.RAPPORT_SITE_URL = "https://rapport.example.org"
+        with django_capture_on_commit_callbacks(execute=True):
+            invitation = network.connection_request_send(sender=bob, recipient=alice)
+        with django_capture_on_commit_callbacks(execute=True):
+            network.connection_request_accept(invitation=invitation, member=alice)
+        with django_capture_on_commit_callbacks(execute=True):
+            send_message(alice, bob)
+        received, accepted, unread = mailoutbox
+        for mail, member in ((received, alice), (accepted, bob), (unread, bob)):
+            assert mail.to == [member.email]
+            header = mail.extra_headers["List-Unsubscribe"]
+            url = re.fullmatch(r"<(https://rapport\.example\.org/\S+)>", header)[1]
+            assert url in mail.body
+            assert mail.extra_headers["List-Unsubscribe-Post"] == (
+                "List-Unsubscribe=One-Click"
+            )
+            message = mail.message()
+            assert message["List-Unsubscribe"] == header
+
+    def test_one_click_turns_off_that_email_only_without_signing_in(
+        self, alice, bob, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            network.connection_request_send(sender=alice, recipient=bob)
+        url = mailoutbox[0].extra_headers["List-Unsubscribe"].strip("<>")
+        response = one_click(url)
+        assert response.status_code == 200
+        assert "Emails stopped" in response.content.decode()
+        assert wants(bob) == {
+            "invitation_received": False,
+            "invitation_accepted": True,
+            "message_unread": True,
+        }
+        mailoutbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            network.connection_request_send(sender=UserFactory(), recipient=bob)
+        assert mailoutbox == []
+
+    def test_each_link_stops_its_own_email(self, alice, bob):
+        for preference in ("invitation_accepted", "message_unread"):
+            token = unsubscribe_token(member=bob, preference=preference)
+            response = one_click(f"/settings/notifications/stop/{token}/")
+            assert response.status_code == 200
+        assert wants(bob) == {
+            "invitation_received": True,
+            "invitation_accepted": False,
+            "message_unread": False,
+        }
+        assert wants(alice)["message_unread"] is True
+
+    def test_opening_the_link_only_asks(self, bob):
+        token = unsubscribe_token(member=bob, preference="message_unread")
+        response = Client().get(f"/settings/notifications/stop/{token}/")
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "Stop these emails?" in page
+        assert "about messages you haven&#x27;t read" in page
+        assert bob.email not in page
+        assert bob.display_name not in page
+        assert wants(bob)["message_unread"] is True
+
+    def test_a_second_click_changes_nothing_more(self, bob):
+        network.notification_settings_update(
+            member=bob, invitation_received=False, invitation_accepted=True
+        )
+        token = unsubscribe_token(member=bob, preference="message_unread")
+        url = f"/settings/notifications/stop/{token}/"
+        assert one_click(url).status_code == 200
+        assert one_click(url).status_code == 200
+        assert wants(bob) == {
+            "invitation_received": False,
+            "invitation_accepted": True,
+            "message_unread": False,
+        }
+
+    @pytest.mark.parametrize(
+        "token",
+        [
+            "nonsense",
+            "WzEsIm1lc3NhZ2VfdW5yZWFkIl0:forged",
+            # a signature made for something else (a "Load more" cursor)
+            "cursor",
+        ],
+    )
+    def test_a_token_not_signed_for_this_is_not_found(self, bob, token):
+        if token == "cursor":
+            from django.core.signing import Signer
+
+            token = Signer(salt="connections.paging.cursor").sign_object(
+                [bob.pk, "message_unread"]
+            )
+        assert one_click(f"/settings/notifications/stop/{token}/").status_code == 404
+        assert Client().get(f"/settings/notifications/stop/{token}/").status_code == 404
+        assert wants(bob)["message_unread"] is True
+
+    def test_a_token_with_another_preference_is_not_found(self, bob):
+        from django.core.signing import Signer
+
+        token = Signer(salt="connections.notifications.unsubscribe").sign_object(
+            [bob.pk, "is_staff"]
+        )
+        assert one_click(f"/settings/notifications/stop/{token}/").status_code == 404
+
+    def test_a_closed_account_is_not_found(self, bob):
+        token = unsubscribe_token(member=bob, preference="message_unread")
+        type(bob).objects.filter(pk=bob.pk).update(is_active=False)
+        assert one_click(f"/settings/notifications/stop/{token}/").status_code == 404
+
+    def test_no_unsubscribe_header_on_emails_that_are_not_notifications(
+        self, alice, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            network.email_invitation_send(inviter=alice, email="zoe@example.org")
+        assert "List-Unsubscribe" not in mailoutbox[0].extra_headers
