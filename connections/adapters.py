@@ -1,6 +1,9 @@
 """django-allauth integration: how sign-ups become members."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
+from django.contrib.sites.requests import RequestSite
 from django.db import IntegrityError, transaction
 
 from connections.services.members import handle_available
@@ -38,6 +41,17 @@ class AccountAdapter(DefaultAccountAdapter):
                 if not taken or attempt == tries - 1:
                     raise
                 user.handle = handle_available(base=user.display_name)
+
+    def format_email_subject(self, subject: str) -> str:
+        return f"[{settings.RAPPORT_SITE_NAME}] {subject}"
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Account emails name the site as the others do (`RAPPORT_SITE_NAME`);
+        without the sites framework allauth would name it after the host the
+        request came to ("Hello from rapport.example.org!")."""
+        site = RequestSite(allauth_context.request)
+        site.name = settings.RAPPORT_SITE_NAME
+        super().send_mail(template_prefix, email, {"current_site": site, **context})
 
     def pre_login(self, request, user, **kwargs):
         """A suspended member is refused at sign-in, told until when."""

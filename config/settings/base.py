@@ -193,7 +193,6 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # for ACCOUNT_REAUTHENTICATION_TIMEOUT, 5 minutes): the address is where a
 # password reset goes, so a browser left signed in must not be enough.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Rapport] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 ACCOUNT_ADAPTER = "connections.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {

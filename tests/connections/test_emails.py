@@ -270,3 +270,39 @@ class TestOneClickUnsubscribe:
         with django_capture_on_commit_callbacks(execute=True):
             network.email_invitation_send(inviter=alice, email="zoe@example.org")
         assert "List-Unsubscribe" not in mailoutbox[0].extra_headers
+
+
+@pytest.mark.django_db
+class TestAccountEmails:
+    """The emails django-allauth sends (verification, password reset, security
+    notices) name the site as every other email does."""
+
+    @pytest.fixture
+    def site(self, settings):
+        settings.RAPPORT_SITE_NAME = "Acme People"
+        settings.ALLOWED_HOSTS = ["people.acme.test"]
+        return Client(HTTP_HOST="people.acme.test")
+
+    def test_password_reset_names_the_site_not_the_host(self, site, alice, mailoutbox):
+        site.post("/accounts/password/reset/", {"email": alice.email})
+        (mail,) = mailoutbox
+        assert mail.subject.startswith("[Acme People] ")
+        assert "Acme People" in mail.body
+        assert "from people.acme.test" not in mail.body
+        assert "using people.acme.test" not in mail.body
+        assert "http://people.acme.test/accounts/password/reset/key/" in mail.body
+
+    def test_sign_up_verification_names_the_site(self, site, mailoutbox):
+        site.post(
+            "/accounts/signup/",
+            {
+                "display_name": "Zoë Martin",
+                "email": "zoe@example.org",
+                "password1": "a-long-passphrase-42",
+                "password2": "a-long-passphrase-42",
+            },
+        )
+        (mail,) = mailoutbox
+        assert mail.subject == "[Acme People] Please confirm your email address"
+        assert "Hello from Acme People" in mail.body
+        assert "http://people.acme.test/accounts/confirm-email/" in mail.body
