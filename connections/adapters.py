@@ -5,7 +5,10 @@ from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.sites.requests import RequestSite
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 
+from connections.devices import describe
 from connections.services.members import handle_available
 from connections.services.profiles import member_search_terms_refresh
 
@@ -52,6 +55,19 @@ class AccountAdapter(DefaultAccountAdapter):
         site = RequestSite(allauth_context.request)
         site.name = settings.RAPPORT_SITE_NAME
         super().send_mail(template_prefix, email, {"current_site": site, **context})
+
+    def send_notification_mail(self, template_prefix, user, context=None, email=None):
+        """A security notice (password, addresses, two-factor) says when in the
+        site's time zone, named, and from which browser in plain words
+        ("Firefox on Windows", as Settings › Sessions does), not its header."""
+        now = timezone.localtime()
+        request = allauth_context.request
+        context = {
+            "timestamp": f"{date_format(now, 'j F Y, H:i')} {now.tzname()}",
+            "user_agent": describe(self.get_http_user_agent(request)),
+            **(context or {}),
+        }
+        super().send_notification_mail(template_prefix, user, context, email)
 
     def pre_login(self, request, user, **kwargs):
         """A suspended member is refused at sign-in, told until when."""

@@ -12,7 +12,7 @@ from connections import tasks
 from connections.models import NotificationSettings
 from connections.services import network
 from connections.unsubscribe import unsubscribe_token
-from tests.factories import BlockFactory, UserFactory, send_message
+from tests.factories import DEFAULT_PASSWORD, BlockFactory, UserFactory, send_message
 
 
 def suspend(member):
@@ -306,3 +306,28 @@ class TestAccountEmails:
         assert mail.subject == "[Acme People] Please confirm your email address"
         assert "Hello from Acme People" in mail.body
         assert "http://people.acme.test/accounts/confirm-email/" in mail.body
+
+    def test_a_security_notice_says_when_with_its_zone_and_which_browser(
+        self, alice, mailoutbox
+    ):
+        firefox = (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) "
+            "Gecko/20100101 Firefox/128.0"
+        )
+        client = Client(HTTP_USER_AGENT=firefox)
+        client.force_login(alice)
+        client.post(
+            "/accounts/password/change/",
+            {
+                "oldpassword": DEFAULT_PASSWORD,
+                "password1": "a-long-passphrase-42",
+                "password2": "a-long-passphrase-42",
+            },
+        )
+        (mail,) = mailoutbox
+        assert mail.subject == "[Rapport] Password changed"
+        now = timezone.localtime()
+        assert f"{now:%-d %B %Y}, " in mail.body
+        assert " UTC\n" in mail.body
+        assert "Browser: Firefox on Windows" in mail.body
+        assert "Mozilla" not in mail.body
