@@ -102,6 +102,7 @@ check-deploy: $(STAMPS)/runtime
 	DJANGO_SETTINGS_MODULE=config.settings.production \
 	SECRET_KEY=$${SECRET_KEY:-check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')} \
 	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-rapport.example.org} \
+	RAPPORT_SITE_URL=$${RAPPORT_SITE_URL:-https://rapport.example.org} \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 # The benchmark (README, "Benchmark"): data in bench/, reused while it matches.

@@ -244,12 +244,41 @@ def test_the_compiled_wording_agrees_with_its_source():
     assert len(catalog._catalog) - 1 == len(pairs)  # the header is the one more
 
 
-def production_settings(monkeypatch) -> dict:
-    """The settings of `config.settings.production`, read afresh."""
-    import runpy
+def production_settings(monkeypatch, **environment):
+    """Load `config.settings.production` afresh under `environment`."""
+    import importlib
+    import sys
 
-    monkeypatch.setenv("SECRET_KEY", "production-test-" + "k" * 40)
-    return runpy.run_module("config.settings.production")
+    monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret-0123456789")
+    monkeypatch.setenv("ALLOWED_HOSTS", "rapport.example.org")
+    monkeypatch.delenv("RAPPORT_SITE_URL", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delitem(sys.modules, "config.settings.production", raising=False)
+    try:
+        return importlib.import_module("config.settings.production")
+    finally:
+        sys.modules.pop("config.settings.production", None)
+
+
+@pytest.mark.parametrize(
+    "address", ["", "http://127.0.0.1:8000", "rapport.example.org", "https://"]
+)
+def test_production_refuses_to_start_without_the_sites_public_address(
+    monkeypatch, address
+):
+    """Else every email sent by the worker links to the development address."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="RAPPORT_SITE_URL"):
+        production_settings(monkeypatch, RAPPORT_SITE_URL=address)
+
+
+def test_production_links_emails_to_the_sites_public_address(monkeypatch):
+    production = production_settings(
+        monkeypatch, RAPPORT_SITE_URL="https://rapport.example.org/"
+    )
+    assert production.RAPPORT_SITE_URL == "https://rapport.example.org"
 
 
 def test_behind_the_proxy_each_visitor_has_their_own_sign_in_attempts(
@@ -262,10 +291,14 @@ def test_behind_the_proxy_each_visitor_has_their_own_sign_in_attempts(
 
     from tests.factories import DEFAULT_PASSWORD
 
-    production = production_settings(monkeypatch)
+    production = production_settings(
+        monkeypatch, RAPPORT_SITE_URL="https://rapport.example.org"
+    )
     with override_settings(
-        ACCOUNT_RATE_LIMITS=production["ACCOUNT_RATE_LIMITS"],
-        ALLAUTH_TRUSTED_PROXY_COUNT=production.get("ALLAUTH_TRUSTED_PROXY_COUNT", 0),
+        ACCOUNT_RATE_LIMITS=production.ACCOUNT_RATE_LIMITS,
+        ALLAUTH_TRUSTED_PROXY_COUNT=getattr(
+            production, "ALLAUTH_TRUSTED_PROXY_COUNT", 0
+        ),
     ):
         guesser = Client(REMOTE_ADDR="127.0.0.1")
         for attempt in range(12):
@@ -321,8 +354,10 @@ def test_reset_emails_to_one_address_stop_after_a_few_an_hour(
             time=lambda: clock[0], monotonic=time.monotonic, sleep=time.sleep
         ),
     )
-    production = production_settings(monkeypatch)
-    with override_settings(ACCOUNT_RATE_LIMITS=production["ACCOUNT_RATE_LIMITS"]):
+    production = production_settings(
+        monkeypatch, RAPPORT_SITE_URL="https://rapport.example.org"
+    )
+    with override_settings(ACCOUNT_RATE_LIMITS=production.ACCOUNT_RATE_LIMITS):
         for attempt in range(7):
             # From a new address each time, two minutes apart: the limit is
             # the recipient's, and longer than a minute.

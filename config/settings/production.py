@@ -3,6 +3,8 @@
 Passes `manage.py check --deploy --fail-level WARNING`.
 """
 
+import re
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -21,6 +23,15 @@ SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY or SECRET_KEY.startswith("django-insecure"):
     raise ImproperlyConfigured("Set SECRET_KEY to a long random value.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+
+# Emails sent by the worker have no request to take the site's address from:
+# without it, every link in them would lead to the development address.
+RAPPORT_SITE_URL = (env("RAPPORT_SITE_URL") or "").rstrip("/")
+if not re.fullmatch(r"https://[^/\s]+(/\S*)?", RAPPORT_SITE_URL):
+    raise ImproperlyConfigured(
+        "Set RAPPORT_SITE_URL to the public address of the site, "
+        "e.g. https://rapport.example.org."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 DATABASES = {"default": database_from_env(BASE_DIR / "db.sqlite3")}
 
