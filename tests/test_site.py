@@ -281,6 +281,28 @@ def test_production_links_emails_to_the_sites_public_address(monkeypatch):
     assert production.RAPPORT_SITE_URL == "https://rapport.example.org"
 
 
+def test_production_sends_from_the_sites_own_domain_by_default(monkeypatch):
+    """A `.localhost` sender is refused or filtered by every receiving server."""
+    monkeypatch.delenv("DEFAULT_FROM_EMAIL", raising=False)
+    monkeypatch.delenv("SERVER_EMAIL", raising=False)
+    production = production_settings(
+        monkeypatch, RAPPORT_SITE_URL="https://people.acme.test"
+    )
+    assert production.DEFAULT_FROM_EMAIL == "Rapport <no-reply@people.acme.test>"
+    assert production.SERVER_EMAIL == production.DEFAULT_FROM_EMAIL
+
+
+def test_production_keeps_the_sender_an_operator_sets(monkeypatch):
+    production = production_settings(
+        monkeypatch,
+        RAPPORT_SITE_URL="https://people.acme.test",
+        DEFAULT_FROM_EMAIL="Acme People <hello@acme.test>",
+        SERVER_EMAIL="errors@acme.test",
+    )
+    assert production.DEFAULT_FROM_EMAIL == "Acme People <hello@acme.test>"
+    assert production.SERVER_EMAIL == "errors@acme.test"
+
+
 def test_behind_the_proxy_each_visitor_has_their_own_sign_in_attempts(
     monkeypatch, alice
 ):

@@ -4,6 +4,8 @@ Passes `manage.py check --deploy --fail-level WARNING`.
 """
 
 import re
+from email.utils import formataddr
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -11,6 +13,7 @@ from .base import *  # noqa: F403
 from .base import (
     BASE_DIR,
     INSTALLED_APPS,
+    RAPPORT_SITE_NAME,
     database_from_env,
     env,
     env_bool,
@@ -32,6 +35,13 @@ if not re.fullmatch(r"https://[^/\s]+(/\S*)?", RAPPORT_SITE_URL):
         "Set RAPPORT_SITE_URL to the public address of the site, "
         "e.g. https://rapport.example.org."
     )
+
+# The sender of every email: unless set, an address at the site's own domain
+# under the site's name (a `.localhost` sender is refused or filtered as spam).
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL") or formataddr(
+    (RAPPORT_SITE_NAME, f"no-reply@{urlsplit(RAPPORT_SITE_URL).hostname}")
+)
+SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 DATABASES = {"default": database_from_env(BASE_DIR / "db.sqlite3")}
 
