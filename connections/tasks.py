@@ -241,6 +241,7 @@ def send_unread_messages_email(side_id: int) -> bool:
             "member": member,
             "other": other,
             "count": side.unread_count,
+            "every_minutes": settings.RAPPORT_MESSAGES_EMAIL_EVERY_MINUTES,
             "thread_url": absolute(
                 reverse("connections:thread", kwargs={"handle": other.handle})
             ),

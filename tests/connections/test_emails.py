@@ -12,7 +12,13 @@ from connections import tasks
 from connections.models import NotificationSettings
 from connections.services import network
 from connections.unsubscribe import unsubscribe_token
-from tests.factories import DEFAULT_PASSWORD, BlockFactory, UserFactory, send_message
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    BlockFactory,
+    UserFactory,
+    connect,
+    send_message,
+)
 
 
 def suspend(member):
@@ -331,3 +337,76 @@ class TestAccountEmails:
         assert " UTC\n" in mail.body
         assert "Browser: Firefox on Windows" in mail.body
         assert "Mozilla" not in mail.body
+
+
+@pytest.mark.django_db
+class TestWhatNotificationsSay:
+    def every_email(self, alice, bob, capture):
+        """Each email of the connections app, as its recipient gets it."""
+        with capture(execute=True):
+            invitation = network.connection_request_send(
+                sender=alice, recipient=bob, note="<b>Hi</b> Bob & co, it's me"
+            )
+        with capture(execute=True):
+            network.connection_request_accept(invitation=invitation, member=bob)
+        with capture(execute=True):
+            send_message(alice, bob, "<script>")
+        with capture(execute=True):
+            network.email_invitation_send(
+                inviter=alice,
+                email="zoe@example.org",
+                name="Zoë",
+                note="It's <i>us</i>",
+            )
+
+    def test_every_email_is_plain_text_with_site_links_and_nothing_escaped(
+        self, alice, bob, mailoutbox, django_capture_on_commit_callbacks, settings
+    ):
+        settings.RAPPORT_SITE_URL = "https://rapport.example.org"
+        type(alice).objects.filter(pk=alice.pk).update(
+            display_name="Alice\r\nBcc: eve@example.net " + "M" * 60
+        )
+        alice.refresh_from_db()
+        self.every_email(alice, bob, django_capture_on_commit_callbacks)
+        assert len(mailoutbox) == 4
+        for mail in mailoutbox:
+            message = mail.message()
+            assert message["Bcc"] is None
+            assert "\n" not in mail.subject
+            assert "\r" not in mail.subject
+            if mail.to != [alice.email]:
+                assert mail.subject.startswith("Alice Bcc: eve@example.net M")
+            assert message.get_content_type() == "text/plain"
+            for bad in ("None", "{{", "{%", "&#x27;", "&amp;", "&lt;", "testserver"):
+                assert bad not in mail.body, (bad, mail.subject)
+            links = re.findall(r"\b\w+://\S+", mail.body)
+            assert links
+            assert all(
+                link.startswith("https://rapport.example.org/") for link in links
+            )
+        assert "<b>Hi</b> Bob & co, it's me" in mailoutbox[0].body
+        assert "It's <i>us</i>" in mailoutbox[3].body
+
+    def test_the_invitation_link_tells_a_stranger_only_what_the_inviter_typed(
+        self, alice, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            network.email_invitation_send(
+                inviter=alice, email="zoe@example.org", name="Zoë", note="Join us"
+            )
+        (mail,) = mailoutbox
+        assert "Alice Martin" in mail.body
+        assert "Join us" in mail.body
+        for private in (alice.email, alice.headline, "/in/alice/"):
+            assert private not in mail.body
+
+    def test_the_unread_email_says_how_often_it_may_come(
+        self, alice, bob, mailoutbox, django_capture_on_commit_callbacks, settings
+    ):
+        settings.RAPPORT_MESSAGES_EMAIL_EVERY_MINUTES = 30
+        connect(alice, bob)
+        with django_capture_on_commit_callbacks(execute=True):
+            send_message(alice, bob)
+        (mail,) = mailoutbox
+        assert "at most once every 30 minutes for each conversation" in mail.body
+        assert "an hour" not in mail.body
