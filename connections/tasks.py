@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from connections.models import ConnectionRequest, EmailInvitation, NotificationSettings
-from connections.selectors.network import is_blocked_with_address
+from connections.selectors.network import are_connected, is_blocked_with_address
 from connections.unsubscribe import unsubscribe_url
 
 
@@ -126,6 +126,9 @@ def send_invitation_accepted_email(request_id: int) -> bool:
         return False
     sender = invitation.sender
     if not _appears(sender) or not _appears(invitation.recipient):
+        return False
+    # Removed (quietly) or ended by a block before the email went out.
+    if not are_connected(sender, invitation.recipient):
         return False
     if not _wants(sender, "invitation_accepted"):
         return False

@@ -410,3 +410,29 @@ class TestWhatNotificationsSay:
         (mail,) = mailoutbox
         assert "at most once every 30 minutes for each conversation" in mail.body
         assert "an hour" not in mail.body
+
+
+@pytest.mark.django_db
+class TestAcceptedEmailOnlyWhileConnected:
+    """Removing a connection is quiet and a block ends it: an "accepted" email
+    still waiting for the worker must not announce a connection gone since."""
+
+    def accepted(self, alice, bob):
+        invitation = network.connection_request_send(sender=alice, recipient=bob)
+        return network.connection_request_accept(invitation=invitation, member=bob)
+
+    def test_no_accepted_email_once_the_connection_was_removed(
+        self, alice, bob, mailoutbox
+    ):
+        invitation = self.accepted(alice, bob)
+        network.connection_remove(member=bob, other=alice)
+        assert tasks.send_invitation_accepted_email.call(invitation.pk) is False
+        assert mailoutbox == []
+
+    def test_no_accepted_email_once_either_blocked_the_other(
+        self, alice, bob, mailoutbox
+    ):
+        invitation = self.accepted(alice, bob)
+        network.block_create(blocker=bob, blocked=alice)
+        assert tasks.send_invitation_accepted_email.call(invitation.pk) is False
+        assert mailoutbox == []
