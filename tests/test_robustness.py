@@ -395,6 +395,7 @@ def build_world(run):
 
     from connections.services.moderation import member_warn, report_create
     from connections.services.network import email_invitation_send
+    from connections.unsubscribe import unsubscribe_token
     from contacts.services.photos import contact_photo_set
 
     alice = make_persona("alice", "Alice Martin", headline="Product designer")
@@ -478,6 +479,9 @@ def build_world(run):
         "connections:invitation_withdraw": {"pk": frank_invitation.pk},
         "connections:email_invitation_withdraw": {"pk": email_invitation.pk},
         "connections:join": {"token": token},
+        "connections:unsubscribe": {
+            "token": unsubscribe_token(member=alice, preference="message_unread")
+        },
         "connections:unblock": {"handle": "erin"},
         "connections:update": {"pk": alices_update.pk},
         "connections:update_like": {"pk": bobs_update.pk},
