@@ -25,6 +25,7 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
     When,
 )
 from django.db.models.functions import Coalesce, Lower
@@ -391,8 +392,18 @@ def _count(queryset, *, ref_field: str):
 
 
 def _badge_annotations(now):
-    """The navigation badges, as annotations on the member's own row."""
+    """The navigation badges, as annotations on the member's own row.
+
+    With them comes the member's own photo key, which the header and Home
+    show whatever its audience: the same query, not one more per page.
+    """
     return {
+        "photo_key": Coalesce(
+            Subquery(
+                Profile.objects.filter(member=OuterRef("pk")).values("photo_key")[:1]
+            ),
+            Value(""),
+        ),
         "invitations": _count(
             ConnectionRequest.objects.pending(now)
             .filter(recipient=OuterRef("pk"))
@@ -428,8 +439,11 @@ def unread_messages_count(*, ref: str = "pk"):
     return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
 
 
-def nav_badge_counts(*, member) -> dict[str, int]:
-    """Every navigation badge of `member` in one query; cached on the member."""
+def nav_badge_counts(*, member) -> dict[str, int | str]:
+    """Every navigation badge of `member` in one query; cached on the member.
+
+    `photo_key` is the member's own photo, for the header's avatar.
+    """
     cached = getattr(member, "_nav_badge_counts", None)
     if cached is not None:
         return cached

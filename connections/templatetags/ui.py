@@ -3,6 +3,7 @@
 import functools
 import re
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import quote
 
 from django import template
@@ -14,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from connections import devices
+from connections.photos import avatar_photo_url
 
 register = template.Library()
 
@@ -237,6 +239,26 @@ def avatar(person, size="md", label=""):
         size,
         colour,
         person.initials,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def own_avatar(context, size="md"):
+    """The signed-in member's avatar: their own photo whatever its audience.
+
+    The photo key comes with the navigation badges (`nav_counts`), in their
+    one query.
+    """
+    user = context["user"]
+    counts = context.get("nav_counts") or {}
+    key = counts.get("photo_key") or ""
+    return avatar(
+        SimpleNamespace(
+            pk=user.pk,
+            initials=user.initials,
+            avatar_url=functools.partial(avatar_photo_url, key) if key else "",
+        ),
+        size,
     )
 
 

@@ -366,6 +366,26 @@ class TestPhotos:
         key = Profile.objects.get(member=alice).photo_key
         assert key in client.get("/in/alice/").content.decode()
 
+    def test_own_photo_shows_in_the_header_and_on_home_whatever_its_audience(
+        self, media, alice, alice_client, django_assert_max_num_queries
+    ):
+        self.upload(alice_client, picture())
+        Profile.objects.filter(member=alice).update(photo_audience="only_me")
+        key = Profile.objects.get(member=alice).photo_key
+        html = alice_client.get("/").content.decode()
+        header, _, page = html.partition('id="main"')
+        # The header's button and its menu, then the card on Home.
+        assert header.count(f"/{key}-") == 2
+        assert page.count(f"/{key}-") == 1
+        assert header.count(">AM</span>") == 0
+        with django_assert_max_num_queries(3):
+            # Session, member, then the badges with the photo in one query.
+            alice_client.get("/settings/")
+
+    def test_without_a_photo_the_header_shows_initials(self, alice, alice_client):
+        header = alice_client.get("/").content.decode().partition('id="main"')[0]
+        assert header.count(">AM</span>") == 2
+
 
 class TestHandles:
     def test_old_handle_redirects_and_is_never_reused(self, alice, alice_client, bob):

@@ -528,7 +528,11 @@ class TestCounts:
         )
         network.connection_request_send(sender=alice, recipient=dave)
         with django_assert_num_queries(1):
-            assert nav_badge_counts(member=alice) == {"invitations": 1, "messages": 0}
+            assert nav_badge_counts(member=alice) == {
+                "invitations": 1,
+                "messages": 0,
+                "photo_key": "",
+            }
         with django_assert_num_queries(0):
             nav_badge_counts(member=alice)
 
@@ -543,11 +547,16 @@ class TestCounts:
         assert counts == {
             "invitations": 1,
             "messages": 0,
+            "photo_key": "",
             "connection_count": 1,
             "sent_count": 1,
         }
         with django_assert_num_queries(0):
-            assert nav_badge_counts(member=alice) == {"invitations": 1, "messages": 0}
+            assert nav_badge_counts(member=alice) == {
+                "invitations": 1,
+                "messages": 0,
+                "photo_key": "",
+            }
 
     @override_settings(RAPPORT_INVITATIONS_PER_WEEK=10)
     def test_allowance_in_one_query(self, alice, bob, carol, django_assert_num_queries):
