@@ -184,10 +184,25 @@ def test_list_shows_the_members_contacts_only(alice, alice_client, bob):
     assert response["Vary"].count("HX-Request") == 1
 
 
-def test_empty_address_book_invites_to_add_a_contact(alice_client):
+def test_empty_address_book_invites_to_add_or_import_contacts(alice_client):
     html = text(alice_client.get(reverse("contacts:list")))
     assert "Your address book is empty" in html
     assert reverse("contacts:add") in html
+    empty_state = html.partition("Your address book is empty")[2]
+    assert f'href="{reverse("contacts:import")}"' in empty_state
+    # No search, sort or selection bar over an empty book.
+    assert 'id="contact-search"' not in html
+    assert 'id="bulk-form"' not in html
+    assert "Select contacts to label or delete them." not in html
+
+
+def test_a_search_that_finds_nothing_keeps_the_search_box(alice, alice_client):
+    ContactFactory(owner=alice, given_name="Zoë", family_name="Martin")
+    html = text(alice_client.get(reverse("contacts:list"), {"q": "nobody"}))
+    assert "No contacts match" in html
+    assert 'id="contact-search"' in html
+    empty_label = text(alice_client.get(reverse("contacts:list"), {"favorites": "1"}))
+    assert 'id="contact-search"' in empty_label
 
 
 def test_search_as_you_type_returns_the_results_fragment(alice, alice_client):
