@@ -56,6 +56,35 @@ def test_member_pages_render_their_empty_states(alice_client, name):
     assert b"coming soon" not in response.content.lower()
 
 
+def main_part(response) -> str:
+    """The page's own content, after the header and its navigation."""
+    return response.content.decode().partition('id="main"')[2]
+
+
+@pytest.mark.parametrize(
+    ("url", "section", "next_steps"),
+    [
+        (
+            "/network/invitations/",
+            "received-title",
+            ["/network/search/", "/network/invite/"],
+        ),
+        ("/network/invitations/sent/", "sent-title", ["/network/search/"]),
+        ("/network/search/?q=nobody", "search-title", ["/network/invite/"]),
+    ],
+)
+def test_empty_network_pages_offer_the_next_step(
+    alice_client, url, section, next_steps
+):
+    """An empty list says what it is for and links where to go from there."""
+    html = alice_client.get(url).content.decode()
+    # The list's own card, not the search and invite bar above every tab.
+    card = html.partition(f'aria-labelledby="{section}"')[2].partition("</section>")[0]
+    assert card
+    for step in next_steps:
+        assert f'href="{step}"' in card, (url, step)
+
+
 def test_expired_session_during_htmx_request_redirects_the_whole_page(client):
     response = client.get(
         reverse("connections:network"),
