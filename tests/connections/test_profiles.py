@@ -572,6 +572,25 @@ class TestProfilePage:
         assert "View as" in body
         assert "Edit profile" in body
 
+    def test_own_empty_profile_links_to_where_each_part_is_filled_in(
+        self, alice, alice_client, bob
+    ):
+        body = alice_client.get("/in/alice/").content.decode()
+        assert 'href="/settings/profile/#profile-fields">Settings › Profile' in body
+        assert 'href="/settings/profile/#work-history">Settings › Profile' in body
+        assert 'href="/#composer">Share one from Home' in body
+        connections = alice_client.get("/in/alice/connections/").content.decode()
+        assert 'href="/network/search/">Find the members you know' in connections
+        # Others see no such hints, only that there is nothing to show.
+        ProfileFactory(member=alice, connections_audience="members")
+        Profile.objects.filter(member=alice).update(connections_audience="members")
+        theirs = signed_in_client(bob).get("/in/alice/connections/").content.decode()
+        assert "No connections to show yet." in theirs
+        assert "Find the members you know" not in theirs
+        seen = signed_in_client(bob).get("/in/alice/").content.decode()
+        assert "Settings › Profile" not in seen
+        assert "Share one from Home" not in seen
+
     def test_fragment_for_htmx(self, alice, alice_client):
         response = alice_client.get("/in/alice/?view_as=public", **HTMX)
         assert response.status_code == 200
