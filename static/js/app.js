@@ -32,6 +32,37 @@
     });
   }
 
+  // A partial update the server refused (a form that expired, a page gone,
+  // an error) or that never reached it would otherwise change nothing on
+  // screen: say so, in the words of the error page when there is one, and
+  // keep what the member typed. Polls stay quiet; they try again by themselves.
+  function showRequestFailed(detail) {
+    var template = document.getElementById("request-failed");
+    var region = document.getElementById("flash");
+    var trigger = detail.elt && detail.elt.getAttribute && detail.elt.getAttribute("hx-trigger");
+    if (!template || !region || /\bevery\b/.test(trigger || "")) return;
+    var flash = template.content.firstElementChild.cloneNode(true);
+    var xhr = detail.xhr;
+    if (xhr && xhr.responseText) {
+      var page = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      var heading = page.querySelector(".error-card h1");
+      var text = page.querySelector(".error-card .lead");
+      if (heading) flash.querySelector("[data-failed-heading]").textContent = heading.textContent.trim();
+      if (text) flash.querySelector("[data-failed-text]").textContent = text.textContent.trim();
+    }
+    region.querySelectorAll("[data-request-failed]").forEach(function (old) {
+      old.remove();
+    });
+    region.appendChild(flash);
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    showRequestFailed(event.detail);
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    showRequestFailed(event.detail);
+  });
+
   // The member's menu: close it on Escape or a click elsewhere.
   document.addEventListener("click", function (event) {
     document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
