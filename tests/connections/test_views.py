@@ -85,6 +85,17 @@ def test_empty_network_pages_offer_the_next_step(
         assert f'href="{step}"' in card, (url, step)
 
 
+def test_settings_name_the_email_page_as_it_names_itself(alice_client):
+    """One address to change, not a list of them: the menu says what the page
+    says."""
+    page = alice_client.get(reverse("account_email")).content.decode()
+    assert re.search(r"<h1[^>]*>\s*Email address\s*</h1>", page)
+    for url in (reverse("connections:settings"), reverse("account_email")):
+        html = alice_client.get(url).content.decode()
+        assert "Email addresses" not in html, url
+        assert "Email address</a></li>" in html, url
+
+
 def test_expired_session_during_htmx_request_redirects_the_whole_page(client):
     response = client.get(
         reverse("connections:network"),
