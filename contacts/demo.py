@@ -2,12 +2,12 @@
 
 Each demo member gets 40 to 80 contacts with labels, favourites, birthdays
 (some without a year), a few accented names, a handful of other demo
-members (by their email, so the cards show "On Rapport") and one person
+members (by their email, so the cards show "On Rapport"), one person
 saved twice, the second time with a typo in the name (for the Duplicates
-page). Each person comes from one of five countries, with a name, an
-address and valid phone numbers of that country. Every member's book comes
-from its own seeded generator: the same on every machine, and a member whose
-book exists already is left alone.
+page), and two people in the Trash. Each person comes from one of five
+countries, with a name, an address and valid phone numbers of that country.
+Every member's book comes from its own seeded generator: the same on every
+machine, and a member whose book exists already is left alone.
 """
 
 import colorsys
@@ -20,7 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from faker import Faker
 from PIL import Image, ImageDraw
 
-from contacts.models import Contact
+from contacts.models import Contact, Label
 from contacts.services.contacts import (
     AddressEntry,
     ContactData,
@@ -31,6 +31,7 @@ from contacts.services.contacts import (
 )
 from contacts.services.labels import label_for_name
 from contacts.services.photos import contact_photo_set
+from contacts.services.trash import contact_trash
 from contacts.text import fold
 
 LOCALES = ["en_US", "en_GB", "fr_FR", "de_DE", "es_ES"]
@@ -55,6 +56,7 @@ ACCENTED = [
 ]
 # The share of demo contacts with a photo: a drawn silhouette, not a person.
 PHOTO_SHARE = 0.2
+TRASHED = 2
 NOT_IN_ADDRESS = re.compile(r"[^a-z0-9.]")
 NOT_IN_DOMAIN = re.compile(r"[^a-z0-9.-]")
 
@@ -71,6 +73,17 @@ def seed(*, members, faker, stdout):
             created += 1
             if rng.random() < PHOTO_SHARE:
                 contact_photo_set(contact=contact, upload=_demo_picture(rng))
+        # Two people deleted lately, so the Trash shows what it is for; drawn
+        # from their own generator, so the rest of the book stays as it was.
+        trash_seed = f"rapport-demo-trash:{member.email}"
+        trash_rng = random.Random(trash_seed)
+        trash_fake = Faker(LOCALES)
+        trash_fake.seed_instance(trash_seed)
+        labels = list(Label.objects.filter(owner=member).order_by("pk"))
+        for _ in range(TRASHED):
+            person = _person(trash_fake, trash_rng, labels)
+            contact_trash(contact=contact_create(owner=member, data=person))
+            created += 1
     stdout.write(f"Contacts: {created} new demo contacts.")
 
 

@@ -9,7 +9,7 @@ from django.test import override_settings
 
 from connections.models import User
 from contacts.demo import COUNTRIES
-from contacts.models import ContactAddress, ContactPhone
+from contacts.models import Contact, ContactAddress, ContactPhone
 from contacts.selectors.duplicates import Reason, duplicate_groups
 from tests.conftest import HTMX
 
@@ -150,6 +150,17 @@ def test_seed_demo_is_idempotent():
     assert any(
         Reason.SIMILAR_NAME in group.reasons for group in duplicate_groups(owner=alice)
     )
+
+
+def test_demo_address_books_have_people_in_the_trash():
+    """A visitor of the demo finds the Trash in use, not only its empty page."""
+    call_command("seed_demo", members=12)
+    alice = User.objects.get(email="alice@example.com")
+    trashed = Contact.objects.filter(owner=alice, deleted_at__isnull=False)
+    assert trashed.count() == 2
+    assert all(contact.given_name for contact in trashed)
+    call_command("seed_demo", members=12)
+    assert trashed.count() == 2
 
 
 def test_demo_people_have_numbers_and_addresses_of_one_real_place():
