@@ -364,7 +364,7 @@ class TestWhatNotificationsSay:
     ):
         settings.RAPPORT_SITE_URL = "https://rapport.example.org"
         type(alice).objects.filter(pk=alice.pk).update(
-            display_name="Alice\r\nBcc: eve@example.net " + "M" * 60
+            display_name="Alice\r\nBcc: eve@example.net " + "M" * 40
         )
         alice.refresh_from_db()
         self.every_email(alice, bob, django_capture_on_commit_callbacks)
