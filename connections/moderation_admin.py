@@ -337,7 +337,7 @@ class ReportAdmin(MemberSearch, ModerationOnly, admin.ModelAdmin):
             return format_html(
                 quote + "{}", reported, _("Deleted by its author since the report.")
             )
-        text = getattr(content, "body", None) or getattr(content, "text", "")
+        text = services.content_words(content)
         state = _(" (removed by moderators)") if content.removed_at else ""
         if not reported or text == reported:
             return format_html(quote + "{}", text, state)

@@ -119,7 +119,7 @@ def _subject_of(*, member, message, update, comment):
     return subject, field, content
 
 
-def _words_of(content) -> str:
+def content_words(content) -> str:
     """What a message, an update or a comment says ("" for a member)."""
     if content is None:
         return ""
@@ -211,7 +211,7 @@ def report_create(
                     subject=subject,
                     reason=reason,
                     details=details,
-                    reported_text=_words_of(content),
+                    reported_text=content_words(content),
                     **({field: content} if field else {}),
                 )
         except IntegrityError:
