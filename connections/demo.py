@@ -1,7 +1,12 @@
 """Demo data of the connections app, loaded by `manage.py seed_demo`."""
 
+import colorsys
+import io
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageDraw
 
 from connections.services.members import handle_slug
 
@@ -50,6 +55,37 @@ def seed_members(*, count, faker):
         )
         members.append(user)
     return members, created
+
+
+def silhouette(background: tuple, figure: tuple, side: int = 256) -> Image.Image:
+    """A head and shoulders in `figure`'s colour on `background`: a stand-in
+    for a portrait in demo data, the benchmark and the tests."""
+    image = Image.new("RGB", (side, side), background)
+    draw = ImageDraw.Draw(image)
+    unit = side / 256
+    draw.ellipse(tuple(round(v * unit) for v in (88, 52, 168, 140)), fill=figure)
+    draw.ellipse(tuple(round(v * unit) for v in (40, 150, 216, 320)), fill=figure)
+    return image
+
+
+def silhouette_upload(background: tuple, figure: tuple) -> SimpleUploadedFile:
+    """`silhouette()` as an uploaded PNG file."""
+    out = io.BytesIO()
+    silhouette(background, figure).save(out, "PNG")
+    return SimpleUploadedFile("photo.png", out.getvalue(), content_type="image/png")
+
+
+def demo_picture(rng) -> SimpleUploadedFile:
+    """A silhouette in colours of its own, drawn from `rng`."""
+    hue = rng.randrange(360)
+    return silhouette_upload(
+        _colour(hue, 0.35, 0.85), _colour((hue + 180) % 360, 0.45, 0.45)
+    )
+
+
+def _colour(hue: int, saturation: float, lightness: float) -> tuple[int, int, int]:
+    red, green, blue = colorsys.hls_to_rgb(hue / 360, lightness, saturation)
+    return (round(red * 255), round(green * 255), round(blue * 255))
 
 
 NETWORK_SEED = 2026
@@ -159,6 +195,90 @@ def seed(*, members, faker, stdout):
     conversations = seed_conversations(members=members, now=now)
     stdout.write(f"Messages: {conversations} new conversations.")
     seed_updates(members=members, stdout=stdout)
+    seed_keeping_in_touch(members=members, stdout=stdout)
+
+
+# Alice's invitation by email to someone who is not a member yet.
+DEMO_EMAIL_INVITATION = {
+    "email": "grace.hopper@example.net",
+    "name": "Grace Hopper",
+    "note": "Grace, our design guild now meets here. Join us?",
+}
+
+
+def seed_keeping_in_touch(*, members, stdout):
+    """Alice's reminders and her invitation by email. Idempotent.
+
+    She keeps in touch with Carol every two weeks, and with the connection
+    she has been quiet with the longest at a rhythm that has come round
+    already, so Home shows a reminder; and she invited a friend who is not
+    a member yet by email, so Invitations › Sent shows one of those too.
+    """
+    from datetime import timedelta
+
+    from django.db.models import Q
+    from django.db.models.functions import Coalesce
+    from django.utils import timezone
+
+    from connections.models import Block, Connection, EmailInvitation
+    from connections.selectors.depth import KEEP_IN_TOUCH_WEEKS
+    from connections.services.depth import connection_keep_in_touch_set
+    from connections.services.network import (
+        connection_pair_create,
+        email_invitation_send,
+    )
+
+    alice = members[0]
+    # A colleague Alice has not been in touch with for three months (made
+    # after the demo's updates, which bring her oldest connections back to
+    # life), so her keep-in-touch reminder has someone to show.
+    quiet = members[13] if len(members) > 13 else None
+    if (
+        quiet is not None
+        and not Connection.objects.filter(member=alice, other=quiet).exists()
+        and not Block.objects.filter(
+            Q(blocker=alice, blocked=quiet) | Q(blocker=quiet, blocked=alice)
+        ).exists()
+    ):
+        connection_pair_create(
+            member=alice,
+            other=quiet,
+            created=timezone.now() - timedelta(days=95),
+            kinds=("professional", "professional"),
+        )
+    rhythms = 0
+    if not Connection.objects.filter(
+        member=alice, keep_in_touch_weeks__isnull=False
+    ).exists():
+        rows = Connection.objects.filter(member=alice).select_related("other")
+        carol = rows.filter(other__email="carol@example.com").first()
+        quietest = (
+            rows.exclude(other__email="carol@example.com")
+            .annotate(quiet_since=Coalesce("last_interaction", "created"))
+            .order_by("quiet_since", "pk")
+            .first()
+        )
+        if carol is not None:
+            connection_keep_in_touch_set(member=alice, other=carol.other, weeks=2)
+            rhythms += 1
+        if quietest is not None:
+            # The longest rhythm that has come round already, if any has.
+            quiet = timezone.now() - quietest.quiet_since
+            weeks = max(
+                (w for w in KEEP_IN_TOUCH_WEEKS if timedelta(weeks=w) <= quiet),
+                default=4,
+            )
+            connection_keep_in_touch_set(
+                member=alice, other=quietest.other, weeks=weeks
+            )
+            rhythms += 1
+    invited = 0
+    if not EmailInvitation.objects.filter(inviter=alice).exists():
+        email_invitation_send(inviter=alice, **DEMO_EMAIL_INVITATION)
+        invited = 1
+    stdout.write(
+        f"Keeping in touch: {rhythms} new reminders, {invited} new invitation by email."
+    )
 
 
 # Demo conversations: (first member, second member, lines alternating from the
@@ -329,7 +449,8 @@ def seed_profiles(*, members, faker, stdout):
     The personas get written profiles; the others a location, a short
     "about", a phone and one or two positions, through the services. The
     audiences keep their defaults, except that a few members show their
-    phone to members and one hides their birthday.
+    phone to members and one hides their birthday. Two members in three
+    have a photo (a drawn silhouette); the others show their initials.
     """
     import datetime
     import random
@@ -337,6 +458,7 @@ def seed_profiles(*, members, faker, stdout):
     from connections.models import Profile
     from connections.services.profiles import (
         ProfileData,
+        profile_photo_set,
         profile_update,
         work_entry_add,
     )
@@ -383,6 +505,9 @@ def seed_profiles(*, members, faker, stdout):
                 started=datetime.date(*started, 1),
                 ended=datetime.date(*ended, 1) if ended else None,
             )
+        if index % 3 != 2:
+            photo_rng = random.Random(f"rapport-demo-member-photo:{member.email}")
+            profile_photo_set(member=member, upload=demo_picture(photo_rng))
         written += 1
     stdout.write(f"Profiles: {written} new profiles.")
 

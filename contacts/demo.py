@@ -4,23 +4,23 @@ Each demo member gets 40 to 80 contacts with labels, favourites, birthdays
 (some without a year), a few accented names, a handful of other demo
 members (by their email, so the cards show "On Rapport"), one person
 saved twice, the second time with a typo in the name (for the Duplicates
-page), and two people in the Trash. Each person comes from one of five
-countries, with a name, an address and valid phone numbers of that country.
+page), and two people in the Trash. Alice also imported a small file from
+her phone, so the Import page shows one import she can look at or undo.
+Each person comes from one of five countries, with a name, an address and
+valid phone numbers of that country.
 Every member's book comes from its own seeded generator: the same on every
 machine, and a member whose book exists already is left alone.
 """
 
-import colorsys
-import io
 import random
 import re
 
 import phonenumbers
-from django.core.files.uploadedfile import SimpleUploadedFile
 from faker import Faker
-from PIL import Image, ImageDraw
 
-from contacts.models import Contact, Label
+from connections.demo import demo_picture
+from contacts.models import Contact, ContactImport, Label
+from contacts.models.imports import OnDuplicate
 from contacts.services.contacts import (
     AddressEntry,
     ContactData,
@@ -72,7 +72,7 @@ def seed(*, members, faker, stdout):
             contact = contact_create(owner=member, data=data)
             created += 1
             if rng.random() < PHOTO_SHARE:
-                contact_photo_set(contact=contact, upload=_demo_picture(rng))
+                contact_photo_set(contact=contact, upload=demo_picture(rng))
         # Two people deleted lately, so the Trash shows what it is for; drawn
         # from their own generator, so the rest of the book stays as it was.
         trash_seed = f"rapport-demo-trash:{member.email}"
@@ -85,37 +85,62 @@ def seed(*, members, faker, stdout):
             contact_trash(contact=contact_create(owner=member, data=person))
             created += 1
     stdout.write(f"Contacts: {created} new demo contacts.")
+    seed_import(members=members, stdout=stdout)
 
 
-def silhouette(background: tuple, figure: tuple, side: int = 256) -> Image.Image:
-    """A head and shoulders in `figure`'s colour on `background`: a stand-in
-    for a portrait in demo data, the benchmark and the tests."""
-    image = Image.new("RGB", (side, side), background)
-    draw = ImageDraw.Draw(image)
-    unit = side / 256
-    draw.ellipse(tuple(round(v * unit) for v in (88, 52, 168, 140)), fill=figure)
-    draw.ellipse(tuple(round(v * unit) for v in (40, 150, 216, 320)), fill=figure)
-    return image
+# The file Alice imported: a phone's export (vCard 3.0, an Apple-style label,
+# a birthday without a year), read and confirmed through the import services.
+DEMO_IMPORT_NAME = "Phone contacts.vcf"
+DEMO_IMPORT = r"""BEGIN:VCARD
+VERSION:3.0
+N:Lindqvist;Maja;;;
+FN:Maja Lindqvist
+ORG:Lindqvist Ceramics
+EMAIL;TYPE=INTERNET,HOME:maja@lindqvist-ceramics.example
+TEL;TYPE=CELL:+46 70 123 45 67
+BDAY:--0614
+END:VCARD
+BEGIN:VCARD
+VERSION:3.0
+N:Osei;Kwame;;;
+FN:Kwame Osei
+item1.EMAIL;TYPE=INTERNET:kwame.osei@example.net
+item1.X-ABLabel:Climbing
+TEL;TYPE=CELL:+44 7700 900123
+NOTE:Climbing partner\, Tuesdays at the wall.
+END:VCARD
+BEGIN:VCARD
+VERSION:3.0
+N:Tanaka;Yui;;;
+FN:Yui Tanaka
+EMAIL;TYPE=INTERNET,WORK:yui.tanaka@example.jp
+TITLE:Architect
+END:VCARD
+BEGIN:VCARD
+VERSION:3.0
+N:Ferreira;Inês;;;
+FN:Inês Ferreira
+TEL;TYPE=CELL:+351 912 345 678
+ADR;TYPE=HOME:;;Rua das Flores 12;Porto;;4050-262;Portugal
+END:VCARD
+"""
 
 
-def silhouette_upload(background: tuple, figure: tuple) -> SimpleUploadedFile:
-    """`silhouette()` as an uploaded PNG file."""
-    out = io.BytesIO()
-    silhouette(background, figure).save(out, "PNG")
-    return SimpleUploadedFile("photo.png", out.getvalue(), content_type="image/png")
+def seed_import(*, members, stdout):
+    """Alice's import of `DEMO_IMPORT`, unless she has imported before."""
+    from contacts.services.imports import import_confirm, import_read, import_upload
 
-
-def _demo_picture(rng) -> SimpleUploadedFile:
-    """A silhouette in colours of its own."""
-    hue = rng.randrange(360)
-    return silhouette_upload(
-        _colour(hue, 0.35, 0.85), _colour((hue + 180) % 360, 0.45, 0.45)
+    alice = next((m for m in members if m.email == "alice@example.com"), None)
+    if alice is None or ContactImport.objects.filter(owner=alice).exists():
+        return
+    batch = import_upload(
+        owner=alice, file_name=DEMO_IMPORT_NAME, data=DEMO_IMPORT.encode()
     )
-
-
-def _colour(hue: int, saturation: float, lightness: float) -> tuple[int, int, int]:
-    red, green, blue = colorsys.hls_to_rgb(hue / 360, lightness, saturation)
-    return (round(red * 255), round(green * 255), round(blue * 255))
+    # Read now rather than after the demo's transaction commits: confirming
+    # needs the preview. The import itself runs once the demo is saved.
+    batch = import_read(batch_id=batch.pk)
+    import_confirm(batch=batch, on_duplicate=OnDuplicate.SKIP)
+    stdout.write(f"Imports: {DEMO_IMPORT_NAME} for {alice.display_name}.")
 
 
 def _address_book(member, members) -> list[ContactData]:

@@ -1,11 +1,13 @@
 """Site-wide behaviour: security headers, health check, errors, theme, demo data."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError
 from django.test import override_settings
+from django.utils import timezone
 
 from connections.models import User
 from contacts.demo import COUNTRIES
@@ -161,6 +163,56 @@ def test_demo_address_books_have_people_in_the_trash():
     assert all(contact.given_name for contact in trashed)
     call_command("seed_demo", members=12)
     assert trashed.count() == 2
+
+
+def test_demo_shows_photos_reminders_an_email_invitation_and_an_import(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    """A visitor of the demo finds each of these pages in use as Alice."""
+    from connections.models import Connection, EmailInvitation, Profile
+    from connections.selectors.depth import reminders_due
+    from contacts.models import ContactImport
+    from tests.factories import UserFactory, connect
+
+    # Alice has five connections made 100 days ago; the demo's updates bring
+    # three of her connections back to life, the others stay quiet.
+    alice = UserFactory(email="alice@example.com", display_name="Alice Martin")
+    for _ in range(5):
+        connect(alice, UserFactory(), created=timezone.now() - timedelta(days=100))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", members=12)
+    # Two members in three have a photo, Alice among them.
+    photos = Profile.objects.exclude(photo_key="").count()
+    assert photos == 8
+    assert Profile.objects.get(member=alice).photo_key
+    # Two reminders to keep in touch: Carol every two weeks, and a quiet
+    # connection at the longest rhythm that has come round, so it is due.
+    rhythms = Connection.objects.filter(
+        member=alice, keep_in_touch_weeks__isnull=False
+    ).order_by("keep_in_touch_weeks")
+    assert [(row.other.email, row.keep_in_touch_weeks) for row in rhythms][0] == (
+        "carol@example.com",
+        2,
+    )
+    quiet = rhythms[1]
+    assert quiet.keep_in_touch_weeks == 12  # 100 days: more than 12 weeks
+    assert [row.other for row in reminders_due(member=alice)] == [quiet.other]
+    # An invitation by email, sent once.
+    invitation = EmailInvitation.objects.get(inviter=alice)
+    assert invitation.email == "grace.hopper@example.net"
+    assert [m.to for m in mailoutbox] == [["grace.hopper@example.net"]]
+    # An import, done, whose contacts carry its label.
+    batch = ContactImport.objects.get(owner=alice)
+    assert batch.status == ContactImport.Status.DONE
+    imported = Contact.objects.filter(owner=alice, labels__name__startswith="Imported")
+    assert sorted(c.given_name for c in imported) == ["Inês", "Kwame", "Maja", "Yui"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", members=12)
+    assert Profile.objects.exclude(photo_key="").count() == photos
+    assert EmailInvitation.objects.filter(inviter=alice).count() == 1
+    assert ContactImport.objects.filter(owner=alice).count() == 1
+    assert len(mailoutbox) == 1
 
 
 def test_demo_people_have_numbers_and_addresses_of_one_real_place():

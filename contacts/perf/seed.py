@@ -645,7 +645,7 @@ def seed_contacts(ctx: SeedContext) -> int:
     all: what is measured is reading and serving it, not making it). Names,
     sort keys and search text are derived as the services derive them.
     """
-    from contacts.demo import silhouette
+    from connections.demo import silhouette
     from contacts.models import (
         AddressBook,
         Contact,

@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from connections.demo import silhouette_upload
 from connections.models import ConnectionRequest
-from contacts.demo import silhouette_upload
 from contacts.models import Contact
 from contacts.services.photos import contact_photo_set
 from tests.browser.conftest import DESKTOP, PHONE
