@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from connections.archive import register_part
 from connections.signals import account_closing
-from contacts.selectors.transfer import ExportFormat, contacts_to_export, export_stream
+from contacts.selectors.archive import archive_contacts, archive_trash
 from contacts.services.address_books import address_book_delete
 from contacts.services.contacts import contacts_unlink_member
 
@@ -19,13 +19,13 @@ def delete_address_book(sender, member, **kwargs):
     contacts_unlink_member(member=member)
 
 
-def archive_contacts(member, base_url: str):
-    """The address book (Trash aside) as vCard 3.0, photos included."""
-    return export_stream(contacts_to_export(owner=member), ExportFormat.VCARD3)
-
-
 register_part(
     "contacts.vcf",
     _("your address book, every contact as a vCard 3.0 card"),
     archive_contacts,
+)
+register_part(
+    "contacts-trash.vcf",
+    _("the contacts in your Trash, apart from the address book, as vCard 3.0"),
+    archive_trash,
 )

@@ -113,6 +113,28 @@ def test_the_archive_holds_the_profile_network_and_address_book(
     assert "contacts.vcf" in readme
 
 
+def test_the_trash_comes_apart_from_the_address_book(alice, bob, alice_client):
+    ContactFactory(owner=alice, given_name="Zoe", family_name="Keller")
+    ContactFactory(
+        owner=alice,
+        given_name="Tom",
+        family_name="Binned",
+        emails=["tom@example.org"],
+        trashed=True,
+    )
+    ContactFactory(owner=bob, given_name="Bobs", family_name="Binned", trashed=True)
+
+    archive = download(alice_client)
+
+    trash = archive.read(f"{FOLDER}/contacts-trash.vcf").decode()
+    assert "FN:Tom Binned" in trash
+    assert "tom@example.org" in trash
+    assert "Zoe" not in trash
+    assert "Bobs" not in trash
+    assert "Tom" not in archive.read(f"{FOLDER}/contacts.vcf").decode()
+    assert "contacts-trash.vcf" in archive.read(f"{FOLDER}/README.txt").decode()
+
+
 def test_an_i_dont_know_answer_reads_as_ignored_to_the_sender_only(
     alice, bob, carol, alice_client
 ):
@@ -243,6 +265,7 @@ def test_an_empty_account_still_gets_a_readable_archive(alice_client):
     assert rows(archive, "connections.csv") == []
     assert f"{FOLDER}/photo.jpg" not in archive.namelist()
     assert f"{FOLDER}/contacts.vcf" not in archive.namelist()
+    assert f"{FOLDER}/contacts-trash.vcf" not in archive.namelist()
 
 
 @pytest.mark.parametrize("size", [3, 30])
@@ -262,8 +285,9 @@ def test_the_archive_costs_the_same_queries_whatever_the_network(
         member_warn(member=alice, staff_member=moderator, reason=f"Warning {n}")
     for n in range(size):
         ContactFactory(owner=alice, given_name=f"Contact {n}")
+        ContactFactory(owner=alice, given_name=f"Deleted {n}", trashed=True)
 
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(29):
         data = b"".join(archive_stream(alice, base_url="http://testserver"))
 
     archive = zipfile.ZipFile(io.BytesIO(data))
@@ -271,6 +295,8 @@ def test_the_archive_costs_the_same_queries_whatever_the_network(
     assert len(rows(archive, "messages.csv")) == 3 * size
     for name in ("likes.csv", "reports.csv", "email_invitations.csv", "warnings.csv"):
         assert len(rows(archive, name)) == size
+    for name in ("contacts.vcf", "contacts-trash.vcf"):
+        assert archive.read(f"{FOLDER}/{name}").decode().count("BEGIN:VCARD") == size
 
 
 def test_the_page_lists_the_files_and_is_reached_from_settings(alice_client):
@@ -281,6 +307,7 @@ def test_the_page_lists_the_files_and_is_reached_from_settings(alice_client):
     assert DOWNLOAD in page
     assert "messages.csv" in page
     assert "contacts.vcf" in page
+    assert "contacts-trash.vcf" in page
 
 
 def test_the_file_is_named_after_the_member_and_the_day(alice_client):
