@@ -6,7 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from connections.archive import register_part
 from connections.signals import account_closing
-from contacts.selectors.archive import archive_contacts, archive_trash
+from contacts.selectors.archive import (
+    archive_contacts,
+    archive_labels,
+    archive_trash,
+)
 from contacts.services.address_books import address_book_delete
 from contacts.services.contacts import contacts_unlink_member
 
@@ -28,4 +32,9 @@ register_part(
     "contacts-trash.vcf",
     _("the contacts in your Trash, apart from the address book, as vCard 3.0"),
     archive_trash,
+)
+register_part(
+    "labels.csv",
+    _("your labels, empty ones too, with how many contacts each has"),
+    archive_labels,
 )

@@ -7,7 +7,9 @@ the archive costs the same queries whatever the address book holds.
 
 from collections.abc import Iterator
 
+from connections.archive import ROWS_PER_CHUNK, csv_rows
 from contacts.models import Contact
+from contacts.selectors.contacts import labels_counted
 from contacts.selectors.transfer import ExportFormat, contacts_to_export, export_stream
 
 
@@ -21,3 +23,14 @@ def archive_trash(member, base_url: str) -> Iterator[bytes]:
     kept for undo, they are the member's data until they are gone for good."""
     trash = Contact.objects.in_trash_of(member).order_by("sort_name", "pk")
     return export_stream(trash, ExportFormat.VCARD3)
+
+
+def archive_labels(member, base_url: str) -> Iterator[bytes]:
+    """Every label, empty ones too, with its contacts counted as the Labels
+    page counts them (Trash aside)."""
+    rows = (
+        labels_counted(owner=member)
+        .values_list("name", "count", "created")
+        .iterator(chunk_size=ROWS_PER_CHUNK)
+    )
+    return csv_rows(("Label", "Contacts (Trash aside)", "Created on"), rows)

@@ -29,6 +29,7 @@ from tests.factories import (
     CommentFactory,
     ConnectionRequestFactory,
     ContactFactory,
+    LabelFactory,
     ProfileFactory,
     UpdateFactory,
     UserFactory,
@@ -87,6 +88,7 @@ def test_the_archive_holds_the_profile_network_and_address_book(
         "reports.csv",
         "warnings.csv",
         "contacts.vcf",
+        "labels.csv",
     }
     profile = json.loads(archive.read(f"{FOLDER}/profile.json"))
     assert profile["account"]["handle"] == "alice"
@@ -133,6 +135,23 @@ def test_the_trash_comes_apart_from_the_address_book(alice, bob, alice_client):
     assert "Bobs" not in trash
     assert "Tom" not in archive.read(f"{FOLDER}/contacts.vcf").decode()
     assert "contacts-trash.vcf" in archive.read(f"{FOLDER}/README.txt").decode()
+
+
+def test_labels_are_listed_empty_ones_too_with_their_contacts(alice, bob, alice_client):
+    family = LabelFactory(owner=alice, name="Family")
+    LabelFactory(owner=alice, name="=1+1")
+    LabelFactory(owner=bob, name="Bobs club")
+    ContactFactory(owner=alice, labels=[family])
+    ContactFactory(owner=alice, labels=[family])
+    ContactFactory(owner=alice, labels=[family], trashed=True)
+
+    labels = rows(download(alice_client), "labels.csv")
+
+    assert [(row["Label"], row["Contacts (Trash aside)"]) for row in labels] == [
+        ("'=1+1", "0"),
+        ("Family", "2"),
+    ]
+    assert all(row["Created on"] for row in labels)
 
 
 def test_an_i_dont_know_answer_reads_as_ignored_to_the_sender_only(
@@ -266,6 +285,7 @@ def test_an_empty_account_still_gets_a_readable_archive(alice_client):
     assert f"{FOLDER}/photo.jpg" not in archive.namelist()
     assert f"{FOLDER}/contacts.vcf" not in archive.namelist()
     assert f"{FOLDER}/contacts-trash.vcf" not in archive.namelist()
+    assert rows(archive, "labels.csv") == []
 
 
 @pytest.mark.parametrize("size", [3, 30])
@@ -286,14 +306,21 @@ def test_the_archive_costs_the_same_queries_whatever_the_network(
     for n in range(size):
         ContactFactory(owner=alice, given_name=f"Contact {n}")
         ContactFactory(owner=alice, given_name=f"Deleted {n}", trashed=True)
+        LabelFactory(owner=alice, name=f"Label {n}")
 
-    with django_assert_max_num_queries(29):
+    with django_assert_max_num_queries(30):
         data = b"".join(archive_stream(alice, base_url="http://testserver"))
 
     archive = zipfile.ZipFile(io.BytesIO(data))
     assert len(rows(archive, "connections.csv")) == size
     assert len(rows(archive, "messages.csv")) == 3 * size
-    for name in ("likes.csv", "reports.csv", "email_invitations.csv", "warnings.csv"):
+    for name in (
+        "likes.csv",
+        "reports.csv",
+        "email_invitations.csv",
+        "warnings.csv",
+        "labels.csv",
+    ):
         assert len(rows(archive, name)) == size
     for name in ("contacts.vcf", "contacts-trash.vcf"):
         assert archive.read(f"{FOLDER}/{name}").decode().count("BEGIN:VCARD") == size
