@@ -8,6 +8,7 @@ from connections.archive import register_part
 from connections.signals import account_closing
 from contacts.selectors.archive import (
     archive_contacts,
+    archive_imports,
     archive_labels,
     archive_trash,
 )
@@ -37,4 +38,9 @@ register_part(
     "labels.csv",
     _("your labels, empty ones too, with how many contacts each has"),
     archive_labels,
+)
+register_part(
+    "imports.csv",
+    _("the address book files you imported, and what each import did"),
+    archive_imports,
 )

@@ -8,7 +8,7 @@ the archive costs the same queries whatever the address book holds.
 from collections.abc import Iterator
 
 from connections.archive import ROWS_PER_CHUNK, csv_rows
-from contacts.models import Contact
+from contacts.models import Contact, ContactImport
 from contacts.selectors.contacts import labels_counted
 from contacts.selectors.transfer import ExportFormat, contacts_to_export, export_stream
 
@@ -34,3 +34,65 @@ def archive_labels(member, base_url: str) -> Iterator[bytes]:
         .iterator(chunk_size=ROWS_PER_CHUNK)
     )
     return csv_rows(("Label", "Contacts (Trash aside)", "Created on"), rows)
+
+
+def archive_imports(member, base_url: str) -> Iterator[bytes]:
+    """Each file the member imported (or uploaded and left waiting), with
+    what it did: never the file's cards, which no import keeps."""
+    rows = (
+        ContactImport.objects.owned_by(member)
+        .order_by("created", "pk")
+        .values_list(
+            "file_name",
+            "file_format",
+            "created",
+            "status",
+            "finished",
+            "created_count",
+            "merged_count",
+            "skipped_count",
+            "label__name",
+            "undone",
+        )
+        .iterator(chunk_size=ROWS_PER_CHUNK)
+    )
+    return csv_rows(
+        (
+            "File",
+            "Format",
+            "Uploaded on",
+            "Status",
+            "Imported on",
+            "Contacts added",
+            "Contacts given new details",
+            "Duplicates skipped",
+            "Label given",
+            "Undone on",
+        ),
+        (
+            (
+                name,
+                ContactImport.Format(file_format).label,
+                uploaded,
+                ContactImport.Status(status).label,
+                finished,
+                added,
+                merged,
+                skipped,
+                label,
+                undone,
+            )
+            for (
+                name,
+                file_format,
+                uploaded,
+                status,
+                finished,
+                added,
+                merged,
+                skipped,
+                label,
+                undone,
+            ) in rows
+        ),
+    )

@@ -23,6 +23,7 @@ from connections.services.moderation import (
 from connections.services.network import block_create, email_invitation_send
 from connections.services.profiles import profile_photo_set
 from connections.services.updates import like_toggle
+from contacts.models import ContactImport
 from tests.connections.test_profiles import picture
 from tests.factories import (
     BlockFactory,
@@ -89,6 +90,7 @@ def test_the_archive_holds_the_profile_network_and_address_book(
         "warnings.csv",
         "contacts.vcf",
         "labels.csv",
+        "imports.csv",
     }
     profile = json.loads(archive.read(f"{FOLDER}/profile.json"))
     assert profile["account"]["handle"] == "alice"
@@ -152,6 +154,50 @@ def test_labels_are_listed_empty_ones_too_with_their_contacts(alice, bob, alice_
         ("Family", "2"),
     ]
     assert all(row["Created on"] for row in labels)
+
+
+def imported(owner, file_name, **fields):
+    now = timezone.now()
+    fields = {"status": "done", "finished": now, "created": now, **fields}
+    return ContactImport.objects.create(
+        owner=owner, file_name=file_name, file_size=1200, **fields
+    )
+
+
+def test_imports_are_listed_with_what_each_did(alice, bob, alice_client):
+    imported(
+        alice,
+        "google.csv",
+        file_format="google",
+        created_count=3,
+        merged_count=1,
+        skipped_count=2,
+        label=LabelFactory(owner=alice, name="From Google"),
+    )
+    imported(alice, "=old.vcf", status="undone", undone=timezone.now())
+    imported(alice, "waiting.vcf", status="ready", finished=None)
+    imported(bob, "bobs.vcf")
+
+    imports = rows(download(alice_client), "imports.csv")
+
+    assert [row["File"] for row in imports] == [
+        "google.csv",
+        "'=old.vcf",
+        "waiting.vcf",
+    ]
+    google, old, waiting = imports
+    assert (google["Format"], google["Status"]) == ("Google Contacts CSV", "Imported")
+    assert (
+        google["Contacts added"],
+        google["Contacts given new details"],
+        google["Duplicates skipped"],
+        google["Label given"],
+    ) == ("3", "1", "2", "From Google")
+    assert google["Imported on"]
+    assert google["Undone on"] == ""
+    assert (old["Status"], old["Format"]) == ("Undone", "vCard")
+    assert old["Undone on"]
+    assert (waiting["Status"], waiting["Imported on"]) == ("Ready to import", "")
 
 
 def test_an_i_dont_know_answer_reads_as_ignored_to_the_sender_only(
@@ -286,6 +332,7 @@ def test_an_empty_account_still_gets_a_readable_archive(alice_client):
     assert f"{FOLDER}/contacts.vcf" not in archive.namelist()
     assert f"{FOLDER}/contacts-trash.vcf" not in archive.namelist()
     assert rows(archive, "labels.csv") == []
+    assert rows(archive, "imports.csv") == []
 
 
 @pytest.mark.parametrize("size", [3, 30])
@@ -306,9 +353,10 @@ def test_the_archive_costs_the_same_queries_whatever_the_network(
     for n in range(size):
         ContactFactory(owner=alice, given_name=f"Contact {n}")
         ContactFactory(owner=alice, given_name=f"Deleted {n}", trashed=True)
-        LabelFactory(owner=alice, name=f"Label {n}")
+        label = LabelFactory(owner=alice, name=f"Group {n}")
+        imported(alice, f"file-{n}.vcf", label=label)
 
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(31):
         data = b"".join(archive_stream(alice, base_url="http://testserver"))
 
     archive = zipfile.ZipFile(io.BytesIO(data))
@@ -319,7 +367,7 @@ def test_the_archive_costs_the_same_queries_whatever_the_network(
         "reports.csv",
         "email_invitations.csv",
         "warnings.csv",
-        "labels.csv",
+        "imports.csv",
     ):
         assert len(rows(archive, name)) == size
     for name in ("contacts.vcf", "contacts-trash.vcf"):
