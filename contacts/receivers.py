@@ -10,6 +10,8 @@ from contacts.selectors.archive import (
     archive_contacts,
     archive_imports,
     archive_labels,
+    archive_merges,
+    archive_not_duplicates,
     archive_trash,
 )
 from contacts.services.address_books import address_book_delete
@@ -43,4 +45,14 @@ register_part(
     "imports.csv",
     _("the address book files you imported, and what each import did"),
     archive_imports,
+)
+register_part(
+    "merges.csv",
+    _("the merges of your contacts you can still undo, and what went into what"),
+    archive_merges,
+)
+register_part(
+    "not_duplicates.csv",
+    _("the pairs of contacts you marked as different people"),
+    archive_not_duplicates,
 )

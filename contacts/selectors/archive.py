@@ -6,11 +6,19 @@ the archive costs the same queries whatever the address book holds.
 """
 
 from collections.abc import Iterator
+from itertools import batched
 
 from connections.archive import ROWS_PER_CHUNK, csv_rows
-from contacts.models import Contact, ContactImport
+from contacts.models import (
+    Contact,
+    ContactImport,
+    ContactMerge,
+    ImportedContact,
+    NotDuplicate,
+)
 from contacts.selectors.contacts import labels_counted
 from contacts.selectors.transfer import ExportFormat, contacts_to_export, export_stream
+from contacts.vcard import contact_uid
 
 
 def archive_contacts(member, base_url: str) -> Iterator[bytes]:
@@ -93,6 +101,99 @@ def archive_imports(member, base_url: str) -> Iterator[bytes]:
                 skipped,
                 label,
                 undone,
+            ) in rows
+        ),
+    )
+
+
+def _card_uid(pk: int, imported_uid: str | None) -> str:
+    """The UID the contact's card has in contacts.vcf or contacts-trash.vcf."""
+    return imported_uid or contact_uid(Contact(pk=pk))
+
+
+def archive_merges(member, base_url: str) -> Iterator[bytes]:
+    """The merges the member can still undo: the contact kept and those merged
+    into it (now in the Trash), each with its card's UID in the vCard files.
+    A merge undone, or whose Trash was emptied, is no longer kept anywhere."""
+    merges = (
+        ContactMerge.objects.filter(owner=member)
+        .order_by("created", "pk")
+        .values_list(
+            "created",
+            "kept_id",
+            "kept__shown_name",
+            "kept__import_record__uid",
+            "merged",
+        )
+        .iterator(chunk_size=ROWS_PER_CHUNK)
+    )
+
+    def lines():
+        for chunk in batched(merges, ROWS_PER_CHUNK, strict=False):
+            merged_ids = [part["id"] for row in chunk for part in row[4]]
+            imported = dict(
+                ImportedContact.objects.filter(contact_id__in=merged_ids)
+                .exclude(uid="")
+                .values_list("contact_id", "uid")
+            )
+            for created, kept_id, kept_name, kept_uid, merged in chunk:
+                yield (
+                    created,
+                    kept_name,
+                    _card_uid(kept_id, kept_uid),
+                    "; ".join(part["name"] for part in merged),
+                    "; ".join(
+                        _card_uid(part["id"], imported.get(part["id"]))
+                        for part in merged
+                    ),
+                )
+
+    return csv_rows(
+        (
+            "Merged on",
+            "Contact kept",
+            "Its card UID",
+            "Contacts merged into it",
+            "Their card UIDs",
+        ),
+        lines(),
+    )
+
+
+def archive_not_duplicates(member, base_url: str) -> Iterator[bytes]:
+    """The pairs of contacts the member said are different people."""
+    rows = (
+        NotDuplicate.objects.filter(owner=member)
+        .order_by("created", "pk")
+        .values_list(
+            "created",
+            "first_id",
+            "first__shown_name",
+            "first__import_record__uid",
+            "second_id",
+            "second__shown_name",
+            "second__import_record__uid",
+        )
+        .iterator(chunk_size=ROWS_PER_CHUNK)
+    )
+    return csv_rows(
+        ("Marked on", "Contact", "Card UID", "Other contact", "Other card UID"),
+        (
+            (
+                created,
+                first_name,
+                _card_uid(first_id, first_uid),
+                second_name,
+                _card_uid(second_id, second_uid),
+            )
+            for (
+                created,
+                first_id,
+                first_name,
+                first_uid,
+                second_id,
+                second_name,
+                second_uid,
             ) in rows
         ),
     )

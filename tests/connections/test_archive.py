@@ -24,6 +24,8 @@ from connections.services.network import block_create, email_invitation_send
 from connections.services.profiles import profile_photo_set
 from connections.services.updates import like_toggle
 from contacts.models import ContactImport
+from contacts.services.duplicates import contacts_mark_not_duplicates, contacts_merge
+from contacts.vcard import contact_uid
 from tests.connections.test_profiles import picture
 from tests.factories import (
     BlockFactory,
@@ -91,6 +93,8 @@ def test_the_archive_holds_the_profile_network_and_address_book(
         "contacts.vcf",
         "labels.csv",
         "imports.csv",
+        "merges.csv",
+        "not_duplicates.csv",
     }
     profile = json.loads(archive.read(f"{FOLDER}/profile.json"))
     assert profile["account"]["handle"] == "alice"
@@ -198,6 +202,46 @@ def test_imports_are_listed_with_what_each_did(alice, bob, alice_client):
     assert (old["Status"], old["Format"]) == ("Undone", "vCard")
     assert old["Undone on"]
     assert (waiting["Status"], waiting["Imported on"]) == ("Ready to import", "")
+
+
+def test_merges_and_pairs_marked_apart_name_the_members_contacts(
+    alice, bob, alice_client
+):
+    ann = ContactFactory(owner=alice, given_name="Ann", family_name="Lee")
+    annie = ContactFactory(owner=alice, given_name="Annie", family_name="Lee")
+    contacts_merge(
+        owner=alice, contact_ids=[ann.pk, annie.pk], choices={"name": ann.pk}
+    )
+    sam = ContactFactory(owner=alice, given_name="Sam", family_name="Roy")
+    samuel = ContactFactory(owner=alice, given_name="Samuel", family_name="Roy")
+    contacts_mark_not_duplicates(owner=alice, contact_ids=[sam.pk, samuel.pk])
+    bobs = [ContactFactory(owner=bob, given_name="Bobs") for _ in range(2)]
+    contacts_merge(owner=bob, contact_ids=[c.pk for c in bobs], choices={})
+    contacts_mark_not_duplicates(
+        owner=bob, contact_ids=[c.pk for c in ContactFactory.create_batch(2, owner=bob)]
+    )
+
+    archive = download(alice_client)
+
+    (merge,) = rows(archive, "merges.csv")
+    assert merge["Merged on"]
+    assert (merge["Contact kept"], merge["Its card UID"]) == (
+        "Ann Lee",
+        contact_uid(ann),
+    )
+    assert (merge["Contacts merged into it"], merge["Their card UIDs"]) == (
+        "Annie Lee",
+        contact_uid(annie),
+    )
+    # The UIDs lead to the cards: the merged contact waits in the Trash.
+    assert contact_uid(annie) in archive.read(f"{FOLDER}/contacts-trash.vcf").decode()
+    (pair,) = rows(archive, "not_duplicates.csv")
+    assert pair["Marked on"]
+    assert (pair["Contact"], pair["Card UID"]) == ("Sam Roy", contact_uid(sam))
+    assert (pair["Other contact"], pair["Other card UID"]) == (
+        "Samuel Roy",
+        contact_uid(samuel),
+    )
 
 
 def test_an_i_dont_know_answer_reads_as_ignored_to_the_sender_only(
@@ -333,6 +377,8 @@ def test_an_empty_account_still_gets_a_readable_archive(alice_client):
     assert f"{FOLDER}/contacts-trash.vcf" not in archive.namelist()
     assert rows(archive, "labels.csv") == []
     assert rows(archive, "imports.csv") == []
+    assert rows(archive, "merges.csv") == []
+    assert rows(archive, "not_duplicates.csv") == []
 
 
 @pytest.mark.parametrize("size", [3, 30])
@@ -355,8 +401,12 @@ def test_the_archive_costs_the_same_queries_whatever_the_network(
         ContactFactory(owner=alice, given_name=f"Deleted {n}", trashed=True)
         label = LabelFactory(owner=alice, name=f"Group {n}")
         imported(alice, f"file-{n}.vcf", label=label)
+        pair = ContactFactory.create_batch(2, owner=alice, given_name=f"Twin {n}")
+        contacts_mark_not_duplicates(owner=alice, contact_ids=[c.pk for c in pair])
+        pair = ContactFactory.create_batch(2, owner=alice, given_name=f"Dup {n}")
+        contacts_merge(owner=alice, contact_ids=[c.pk for c in pair], choices={})
 
-    with django_assert_max_num_queries(31):
+    with django_assert_max_num_queries(34):
         data = b"".join(archive_stream(alice, base_url="http://testserver"))
 
     archive = zipfile.ZipFile(io.BytesIO(data))
@@ -368,10 +418,14 @@ def test_the_archive_costs_the_same_queries_whatever_the_network(
         "email_invitations.csv",
         "warnings.csv",
         "imports.csv",
+        "merges.csv",
+        "not_duplicates.csv",
     ):
         assert len(rows(archive, name)) == size
-    for name in ("contacts.vcf", "contacts-trash.vcf"):
-        assert archive.read(f"{FOLDER}/{name}").decode().count("BEGIN:VCARD") == size
+    # Each size: a contact, a pair marked apart and a merge's kept contact;
+    # in the Trash, a deleted contact and the one merged.
+    for name, cards in (("contacts.vcf", 4 * size), ("contacts-trash.vcf", 2 * size)):
+        assert archive.read(f"{FOLDER}/{name}").decode().count("BEGIN:VCARD") == cards
 
 
 def test_the_page_lists_the_files_and_is_reached_from_settings(alice_client):
