@@ -7,8 +7,9 @@ the conversations or the address book hold. Other apps add their parts with
 `register_part` (`contacts` adds the address book), as `connections` never
 imports them.
 
-Only what the member may see goes in: their own profile and account, their
-connections, invitations (by email too), blocks, updates, comments and
+Only what the member may see goes in: their own profile and account (former
+handles too), whether two-factor sign-in is on and the browsers signed in
+(never a secret, a recovery code or a session key), their connections, invitations (by email too), blocks, updates, comments and
 likes, the reports they made and the warnings they were given, and the
 conversations they can read (the same rule as the inbox: not with a member
 who blocked them or who no longer has an account; a suspended member under
@@ -29,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from connections import devices
 from connections.csv_cells import neutralise
 from connections.models import (
     Block,
@@ -42,6 +44,7 @@ from connections.models import (
     NotificationSettings,
     Profile,
     Report,
+    RetiredHandle,
     Sanction,
     Update,
     WorkEntry,
@@ -111,6 +114,19 @@ def _profile_json(member, base_url: str) -> Iterator[bytes]:
             "sign_in_email": member.email,
             "joined": _cell(member.date_joined),
             "members_who_have_my_email_may_find_me": member.findable_by_email,
+            "former_handles": [
+                {
+                    "handle": handle,
+                    "given_up": _cell(retired),
+                    "leads_to_my_profile_until": _cell(
+                        retired
+                        + datetime.timedelta(days=settings.RAPPORT_HANDLE_REDIRECT_DAYS)
+                    ),
+                }
+                for handle, retired in RetiredHandle.objects.filter(member=member)
+                .order_by("retired", "handle")
+                .values_list("handle", "retired")
+            ],
         },
         "email_addresses": [
             {"address": row.email, "verified": row.verified, "primary": row.primary}
@@ -153,6 +169,53 @@ def _profile_json(member, base_url: str) -> Iterator[bytes]:
                 if field.name.endswith("_audience")
             },
         }
+    yield json.dumps(data, ensure_ascii=False, indent=2).encode() + b"\n"
+
+
+def _security_json(member, base_url: str) -> Iterator[bytes]:
+    """Whether two-factor sign-in is on and the browsers signed in, as Settings
+    › Two-factor authentication and › Sessions show them: never a secret, a
+    recovery code or a session key, which are not even read."""
+    from allauth.mfa.models import Authenticator
+    from allauth.usersessions import app_settings as sessions_settings
+    from allauth.usersessions.models import UserSession
+    from django.contrib.sessions.models import Session
+
+    factors = dict(
+        Authenticator.objects.filter(user=member).values_list("type", "created_at")
+    )
+    totp = factors.get(Authenticator.Type.TOTP)
+    signed_in = (
+        UserSession.objects.filter(user=member)
+        .filter(
+            Exists(
+                Session.objects.filter(
+                    session_key=OuterRef("session_key"), expire_date__gt=timezone.now()
+                )
+            )
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("user_agent", "ip", "created_at", "last_seen_at")
+    )
+    browsers = []
+    for user_agent, ip, created_at, last_seen_at in signed_in:
+        browser = {
+            "browser": devices.describe(user_agent),
+            "browser_says": user_agent,
+            "ip_address": ip,
+            "signed_in": _cell(created_at),
+        }
+        if sessions_settings.TRACK_ACTIVITY:
+            browser["last_active"] = _cell(last_seen_at)
+        browsers.append(browser)
+    data = {
+        "two_factor_authentication": {
+            "on": totp is not None,
+            "on_since": _cell(totp),
+            "recovery_codes_made": Authenticator.Type.RECOVERY_CODES in factors,
+        },
+        "signed_in_browsers": browsers,
+    }
     yield json.dumps(data, ensure_ascii=False, indent=2).encode() + b"\n"
 
 
@@ -440,8 +503,19 @@ def _parts() -> list[Part]:
     return [
         (
             "profile.json",
-            _("your account, profile, work history and email settings"),
+            _(
+                "your account (with your former handles), profile, work history "
+                "and email settings"
+            ),
             _profile_json,
+        ),
+        (
+            "security.json",
+            _(
+                "whether two-factor authentication is on, and the browsers where "
+                "you are signed in"
+            ),
+            _security_json,
         ),
         ("photo.jpg", _("your profile photo, if you have one"), _photo),
         (

@@ -1,18 +1,22 @@
 """Settings › Your data: a member downloads everything they keep, as one ZIP file."""
 
 import csv
+import datetime
 import io
 import json
 import zipfile
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
+from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from connections.archive import FOLDER, archive_stream
-from connections.models import Connection
+from connections.models import Connection, RetiredHandle
 from connections.services.depth import connection_keep_in_touch_set
 from connections.services.moderation import (
     member_suspend,
@@ -21,13 +25,14 @@ from connections.services.moderation import (
     warnings_mark_seen,
 )
 from connections.services.network import block_create, email_invitation_send
-from connections.services.profiles import profile_photo_set
+from connections.services.profiles import member_handle_change, profile_photo_set
 from connections.services.updates import like_toggle
 from contacts.models import ContactImport
 from contacts.services.duplicates import contacts_mark_not_duplicates, contacts_merge
 from contacts.vcard import contact_uid
 from tests.connections.test_profiles import picture
 from tests.factories import (
+    DEFAULT_PASSWORD,
     BlockFactory,
     CommentFactory,
     ConnectionRequestFactory,
@@ -80,6 +85,7 @@ def test_the_archive_holds_the_profile_network_and_address_book(
     assert names == {
         "README.txt",
         "profile.json",
+        "security.json",
         "connections.csv",
         "invitations.csv",
         "email_invitations.csv",
@@ -244,6 +250,75 @@ def test_merges_and_pairs_marked_apart_name_the_members_contacts(
     )
 
 
+FIREFOX = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
+)
+CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36"
+
+
+def sign_in(member, user_agent: str, ip: str) -> Client:
+    browser = Client(HTTP_USER_AGENT=user_agent, REMOTE_ADDR=ip)
+    browser.post(
+        reverse("account_login"),
+        {"login": member.email, "password": DEFAULT_PASSWORD},
+    )
+    return browser
+
+
+def test_former_handles_are_in_the_profile(alice, bob, alice_client, settings):
+    settings.RAPPORT_HANDLE_REDIRECT_DAYS = 30
+    member_handle_change(member=alice, handle="alice-martin")
+    member_handle_change(member=bob, handle="bob-okafor")
+
+    profile = json.loads(download(alice_client).read(f"{FOLDER}/profile.json"))
+
+    assert profile["account"]["handle"] == "alice-martin"
+    (former,) = profile["account"]["former_handles"]
+    assert former["handle"] == "alice"
+    given_up = RetiredHandle.objects.get(handle="alice").retired
+    assert former["given_up"] == timezone.localtime(given_up).isoformat("T", "seconds")
+    assert former["leads_to_my_profile_until"][:10] == str(
+        timezone.localdate(given_up + datetime.timedelta(days=30))
+    )
+
+
+def test_security_says_whether_two_factor_is_on_and_where_one_is_signed_in(
+    alice, bob, alice_client
+):
+    sign_in(alice, FIREFOX, "203.0.113.7")
+    sign_in(alice, CHROME, "198.51.100.4")
+    sign_in(bob, CHROME, "192.0.2.99")
+    # Signed out elsewhere: the session is gone, its record not yet.
+    gone = UserSession.objects.get(user=alice, ip="198.51.100.4")
+    Session.objects.filter(session_key=gone.session_key).delete()
+    totp = Authenticator.objects.create(
+        user=alice, type="totp", data={"secret": "JBSWY3DPEHPK3PXP"}
+    )
+    Authenticator.objects.create(
+        user=alice, type="recovery_codes", data={"seed": "5ecret5eed", "used_mask": 0}
+    )
+    Authenticator.objects.create(user=bob, type="totp", data={"secret": "B0B5"})
+
+    archive = download(alice_client)
+
+    security = json.loads(archive.read(f"{FOLDER}/security.json"))
+    assert security["two_factor_authentication"] == {
+        "on": True,
+        "on_since": timezone.localtime(totp.created_at).isoformat("T", "seconds"),
+        "recovery_codes_made": True,
+    }
+    (browser,) = security["signed_in_browsers"]
+    assert browser["browser"] == "Firefox on Windows"
+    assert browser["browser_says"] == FIREFOX
+    assert browser["ip_address"] == "203.0.113.7"
+    assert browser["signed_in"]
+    everything = b"".join(archive.read(name) for name in archive.namelist())
+    for secret in (b"JBSWY3DPEHPK3PXP", b"5ecret5eed", b"B0B5", b"192.0.2.99"):
+        assert secret not in everything
+    for key in UserSession.objects.values_list("session_key", flat=True):
+        assert key.encode() not in everything
+
+
 def test_an_i_dont_know_answer_reads_as_ignored_to_the_sender_only(
     alice, bob, carol, alice_client
 ):
@@ -379,6 +454,15 @@ def test_an_empty_account_still_gets_a_readable_archive(alice_client):
     assert rows(archive, "imports.csv") == []
     assert rows(archive, "merges.csv") == []
     assert rows(archive, "not_duplicates.csv") == []
+    security = json.loads(archive.read(f"{FOLDER}/security.json"))
+    assert security["two_factor_authentication"] == {
+        "on": False,
+        "on_since": "",
+        "recovery_codes_made": False,
+    }
+    assert security["signed_in_browsers"] == []
+    profile = json.loads(archive.read(f"{FOLDER}/profile.json"))
+    assert profile["account"]["former_handles"] == []
 
 
 @pytest.mark.parametrize("size", [3, 30])
@@ -387,6 +471,10 @@ def test_the_archive_costs_the_same_queries_whatever_the_network(
 ):
     settings.RAPPORT_REPORTS_PER_HOUR = size
     for n, other in enumerate(UserFactory.create_batch(size)):
+        sign_in(alice, f"{FIREFOX} {n}", f"203.0.113.{n}")
+        RetiredHandle.objects.create(
+            handle=f"alice-{n}", member=alice, retired=timezone.now()
+        )
         connect(alice, other)
         bulk_messages(alice, other, 3)
         ConnectionRequestFactory(
@@ -406,12 +494,16 @@ def test_the_archive_costs_the_same_queries_whatever_the_network(
         pair = ContactFactory.create_batch(2, owner=alice, given_name=f"Dup {n}")
         contacts_merge(owner=alice, contact_ids=[c.pk for c in pair], choices={})
 
-    with django_assert_max_num_queries(34):
+    with django_assert_max_num_queries(37):
         data = b"".join(archive_stream(alice, base_url="http://testserver"))
 
     archive = zipfile.ZipFile(io.BytesIO(data))
     assert len(rows(archive, "connections.csv")) == size
     assert len(rows(archive, "messages.csv")) == 3 * size
+    security = json.loads(archive.read(f"{FOLDER}/security.json"))
+    assert len(security["signed_in_browsers"]) == size
+    profile = json.loads(archive.read(f"{FOLDER}/profile.json"))
+    assert len(profile["account"]["former_handles"]) == size
     for name in (
         "likes.csv",
         "reports.csv",
