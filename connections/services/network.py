@@ -41,6 +41,9 @@ from connections.selectors.network import (
 
 Status = ConnectionRequest.Status
 
+# The same thing sent again this soon by the same member is a double submit.
+DOUBLE_SUBMIT_WINDOW = timedelta(seconds=30)
+
 
 def lock_members(*members):
     """Lock the members' rows in primary-key order; return them fresh by id."""
@@ -449,7 +452,8 @@ def email_invitation_send(
     """Email a single-use link that leads to a connection request from `inviter`.
 
     Whether the address belongs to a member changes nothing in what happens
-    or what the inviter is told.
+    or what the inviter is told. The same address sent again within
+    DOUBLE_SUBMIT_WINDOW returns the first invitation and emails nothing more.
     """
     from connections import tasks
 
@@ -470,6 +474,9 @@ def email_invitation_send(
         .first()
     )
     if open_invitation is not None:
+        if open_invitation.created >= now - DOUBLE_SUBMIT_WINDOW:
+            # A double click: the first submit's link is on its way.
+            return open_invitation
         if open_invitation.expires > now:
             raise ValidationError(
                 _(

@@ -10,8 +10,6 @@ again under the locks of both members, which a block or a disconnection takes
 too.
 """
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,10 +21,8 @@ from connections.models import Comment, Connection, FeedEntry, Like, Update
 from connections.models.updates import COMMENT_MAX_LENGTH, UPDATE_MAX_LENGTH
 from connections.selectors.updates import updates_visible_to
 from connections.services import depth
-from connections.services.network import lock_members
+from connections.services.network import DOUBLE_SUBMIT_WINDOW, lock_members
 
-# The same text sent again this soon by the same member is a double submit.
-DOUBLE_SUBMIT_WINDOW = timedelta(seconds=30)
 FAN_OUT_BATCH = 1000
 
 

@@ -584,9 +584,23 @@ class TestEmailInvitations:
         self, alice
     ):
         first = self.invite(alice)
+        EmailInvitation.objects.filter(pk=first.pk).update(
+            created=ago(minutes=5), expires=ago(minutes=5) + timedelta(days=30)
+        )
+        first.refresh_from_db()
         with refused("already_invited") as error:
             self.invite(alice, email="zoe@example.org")
         assert day(first.expires) in error.value.message
+
+    def test_a_double_submit_returns_the_first_invitation_and_one_email(
+        self, alice, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            first = self.invite(alice, note="Join us!")
+            second = self.invite(alice, email="ZOE@example.org ", note="Join us!")
+        assert second == first
+        assert EmailInvitation.objects.get().status == "sent"
+        assert len(mailoutbox) == 1
 
     def test_an_expired_link_can_be_replaced(self, alice):
         first = self.invite(alice)

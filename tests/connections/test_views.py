@@ -10,6 +10,7 @@ from connections.models import (
     Block,
     Connection,
     ConnectionRequest,
+    EmailInvitation,
     NotificationSettings,
     User,
 )
@@ -783,6 +784,21 @@ class TestInviteByEmail:
             assert f"Invitation sent to {email}." in response.content.decode()
         assert len(mailoutbox) == 2
         assert not ConnectionRequest.objects.exists()
+
+    def test_a_double_click_looks_like_one_submit_and_sends_one_email(
+        self, alice_client, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        form = {"email": "zoe@example.org", "note": "Hello"}
+        with django_capture_on_commit_callbacks(execute=True):
+            first = alice_client.post("/network/invite/", form)
+            second = alice_client.post("/network/invite/", form, follow=True)
+        assert first.status_code == 302
+        assert second.redirect_chain == [(first["Location"], 302)]
+        html = second.content.decode()
+        assert "Invitation sent to zoe@example.org." in html
+        assert "You invited" not in html
+        assert len(mailoutbox) == 1
+        assert EmailInvitation.objects.count() == 1
 
     def test_a_refusal_keeps_what_was_typed(self, alice, alice_client):
         response = alice_client.post(
