@@ -381,6 +381,14 @@ class SendingPause(models.Model):
         return self.lifted is None and self.until > timezone.now()
 
 
+class EmailInvitationQuerySet(models.QuerySet):
+    def open(self, now=None):
+        """Links still waiting to be used: sent, not withdrawn, not past date."""
+        return self.filter(
+            status=EmailInvitation.Status.SENT, expires__gt=now or timezone.now()
+        )
+
+
 class EmailInvitation(models.Model):
     """An invitation by email to someone who may not be a member yet.
 
@@ -422,6 +430,8 @@ class EmailInvitation(models.Model):
         help_text=_("The member who signed up through the link, once verified."),
     )
     used = models.DateTimeField(_("used on"), null=True, blank=True)
+
+    objects = EmailInvitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("email invitation")

@@ -478,11 +478,16 @@ def network_counts(*, member) -> dict[str, int]:
             Connection.objects.filter(member=OuterRef("pk")),
             ref_field="member",
         ),
+        # What the Sent tab lists: pending invitations and open links by email.
         "sent_count": _count(
             ConnectionRequest.objects.pending(now)
             .filter(sender=OuterRef("pk"))
             .filter(is_visible("recipient")),
             ref_field="sender",
+        )
+        + _count(
+            EmailInvitation.objects.open(now).filter(inviter=OuterRef("pk")),
+            ref_field="inviter",
         ),
     }
     counts = (
@@ -531,6 +536,17 @@ def sent_invitations(*, member, cursor: str = "", size: int = PAGE_SIZE) -> Page
     )
     return keyset_page(
         rows,
+        keys=[("created", True), ("id", True)],
+        cursor=cursor,
+        size=size,
+        key_values=lambda row: (row.created, row.pk),
+    )
+
+
+def sent_email_invitations(*, member, cursor: str = "", size: int = PAGE_SIZE) -> Page:
+    """The member's invitation links by email that still work, newest first."""
+    return keyset_page(
+        EmailInvitation.objects.open().filter(inviter=member),
         keys=[("created", True), ("id", True)],
         cursor=cursor,
         size=size,

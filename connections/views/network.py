@@ -51,6 +51,7 @@ from connections.selectors.network import (
     received_invitations,
     relationship_with,
     sending_refusal,
+    sent_email_invitations,
     sent_invitations,
     suggestions_for,
     with_connected_on,
@@ -134,16 +135,29 @@ def invitations_received(request):
 @vary_on_headers("HX-Request")
 @require_GET
 def invitations_sent(request):
-    """Pending invitations the member sent, and their open email invitations."""
+    """Pending invitations the member sent, and their open email invitations.
+
+    Each list loads more on its own: `after` pages the invitations,
+    `emails_after` the links sent by email.
+    """
+    emails_cursor = request.GET.get("emails_after", "")
+    if request.htmx and emails_cursor:
+        return render(
+            request,
+            "connections/network_sent.html#email_rows",
+            {
+                "email_invitations": sent_email_invitations(
+                    member=request.user, cursor=emails_cursor
+                )
+            },
+        )
     page = sent_invitations(member=request.user, cursor=request.GET.get("after"))
     if request.htmx:
         return render(
             request, "connections/network_sent.html#rows", {"invitations": page}
         )
-    email_invitations = list(
-        EmailInvitation.objects.filter(
-            inviter=request.user, status=EmailInvitation.Status.SENT
-        ).order_by("-created")[:50]
+    email_invitations = sent_email_invitations(
+        member=request.user, cursor=emails_cursor
     )
     return network_page(
         request,

@@ -542,6 +542,7 @@ class TestCounts:
         connect(alice, bob)
         network.connection_request_send(sender=carol, recipient=alice)
         network.connection_request_send(sender=alice, recipient=dave)
+        network.email_invitation_send(inviter=alice, email="zoe@example.org")
         with django_assert_num_queries(1):
             counts = network_counts(member=alice)
         assert counts == {
@@ -549,7 +550,7 @@ class TestCounts:
             "messages": 0,
             "photo_key": "",
             "connection_count": 1,
-            "sent_count": 1,
+            "sent_count": 2,
         }
         with django_assert_num_queries(0):
             assert nav_badge_counts(member=alice) == {

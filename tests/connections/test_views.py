@@ -1,5 +1,6 @@
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client, override_settings
@@ -533,6 +534,36 @@ class TestMyNetwork:
         with django_assert_max_num_queries(BUDGET):
             response = alice_client.get(url)
         assert response.status_code == 200
+
+    def test_the_sent_tab_counts_what_it_lists(
+        self, alice, alice_client, bob, carol, django_assert_max_num_queries
+    ):
+        network.connection_request_send(sender=alice, recipient=bob)
+        for n in range(53):
+            network.email_invitation_send(inviter=alice, email=f"guest{n}@x.org")
+        # Neither a link past its date nor a withdrawn one is waiting.
+        EmailInvitation.objects.filter(email="guest0@x.org").update(
+            created=timezone.now() - timedelta(days=31),
+            expires=timezone.now() - timedelta(days=1),
+        )
+        network.email_invitation_withdraw(
+            invitation=EmailInvitation.objects.get(email="guest1@x.org"), member=alice
+        )
+        with django_assert_max_num_queries(BUDGET):
+            html = alice_client.get("/network/invitations/sent/").content.decode()
+        assert 'id="tab-count-sent">52</span>' in html
+        title = re.compile(r'class="item-title">(guest\d+@x\.org)</span>')
+        listed = title.findall(html)
+        assert len(listed) == 50
+        assert "guest0@x.org" not in html
+        more = re.search(r'href="(/network/[^"]+\?emails_after=[^"]+)"', html)
+        more = more.group(1)
+        rest = alice_client.get(more, **HTMX).content.decode()
+        assert title.findall(rest) == ["guest2@x.org"]
+        assert "load-more" not in rest
+        plain = alice_client.get(more).content.decode()
+        assert title.findall(plain) == ["guest2@x.org"]
+        assert "Bob Okafor" in plain
 
     def test_each_connection_tells_when_it_began(self, alice, bob, alice_client):
         from datetime import UTC, datetime
