@@ -59,19 +59,36 @@ def _count_of(queryset, ref_field: str):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+def _appearing_to(viewer):
+    """Members whose comments and likes `viewer` sees: those who appear to
+    others and have no block with `viewer` either way."""
+    if _signed_in(viewer):
+        return visible_members(viewer=viewer)
+    return visible_members()
+
+
 def comments_visible_to(*, viewer):
     """Comments whose author appears to `viewer` (update visibility aside)."""
-    if _signed_in(viewer):
-        authors = visible_members(viewer=viewer)
-    else:
-        authors = visible_members()
+    authors = _appearing_to(viewer)
     return Comment.objects.filter(Exists(authors.filter(pk=OuterRef("author"))))
 
 
+def likes_visible_to(*, viewer):
+    """Likes by members who appear to `viewer`, as `comments_visible_to`."""
+    members = _appearing_to(viewer)
+    return Like.objects.filter(Exists(members.filter(pk=OuterRef("member"))))
+
+
 def with_activity(updates, *, viewer, ref: str = "pk"):
-    """Annotate like and comment counts, and whether `viewer` likes each one."""
+    """Annotate like and comment counts, and whether `viewer` likes each one.
+
+    Both counts leave out what members hidden from `viewer` wrote or liked
+    (blocked either way, suspended, closed), the author's own view included.
+    """
     annotations = {
-        "like_count": _count_of(Like.objects.filter(update=OuterRef(ref)), "update"),
+        "like_count": _count_of(
+            likes_visible_to(viewer=viewer).filter(update=OuterRef(ref)), "update"
+        ),
         "comment_count": _count_of(
             comments_visible_to(viewer=viewer).filter(update=OuterRef(ref)),
             "update",

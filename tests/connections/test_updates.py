@@ -154,6 +154,38 @@ class TestPages:
         response = carol_client.get(f"/updates/{posts['public'].pk}/")
         assert "From bob" not in response.content.decode()
 
+    def test_likes_are_counted_as_comments_are_listed(
+        self, alice, alice_client, bob, carol, carol_client, dave, posts
+    ):
+        update = posts["public"]
+        erin, frank, gina = UserFactory.create_batch(3)
+        for member in (bob, dave, erin, frank, gina):
+            Like.objects.create(update=update, member=member)
+            CommentFactory(update=update, author=member)
+        BlockFactory(blocker=carol, blocked=bob)
+        BlockFactory(blocker=dave, blocked=carol)
+        BlockFactory(blocker=alice, blocked=gina)
+        erin.suspended_until = timezone.now() + timedelta(days=3)
+        erin.save(update_fields=["suspended_until"])
+        frank.is_active = False
+        frank.save(update_fields=["is_active"])
+        # Carol sees Gina's; Alice sees Bob's and Dave's: one like, two likes.
+        for viewer, client, count in (
+            (carol, carol_client, 1),
+            (alice, alice_client, 2),
+        ):
+            shown = updates_by(author=alice, viewer=viewer).items
+            card = next(row for row in shown if row.pk == update.pk)
+            assert (card.like_count, card.comment_count) == (count, count)
+            html = client.get(f"/updates/{update.pk}/").content.decode()
+            assert f"{count} like" in html
+            assert f"{count + 1} like" not in html
+        # Liking answers with the same count.
+        response = carol_client.post(
+            f"/updates/{update.pk}/like/", {"like": "1"}, **HTMX
+        )
+        assert "2 likes" in response.content.decode()
+
     def test_post_without_javascript(self, alice, alice_client):
         response = alice_client.post(
             "/updates/", {"text": "  Hello world  ", "audience": "public"}
