@@ -105,7 +105,11 @@ class EmailInvitationForm(forms.Form):
 
 class NotificationSettingsForm(forms.Form):
     invitation_received = forms.BooleanField(
-        label=_("Someone invites me to connect"), required=False
+        label=_("Someone invites me to connect"),
+        help_text=_(
+            "Also invitation links sent by email to one of your verified addresses."
+        ),
+        required=False,
     )
     invitation_accepted = forms.BooleanField(
         label=_("Someone accepts my invitation"), required=False

@@ -16,7 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from connections.models import ConnectionRequest, EmailInvitation, NotificationSettings
-from connections.selectors.network import are_connected, is_blocked_with_address
+from connections.selectors.network import (
+    are_connected,
+    is_blocked_with_address,
+    member_with_address,
+)
 from connections.unsubscribe import unsubscribe_url
 
 
@@ -163,6 +167,12 @@ def send_email_invitation(invitation_id: int, token: str) -> bool:
     # inviter; the inviter was told "Invitation sent" as for any address.
     if is_blocked_with_address(invitation.inviter, invitation.email):
         return False
+    # To a member's verified address, this is the email they turn on or off
+    # with "Someone invites me to connect", and it stops in one click like
+    # the others. The inviter was told "Invitation sent" either way.
+    member = member_with_address(invitation.email)
+    if member is not None and not _wants(member, "invitation_received"):
+        return False
     _send(
         "email_invitation",
         {
@@ -171,6 +181,7 @@ def send_email_invitation(invitation_id: int, token: str) -> bool:
             "link": absolute(reverse("connections:join", args=[token])),
         },
         invitation.email,
+        unsubscribe=None if member is None else (member, "invitation_received"),
     )
     return True
 

@@ -119,6 +119,29 @@ def is_blocked_with_address(member, email: str) -> bool:
     ).exists()
 
 
+def member_with_address(email: str):
+    """The active member whose verified address `email` is (their sign-in
+    address or another), or None; for what is sent there, never shown."""
+    from allauth.account.models import EmailAddress
+
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Exists(
+                EmailAddress.objects.filter(
+                    user=OuterRef("pk"), email__iexact=email, verified=True
+                )
+            )
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
 def are_connected(a, b) -> bool:
     return Connection.objects.filter(member=a, other=b).exists()
 

@@ -451,8 +451,9 @@ def email_invitation_send(
 ) -> EmailInvitation:
     """Email a single-use link that leads to a connection request from `inviter`.
 
-    Whether the address belongs to a member changes nothing in what happens
-    or what the inviter is told. The same address sent again within
+    Whether the address belongs to a member changes nothing in what the
+    inviter is told; the email task decides whether the link goes out (a
+    block, the member's email settings). The same address sent again within
     DOUBLE_SUBMIT_WINDOW returns the first invitation and emails nothing more.
     """
     from connections import tasks

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from connections import tasks
-from connections.models import NotificationSettings
+from connections.models import EmailInvitation, NotificationSettings
 from connections.services import network
 from connections.unsubscribe import unsubscribe_token
 from tests.factories import (
@@ -137,6 +137,81 @@ class TestInvitationLinksRespectBlocks:
             network.email_invitation_send(inviter=alice, email=bob.email)
             network.email_invitation_send(inviter=alice, email="zoe@example.org")
         assert [mail.to for mail in mailoutbox] == [[bob.email], ["zoe@example.org"]]
+
+
+@pytest.mark.django_db
+class TestInvitationLinksRespectEmailSettings:
+    """An invitation by email to a member's verified address is the email a
+    member turns off with "Someone invites me to connect"; the inviter is
+    told the same whatever the member chose."""
+
+    def opt_out(self, member):
+        NotificationSettings.objects.create(member=member, invitation_received=False)
+
+    def test_no_link_to_a_member_who_turned_invitation_emails_off(
+        self, alice, alice_client, bob, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        self.opt_out(bob)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = alice_client.post(
+                "/network/invite/", {"email": bob.email.upper()}, follow=True
+            )
+        assert f"Invitation sent to {bob.email}." in response.content.decode()
+        assert mailoutbox == []
+        invitation = EmailInvitation.objects.get()
+        assert invitation.status == "sent"
+        sent_tab = alice_client.get("/network/invitations/sent/").content.decode()
+        assert bob.email in sent_tab
+
+    def test_nor_to_their_other_verified_address(
+        self, alice, bob, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.create(
+            user=bob, email="bob.private@example.net", verified=True
+        )
+        self.opt_out(bob)
+        with django_capture_on_commit_callbacks(execute=True):
+            network.email_invitation_send(
+                inviter=alice, email="bob.private@example.net"
+            )
+        assert mailoutbox == []
+
+    def test_an_unverified_address_is_anyones(
+        self, alice, bob, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.create(user=bob, email="maybe@example.net")
+        self.opt_out(bob)
+        with django_capture_on_commit_callbacks(execute=True):
+            network.email_invitation_send(inviter=alice, email="maybe@example.net")
+        assert [mail.to for mail in mailoutbox] == [["maybe@example.net"]]
+        assert "List-Unsubscribe" not in mailoutbox[0].extra_headers
+
+    def test_a_member_who_gets_it_can_stop_it_in_one_click(
+        self, alice, bob, carol, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            network.email_invitation_send(inviter=alice, email=bob.email)
+        url = mailoutbox[0].extra_headers["List-Unsubscribe"].strip("<>")
+        assert url in mailoutbox[0].body
+        assert one_click(url).status_code == 200
+        assert wants(bob)["invitation_received"] is False
+        mailoutbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            network.email_invitation_send(inviter=carol, email=bob.email)
+            network.connection_request_send(sender=UserFactory(), recipient=bob)
+        assert mailoutbox == []
+
+    def test_turned_off_after_it_was_sent_but_before_it_went_out(
+        self, alice, bob, mailoutbox
+    ):
+        invitation = network.email_invitation_send(inviter=alice, email=bob.email)
+        self.opt_out(bob)
+        assert tasks.send_email_invitation.call(invitation.pk, "token") is False
+        assert mailoutbox == []
 
 
 def wants(member):
