@@ -9,9 +9,10 @@ imports them.
 
 Only what the member may see goes in: their own profile and account (former
 handles too), whether two-factor sign-in is on and the browsers signed in
-(never a secret, a recovery code or a session key), their connections, invitations (by email too), blocks, updates, comments and
-likes, the reports they made and the warnings they were given, and the
-conversations they can read (the same rule as the inbox: not with a member
+(never a secret, a recovery code or a session key), their connections,
+invitations (by email too), blocks, updates, comments and likes, the
+reports they made and the warnings they were given, and the conversations
+they can read (the same rule as the inbox: not with a member
 who blocked them or who no longer has an account; a suspended member under
 the neutral name).
 """
