@@ -1,5 +1,7 @@
 """django-allauth integration: how sign-ups become members."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
@@ -51,10 +53,24 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Account emails name the site as the others do (`RAPPORT_SITE_NAME`);
         without the sites framework allauth would name it after the host the
-        request came to ("Hello from rapport.example.org!")."""
+        request came to ("Hello from rapport.example.org!"). In production
+        their links (`activate_url`, `password_reset_url`, `signup_url`) lead
+        to `RAPPORT_SITE_URL`, as the notifications' do, not to whichever
+        allowed host the request came to."""
         site = RequestSite(allauth_context.request)
         site.name = settings.RAPPORT_SITE_NAME
-        super().send_mail(template_prefix, email, {"current_site": site, **context})
+        context = {"current_site": site, **context}
+        if settings.RAPPORT_ACCOUNT_LINKS_TO_SITE_URL:
+            public = urlsplit(settings.RAPPORT_SITE_URL)
+            site.domain = public.netloc
+            for name, value in context.items():
+                if name.endswith("_url") and isinstance(value, str):
+                    link = urlsplit(value)
+                    if link.scheme in ("http", "https") and link.netloc:
+                        context[name] = urlunsplit(
+                            link._replace(scheme=public.scheme, netloc=public.netloc)
+                        )
+        super().send_mail(template_prefix, email, context)
 
     def send_notification_mail(self, template_prefix, user, context=None, email=None):
         """A security notice (password, addresses, two-factor) says when in the

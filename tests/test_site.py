@@ -342,6 +342,7 @@ def test_production_links_emails_to_the_sites_public_address(monkeypatch):
         monkeypatch, RAPPORT_SITE_URL="https://rapport.example.org/"
     )
     assert production.RAPPORT_SITE_URL == "https://rapport.example.org"
+    assert production.RAPPORT_ACCOUNT_LINKS_TO_SITE_URL is True
 
 
 def test_production_sends_from_the_sites_own_domain_by_default(monkeypatch):

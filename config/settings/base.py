@@ -283,6 +283,11 @@ RAPPORT_SITE_NAME = env("RAPPORT_SITE_NAME", "Rapport")
 
 # The address of the site in emails sent outside a request (notifications).
 RAPPORT_SITE_URL = env("RAPPORT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Whether account emails (verification, password reset) link to
+# RAPPORT_SITE_URL too, rather than to the host the request came to: always
+# in production; in development the request's host, so `make run PORT=…`
+# gets working links.
+RAPPORT_ACCOUNT_LINKS_TO_SITE_URL = env_bool("RAPPORT_ACCOUNT_LINKS_TO_SITE_URL")
 
 # Profiles (DESIGN.md §6).
 # The largest profile photo a member may upload, in bytes.

@@ -35,6 +35,9 @@ if not re.fullmatch(r"https://[^/\s]+(/\S*)?", RAPPORT_SITE_URL):
         "Set RAPPORT_SITE_URL to the public address of the site, "
         "e.g. https://rapport.example.org."
     )
+# Account emails link there too, whichever of ALLOWED_HOSTS the request
+# came to (an internal name, an alias).
+RAPPORT_ACCOUNT_LINKS_TO_SITE_URL = True
 
 # The sender of every email: unless set, an address at the site's own domain
 # under the site's name (a `.localhost` sender is refused or filtered as spam).

@@ -373,6 +373,31 @@ class TestAccountEmails:
         assert "using people.acme.test" not in mail.body
         assert "http://people.acme.test/accounts/password/reset/key/" in mail.body
 
+    def test_in_production_account_links_lead_to_the_public_address(
+        self, settings, alice, mailoutbox
+    ):
+        """The request came to an internal name the proxy uses; the member
+        must get a link to the public address, in https."""
+        settings.RAPPORT_ACCOUNT_LINKS_TO_SITE_URL = True
+        settings.RAPPORT_SITE_URL = "https://people.acme.test"
+        settings.ALLOWED_HOSTS = ["people.acme.test", "app.internal"]
+        client = Client(HTTP_HOST="app.internal")
+        client.post("/accounts/password/reset/", {"email": alice.email})
+        client.post(
+            "/accounts/signup/",
+            {
+                "display_name": "Zoë Martin",
+                "email": "zoe@example.org",
+                "password1": "a-long-passphrase-42",
+                "password2": "a-long-passphrase-42",
+            },
+        )
+        reset, verify = mailoutbox
+        assert "https://people.acme.test/accounts/password/reset/key/" in reset.body
+        assert "https://people.acme.test/accounts/confirm-email/" in verify.body
+        for mail in (reset, verify):
+            assert "app.internal" not in mail.body
+
     def test_sign_up_verification_names_the_site(self, site, mailoutbox):
         site.post(
             "/accounts/signup/",
