@@ -111,6 +111,42 @@ def test_post_sits_on_one_line_with_who_can_see_it(
     member.screenshot(f"updates-composer-{device}")
 
 
+@pytest.mark.parametrize(
+    ("device", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)]
+)
+def test_a_keep_in_touch_reminder_names_the_person_beside_the_photo(
+    browser_session, alice, bob, device, viewport
+):
+    """The sidebar is narrow: the name must not be squeezed away by Message."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from connections.services.depth import connection_keep_in_touch_set
+
+    connect(alice, bob, created=timezone.now() - timedelta(days=30))
+    connection_keep_in_touch_set(member=alice, other=bob, weeks=2)
+    member = browser_session(viewport=viewport, touch=device == "phone")
+    member.sign_in(alice)
+    reminders = member.page.get_by_role("region", name="Keep in touch")
+    name = reminders.get_by_role("link", name="Bob Okafor", exact=True).bounding_box()
+    why = reminders.get_by_text("every 2 weeks").bounding_box()
+    message = reminders.get_by_role("link", name="Message Bob Okafor")
+    button = message.bounding_box()
+    photo = reminders.locator(".avatar").bounding_box()
+    # The whole name is shown beside the photo, the reason under it whole.
+    assert name["x"] >= photo["x"] + photo["width"]
+    assert name["width"] >= 70
+    assert reminders.get_by_role("link", name="Bob Okafor", exact=True).evaluate(
+        "el => el.scrollWidth <= el.clientWidth"
+    )
+    assert why["y"] >= name["y"] + name["height"] - 1
+    # Message sits on its own line under them, lined up with the name.
+    assert button["y"] >= why["y"] + why["height"]
+    assert abs(button["x"] - name["x"]) <= 2
+    member.screenshot(f"home-keep-in-touch-{device}")
+
+
 def test_the_focus_ring_of_an_updates_date_is_whole(ui, alice):
     from tests.factories import UpdateFactory
 
