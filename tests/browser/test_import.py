@@ -5,6 +5,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from contacts.models import Contact, ContactImport, ImportFile
@@ -405,11 +406,23 @@ def test_import_pages_look_finished(browser_session, alice, device, viewport, th
         ],
     )
     ImportFile.objects.create(batch=ready, kind=ImportFile.Kind.PREPARED, data=b"")
+    ContactImport.objects.create(
+        owner=alice,
+        file_name="Phone contacts.vcf",
+        file_size=1_200,
+        status=ContactImport.Status.DONE,
+        created_count=1_204,
+        finished=timezone.now(),
+    )
     member = browser_session(viewport=viewport, color_scheme=theme)
     member.sign_in(alice)
     member.goto(f"/contacts/import/{ready.pk}/")
     member.screenshot(f"import-preview-{device}-{theme}")
     member.goto("/contacts/import/")
+    # What an import added is read whole, on a phone too (not cut at "4 con…").
+    done = member.page.locator(".import-history .item", has_text="Phone contacts")
+    expect(done).to_contain_text("1,204 contacts added")
+    assert done.locator(".item-sub").evaluate("el => el.scrollWidth <= el.clientWidth")
     member.screenshot(f"import-start-{device}-{theme}")
     member.goto("/contacts/duplicates/")
     member.screenshot(f"duplicates-{device}-{theme}")
