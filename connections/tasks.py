@@ -17,11 +17,12 @@ from django.utils import timezone
 
 from connections.models import ConnectionRequest, EmailInvitation, NotificationSettings
 from connections.selectors.network import (
+    address_opted_out,
     are_connected,
     is_blocked_with_address,
     member_with_address,
 )
-from connections.unsubscribe import unsubscribe_url
+from connections.unsubscribe import address_opt_out_url, unsubscribe_url
 
 
 def absolute(path: str) -> str:
@@ -43,17 +44,16 @@ def _wants(member, preference: str) -> bool:
     return value is None or value
 
 
-def _send(template: str, context: dict, to: str, *, unsubscribe=None):
-    """Render and send one email. `unsubscribe` (member, preference) marks a
-    notification: its footer and its `List-Unsubscribe` headers (RFC 2369,
-    and RFC 8058's one-click POST) carry a link that stops that email."""
+def _send(template: str, context: dict, to: str, *, unsubscribe: str = ""):
+    """Render and send one email. `unsubscribe` (a link of
+    `connections.unsubscribe`) marks an email one can stop: its footer and
+    its `List-Unsubscribe` headers (RFC 2369, and RFC 8058's one-click POST)
+    carry the link."""
     headers = {}
-    if unsubscribe is not None:
-        member, preference = unsubscribe
-        url = unsubscribe_url(member=member, preference=preference)
-        context = {**context, "unsubscribe_url": url}
+    if unsubscribe:
+        context = {**context, "unsubscribe_url": unsubscribe}
         headers = {
-            "List-Unsubscribe": f"<{url}>",
+            "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
     context = {"site_name": settings.RAPPORT_SITE_NAME, **context}
@@ -113,7 +113,7 @@ def send_invitation_received_email(request_id: int) -> bool:
             "settings_url": absolute(reverse("connections:notifications")),
         },
         recipient.email,
-        unsubscribe=(recipient, "invitation_received"),
+        unsubscribe=unsubscribe_url(member=recipient, preference="invitation_received"),
     )
     return True
 
@@ -146,7 +146,7 @@ def send_invitation_accepted_email(request_id: int) -> bool:
             "settings_url": absolute(reverse("connections:notifications")),
         },
         sender.email,
-        unsubscribe=(sender, "invitation_accepted"),
+        unsubscribe=unsubscribe_url(member=sender, preference="invitation_accepted"),
     )
     return True
 
@@ -173,15 +173,25 @@ def send_email_invitation(invitation_id: int, token: str) -> bool:
     member = member_with_address(invitation.email)
     if member is not None and not _wants(member, "invitation_received"):
         return False
+    # Asked for no more of these after the inviter sent it, before it went
+    # out; the service refuses any sent later.
+    if address_opted_out(invitation.email):
+        return False
+    # Someone who is not a member stops them for the address, from anyone.
+    if member is None:
+        unsubscribe = address_opt_out_url(invitation.email)
+    else:
+        unsubscribe = unsubscribe_url(member=member, preference="invitation_received")
     _send(
         "email_invitation",
         {
             "invitation": invitation,
             "inviter": invitation.inviter,
+            "to_member": member is not None,
             "link": absolute(reverse("connections:join", args=[token])),
         },
         invitation.email,
-        unsubscribe=None if member is None else (member, "invitation_received"),
+        unsubscribe=unsubscribe,
     )
     return True
 
@@ -262,6 +272,6 @@ def send_unread_messages_email(side_id: int) -> bool:
             "settings_url": absolute(reverse("connections:notifications")),
         },
         member.email,
-        unsubscribe=(member, "message_unread"),
+        unsubscribe=unsubscribe_url(member=member, preference="message_unread"),
     )
     return True

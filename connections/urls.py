@@ -52,6 +52,11 @@ urlpatterns = [
         name="email_invitation_withdraw",
     ),
     path("join/<str:token>/", network.join, name="join"),
+    path(
+        "join/stop/<str:token>/",
+        network.address_opt_out_view,
+        name="address_opt_out",
+    ),
     path("updates/", updates.update_create, name="update_create"),
     path("updates/<id:pk>/", updates.update_detail, name="update"),
     path("updates/<id:pk>/edit/", updates.update_edit, name="update_edit"),

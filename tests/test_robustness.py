@@ -395,7 +395,7 @@ def build_world(run):
 
     from connections.services.moderation import member_warn, report_create
     from connections.services.network import email_invitation_send
-    from connections.unsubscribe import unsubscribe_token
+    from connections.unsubscribe import address_opt_out_token, unsubscribe_token
     from contacts.services.photos import contact_photo_set
 
     alice = make_persona("alice", "Alice Martin", headline="Product designer")
@@ -481,6 +481,9 @@ def build_world(run):
         "connections:join": {"token": token},
         "connections:unsubscribe": {
             "token": unsubscribe_token(member=alice, preference="message_unread")
+        },
+        "connections:address_opt_out": {
+            "token": address_opt_out_token("newcomer@example.com")
         },
         "connections:unblock": {"handle": "erin"},
         "connections:update": {"pk": alices_update.pk},

@@ -35,6 +35,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 SECRET_KEY = env("SECRET_KEY", "django-insecure-rapport-development-key-change-me")
+# Former keys, while links signed with them still circulate; the addresses
+# that stopped invitation emails are found under them too.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 DEBUG = False
 ALLOWED_HOSTS: list[str] = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 

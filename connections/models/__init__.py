@@ -5,6 +5,7 @@ from connections.models.members import User, UserQuerySet
 from connections.models.messaging import Conversation, ConversationMember, Message
 from connections.models.moderation import AuditRecord, Report, Sanction
 from connections.models.network import (
+    AddressOptOut,
     Block,
     Connection,
     ConnectionRequest,
@@ -22,6 +23,7 @@ from connections.models.profiles import (
 from connections.models.updates import Comment, FeedEntry, Like, Update
 
 __all__ = [
+    "AddressOptOut",
     "Audience",
     "AuditRecord",
     "MemberSearchTerm",

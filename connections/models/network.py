@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least, Length
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models.lookups import Exact, LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -465,6 +465,32 @@ class EmailInvitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.SENT and self.expires > timezone.now()
+
+
+class AddressOptOut(models.Model):
+    """An email address that asked, from the link in an invitation email,
+    never to be sent one again, by any member.
+
+    Kept as a keyed hash of the lower-cased address
+    (`connections.unsubscribe.address_digest`): the person is not a member,
+    and checking an address about to be emailed needs only its hash.
+    """
+
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(_("asked on"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("address that stopped invitation emails")
+        verbose_name_plural = _("addresses that stopped invitation emails")
+        constraints = [
+            models.CheckConstraint(
+                condition=Exact(Length("digest"), 64),
+                name="address_opt_out_digest_length",
+            ),
+        ]
+
+    def __str__(self):
+        return f"opted out address {self.digest[:12]}"
 
 
 class NotificationSettings(models.Model):

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from connections.models import (
+    AddressOptOut,
     Audience,
     Block,
     Connection,
@@ -117,6 +118,14 @@ def is_blocked_with_address(member, email: str) -> bool:
     return Block.objects.filter(
         Q(blocker=member, blocked__in=owners) | Q(blocked=member, blocker__in=owners)
     ).exists()
+
+
+def address_opted_out(email: str) -> bool:
+    """Whether `email` asked, from an invitation email's link, to get no more
+    invitation emails from anyone (one query, whatever its case)."""
+    from connections.unsubscribe import address_digests
+
+    return AddressOptOut.objects.filter(digest__in=address_digests(email)).exists()
 
 
 def member_with_address(email: str):

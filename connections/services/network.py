@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from connections.models import (
+    AddressOptOut,
     Block,
     Connection,
     ConnectionRequest,
@@ -30,6 +31,7 @@ from connections.models import (
 )
 from connections.models.network import expiry_cutoff
 from connections.selectors.network import (
+    address_opted_out,
     capacity_refusal,
     cooldown_refusal,
     day,
@@ -453,8 +455,10 @@ def email_invitation_send(
 
     Whether the address belongs to a member changes nothing in what the
     inviter is told; the email task decides whether the link goes out (a
-    block, the member's email settings). The same address sent again within
-    DOUBLE_SUBMIT_WINDOW returns the first invitation and emails nothing more.
+    block, the member's email settings). An address that asked for no more
+    invitation emails is refused, with that reason, whoever it belongs to.
+    The same address sent again within DOUBLE_SUBMIT_WINDOW returns the
+    first invitation and emails nothing more.
     """
     from connections import tasks
 
@@ -469,6 +473,15 @@ def email_invitation_send(
     lock_members(inviter)
     if inviter.emailaddress_set.filter(email__iexact=email).exists():
         raise ValidationError(_("That is your own address."), code="own_address")
+    if address_opted_out(email):
+        raise ValidationError(
+            _(
+                "%(email)s has asked not to receive invitation emails from "
+                "%(site)s, so none was sent."
+            )
+            % {"email": email, "site": settings.RAPPORT_SITE_NAME},
+            code="opted_out",
+        )
     open_invitation = (
         EmailInvitation.objects.select_for_update()
         .filter(inviter=inviter, email=email, status=EmailInvitation.Status.SENT)
@@ -620,6 +633,32 @@ def notification_settings_update(
         },
     )
     return row
+
+
+@transaction.atomic
+def address_opt_out(*, email: str) -> AddressOptOut:
+    """Stop every invitation email to `email`, from any member (the link in
+    the invitation email). Asking twice changes nothing."""
+    from connections.unsubscribe import address_digest, address_digests
+
+    digests = address_digests(email)
+    existing = AddressOptOut.objects.filter(digest__in=digests).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return AddressOptOut.objects.create(digest=address_digest(email))
+    except IntegrityError:
+        # Two clicks at once: the other one recorded it.
+        return AddressOptOut.objects.get(digest=address_digest(email))
+
+
+@transaction.atomic
+def address_opt_in(*, email: str) -> None:
+    """Undo `address_opt_out`: members' invitations may be emailed again."""
+    from connections.unsubscribe import address_digests
+
+    AddressOptOut.objects.filter(digest__in=address_digests(email)).delete()
 
 
 @transaction.atomic

@@ -40,6 +40,7 @@ from connections.selectors.network import (
     CONNECTION_SORTS,
     INVITATIONS_PREVIEW,
     Relationship,
+    address_opted_out,
     blocked_members,
     connections_of,
     invitation_allowance,
@@ -57,7 +58,11 @@ from connections.selectors.network import (
     with_connected_on,
 )
 from connections.services import network as services
-from connections.unsubscribe import PREFERENCES, unsubscribe_reading
+from connections.unsubscribe import (
+    PREFERENCES,
+    address_opt_out_reading,
+    unsubscribe_reading,
+)
 from connections.views.common import current_path, safe_next, search_query
 from connections.views.profile import profile_member_or_404
 
@@ -705,4 +710,33 @@ def notification_unsubscribe(request, token):
         request,
         "connections/notifications_unsubscribe.html",
         {"what": PREFERENCES[preference], "done": done},
+    )
+
+
+@login_not_required
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def address_opt_out_view(request, token):
+    """The link in an invitation email to someone who is not a member: stops
+    every invitation email to that address, from any member.
+
+    As for `notification_unsubscribe`: signed out, the signed token the only
+    credential; GET only asks, POST (the page's button or the mail client's
+    one-click, without a CSRF token) stops them. "resume" undoes it.
+    """
+    email = address_opt_out_reading(token)
+    if email is None:
+        raise Http404
+    state = "stopped" if address_opted_out(email) else "ask"
+    if request.method == "POST":
+        if request.POST.get("resume"):
+            services.address_opt_in(email=email)
+            state = "resumed"
+        else:
+            services.address_opt_out(email=email)
+            state = "stopped"
+    return render(
+        request,
+        "connections/address_opt_out.html",
+        {"email": email, "state": state},
     )

@@ -293,6 +293,29 @@ def test_stop_an_email_from_its_link_without_signing_in(ui, alice, bob, mailoutb
     assert not bob.notification_settings.invitation_received
 
 
+def test_someone_invited_by_email_stops_invitation_emails_on_a_phone(
+    browser_session, alice, mailoutbox, django_capture_on_commit_callbacks
+):
+    from connections.selectors.network import address_opted_out
+    from connections.services.network import email_invitation_send
+
+    email = "zoe.with-a-rather-long-address@mail.example-organisation.org"
+    with django_capture_on_commit_callbacks(execute=True):
+        email_invitation_send(inviter=alice, email=email)
+    link = re.search(r"http://\S+(/join/stop/\S+/)", mailoutbox[-1].body).group(1)
+    zoe_ui = browser_session(viewport=PHONE)
+    zoe_ui.goto(link)
+    expect(
+        zoe_ui.page.get_by_role("heading", name="Stop invitation emails?")
+    ).to_be_visible()
+    zoe_ui.page.get_by_role("button", name=f"Stop invitation emails to {email}").click()
+    zoe_ui.arrived(link)
+    expect(
+        zoe_ui.page.get_by_role("heading", name="Invitation emails stopped")
+    ).to_be_visible()
+    assert address_opted_out(email)
+
+
 @pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize(
     ("device", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)]

@@ -1,17 +1,19 @@
 """The emails members and invited people receive: who gets one, when, and
 what it says."""
 
+import hashlib
 import re
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
 from connections import tasks
-from connections.models import EmailInvitation, NotificationSettings
+from connections.models import AddressOptOut, EmailInvitation, NotificationSettings
 from connections.services import network
-from connections.unsubscribe import unsubscribe_token
+from connections.unsubscribe import address_opt_out_token, unsubscribe_token
 from tests.factories import (
     DEFAULT_PASSWORD,
     BlockFactory,
@@ -188,7 +190,9 @@ class TestInvitationLinksRespectEmailSettings:
         with django_capture_on_commit_callbacks(execute=True):
             network.email_invitation_send(inviter=alice, email="maybe@example.net")
         assert [mail.to for mail in mailoutbox] == [["maybe@example.net"]]
-        assert "List-Unsubscribe" not in mailoutbox[0].extra_headers
+        # The link stops invitation emails to the address, not Bob's setting.
+        url = mailoutbox[0].extra_headers["List-Unsubscribe"]
+        assert "/join/stop/" in url
 
     def test_a_member_who_gets_it_can_stop_it_in_one_click(
         self, alice, bob, carol, mailoutbox, django_capture_on_commit_callbacks
@@ -345,12 +349,178 @@ class TestOneClickUnsubscribe:
         type(bob).objects.filter(pk=bob.pk).update(is_active=False)
         assert one_click(f"/settings/notifications/stop/{token}/").status_code == 404
 
-    def test_no_unsubscribe_header_on_emails_that_are_not_notifications(
+    def test_no_unsubscribe_header_on_account_emails(self, alice, mailoutbox):
+        tasks.send_account_closed_email.call(alice.email, "Alice", "29 November 2026")
+        assert "List-Unsubscribe" not in mailoutbox[0].extra_headers
+
+
+def opt_out_link(email):
+    return f"/join/stop/{address_opt_out_token(email)}/"
+
+
+@pytest.mark.django_db
+class TestSomeoneNotAMemberStopsInvitationEmails:
+    """Zoe is not a member: the invitation email lets her stop every
+    invitation email to her address, from any member, without an account."""
+
+    def invite(self, inviter, email="zoe@example.org"):
+        return network.email_invitation_send(inviter=inviter, email=email)
+
+    def test_the_invitation_carries_the_link_and_one_click_headers(
+        self, alice, mailoutbox, django_capture_on_commit_callbacks, settings
+    ):
+        settings.RAPPORT_SITE_URL = "https://rapport.example.org"
+        with django_capture_on_commit_callbacks(execute=True):
+            self.invite(alice)
+        (mail,) = mailoutbox
+        header = mail.extra_headers["List-Unsubscribe"]
+        url = re.fullmatch(r"<(https://rapport\.example\.org/join/stop/\S+/)>", header)[
+            1
+        ]
+        assert url in mail.body
+        assert "Don't want invitations from anyone on Rapport?" in mail.body
+        assert mail.extra_headers["List-Unsubscribe-Post"] == (
+            "List-Unsubscribe=One-Click"
+        )
+        assert mail.message()["List-Unsubscribe"] == header
+
+    def test_the_link_works_signed_out_and_opening_it_only_asks(
         self, alice, mailoutbox, django_capture_on_commit_callbacks
     ):
         with django_capture_on_commit_callbacks(execute=True):
-            network.email_invitation_send(inviter=alice, email="zoe@example.org")
-        assert "List-Unsubscribe" not in mailoutbox[0].extra_headers
+            self.invite(alice)
+        path = re.search(r"http://[^/]+(/join/stop/\S+/)", mailoutbox[0].body)[1]
+        visitor = Client(enforce_csrf_checks=True)
+        page = visitor.get(path)
+        assert page.status_code == 200
+        assert "Stop invitation emails to zoe@example.org" in page.content.decode()
+        assert not AddressOptOut.objects.exists()
+
+        response = visitor.post(path)
+        assert response.status_code == 200
+        assert "Invitation emails stopped" in response.content.decode()
+        assert network.address_opted_out("zoe@example.org")
+
+    def test_the_address_is_not_kept_in_clear(self, alice):
+        network.address_opt_out(email="Zoe@Example.org")
+        (row,) = AddressOptOut.objects.values_list("digest", flat=True)
+        assert len(row) == 64
+        assert "zoe" not in row.lower()
+        assert row != hashlib.sha256(b"zoe@example.org").hexdigest()
+
+    def test_one_click_from_the_mail_client_stops_them(
+        self, alice, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            self.invite(alice)
+        url = mailoutbox[0].extra_headers["List-Unsubscribe"].strip("<>")
+        assert one_click(url).status_code == 200
+        assert one_click(url).status_code == 200
+        assert AddressOptOut.objects.count() == 1
+
+    def test_another_member_inviting_the_address_sends_nothing_and_is_told_why(
+        self,
+        alice,
+        carol,
+        carol_client,
+        mailoutbox,
+        django_capture_on_commit_callbacks,
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            self.invite(alice)
+        one_click(mailoutbox[0].extra_headers["List-Unsubscribe"].strip("<>"))
+        mailoutbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = carol_client.post(
+                "/network/invite/",
+                {"email": "Zoe@Example.org", "name": "Zoe", "note": "Hi Zoe"},
+            )
+        page = response.content.decode()
+        assert response.status_code == 422
+        assert (
+            "zoe@example.org has asked not to receive invitation emails from "
+            "Rapport, so none was sent." in page
+        )
+        assert 'value="Zoe@Example.org"' in page
+        assert "Hi Zoe" in page
+        assert mailoutbox == []
+        assert not EmailInvitation.objects.filter(inviter=carol).exists()
+
+    def test_any_case_of_the_address_is_the_same_address(self, alice, bob):
+        Client().post(opt_out_link("Zoe@Example.org"))
+        for email in ("zoe@example.org", " ZOE@EXAMPLE.ORG "):
+            with pytest.raises(ValidationError) as refusal:
+                self.invite(bob, email=email)
+            assert refusal.value.code == "opted_out"
+        self.invite(bob, email="zoe.other@example.org")
+
+    def test_stopped_after_the_invitation_but_before_it_went_out(
+        self, alice, mailoutbox
+    ):
+        invitation = self.invite(alice)
+        network.address_opt_out(email="ZOE@example.org")
+        assert tasks.send_email_invitation.call(invitation.pk, "token") is False
+        assert mailoutbox == []
+
+    def test_it_holds_for_an_address_that_became_a_members(self, alice, bob):
+        # Asked as a visitor, then joined: inviters are told the same as
+        # for anyone, so the answer says nothing of who is a member.
+        network.address_opt_out(email=bob.email)
+        with pytest.raises(ValidationError) as refusal:
+            self.invite(alice, email=bob.email)
+        assert refusal.value.code == "opted_out"
+
+    def test_undo_lets_invitation_emails_come_again(
+        self, alice, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        path = opt_out_link("zoe@example.org")
+        Client().post(path)
+        assert "Invitation emails stopped" in Client().get(path).content.decode()
+        response = Client(enforce_csrf_checks=True).post(path, {"resume": "1"})
+        assert "Invitation emails can come again" in response.content.decode()
+        assert not AddressOptOut.objects.exists()
+        with django_capture_on_commit_callbacks(execute=True):
+            self.invite(alice)
+        assert [mail.to for mail in mailoutbox] == [["zoe@example.org"]]
+
+    def test_a_new_secret_key_keeps_the_opt_outs_of_the_former_one(
+        self, alice, settings
+    ):
+        path = opt_out_link("zoe@example.org")
+        Client().post(path)
+        settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+        settings.SECRET_KEY = "another-long-random-secret-key-for-the-test"
+        with pytest.raises(ValidationError):
+            self.invite(alice)
+        assert Client().get(path).status_code == 200
+
+    @pytest.mark.parametrize(
+        "token",
+        [
+            "nonsense",
+            "InpvZUBleGFtcGxlLm9yZyI:forged",
+            "member",
+            "not-an-address",
+        ],
+    )
+    def test_a_token_not_signed_for_this_is_not_found(self, bob, token):
+        from django.core.signing import Signer
+
+        if token == "member":
+            # the link that stops a member's own email
+            token = unsubscribe_token(member=bob, preference="invitation_received")
+        elif token == "not-an-address":
+            token = Signer(salt="connections.invitations.address_opt_out").sign_object(
+                [bob.pk]
+            )
+        assert one_click(f"/join/stop/{token}/").status_code == 404
+        assert Client().get(f"/join/stop/{token}/").status_code == 404
+        assert not AddressOptOut.objects.exists()
+
+    def test_the_address_link_does_not_stop_a_members_email(self, bob):
+        token = address_opt_out_token(bob.email)
+        assert one_click(f"/settings/notifications/stop/{token}/").status_code == 404
+        assert wants(bob)["invitation_received"] is True
 
 
 @pytest.mark.django_db
