@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from connections.csv_cells import neutralise, unneutralise
 from connections.selectors.profiles import Birthday as ShownBirthday
@@ -958,7 +958,32 @@ def row_to_vcard(
         card.addresses.append(address)
     if birthday_parts and card.birthday is None:
         _set_birthday_parts(card, birthday_parts)
+    if width > len(mapping):
+        _note_cells_past_header(card, cells[len(mapping) :], len(mapping))
     return card
+
+
+def _note_cells_past_header(card: VCard, past: Sequence[str], columns: int) -> None:
+    """A row wider than the header (a value with an unquoted comma) loses
+    its last cells: the preview names them, so the member can mend the file.
+    Empty cells, as spreadsheets pad rows, say nothing."""
+    values = [clean_text(cell).strip() for cell in past]
+    values = [value for value in values if value]
+    if not values:
+        return
+    quoted = ", ".join(f"“{value[:40]}”" for value in values[:3])
+    if len(values) > 3:
+        quoted += "…"
+    card.warnings.append(
+        ngettext(
+            "%(count)s cell past the file's %(columns)s columns was left out: "
+            "%(values)s",
+            "%(count)s cells past the file's %(columns)s columns were left out: "
+            "%(values)s",
+            len(values),
+        )
+        % {"count": len(values), "columns": columns, "values": quoted}
+    )
 
 
 _MONTHS = {

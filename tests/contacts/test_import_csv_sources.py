@@ -514,3 +514,32 @@ def test_phonetic_names_of_google_and_outlook_go_to_the_notes():
         "notes:Company Yomi",
     ]
     assert csv_formats.guess_target("Phonetic Last Name") == "notes:Phonetic Last Name"
+
+
+# ---------- Rows wider than the header ----------
+
+
+def test_cells_past_the_last_column_are_named_in_the_preview(alice, flow):
+    # A hand-made file: "Leeds, West Yorkshire" was not quoted, so its row
+    # has a cell more than the header; Dan's row only ends in empty cells.
+    batch = flow.upload(alice, "unquoted_comma.csv")
+    batch = flow.set_mapping(batch, batch.mapping)
+    assert batch.status == Status.READY, batch.error
+    assert batch.notices == [
+        "line 4: 1 cell past the file's 4 columns was left out: “West Yorkshire”"
+    ]
+    flow.confirm(batch)
+    carol = Contact.objects.get(owner=alice, display_name="Carol Nguyen")
+    assert carol.addresses.get().city == "Leeds"
+    assert Contact.objects.filter(owner=alice).count() == 4
+
+
+def test_every_cell_past_the_last_column_is_counted_and_the_first_quoted():
+    card = csv_formats.row_to_vcard(
+        7, ["Ann", "a", "", "b", "c", "d", "e" * 50], ["display_name", "notes"]
+    )
+    assert card.warnings == [
+        "4 cells past the file's 2 columns were left out: “b”, “c”, “d”…"
+    ]
+    card = csv_formats.row_to_vcard(7, ["Ann", "", " ", ""], ["display_name"])
+    assert card.warnings == []
