@@ -17,6 +17,7 @@ import binascii
 import datetime
 import io
 import re
+import urllib.parse
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -587,6 +588,8 @@ _DATE = re.compile(
     r"|--(?P<nmonth>\d{2})-?(?P<nday>\d{2}))(?:T.*)?$"
 )
 _APPLE_TOKEN = re.compile(r"^_\$!<(.*)>!\$_$")
+# Invisible marks that set the direction of a run of text.
+_DIRECTION_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def unescape(value: str) -> str:
@@ -970,6 +973,13 @@ class _CardBuilder:
             # means nothing once the other card is not beside it.
             self.note_not_kept("links to other cards")
             return
+        if kind == SOCIAL and value.lower().startswith("x-apple:"):
+            # An iPhone's profile without a web address: "x-apple:" and the
+            # user name percent-encoded, the name itself in `x-user`; a phone
+            # number as name comes between direction marks.
+            user = (prop.params.get("X-USER") or [""])[0]
+            user = clean_text(user or urllib.parse.unquote(value[8:]))
+            value = _DIRECTION_MARKS.sub("", user).strip()
         if kind in {IM, RELATED, SPOUSE, ASSISTANT, MANAGER}:
             # "skype:zoe.l", "mailto:…", "xmpp:…": the address without scheme
             # (a web address stays whole), the scheme naming the service.
@@ -1347,7 +1357,12 @@ _IM_SCHEMES = {
     "ymsgr": "Yahoo",
 }
 # Social networks whose names are not just capitalised.
-_SPELLED = {"linkedin": "LinkedIn", "github": "GitHub", "youtube": "YouTube"}
+_SPELLED = {
+    "linkedin": "LinkedIn",
+    "github": "GitHub",
+    "youtube": "YouTube",
+    "line": "LINE",
+}
 # TYPE values that say nothing about what a noted value is.
 _NOT_LABELS = frozenset(
     {"pref", "home", "work", "cell", "voice", "internet", "other", "text", "uri"}

@@ -252,3 +252,16 @@ def test_a_group_that_names_no_card_is_left_out_with_a_notice(alice, flow):
     batch = flow.upload(alice, "group.vcf", text.encode())
     assert batch.new_count == 1
     assert batch.notices == ["line 1: the group “Empty” names no card; it is left out"]
+
+
+def test_apples_social_profiles_by_user_name_keep_the_name_not_apples_address():
+    # An iPhone writes a profile it has no web address for as "x-apple:"
+    # and the user name (percent-encoded, phone numbers between direction
+    # marks), with the name itself in `x-user`.
+    cards, _result = read("apple_social.vcf")
+    assert extra_lines(cards["Mai Ng"].extras) == [
+        "Twitter: mai_ng",
+        "LINE: 8002214542",
+        "Discord: mai#1",
+        "LinkedIn: https://www.linkedin.com/in/maing",
+    ]
