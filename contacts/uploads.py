@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from contacts.vcard import CHARSETS_APPLIED, foreign_codec
+
 VCARD = "vcard"
 CSV = "csv"
 
@@ -90,6 +92,9 @@ def _decode(data: bytes) -> tuple[str, str, str]:
     text = _utf8_unsplit(data)
     if text is not None:
         return text, "utf-8", "UTF-8"
+    declared = _by_declared_charsets(data)
+    if declared is not None:
+        return declared
     # Not UTF-8: Windows' Western encoding is what Outlook and Excel write.
     # What is UTF-8 in it stays so (a row typed in Excel in a UTF-8 file):
     # a Windows-1252 file seldom has a byte sequence that is UTF-8 too.
@@ -116,6 +121,55 @@ def _utf8_unsplit(data: bytes) -> str | None:
         return _SPLIT_BY_FOLD.sub(rb"\3\1\2", data).decode("utf-8")
     except UnicodeDecodeError:
         return None
+
+
+_CHARSET_PARAM = re.compile(
+    rb';[ \t]*CHARSET[ \t]*=[ \t]*"?([A-Za-z0-9_.\-]{1,40})', re.IGNORECASE
+)
+_BEGIN_VCARD_BYTES = re.compile(
+    rb"^[ \t]*BEGIN[ \t]*:[ \t]*VCARD", re.IGNORECASE | re.MULTILINE
+)
+
+
+def _by_declared_charsets(data: bytes) -> tuple[str, str, str] | None:
+    """A vCard file whose properties name a charset such as GB18030 or
+    Shift_JIS (as Chinese and Japanese phones write them), each line decoded
+    with its property's charset, or None for files that name none.
+
+    Read as UTF-8 with Windows-1252 for the rest, those bytes came out
+    garbled, and often partly read as UTF-8, so no CHARSET could decode them
+    again. A line that names no charset and is not UTF-8 is read with the
+    one the file names, if it names one; else as Windows-1252.
+    """
+    if not _BEGIN_VCARD_BYTES.search(data, 0, 65536):
+        return None
+    named: dict[str, str] = {}  # codec: the name the file gives it
+    for match in _CHARSET_PARAM.finditer(data):
+        name = match[1].decode("ascii")
+        codec = foreign_codec(name)
+        if codec:
+            named.setdefault(codec, name.upper())
+    if not named:
+        return None
+    only = next(iter(named)) if len(named) == 1 else ""
+    pieces = []
+    codec = ""
+    for line in data.splitlines(keepends=True):
+        if line[:1] not in (b" ", b"\t"):  # a folded line keeps its charset
+            colon = line.find(b":")
+            match = _CHARSET_PARAM.search(line, 0, colon) if colon > 0 else None
+            codec = foreign_codec(match[1].decode("ascii")) if match else ""
+        for candidate in filter(None, (codec, "utf-8", only)):
+            try:
+                pieces.append(line.decode(candidate))
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            pieces.append(line.decode("utf-8", _WINDOWS_1252))
+    names = sorted(named.values())
+    shown = ", ".join(names[:2]) + (", …" if len(names) > 2 else "")
+    return "".join(pieces), CHARSETS_APPLIED, f"{shown}, as the file's cards say"
 
 
 _WINDOWS_1252 = "rapport-windows-1252"

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import datetime
+import functools
 import io
 import re
 import urllib.parse
@@ -762,6 +764,37 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
         yield start, "".join(current)
 
 
+# The file codec of a file whose lines were each decoded with the charset
+# their property names, when it is not a Western one (`foreign_codec()`):
+# the other lines were read as UTF-8, or Windows-1252 where they are not.
+CHARSETS_APPLIED = "charsets-applied"
+_WESTERN_CODECS = frozenset({"ascii", "cp1252", "iso8859-1", "iso8859-15", "latin-1"})
+
+
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
+
+
+@functools.lru_cache(maxsize=64)
+def foreign_codec(charset: str) -> str:
+    """The codec of a property's CHARSET that a file's lines are decoded
+    with (GB18030, Shift_JIS, Big5…), or "" for UTF-8, the Western ones
+    (which reading UTF-8 else Windows-1252 serves), names of no codec and
+    codecs that do not read ASCII as ASCII (EBCDIC, UTF-7)."""
+    try:
+        info = codecs.lookup(charset)
+    except (LookupError, ValueError):
+        return ""
+    name = info.name
+    if name in _WESTERN_CODECS or name.startswith("utf"):
+        return ""
+    try:
+        if _PRINTABLE_ASCII.decode(name) != _PRINTABLE_ASCII.decode("ascii"):
+            return ""
+    except (LookupError, UnicodeDecodeError):  # not a text encoding
+        return ""
+    return name
+
+
 def _decode_value(prop: _Property, file_encoding: str) -> str | bytes:
     """The value as text, or bytes for base64 ones; charset and QP undone."""
     encodings = {item.upper() for item in prop.params.get("ENCODING", ())}
@@ -772,6 +805,10 @@ def _decode_value(prop: _Property, file_encoding: str) -> str | bytes:
             return base64.b64decode("".join(value.split()), validate=False)
         except (binascii.Error, ValueError):
             return b""
+    if file_encoding == CHARSETS_APPLIED:
+        if charset and "QUOTED-PRINTABLE" not in encodings and foreign_codec(charset):
+            return value  # decoded on its line, with its charset
+        file_encoding = "cp1252"
     if "QUOTED-PRINTABLE" in encodings:
         raw = _qp_decode(value, file_encoding)
         return _decode_bytes(raw, charset or "utf-8")

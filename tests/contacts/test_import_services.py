@@ -903,3 +903,39 @@ def test_an_address_part_too_long_is_shortened_with_a_notice(alice, flow):
     flow.confirm(batch, "add")
     [address] = Contact.objects.get(owner=alice).addresses.all()
     assert (address.city, address.postal_code) == ("Leeds", "L" * 20)
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding"),
+    [
+        ("gb18030_phone.vcf", "GB18030, as the file's cards say"),
+        ("shift_jis_phone.vcf", "SHIFT_JIS, as the file's cards say"),
+    ],
+)
+def test_a_vcard_in_the_charset_its_cards_name_is_read_in_it(
+    alice, flow, name, encoding
+):
+    # Chinese and Japanese phones write 8-bit GB18030 or Shift_JIS and say
+    # so in each property's CHARSET; some of those bytes are UTF-8 too.
+    batch = flow.upload(alice, name)
+    assert batch.status == Status.READY, batch.error
+    assert batch.encoding == encoding
+    flow.confirm(batch)
+    contacts = {c.shown_name: c for c in Contact.objects.filter(owner=alice)}
+    if name.startswith("gb"):
+        assert set(contacts) == {"王小明", "李娜"}
+        wang = contacts["王小明"]
+        assert (wang.family_name, wang.given_name) == ("王", "小明")
+        address = wang.addresses.get()
+        assert (address.street, address.city, address.country) == (
+            "中关村大街1号",
+            "北京",
+            "中国",
+        )
+        assert wang.notes == "备注：老朋友"
+        assert contacts["李娜"].organization == "北京大学"
+    else:
+        (taro,) = contacts.values()
+        assert (taro.shown_name, taro.family_name) == ("山田太郎", "山田")
+        # The note has no CHARSET: the one the file names is the likeliest.
+        assert taro.notes == "大学の友人\n\nPhonetic first name: ﾀﾛｳ"
