@@ -347,6 +347,11 @@ def import_upload(
             table = csv_formats.read_table(decoded.text, max_rows=5)
         except UploadError as error:
             raise ValidationError(str(error), code="file") from None
+        if not table.rows:
+            # Said now, before the member chooses columns for nothing.
+            raise ValidationError(
+                _("This file has a header but no rows of contacts."), code="file"
+            )
         file_format = csv_formats.detect_format(table.header)
         batch.file_format = {
             csv_formats.GOOGLE: ContactImport.Format.GOOGLE,

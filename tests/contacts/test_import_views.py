@@ -109,6 +109,8 @@ def test_uploading_a_vcard_leads_to_its_preview(alice, alice_client, run):
         ("nul_bytes.vcf", "This is not a text file"),
         ("no_vcard.vcf", "This file has no vCard in it"),
         ("unknown.txt", "This is neither a vCard nor a CSV file"),
+        # Refused at once, not after its columns were chosen for nothing.
+        ("header_only.csv", "This file has a header but no rows of contacts."),
     ],
 )
 def test_a_file_that_is_no_address_book_is_refused_on_the_form(
