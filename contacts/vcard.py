@@ -727,9 +727,10 @@ def _parse_property(number: int, line: str) -> _Property | None:
 def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
     """Unfold the file: (number of the first physical line, logical line).
 
-    A line starting with a space or tab continues the one before; so does
-    the line after a quoted-printable value ending in `=` (a soft break) and,
-    in vCard 2.1, the unindented lines of a base64 value up to a blank line.
+    A line starting with a space or tab continues the one before, blank
+    lines between them aside; so does the line after a quoted-printable value
+    ending in `=` (a soft break) and, in vCard 2.1, the unindented lines of a
+    base64 value up to a blank line.
     """
     physical = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     current: list[str] = []
@@ -748,6 +749,13 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
                 continue
             if base64_open and raw.strip() and ":" not in raw:
                 current.append(raw.strip())
+                continue
+            if not raw.strip():
+                # A blank line ends a vCard 2.1 base64 block, but not the
+                # line: in a file whose line ends were written twice (CR CR
+                # LF, CRLF sent through a text-mode file on Windows) a blank
+                # line comes between each line and its fold.
+                base64_open = False
                 continue
             yield start, "".join(current)
             current = []

@@ -939,3 +939,19 @@ def test_a_vcard_in_the_charset_its_cards_name_is_read_in_it(
         assert (taro.shown_name, taro.family_name) == ("山田太郎", "山田")
         # The note has no CHARSET: the one the file names is the likeliest.
         assert taro.notes == "大学の友人\n\nPhonetic first name: ﾀﾛｳ"
+
+
+def test_folded_lines_survive_line_ends_written_twice(alice, flow):
+    # CRLF written through a text-mode file on Windows ends each line in
+    # CR CR LF: a blank line between a line and its fold.
+    batch = flow.upload(alice, "double_cr.vcf")
+    assert batch.status == Status.READY, batch.error
+    assert batch.notices == []
+    assert batch.photo_count == 1
+    flow.confirm(batch)
+    adaeze = Contact.objects.get(owner=alice)
+    assert adaeze.notes == (
+        "Met at the Lagos book fair in 2019; she runs the children's section "
+        "and wants the catalogue by March."
+    )
+    assert adaeze.photo_key
