@@ -527,6 +527,8 @@ NOTED = {
     "X-KADDRESSBOOK-X-SPOUSESNAME": (SPOUSE, ""),
     "X-KADDRESSBOOK-X-MANAGERSNAME": (MANAGER, ""),
     "X-KADDRESSBOOK-X-ASSISTANTSNAME": (ASSISTANT, ""),
+    # Thunderbird's Custom 1 to 4 fields.
+    **{f"X-CUSTOM{number}": (COLUMN, f"Custom {number}") for number in range(1, 5)},
     # How to say a name written in kanji, as Apple and Android write it.
     "X-PHONETIC-FIRST-NAME": (PHONETIC_GIVEN, ""),
     "X-PHONETIC-MIDDLE-NAME": (PHONETIC_MIDDLE, ""),

@@ -138,6 +138,11 @@ def test_thunderbird_4_tel_uris_quoted_types_and_lf_endings(alice, flow):
         ("+49-30-555-0100 ext. 42", "work", "+49305550100"),
     ]
     assert set(ilkay.labels.values_list("name", flat=True)) >= {"Football", "Friends"}
+    # Thunderbird's Custom 1 to 4 fields, as in its CSV export.
+    assert ilkay.notes == (
+        "Captain\n\nAnniversary: 6 June 2015\nCustom 1: Kit size XL\n"
+        "Custom 3: Prefers Signal"
+    )
 
 
 def test_google_starred_is_a_favourite_and_my_contacts_is_no_label(alice, flow):
