@@ -802,7 +802,19 @@ def foreign_codec(charset: str) -> str:
             return ""
     except (LookupError, UnicodeDecodeError):  # not a text encoding
         return ""
-    return name
+    return _SUPERSETS.get(name, name)
+
+
+# What phones and Windows write under these names holds more than the
+# standard: Shift_JIS has no 髙 or 﨑, common in Japanese family names, nor
+# ①; GB2312 lacks rarer names' characters that GBK and GB18030 have.
+_SUPERSETS = {
+    "shift_jis": "cp932",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "big5": "cp950",
+    "euc_kr": "cp949",
+}
 
 
 def _decode_value(prop: _Property, file_encoding: str) -> str | bytes:
@@ -845,7 +857,7 @@ def _qp_decode(value: str, file_encoding: str) -> bytes:
 
 
 def _decode_bytes(raw: bytes, charset: str) -> str:
-    for candidate in (charset, "utf-8", "cp1252"):
+    for candidate in (foreign_codec(charset) or charset, "utf-8", "cp1252"):
         try:
             return raw.decode(candidate)
         except (LookupError, UnicodeDecodeError):
