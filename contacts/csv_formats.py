@@ -297,7 +297,7 @@ def read_table(text: str, *, max_rows: int | None = None) -> CsvTable:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     table = CsvTable(header=[], delimiter=delimiter)
     leading: list[tuple[int, list[str]]] | None = []
-    line = 1 + skipped
+    line = start = 1 + skipped
     try:
         for cells in reader:
             start, line = line, reader.line_num + 1 + skipped
@@ -316,6 +316,16 @@ def read_table(text: str, *, max_rows: int | None = None) -> CsvTable:
                 table.too_many = True
                 break
             table.rows.append((start, cells))
+        else:
+            if line - start > 1 and _open_to_the_end(text, start - skipped, delimiter):
+                raise UploadError(
+                    _(
+                        'Line %(line)s of the file cannot be read: a quote (") '
+                        "opens a value that is never closed, so every line after "
+                        "it would be read as that value."
+                    )
+                    % {"line": start}
+                )
         if leading:
             _set_header(table, leading)
             _add_rows(table, leading, max_rows)
@@ -330,6 +340,21 @@ def read_table(text: str, *, max_rows: int | None = None) -> CsvTable:
     if not table.header:
         raise UploadError(_("The file is empty."))
     return table
+
+
+def _open_to_the_end(text: str, first_line: int, delimiter: str) -> bool:
+    """Whether the row starting on `first_line`, the last one read, is a
+    quote never closed: read as CSV, a stray quote takes every line after
+    it into one value, and the rows there would be lost unsaid."""
+    tail = "".join(io.StringIO(text, newline="").readlines()[first_line - 1 :])
+    try:
+        for _cells in csv.reader(
+            io.StringIO(tail, newline=""), delimiter=delimiter, strict=True
+        ):
+            pass
+    except csv.Error as error:
+        return "unexpected end of data" in str(error)
+    return False
 
 
 def _set_header(table: CsvTable, leading: list[tuple[int, list[str]]]) -> None:

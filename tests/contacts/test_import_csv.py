@@ -206,3 +206,26 @@ def test_csv_lines_are_crlf_and_quote_what_needs_it():
 )
 def test_every_target_has_a_name_for_the_columns_page(target, name):
     assert csv_formats.target_name(target) == name
+
+
+def test_a_quote_never_closed_refuses_the_file_at_its_line():
+    # Ann's note opens a quote that nothing closes: read as CSV, the rest of
+    # the file would be her note and Bob and Dan would be lost.
+    with pytest.raises(UploadError) as refused:
+        table_of("unclosed_quote.csv")
+    assert str(refused.value) == (
+        'Line 4 of the file cannot be read: a quote (") opens a value that is '
+        "never closed, so every line after it would be read as that value."
+    )
+    # Found wherever it is, not only in the first rows.
+    text = "Name,Email\n" + "".join(f"P{n},p{n}@x.example\n" for n in range(40))
+    with pytest.raises(UploadError, match="Line 42 "):
+        csv_formats.read_table(text + 'Zoe,"zoe@x.example\nYann,y@x.example\n')
+
+
+def test_quotes_closed_over_several_lines_and_a_last_cell_left_open_are_read():
+    text = 'Name,Notes\nAnn,"two\nlines"\n'
+    assert csv_formats.read_table(text).rows == [(2, ["Ann", "two\nlines"])]
+    # An open quote in the very last cell swallows nothing.
+    text = "Name,Notes\nAnn,\"5' 11 tall\n"
+    assert csv_formats.read_table(text).rows == [(2, ["Ann", "5' 11 tall\n"])]

@@ -111,6 +111,7 @@ def test_uploading_a_vcard_leads_to_its_preview(alice, alice_client, run):
         ("unknown.txt", "This is neither a vCard nor a CSV file"),
         # Refused at once, not after its columns were chosen for nothing.
         ("header_only.csv", "This file has a header but no rows of contacts."),
+        ("unclosed_quote.csv", "opens a value that is never closed"),
     ],
 )
 def test_a_file_that_is_no_address_book_is_refused_on_the_form(
