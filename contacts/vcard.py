@@ -817,6 +817,9 @@ _SUPERSETS = {
 }
 
 
+_WIDE = ("utf-16", "utf-32")
+
+
 def _decode_value(prop: _Property, file_encoding: str) -> str | bytes:
     """The value as text, or bytes for base64 ones; charset and QP undone."""
     encodings = {item.upper() for item in prop.params.get("ENCODING", ())}
@@ -831,10 +834,16 @@ def _decode_value(prop: _Property, file_encoding: str) -> str | bytes:
         if charset and "QUOTED-PRINTABLE" not in encodings and foreign_codec(charset):
             return value  # decoded on its line, with its charset
         file_encoding = "cp1252"
+    # A UTF-16 file (an Android export saved again by Notepad as "Unicode")
+    # holds text, whatever charset it was in before: its CHARSET only says
+    # how the bytes of a quoted-printable value are to be read.
     if "QUOTED-PRINTABLE" in encodings:
-        raw = _qp_decode(value, file_encoding)
+        wide = file_encoding.startswith(_WIDE)
+        raw = _qp_decode(value, "utf-8" if wide else file_encoding)
         return _decode_bytes(raw, charset or "utf-8")
     if charset and charset.replace("-", "") != file_encoding.replace("-", ""):
+        if file_encoding.startswith(_WIDE):
+            return value
         try:
             raw = value.encode(file_encoding, "surrogateescape")
         except (LookupError, UnicodeEncodeError):

@@ -965,3 +965,15 @@ def test_folded_lines_survive_line_ends_written_twice(alice, flow):
         "and wants the catalogue by March."
     )
     assert adaeze.photo_key
+
+
+def test_a_utf16_file_keeps_its_text_whatever_charset_its_properties_name(alice, flow):
+    # An Android export saved again by Notepad as "Unicode": its lines
+    # still say CHARSET=UTF-8, of text now written in UTF-16.
+    batch = flow.upload(alice, "utf16_android.vcf")
+    assert batch.encoding == "UTF-16 with byte-order mark"
+    flow.confirm(batch)
+    taro = Contact.objects.get(owner=alice)
+    assert (taro.family_name, taro.given_name) == ("山田", "太郎")
+    assert taro.display_name == "山田 太郎"
+    assert taro.notes == "Zoë’s friend 😀"
