@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.core.management import call_command
@@ -464,3 +465,109 @@ def test_pages_for_a_signed_in_member_are_not_kept_by_the_browser(alice_client, 
         assert "private" in response["Cache-Control"], path
     # What visitors see may be kept.
     assert not client.get("/").has_header("Cache-Control")
+
+
+class PageOutline(HTMLParser):
+    """The headings of a page in document order, and its title."""
+
+    def __init__(self):
+        super().__init__()
+        self.headings: list[str] = []
+        self.title = ""
+        self._in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(tag)
+        self._in_title = tag == "title"
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+
+
+@pytest.fixture
+def member_pages(alice, bob):
+    """The pages a member moves between, as alice, with something on each."""
+    from tests.factories import (
+        ContactFactory,
+        LabelFactory,
+        UpdateFactory,
+        connect,
+        send_message,
+    )
+
+    connect(alice, bob)
+    contact = ContactFactory(owner=alice)
+    LabelFactory(owner=alice)
+    update = UpdateFactory(author=alice)
+    send_message(bob, alice)
+    return [
+        "/",
+        "/network/",
+        "/network/connections/",
+        "/network/losing-touch/",
+        "/network/invitations/",
+        "/network/invitations/sent/",
+        "/network/search/",
+        "/network/search/?q=bob",
+        "/network/invite/",
+        "/messages/",
+        "/messages/with/bob/",
+        "/in/alice/",
+        "/in/alice/connections/",
+        "/in/bob/",
+        "/in/bob/connections/",
+        "/in/bob/connect/",
+        "/in/bob/remove/",
+        "/in/bob/block/",
+        "/in/bob/report/",
+        f"/updates/{update.pk}/",
+        f"/updates/{update.pk}/edit/",
+        f"/updates/{update.pk}/delete/",
+        "/contacts/",
+        "/contacts/?favorites=1",
+        "/contacts/new/",
+        f"/contacts/{contact.pk}/",
+        f"/contacts/{contact.pk}/edit/",
+        "/contacts/labels/",
+        "/contacts/duplicates/",
+        "/contacts/import/",
+        "/contacts/export/",
+        "/contacts/trash/",
+        "/contacts/settings/",
+        "/settings/",
+        "/settings/profile/",
+        "/settings/notifications/",
+        "/settings/blocked/",
+        "/settings/reports/",
+        "/settings/data/",
+        "/settings/close/",
+        "/accounts/email/",
+        "/accounts/password/change/",
+        "/accounts/2fa/",
+        "/accounts/sessions/",
+        "/accounts/reauthenticate/",
+        "/accounts/logout/",
+    ]
+
+
+def outline(client, path) -> PageOutline:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    parsed = PageOutline()
+    parsed.feed(response.content.decode())
+    return parsed
+
+
+def test_each_page_opens_with_its_one_h1(alice_client, member_pages):
+    """Someone moving by headings meets the page's h1 first, before the
+    section's navigation or sidebar, and only one."""
+    for path in member_pages:
+        headings = outline(alice_client, path).headings
+        assert headings[:1] == ["h1"], (path, headings)
+        assert headings.count("h1") == 1, (path, headings)
