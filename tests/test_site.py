@@ -571,3 +571,109 @@ def test_each_page_opens_with_its_one_h1(alice_client, member_pages):
         headings = outline(alice_client, path).headings
         assert headings[:1] == ["h1"], (path, headings)
         assert headings.count("h1") == 1, (path, headings)
+
+
+ALLAUTH_STOCK_PHRASES = [
+    "If you have not created an account yet",
+    "Then please",
+    "Forgotten your password?",
+    "Please contact us",
+    "contact us if you do not receive",
+    "We have sent",
+    "finalize the signup process",
+    "issue a new email confirmation request",
+    "possibly because it has already been used",
+    "Your password is now changed",
+    "Bad token",
+    "is an email address for user",
+    "Please reauthenticate",
+    "Enter your password:",
+    "An authenticator app is not active",
+]
+
+
+def account_flow_pages(alice, client) -> dict[str, str]:
+    """Each account page a visitor or a member can reach, rendered: sign up,
+    sign in, the password reset and email confirmation flows, confirming
+    access before a sensitive change, two-factor authentication, sign out."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+    from allauth.account.utils import user_pk_to_url_str
+    from django.test import Client
+
+    from tests.conftest import signed_in_client
+
+    pages = {}
+
+    def keep(name, response):
+        assert response.status_code == 200, name
+        pages[name] = response.content.decode()
+
+    for path in (
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/accounts/password/reset/",
+        "/accounts/password/reset/done/",
+        "/accounts/password/reset/key/1-not-a-token/",
+        "/accounts/password/reset/key/done/",
+        "/accounts/confirm-email/",
+        "/accounts/confirm-email/not-a-key/",
+    ):
+        keep(path, client.get(path))
+    key = f"{user_pk_to_url_str(alice)}-{default_token_generator.make_token(alice)}"
+    keep(
+        "reset: new password",
+        Client().get(f"/accounts/password/reset/key/{key}/", follow=True),
+    )
+    address = EmailAddress.objects.create(
+        user=alice, email="alice.new@example.com", verified=False
+    )
+    keep(
+        "confirm: new address",
+        client.get(f"/accounts/confirm-email/{EmailConfirmationHMAC(address).key}/"),
+    )
+    member = signed_in_client(alice)
+    keep("confirm: expired, signed in", member.get("/accounts/confirm-email/x/"))
+    for path in (
+        "/accounts/2fa/",
+        "/accounts/2fa/totp/activate/",
+        "/accounts/reauthenticate/",
+        "/accounts/logout/",
+    ):
+        keep(path, member.get(path, follow=True))
+    return pages
+
+
+def test_account_pages_speak_in_the_sites_own_words(alice, client):
+    """No account page is left in allauth's stock wording, and each says
+    where it is in its title."""
+    titles = {}
+    for name, html in account_flow_pages(alice, client).items():
+        for phrase in ALLAUTH_STOCK_PHRASES:
+            assert phrase.lower() not in html.lower(), (name, phrase)
+        parsed = PageOutline()
+        parsed.feed(html)
+        titles[name] = " ".join(parsed.title.split())
+    assert titles["/accounts/password/reset/key/1-not-a-token/"] == (
+        "Link no longer works · Rapport"
+    )
+    assert titles["reset: new password"] == "Choose a new password · Rapport"
+    assert titles["/accounts/password/reset/done/"] == "Check your email · Rapport"
+    assert titles["/accounts/password/reset/key/done/"] == "Password changed · Rapport"
+    assert titles["confirm: new address"] == "Confirm your email address · Rapport"
+    assert titles["/accounts/reauthenticate/"] == "Confirm access · Rapport"
+
+
+def test_an_expired_confirmation_link_says_how_to_get_a_new_one(alice, client):
+    """A visitor is sent to sign in (which sends a new link), not to the
+    email settings they cannot open; a member to those settings."""
+    from tests.conftest import signed_in_client
+
+    def main(response) -> str:
+        return re.search(r"<main.*</main>", response.content.decode(), re.S).group(0)
+
+    visitor = main(client.get("/accounts/confirm-email/not-a-key/"))
+    assert 'href="/accounts/login/"' in visitor
+    assert 'href="/accounts/email/"' not in visitor
+    member = main(signed_in_client(alice).get("/accounts/confirm-email/not-a-key/"))
+    assert 'href="/accounts/email/"' in member
