@@ -573,6 +573,31 @@ def test_each_page_opens_with_its_one_h1(alice_client, member_pages):
         assert headings.count("h1") == 1, (path, headings)
 
 
+def test_each_page_is_titled_by_what_it_is_then_the_site(alice_client, member_pages):
+    """Every title is "<Page> · Rapport", a section's page (My Network,
+    Contacts, Settings) saying its section before the site's name, and no
+    two of the pages share one."""
+    titles = {}
+    for path in member_pages:
+        title = " ".join(outline(alice_client, path).title.split())
+        page, _, site = title.rpartition(" · ")
+        assert site == "Rapport", (path, title)
+        assert page not in ("", "Rapport"), (path, title)
+        titles[path] = title
+    assert len(set(titles.values())) == len(titles), titles
+    assert titles["/network/search/"] == "Find members · My Network · Rapport"
+    assert titles["/in/alice/connections/"] == "Your connections · Rapport"
+    assert titles["/in/bob/connections/"] == "Connections of Bob Okafor · Rapport"
+    for path, title in titles.items():
+        in_settings = path.startswith(("/settings/", "/accounts/"))
+        if in_settings and path not in ("/settings/", "/accounts/reauthenticate/"):
+            assert title.endswith(" · Settings · Rapport"), (path, title)
+        if path.startswith(("/contacts/labels/", "/contacts/trash/", "/contacts/im")):
+            assert title.endswith(" · Contacts · Rapport"), (path, title)
+    assert titles["/contacts/settings/"] == "Settings · Contacts · Rapport"
+    assert titles["/contacts/?favorites=1"] == "Favourites · Contacts · Rapport"
+
+
 ALLAUTH_STOCK_PHRASES = [
     "If you have not created an account yet",
     "Then please",
