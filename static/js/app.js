@@ -235,7 +235,9 @@
   // in the new content (the same action: a star, Like, Comment), else to the
   // new content itself ("Load more": the first new item; an answered
   // invitation: its row), else beside what was removed, instead of falling
-  // back to the top of the page.
+  // back to the top of the page. A control that says where its new content
+  // starts (data-focus-new=".message": "Load earlier messages", whose first
+  // new item is the next such control) sends the focus there.
   var focusPlace = null;
 
   function visible(elt) {
@@ -287,6 +289,7 @@
     focusPlace = {
       elt: active,
       selectors: counterpartSelectors(active),
+      focusNew: active.getAttribute("data-focus-new"),
       target: target,
       parent: target.parentNode,
       before: target.previousSibling,
@@ -325,6 +328,15 @@
     if (active && active !== document.body && active !== place.elt) return;
     if (visible(place.elt)) return;
     var content = newContent(place);
+    if (place.focusNew) {
+      for (var k = 0; k < content.length; k++) {
+        var first = content[k].matches(place.focusNew) ? content[k] : content[k].querySelector(place.focusNew);
+        if (first && visible(first)) {
+          focusInPlace(first);
+          return;
+        }
+      }
+    }
     for (var i = 0; i < place.selectors.length; i++) {
       for (var j = 0; j < content.length; j++) {
         var root = content[j];

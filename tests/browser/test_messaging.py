@@ -106,3 +106,30 @@ def test_earlier_messages_load_above_and_disconnection_makes_it_read_only(
     expect(ui.page.get_by_label("Message to Bob Okafor")).to_have_count(0)
     ui.check_a11y("read-only")
     ui.screenshot("messages-thread-phone-dark", full_page=False)
+
+
+def test_after_loading_earlier_messages_the_keyboard_is_on_the_first_one(
+    browser_session, alice, bob
+):
+    """Pressing "Load earlier messages" from the keyboard leaves the focus on
+    the oldest message it brought, ready to read down from, and a second
+    press does the same with the next ones; never back at the top of the
+    page."""
+    connect(alice, bob)
+    bulk_messages(alice, bob, 120, step_minutes=60 * 5)
+    ui = browser_session(color_scheme="dark")
+    ui.sign_in(alice)
+    ui.goto("/messages/with/bob/")
+    expect(ui.page.locator(".message")).to_have_count(50)
+    focused_message = "document.activeElement.closest('.message')?.textContent"
+    for loaded, oldest in ((100, "Message number 20"), (120, "Message number 0")):
+        ui.page.get_by_role("link", name="Load earlier messages").focus()
+        ui.page.keyboard.press("Enter")
+        expect(ui.page.locator(".message")).to_have_count(loaded)
+        expect(ui.page.locator(".message:focus")).to_have_count(1)
+        assert oldest in ui.page.evaluate(focused_message)
+        assert ui.page.locator(".message").first.evaluate(
+            "element => element === document.activeElement"
+        )
+    ui.check_a11y("earlier messages, focused")
+    ui.screenshot("messages-earlier-focused", full_page=False)
