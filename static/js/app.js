@@ -429,6 +429,35 @@
     if (event.target.matches("[data-bulk-item], [data-bulk-all]")) updateBulk();
   });
 
+  // Contacts list: after a bulk action the bar's buttons hide with the
+  // selection, and the focus goes to the first contact the action changed
+  // (a label added or removed) or, when they went to the Trash, to the row
+  // that took the first one's place; the flash says what was done. A refusal
+  // (422) keeps the selection, the bar and the focus where they were.
+  var bulkChanged = null;
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form || !form.matches || !form.matches("[data-bulk]")) return;
+    var boxes = Array.prototype.slice.call(document.querySelectorAll("[data-bulk-item]"));
+    var first = boxes.findIndex(function (box) {
+      return box.checked;
+    });
+    bulkChanged = first < 0 ? null : { value: boxes[first].value, index: first };
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var changed = bulkChanged;
+    var form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!changed || !form || !form.matches || !form.matches("[data-bulk]")) return;
+    bulkChanged = null;
+    if (!event.detail.xhr || event.detail.xhr.status !== 200) return;
+    var rows = document.querySelectorAll(".contact-row");
+    var box = document.querySelector("[data-bulk-item]" + attributeSelector("value", changed.value));
+    var row = (box && box.closest(".contact-row")) || rows[Math.min(changed.index, rows.length - 1)];
+    if (row) focusInPlace(row);
+  });
+
   // Contacts list: "Export" opens the Export page with the selected contacts
   // in its address (without JavaScript the bar's form posts them there).
   document.addEventListener("click", function (event) {

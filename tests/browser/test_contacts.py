@@ -9,7 +9,7 @@ from connections.demo import silhouette_upload
 from connections.models import ConnectionRequest
 from contacts.models import Contact
 from contacts.services.photos import contact_photo_set
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, FOCUS_RING_CUT, PHONE
 from tests.factories import ContactFactory, LabelFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -403,3 +403,46 @@ def test_connect_with_a_contact_who_is_on_rapport_and_invite_one_who_is_not(
     expect(ui.page.get_by_label("Email")).to_have_value("zoe@example.org")
     ui.page.get_by_role("button", name=re.compile("Send")).click()
     expect(ui.page.get_by_text("Invitation sent to zoe@example.org.")).to_be_visible()
+
+
+def test_after_a_bulk_action_the_keyboard_is_on_the_contacts_it_changed(ui, alice):
+    """Labelling the selected contacts leaves the focus on the first of them;
+    moving some to the Trash, on the row that took the first one's place.
+    The result is read out, and the focus is never the whole list."""
+    names = ["Ada Byron", "Ben Carter", "Cleo Dubois", "Dan Evans"]
+    people = [
+        ContactFactory(owner=alice, given_name=first, family_name=last)
+        for first, last in (name.split() for name in names)
+    ]
+    LabelFactory(owner=alice, name="Family")
+    ui.sign_in(alice)
+    ui.goto("/contacts/")
+    page = ui.page
+    focused_row = (
+        "document.activeElement.closest('.contact-row')"
+        "?.querySelector('[data-bulk-item]').value"
+    )
+
+    page.get_by_role("checkbox", name=f"Select {names[1]}").check()
+    page.get_by_role("checkbox", name=f"Select {names[2]}").check()
+    page.get_by_label("Label", exact=True).select_option(label="Family")
+    page.get_by_role("button", name="Add label").focus()
+    page.keyboard.press("Enter")
+    added = page.get_by_role("status").filter(has_text="added to 2 contacts")
+    expect(added).to_be_visible()
+    expect(page.locator(".contact-row:focus")).to_have_count(1)
+    assert page.evaluate(focused_row) == str(people[1].pk)
+    cut = page.locator(".contact-row:focus").evaluate(FOCUS_RING_CUT)
+    assert not cut, f"the focused row's ring is {cut}"
+    ui.check_a11y("labelled")
+
+    page.get_by_role("checkbox", name=f"Select {names[1]}").check()
+    page.get_by_role("button", name="Delete").focus()
+    page.keyboard.press("Enter")
+    trashed = page.get_by_role("status").filter(has_text="moved to the Trash")
+    expect(trashed).to_be_visible()
+    expect(page.locator(".contact-row")).to_have_count(3)
+    expect(page.locator(".contact-row:focus")).to_have_count(1)
+    assert page.evaluate(focused_row) == str(people[2].pk)
+    ui.check_a11y("moved to the Trash")
+    ui.screenshot("contacts-bulk-trashed", full_page=False)
