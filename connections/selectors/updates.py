@@ -129,6 +129,16 @@ def update_for_viewer_or_404(*, viewer, pk, counted: bool = True) -> Update:
     return update
 
 
+def as_posted(update: Update, *, author) -> Update:
+    """A new update as its author sees it on their card, without a query for
+    the policy or the counts: its author is signed in, so appears to
+    themselves, and `update_post` gave it its counts (none yet). The author's
+    profile is read for their name and photo."""
+    update.author = author
+    _with_shown_authors([update], signed_in=True)
+    return update
+
+
 def own_update_or_404(*, member, pk) -> Update:
     """One of `member`'s own updates (to edit or delete), else 404."""
     return get_object_or_404(

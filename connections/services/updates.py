@@ -68,6 +68,10 @@ def update_post(
     update = Update.objects.create(
         author=author, text=text, audience=audience, created=now
     )
+    # Nothing likes or comments a new update yet: it comes with the counts
+    # `with_activity` would give it, so showing it to its author counts nothing.
+    update.like_count = update.comment_count = 0
+    update.liked = False
     FeedEntry.objects.create(member=author, update=update, created=now)
     # Most members have a few hundred connections: their feeds are written
     # at once. A large network's are written by a task after the commit.

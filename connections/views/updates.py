@@ -21,6 +21,7 @@ from connections.selectors.depth import reminders_due
 from connections.selectors.network import suggestions_for
 from connections.selectors.profiles import VIEW_AS
 from connections.selectors.updates import (
+    as_posted,
     comments_on,
     feed_for,
     own_update_or_404,
@@ -77,8 +78,12 @@ def update_create(request):
     if not request.htmx:
         messages.success(request, _("Update posted."))
         return redirect("home")
-    # The card as its author sees it, counted (one query, as a recount costs).
-    update = update_for_viewer_or_404(viewer=request.user, pk=update.pk)
+    if hasattr(update, "like_count"):
+        # Just posted: nothing to count, nor to ask the policy.
+        update = as_posted(update, author=request.user)
+    else:
+        # Sent twice: the update posted the first time, as it is now.
+        update = update_for_viewer_or_404(viewer=request.user, pk=update.pk)
     return render(
         request,
         "connections/home.html#posted",

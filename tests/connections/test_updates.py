@@ -6,6 +6,8 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from connections.models import Comment, FeedEntry, Like, Update
@@ -206,6 +208,40 @@ class TestPages:
         assert 'id="composer"' in html
         assert 'hx-swap-oob="afterbegin:#feed-list"' in html
         assert "Hi</div>" in html
+
+    def test_posting_with_htmx_shows_the_new_card_without_counting(
+        self, alice, alice_client
+    ):
+        alice.display_name = "Alice Martin"
+        alice.save()
+        ProfileFactory(member=alice, name_audience="members")
+        with CaptureQueriesContext(connection) as captured:
+            response = alice_client.post(
+                "/updates/", {"text": "Hi", "audience": "public"}, **HTMX
+            )
+        assert response.status_code == 200
+        cards = update_cards(response.content.decode())
+        assert "Alice Martin" in cards
+        assert '<span class="visually-hidden">0 likes</span>' in cards
+        assert 'aria-pressed="false"' in cards
+        # A new update has no likes or comments to count, and its author
+        # sees it: no query reads them, nor blocks.
+        sql = " ".join(query["sql"] for query in captured)
+        assert "connections_like" not in sql
+        assert "connections_block" not in sql
+
+    def test_posting_twice_with_htmx_shows_the_first_update_as_it_is_now(
+        self, alice, bob, alice_client
+    ):
+        connect(alice, bob)
+        data = {"text": "Once", "audience": "connections"}
+        alice_client.post("/updates/", data)
+        like_toggle(update=Update.objects.get(), member=bob, like=True)
+        response = alice_client.post("/updates/", data, **HTMX)
+        assert response.status_code == 200
+        cards = update_cards(response.content.decode())
+        assert '<span class="visually-hidden">1 like</span>' in cards
+        assert Update.objects.count() == 1
 
     @pytest.mark.parametrize("htmx", [False, True])
     def test_too_long_update_keeps_what_was_typed(self, alice_client, htmx):
