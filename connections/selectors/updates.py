@@ -115,6 +115,21 @@ def recount(update: Update, *, viewer) -> Update:
     return update
 
 
+def recount_comments(update: Update, *, viewer, first_page: Page | None = None):
+    """Count again the comments on `update` that `viewer` sees (the
+    `comment_count` of `with_activity`), after they commented, without the
+    likes nor the viewer's like. `first_page` is the page of `comments_on`
+    read from the top, if the caller has it: when it holds every comment, its
+    rows are the count and no query is sent; else one query counts them."""
+    if first_page is not None and not first_page.has_more:
+        update.comment_count = len(first_page)
+    else:
+        update.comment_count = (
+            comments_visible_to(viewer=viewer).filter(update=update.pk).count()
+        )
+    return update
+
+
 def update_for_viewer_or_404(*, viewer, pk, counted: bool = True) -> Update:
     """The update `pk` with its counts if `viewer` may see it, else 404.
 

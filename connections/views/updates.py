@@ -26,6 +26,7 @@ from connections.selectors.updates import (
     feed_for,
     own_update_or_404,
     recount,
+    recount_comments,
     update_for_viewer_or_404,
     updates_by,
 )
@@ -228,11 +229,11 @@ def update_comments(request, pk):
             messages.success(request, _("Comment posted."))
             if not request.htmx:
                 return redirect(f"{detail_url}#comments")
-        recount(update, viewer=request.user)
         if comment is not None:
             form = CommentForm()
         else:
             if not request.htmx:
+                recount(update, viewer=request.user)
                 comments = comments_on(update=update, viewer=request.user)
                 return render(
                     request,
@@ -251,6 +252,12 @@ def update_comments(request, pk):
         return redirect(f"{detail_url}#comments")
     cursor = request.GET.get("after", "")
     comments = comments_on(update=update, viewer=request.user, cursor=cursor)
+    if posting:
+        # The answer shows the comment count alone: the likes are not counted,
+        # nor the comments when they all fit on the page read from the top.
+        recount_comments(
+            update, viewer=request.user, first_page=None if cursor else comments
+        )
     context = {
         "update": update,
         "comments": comments,

@@ -404,6 +404,46 @@ class TestPages:
             response.content.decode()
         )
 
+    def test_comment_with_htmx_counts_from_the_comments_shown(
+        self, alice, bob, bob_client, posts
+    ):
+        connect(alice, bob)
+        pk = posts["connections"].pk
+        CommentFactory(update=posts["connections"], author=alice)
+        with CaptureQueriesContext(connection) as captured:
+            response = bob_client.post(
+                f"/updates/{pk}/comments/", {"text": "Great news"}, **HTMX
+            )
+        assert '<span class="visually-hidden">2 comments</span>' in (
+            response.content.decode()
+        )
+        # Both comments are on the page the answer shows: they are the count.
+        # Nor are the likes counted, which the answer does not show.
+        sql = " ".join(query["sql"] for query in captured)
+        assert "COUNT(" not in sql.upper()
+        assert "connections_like" not in sql
+
+    @pytest.mark.parametrize("text", ["More", " "])
+    def test_comment_with_htmx_counts_the_comments_beyond_the_page(
+        self, alice, bob, bob_client, posts, settings, text
+    ):
+        settings.RAPPORT_COMMENTS_PAGE_SIZE = 2
+        connect(alice, bob)
+        update = posts["connections"]
+        carol = UserFactory()
+        connect(alice, carol)
+        for author in (alice, alice, bob, carol):
+            CommentFactory(update=update, author=author)
+        BlockFactory(blocker=bob, blocked=carol)
+        response = bob_client.post(
+            f"/updates/{update.pk}/comments/", {"text": text}, **HTMX
+        )
+        # Carol's comment is hidden from bob, who blocked her.
+        count = "4 comments" if text.strip() else "3 comments"
+        html = response.content.decode()
+        assert f'<span class="visually-hidden">{count}</span>' in html
+        assert "Older comments" in html
+
     def test_comment_without_javascript_and_empty_comment(
         self, alice, bob, bob_client, posts
     ):
