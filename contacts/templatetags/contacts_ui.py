@@ -51,21 +51,18 @@ def favorite_button(context, contact):
     page's `#favorite-word` and the contact's name (id contact-name-<pk>).
     """
     shared = _shared(context)
-    url = id_path(shared["favorite"], contact.pk)
+    url = _e(id_path(shared["favorite"], contact.pk))
     on = int(bool(contact.is_favorite))
-    return format_html(
-        '<button type="submit" form="favorite-form" formaction="{url}" '
-        'name="is_favorite" value="{value}" class="btn btn-icon favorite-toggle{on}" '
-        'aria-pressed="{pressed}" aria-labelledby="favorite-word contact-name-{pk}" '
-        'title="{title}" hx-post="{url}" hx-target="this" hx-swap="outerHTML">'
-        "{star}</button>",
-        url=url,
-        value="0" if on else "1",
-        on=" is-favorite" if on else "",
-        pressed="true" if on else "false",
-        pk=str(contact.pk),
-        title=shared["titles"][on],
-        star=shared["stars"][on],
+    # Plain formatting, each value escaped as `contact_row` does: a list of
+    # fifty rows has fifty stars.
+    return mark_safe(  # noqa: S308 - every value below is escaped or markup we wrote
+        f'<button type="submit" form="favorite-form" formaction="{url}" '
+        f'name="is_favorite" value="{"0" if on else "1"}" '
+        f'class="btn btn-icon favorite-toggle{" is-favorite" if on else ""}" '
+        f'aria-pressed="{"true" if on else "false"}" '
+        f'aria-labelledby="favorite-word contact-name-{contact.pk}" '
+        f'title="{_e(shared["titles"][on])}" hx-post="{url}" hx-target="this" '
+        f'hx-swap="outerHTML">{shared["stars"][on]}</button>'
     )
 
 

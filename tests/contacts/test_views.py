@@ -688,6 +688,26 @@ def test_edit_without_javascript_is_a_page_and_redirects(alice, alice_client):
 # ---------- Favourites, delete ----------
 
 
+def test_each_row_of_the_list_has_its_star_pressed_or_not(alice, alice_client):
+    from connections.templatetags.ui import icon
+
+    starred = ContactFactory(owner=alice, given_name="Ann", is_favorite=True)
+    plain = ContactFactory(owner=alice, given_name="Bea")
+    html = text(alice_client.get(reverse("contacts:list")))
+    for contact, on in ((starred, True), (plain, False)):
+        url = reverse("contacts:favorite", args=[contact.pk])
+        assert (
+            f'<button type="submit" form="favorite-form" formaction="{url}" '
+            f'name="is_favorite" value="{"0" if on else "1"}" '
+            f'class="btn btn-icon favorite-toggle{" is-favorite" if on else ""}" '
+            f'aria-pressed="{"true" if on else "false"}" '
+            f'aria-labelledby="favorite-word contact-name-{contact.pk}" '
+            f'title="{"Remove from favourites" if on else "Add to favourites"}" '
+            f'hx-post="{url}" hx-target="this" hx-swap="outerHTML">'
+            f"{icon('star-filled' if on else 'star')}</button>"
+        ) in html
+
+
 def test_star_with_htmx_swaps_the_button(alice, alice_client):
     contact = ContactFactory(owner=alice)
     url = reverse("contacts:favorite", args=[contact.pk])
