@@ -77,7 +77,7 @@ def update_post(
     # at once. A large network's are written by a task after the commit.
     degree = Connection.objects.filter(member=author).count()
     if degree <= settings.RAPPORT_FEED_INLINE_FAN_OUT:
-        feed_fan_out(update_id=update.pk)
+        _fan_out(update)
     else:
         transaction.on_commit(lambda: tasks.fan_out_update.enqueue(update.pk))
     return update
@@ -92,6 +92,13 @@ def feed_fan_out(*, update_id: int) -> int:
     update = Update.objects.filter(pk=update_id).first()
     if update is None:
         return 0
+    return _fan_out(update)
+
+
+def _fan_out(update: Update) -> int:
+    """`feed_fan_out` for an update in hand (posting has it: no need to read
+    it again). A batch shorter than a full one is the last: no query asks
+    for the empty one after it."""
     members = (
         Connection.objects.filter(member=update.author_id)
         .order_by("other_id")
@@ -101,16 +108,17 @@ def feed_fan_out(*, update_id: int) -> int:
     last = 0
     while True:
         batch = list(members.filter(other_id__gt=last)[:FAN_OUT_BATCH])
-        if not batch:
-            return written
-        FeedEntry.objects.bulk_create(
-            [
-                FeedEntry(member_id=member, update=update, created=update.created)
-                for member in batch
-            ],
-            ignore_conflicts=True,
-        )
+        if batch:
+            FeedEntry.objects.bulk_create(
+                [
+                    FeedEntry(member_id=member, update=update, created=update.created)
+                    for member in batch
+                ],
+                ignore_conflicts=True,
+            )
         written += len(batch)
+        if len(batch) < FAN_OUT_BATCH:
+            return written
         last = batch[-1]
 
 

@@ -730,6 +730,36 @@ class TestServices:
         feed_fan_out(update_id=update.pk)
         assert FeedEntry.objects.filter(update=update).count() == 2
 
+    @pytest.mark.parametrize("connections", [2, 3])
+    def test_posting_reads_each_batch_of_the_feeds_once(
+        self, alice, monkeypatch, connections
+    ):
+        from connections.services import updates as update_services
+
+        monkeypatch.setattr(update_services, "FAN_OUT_BATCH", 2)
+        others = UserFactory.create_batch(connections)
+        for other in others:
+            connect(alice, other)
+        with CaptureQueriesContext(connection) as captured:
+            update = update_post(author=alice, text="x")
+        # The update is not read again after it is written, and a batch
+        # shorter than two is the last one: 3 connections are read in two
+        # batches; 2 connections, in a full batch and an empty one.
+        reads = [
+            query["sql"]
+            for query in captured
+            if query["sql"].startswith("SELECT")
+            and (
+                "connections_connection" in query["sql"]
+                or "connections_update" in query["sql"]
+            )
+        ]
+        # The count of connections, the double submit, and the batches.
+        assert len(reads) == 2 + 2
+        assert set(
+            FeedEntry.objects.filter(update=update).values_list("member", flat=True)
+        ) == {alice.pk, *(other.pk for other in others)}
+
     def test_double_comment_is_stored_once(self, alice, bob, posts):
         connect(alice, bob)
         for _ in range(2):
