@@ -83,25 +83,9 @@ def archive_imports(member, base_url: str) -> Iterator[bytes]:
                 ContactImport.Format(file_format).label,
                 uploaded,
                 ContactImport.Status(status).label,
-                finished,
-                added,
-                merged,
-                skipped,
-                label,
-                undone,
+                *rest,
             )
-            for (
-                name,
-                file_format,
-                uploaded,
-                status,
-                finished,
-                added,
-                merged,
-                skipped,
-                label,
-                undone,
-            ) in rows
+            for name, file_format, uploaded, status, *rest in rows
         ),
     )
 
