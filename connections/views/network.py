@@ -71,12 +71,22 @@ def first_message(error: ValidationError) -> str:
     return error.messages[0] if error.messages else _("That didn't work.")
 
 
-def with_badge(request, response):
-    """Append the navigation badge as an out-of-band swap to an htmx fragment."""
-    counts = nav_badge_counts(member=request.user)
+def with_badge(request, response, *, tabs: bool = False):
+    """Append the navigation badge as an out-of-band swap to an htmx fragment;
+    with `tabs` (an answer to a row of My Network's pages), the counts of its
+    tabs too, read in the same one query."""
+    member = request.user
+    # Counted after the change, whatever was read before it in this request.
+    for cached in ("_nav_badge_counts", "_network_counts"):
+        member.__dict__.pop(cached, None)
+    counts = (network_counts if tabs else nav_badge_counts)(member=member)
     response.content += render_to_string(
         "connections/_nav_badge_oob.html",
-        {"count": counts["invitations"], "messages_count": counts["messages"]},
+        {
+            "count": counts["invitations"],
+            "messages_count": counts["messages"],
+            "tab_counts": counts if tabs else None,
+        },
         request=request,
     ).encode()
     return response
@@ -347,16 +357,16 @@ def invitation_fragment(request, invitation, *, viewer_is_sender: bool):
             else "connections/_invitation_item.html"
         )
         response = render(request, template, {"invitation": invitation})
-    else:
-        response = render(
-            request,
-            "connections/_relationship_action.html",
-            {
-                "member": other,
-                "relationship": relationship_with(viewer=request.user, member=other),
-                "next": current_path(request),
-            },
-        )
+        return with_badge(request, response, tabs=True)
+    response = render(
+        request,
+        "connections/_relationship_action.html",
+        {
+            "member": other,
+            "relationship": relationship_with(viewer=request.user, member=other),
+            "next": current_path(request),
+        },
+    )
     return with_badge(request, response)
 
 
@@ -616,7 +626,7 @@ def email_invitation_withdraw(request, pk):
         % {"email": invitation.email},
     )
     if request.htmx:
-        return HttpResponse("")
+        return with_badge(request, HttpResponse(""), tabs=True)
     return redirect(safe_next(request, reverse("connections:invitations_sent")))
 
 

@@ -464,6 +464,37 @@ class TestAnswering:
         invitation.refresh_from_db()
         assert invitation.status == "withdrawn"
 
+    def test_an_answered_row_updates_my_networks_tab_counts(
+        self, alice, bob, carol, bob_client
+    ):
+        """Accepting on the Invitations tab lowers its count and raises the
+        Connections one at once, not at the next page load."""
+
+        def tab_counts(html):
+            return dict(
+                re.findall(
+                    r'id="tab-count-(\w+)" hx-swap-oob="true">(\d+)<', html
+                )
+            )
+
+        first, second = send(alice, bob), send(carol, bob)
+        send(bob, UserFactory())
+        response = bob_client.post(
+            self.url(first), {"action": "accept", "fragment": "invitation"}, **HTMX
+        )
+        html = response.content.decode()
+        assert tab_counts(html) == {"connections": "1", "received": "1", "sent": "1"}
+        # The navigation badge says the same.
+        assert re.search(r'id="nav-badge-network"[^>]*>1<', html)
+        response = bob_client.post(
+            self.url(second), {"action": "ignore", "fragment": "invitation"}, **HTMX
+        )
+        assert tab_counts(response.content.decode())["received"] == "0"
+        # A button elsewhere (a profile's) has no tabs to update.
+        third = send(UserFactory(), bob)
+        response = bob_client.post(self.url(third), {"action": "accept"}, **HTMX)
+        assert "tab-count" not in response.content.decode()
+
     def test_answers_are_post_only(self, alice, bob, bob_client):
         invitation = send(alice, bob)
         assert bob_client.get(self.url(invitation)).status_code == 405
@@ -847,6 +878,17 @@ class TestInviteByEmail:
         assert alice_client.post(url)["Location"] == "/network/invitations/sent/"
         invitation.refresh_from_db()
         assert invitation.status == "withdrawn"
+
+    def test_withdrawing_an_email_invitation_lowers_the_sent_count(
+        self, alice, alice_client
+    ):
+        kept = network.email_invitation_send(inviter=alice, email="y@example.org")
+        gone = network.email_invitation_send(inviter=alice, email="z@example.org")
+        response = alice_client.post(f"/network/invite/{gone.pk}/withdraw/", **HTMX)
+        html = response.content.decode()
+        assert 'id="tab-count-sent" hx-swap-oob="true">1<' in html
+        kept.refresh_from_db()
+        assert kept.status == "sent"
 
 
 class TestJoin:
