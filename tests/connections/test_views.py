@@ -472,9 +472,7 @@ class TestAnswering:
 
         def tab_counts(html):
             return dict(
-                re.findall(
-                    r'id="tab-count-(\w+)" hx-swap-oob="true">(\d+)<', html
-                )
+                re.findall(r'id="tab-count-(\w+)" hx-swap-oob="true">(\d+)<', html)
             )
 
         first, second = send(alice, bob), send(carol, bob)
