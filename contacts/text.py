@@ -143,6 +143,33 @@ def search_terms(query: str, *, max_terms: int = 8) -> list[str]:
     return terms[:max_terms]
 
 
+# Scripts whose names are written family name first and without spaces.
+EAST_ASIAN_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL")
+
+
+def east_asian(text: str) -> bool:
+    """Whether every letter of `text` is Chinese, Japanese or Korean ("李",
+    "さくら", "민준"); False for text without letters."""
+    letters = [char for char in text if char.isalpha()]
+    return bool(letters) and all(
+        unicodedata.name(char, "").startswith(EAST_ASIAN_SCRIPTS) for char in letters
+    )
+
+
+def whole_name(prefix: str, given: str, middle: str, family: str, suffix: str) -> str:
+    """A name's parts in the order its language writes them: "Dr. Zoë A.
+    Martin Jr.", but "李娜" for 李 (family) and 娜 (given), as Chinese,
+    Japanese and Korean names are written family name first, unspaced."""
+    prefix, given, middle, family, suffix = (
+        part.strip() for part in (prefix, given, middle, family, suffix)
+    )
+    if given and family and east_asian(given + middle + family):
+        core = [family + middle + given]
+    else:
+        core = [given, middle, family]
+    return " ".join(part for part in (prefix, *core, suffix) if part)
+
+
 def name_parts(whole: str) -> tuple[str, str]:
     """A whole name as (given, family), for formats that hold only the parts.
 

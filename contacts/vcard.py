@@ -24,6 +24,8 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from contacts.text import whole_name
+
 VERSIONS = ("3.0", "4.0")
 CONTENT_TYPE = "text/vcard"
 PRODID = "-//Rapport//Contacts//EN"
@@ -177,14 +179,13 @@ class VCard:
 
     @property
     def composed_name(self) -> str:
-        parts = (
+        return whole_name(
             self.prefix,
             self.given_name,
             self.middle_name,
             self.family_name,
             self.suffix,
         )
-        return " ".join(part.strip() for part in parts if part.strip())
 
     def implied_name(self) -> str:
         """The name the card shows without FN: name parts, nickname, org…"""

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contacts.text import digits, fold, name_key
+from contacts.text import digits, fold, name_key, whole_name
 
 NAME_PARTS = ("prefix", "given_name", "middle_name", "family_name", "suffix")
 NOTES_MAX = 10_000
@@ -206,10 +206,8 @@ class Contact(models.Model):
 
     @property
     def composed_name(self) -> str:
-        """The name parts joined: "Dr. Zoë A. Martin Jr."."""
-        return " ".join(
-            part.strip() for part in (getattr(self, f) for f in NAME_PARTS) if part
-        ).strip()
+        """The name parts joined: "Dr. Zoë A. Martin Jr.", "李娜" (`whole_name`)."""
+        return whole_name(*(getattr(self, part) for part in NAME_PARTS))
 
     def derive_names(
         self, *, emails: Iterable[str] = (), phones: Iterable[tuple[str, str]] = ()
@@ -224,7 +222,7 @@ class Contact(models.Model):
         parts = [getattr(self, part) for part in NAME_PARTS]
         shown = (
             self.display_name.strip()
-            or " ".join(part.strip() for part in parts if part).strip()
+            or self.composed_name
             or self.nickname.strip()
             or self.organization.strip()
             or (emails[0] if emails else "")

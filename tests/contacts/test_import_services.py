@@ -910,6 +910,24 @@ def test_an_address_part_too_long_is_shortened_with_a_notice(alice, flow):
     assert (address.city, address.postal_code) == ("Leeds", "L" * 20)
 
 
+def test_a_card_with_only_name_parts_is_named_in_its_languages_order(alice, flow):
+    """Without FN, Chinese, Japanese and Korean names read family name first,
+    unspaced, as their phones and Google Contacts show them."""
+    data = "".join(
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nN:{n}\r\nEND:VCARD\r\n"
+        for n in ("李;娜;;;", "山田;さくら;;;", "김;민준;;;", "Martin;Zoë;;;")
+    ).encode()
+    batch = flow.upload(alice, "names.vcf", data)
+    assert batch.status == Status.READY, batch.error
+    flow.confirm(batch)
+    names = Contact.objects.filter(owner=alice).values_list("shown_name", flat=True)
+    shown = set(names)
+    assert shown == {"李娜", "山田さくら", "김민준", "Zoë Martin"}
+    # The parts stay where they were, for the editor and the export.
+    li = Contact.objects.get(owner=alice, shown_name="李娜")
+    assert (li.family_name, li.given_name, li.display_name) == ("李", "娜", "")
+
+
 @pytest.mark.parametrize(
     ("name", "encoding"),
     [

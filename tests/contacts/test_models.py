@@ -158,6 +158,14 @@ def test_nobody_signed_out_reaches_any_contact(alice):
             [],
             "Dr. Zoë Martin",
         ),
+        # Chinese, Japanese and Korean names: family name first, unspaced.
+        ({"given_name": "娜", "family_name": "李"}, [], [], "李娜"),
+        ({"given_name": "さくら", "family_name": "山田"}, [], [], "山田さくら"),
+        ({"given_name": "민준", "family_name": "김"}, [], [], "김민준"),
+        # Mixed scripts, or one part alone, keep the order they were given in.
+        ({"given_name": "Li", "family_name": "Na"}, [], [], "Li Na"),
+        ({"given_name": "Anna", "family_name": "山田"}, [], [], "Anna 山田"),
+        ({"given_name": "娜"}, [], [], "娜"),
         ({"nickname": "Zozo", "organization": "Acme"}, [], [], "Zozo"),
         ({"organization": "Acme"}, ["a@b.c"], [], "Acme"),
         ({}, ["zoe@example.com"], [("0123", "")], "zoe@example.com"),
