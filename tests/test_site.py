@@ -614,6 +614,7 @@ ALLAUTH_STOCK_PHRASES = [
     "Please reauthenticate",
     "Enter your password:",
     "An authenticator app is not active",
+    "You are already logged in",
 ]
 
 
@@ -659,6 +660,7 @@ def account_flow_pages(alice, client) -> dict[str, str]:
     )
     member = signed_in_client(alice)
     keep("confirm: expired, signed in", member.get("/accounts/confirm-email/x/"))
+    keep("reset: signed in", member.get("/accounts/password/reset/"))
     for path in (
         "/accounts/2fa/",
         "/accounts/2fa/totp/activate/",
@@ -673,7 +675,8 @@ def test_account_pages_speak_in_the_sites_own_words(alice, client):
     """No account page is left in allauth's stock wording, and each says
     where it is in its title."""
     titles = {}
-    for name, html in account_flow_pages(alice, client).items():
+    pages = account_flow_pages(alice, client)
+    for name, html in pages.items():
         for phrase in ALLAUTH_STOCK_PHRASES:
             assert phrase.lower() not in html.lower(), (name, phrase)
         parsed = PageOutline()
@@ -687,6 +690,12 @@ def test_account_pages_speak_in_the_sites_own_words(alice, client):
     assert titles["/accounts/password/reset/key/done/"] == "Password changed · Rapport"
     assert titles["confirm: new address"] == "Confirm your email address · Rapport"
     assert titles["/accounts/reauthenticate/"] == "Confirm access · Rapport"
+    # A member on the reset page is pointed to where they change it, and
+    # not asked to sign in.
+    signed_in = pages["reset: signed in"]
+    assert "You are signed in as Alice Martin" in signed_in
+    assert 'href="/accounts/password/change/"' in signed_in
+    assert "Remembered it?" not in signed_in
 
 
 def test_an_expired_confirmation_link_says_how_to_get_a_new_one(alice, client):
