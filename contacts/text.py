@@ -163,7 +163,7 @@ def whole_name(prefix: str, given: str, middle: str, family: str, suffix: str) -
     prefix, given, middle, family, suffix = (
         part.strip() for part in (prefix, given, middle, family, suffix)
     )
-    if given and family and east_asian(given + middle + family):
+    if east_asian(given) and east_asian(family) and (not middle or east_asian(middle)):
         core = [family + middle + given]
     else:
         core = [given, middle, family]

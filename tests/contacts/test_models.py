@@ -166,6 +166,7 @@ def test_nobody_signed_out_reaches_any_contact(alice):
         ({"given_name": "Li", "family_name": "Na"}, [], [], "Li Na"),
         ({"given_name": "Anna", "family_name": "山田"}, [], [], "Anna 山田"),
         ({"given_name": "娜"}, [], [], "娜"),
+        ({"given_name": "😀", "family_name": "龍"}, [], [], "😀 龍"),
         ({"nickname": "Zozo", "organization": "Acme"}, [], [], "Zozo"),
         ({"organization": "Acme"}, ["a@b.c"], [], "Acme"),
         ({}, ["zoe@example.com"], [("0123", "")], "zoe@example.com"),
