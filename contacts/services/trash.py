@@ -66,9 +66,28 @@ def trash_empty(*, owner) -> int:
     """Delete every contact in the owner's Trash for good. Returns how many.
 
     The merges that moved them there can no longer be undone: forgotten too.
+    A merge whose contacts were all restored by hand still can, and stays.
     """
     purged = _purge(Contact.objects.in_trash_of(owner))
-    ContactMerge.objects.filter(owner=owner).delete()
+    with transaction.atomic():
+        merges = list(
+            ContactMerge.objects.select_for_update()
+            .filter(owner=owner)
+            .values_list("pk", "merged")
+        )
+        left = set(
+            Contact.objects.filter(
+                owner=owner,
+                pk__in={part["id"] for _, merged in merges for part in merged},
+            ).values_list("pk", flat=True)
+        )
+        ContactMerge.objects.filter(
+            pk__in=[
+                pk
+                for pk, merged in merges
+                if any(part["id"] not in left for part in merged)
+            ]
+        ).delete()
     return purged
 
 

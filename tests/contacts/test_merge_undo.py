@@ -22,7 +22,13 @@ from contacts.services.duplicates import (
     recent_merges,
 )
 from contacts.services.photos import contact_photo_set
-from contacts.services.trash import contact_purge, trash_empty, trash_purge_expired
+from contacts.services.trash import (
+    contact_purge,
+    contact_restore,
+    contact_trash,
+    trash_empty,
+    trash_purge_expired,
+)
 from tests.conftest import HTMX
 from tests.contacts.test_photos import picture
 from tests.factories import ContactFactory, LabelFactory
@@ -239,6 +245,21 @@ def test_emptying_or_expiring_the_trash_forgets_its_merges(alice, bob, ann_and_a
     ContactMerge.objects.update(created=timezone.now() - datetime.timedelta(days=31))
     trash_purge_expired()
     assert not ContactMerge.objects.exists()
+
+
+def test_emptying_the_trash_keeps_a_merge_whose_contacts_were_restored_by_hand(
+    alice, ann_and_annie
+):
+    ann, annie = ann_and_annie
+    kept = merge(alice, ann, annie)
+    other = ContactFactory(owner=alice, given_name="Old")
+    contact_trash(contact=other)
+    contact_restore(contact=Contact.objects.get(pk=ann.pk))
+    assert trash_empty(owner=alice) == 1
+    assert recent_merges(owner=alice) == [kept.merge]
+    outcome = contact_merges_undo(owner=alice, merge_ids=[kept.merge.pk])
+    assert outcome.undone == ["Annie Lee"]
+    assert Contact.objects.owned_by(alice).count() == 2
 
 
 def test_undoing_twice_or_another_members_merge_does_nothing(alice, bob, ann_and_annie):
