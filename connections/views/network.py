@@ -7,6 +7,7 @@ other parts of the page that show the same member.
 """
 
 import json
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -14,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -90,6 +91,26 @@ def with_badge(request, response, *, tabs: bool = False):
         request=request,
     ).encode()
     return response
+
+
+# My Network's pages, which show its tabs with their counts.
+TABBED_PAGES = frozenset(
+    {"network", "connections", "losing_touch", "invitations", "invitations_sent"}
+    | {"search"}
+)
+
+
+def on_tabbed_page(request) -> bool:
+    """Whether an htmx request comes from one of My Network's tabbed pages
+    (a button there changes their counts too)."""
+    path = request.htmx.current_url_abs_path if request.htmx else None
+    if not path:
+        return False
+    try:
+        match = resolve(urlsplit(path).path)
+    except Resolver404:
+        return False
+    return match.namespace == "connections" and match.url_name in TABBED_PAGES
 
 
 def trigger(response, **events):
@@ -283,9 +304,12 @@ def connect(request, handle):
                     )
                 if request.htmx:
                     response = HttpResponse("")
-                    if accepted:
-                        # Their invitation, answered by this one: one badge less.
-                        response = with_badge(request, response)
+                    if accepted or on_tabbed_page(request):
+                        # Their invitation, answered by this one: one badge less;
+                        # the Sent tab's count, one more.
+                        response = with_badge(
+                            request, response, tabs=on_tabbed_page(request)
+                        )
                     return trigger(response, relationshipChanged={"member": member.pk})
                 return redirect(back)
         status = 422
@@ -367,7 +391,7 @@ def invitation_fragment(request, invitation, *, viewer_is_sender: bool):
             "next": current_path(request),
         },
     )
-    return with_badge(request, response)
+    return with_badge(request, response, tabs=on_tabbed_page(request))
 
 
 @require_POST
@@ -488,6 +512,8 @@ def remove_connection(request, handle):
             "connections/connection_remove.html#dialog",
             {**context, "removed": True},
         )
+        if on_tabbed_page(request):
+            response = with_badge(request, response, tabs=True)
         return trigger(
             response,
             relationshipChanged={"member": member.pk},

@@ -493,6 +493,56 @@ class TestAnswering:
         response = bob_client.post(self.url(third), {"action": "accept"}, **HTMX)
         assert "tab-count" not in response.content.decode()
 
+    def test_buttons_on_my_networks_pages_update_its_tab_counts(
+        self, alice, bob, carol, dave, bob_client
+    ):
+        """Connect, Accept and Withdraw on a suggestion or a search result
+        change the tabs above them at once; on a profile there are none."""
+
+        def tab_counts(html):
+            return dict(
+                re.findall(r'id="tab-count-(\w+)" hx-swap-oob="true">(\d+)<', html)
+            )
+
+        on_network = {**HTMX, "HTTP_HX_CURRENT_URL": "http://testserver/network/"}
+        on_search = {
+            **HTMX,
+            "HTTP_HX_CURRENT_URL": "http://testserver/network/search/?q=carol",
+        }
+        response = bob_client.post(
+            f"/in/{carol.handle}/connect/", {"note": ""}, **on_network
+        )
+        assert tab_counts(response.content.decode()) == {
+            "connections": "0",
+            "received": "0",
+            "sent": "1",
+        }
+        invitation = ConnectionRequest.objects.get(sender=bob, recipient=carol)
+        response = bob_client.post(
+            f"/network/invitations/{invitation.pk}/withdraw/", **on_search
+        )
+        assert tab_counts(response.content.decode())["sent"] == "0"
+        response = bob_client.post(
+            self.url(send(alice, bob)), {"action": "accept"}, **on_search
+        )
+        assert tab_counts(response.content.decode()) == {
+            "connections": "1",
+            "received": "0",
+            "sent": "0",
+        }
+        # On a profile, or from another site's address, only the badge.
+        for current in (
+            f"http://testserver/in/{dave.handle}/",
+            "https://elsewhere/network/",
+        ):
+            response = bob_client.post(
+                self.url(send(UserFactory(), bob)),
+                {"action": "accept"},
+                **HTMX,
+                HTTP_HX_CURRENT_URL=current,
+            )
+            assert "tab-count" not in response.content.decode()
+
     def test_answers_are_post_only(self, alice, bob, bob_client):
         invitation = send(alice, bob)
         assert bob_client.get(self.url(invitation)).status_code == 405
@@ -797,6 +847,27 @@ class TestRemoveAndBlock:
             "relationshipChanged": {"member": bob.pk},
             "connectionRemoved": {"member": bob.pk},
         }
+
+    def test_remove_on_the_connections_tab_updates_its_count(
+        self, alice, alice_client, bob, carol
+    ):
+        connect(alice, bob)
+        connect(alice, carol)
+        response = alice_client.post(
+            "/in/bob/remove/",
+            **HTMX,
+            HTTP_HX_CURRENT_URL="http://testserver/network/connections/",
+        )
+        html = response.content.decode()
+        assert html.startswith('<div class="dialog-backdrop">')
+        assert 'id="tab-count-connections" hx-swap-oob="true">1<' in html
+        # From a profile: no tabs there.
+        response = alice_client.post(
+            "/in/carol/remove/",
+            **HTMX,
+            HTTP_HX_CURRENT_URL="http://testserver/in/carol/",
+        )
+        assert "tab-count" not in response.content.decode()
 
     def test_remove_when_not_connected_goes_to_the_profile(self, alice_client, bob):
         assert alice_client.get("/in/bob/remove/")["Location"] == "/in/bob/"
