@@ -1007,6 +1007,8 @@ class _CardBuilder:
         # A group card's members, as its MEMBER properties name them.
         self.is_group = False
         self.members: list[str] = []
+        # Standalone LABEL properties, the addresses they format.
+        self.formatted_addresses: list[Address] = []
         # Apple's "Company" cards show the organization, not the person.
         self.shows_company = False
         self.unreadable_lines = 0
@@ -1107,6 +1109,10 @@ class _CardBuilder:
                 item.label = token[1] if token and token[1] else label
             else:
                 item.kind, item.label = _kind_from_label(label, prop_name, item)
+        kinds = {address.kind for address in card.addresses}
+        for address in self.formatted_addresses:
+            if address.kind not in kinds and address not in card.addresses:
+                card.addresses.append(address)
         if self.unreadable_lines:
             card.warnings.append(
                 f"{self.unreadable_lines} line(s) that are not vCard properties "
@@ -1204,10 +1210,32 @@ def _on_adr(builder: _CardBuilder, prop: _Property) -> None:
         country=_values(parts[6], joiner=", ", split=lists),
     )
     if address.is_empty():
-        return
+        # vCard 4.0 may give the address only formatted, as its LABEL.
+        label = ",".join(prop.params.get("LABEL", ()))
+        address.street = _label_lines(unescape(label))
+        if not address.street:
+            return
     address.kind, address.label = _kind_from_types("ADR", prop.types())
     builder.card.addresses.append(address)
     builder.remember_group(prop, address, "ADR")
+
+
+def _on_label(builder: _CardBuilder, prop: _Property) -> None:
+    """vCard 2.1 and 3.0's formatted address: most often an ADR of its type
+    written again (Apple, Outlook), so it is kept only when there is none
+    (`_CardBuilder.build()`)."""
+    street = _label_lines(builder.text(prop))
+    if street:
+        kind, label = _kind_from_types("ADR", prop.types())
+        builder.formatted_addresses.append(
+            Address(street=street, kind=kind, label=label)
+        )
+
+
+def _label_lines(text: str) -> str:
+    """A formatted address's lines, trimmed, without empty ones."""
+    lines = (line.strip() for line in clean_text(text).split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 def _on_url(builder: _CardBuilder, prop: _Property) -> None:
@@ -1397,6 +1425,7 @@ _HANDLERS = {
     "EMAIL": _on_email,
     "TEL": _on_tel,
     "ADR": _on_adr,
+    "LABEL": _on_label,
     "URL": _on_url,
     "BDAY": _on_bday,
     "NOTE": _on_note,

@@ -301,6 +301,74 @@ def test_an_addresss_po_box_and_extended_part_are_kept_as_street_lines(alice, fl
     ]
 
 
+def addresses_of(contact) -> list[tuple[str, str, str, str, str]]:
+    return [
+        (a.street, a.city, a.postal_code, a.country, a.label)
+        for a in contact.addresses.order_by("id")
+    ]
+
+
+def test_a_vcard_40_address_given_only_as_its_label_is_kept(alice, flow):
+    batch = flow.confirm(flow.upload(alice, "label_40.vcf"))
+    assert batch.status == Status.DONE
+    camille = Contact.objects.get(owner=alice, given_name="Camille")
+    assert addresses_of(camille) == [
+        ("12 Rue de la Paix\n75002 Paris\nFrance", "", "", "", "home"),
+        # An address with its parts keeps them: the label is them formatted.
+        ("5 Avenue Anatole France", "Paris", "75007", "France", "work"),
+    ]
+    hugo = Contact.objects.get(owner=alice, display_name="Hugo Blanc")
+    assert addresses_of(hugo) == [
+        ("Rue du Rhône 1, 2e étage\nGenève", "", "", "", "other"),
+    ]
+
+
+def test_a_vcard_30_label_is_an_address_only_of_a_type_without_one(alice, flow):
+    batch = flow.confirm(flow.upload(alice, "label_30.vcf"))
+    assert batch.status == Status.DONE
+    johnny = Contact.objects.get(owner=alice)
+    assert addresses_of(johnny) == [
+        ("3 Orchard Lane", "Springfield", "62701", "USA", "home"),
+        ("1 Infinite Loop\nCupertino, CA 95014", "", "", "", "work"),
+    ]
+
+
+def test_a_vcard_21_quoted_printable_label_is_an_address(alice, flow):
+    batch = flow.confirm(flow.upload(alice, "label_21.vcf"))
+    assert batch.status == Status.DONE
+    jurgen = Contact.objects.get(owner=alice)
+    assert jurgen.shown_name == "Jürgen Weiß"
+    assert addresses_of(jurgen) == [
+        ("Unter den Linden 1", "Berlin", "10117", "Deutschland", "work"),
+        ("Große Straße 5\n10115 Berlin\nDeutschland", "", "", "", "home"),
+    ]
+
+
+def test_a_label_written_before_its_address_is_not_a_second_address(alice, flow):
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Pat Early\r\n"
+        "LABEL;TYPE=WORK:1 Main St\\nSpringfield\r\n"
+        "ADR;TYPE=WORK:;;1 Main St;Springfield;;;\r\n"
+        "LABEL;TYPE=HOME:\r\nEND:VCARD\r\n"
+    )
+    flow.confirm(flow.upload(alice, "early.vcf", card.encode()))
+    pat = Contact.objects.get(owner=alice)
+    assert addresses_of(pat) == [("1 Main St", "Springfield", "", "", "work")]
+
+
+def test_a_label_too_long_for_the_street_is_shortened_with_a_notice(alice, flow):
+    label = "\\n".join(f"Line {number} " + "x" * 40 for number in range(10))
+    card = (
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Pat Long\r\n"
+        f'ADR;LABEL="{label}":;;;;;;\r\nEND:VCARD\r\n'
+    )
+    batch = flow.confirm(flow.upload(alice, "long.vcf", card.encode()))
+    assert "line 1: street of an address shortened to 300 characters" in (batch.notices)
+    street = Contact.objects.get(owner=alice).addresses.get().street
+    assert len(street) <= 300
+    assert street.startswith("Line 0 xxx")
+
+
 def test_a_card_cut_off_mid_file_does_not_take_the_cards_after_it(alice, flow):
     # Files pasted together, one of them cut short: the next BEGIN:VCARD
     # starts a card, as only an AGENT's card is read inside another.

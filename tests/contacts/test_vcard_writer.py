@@ -3,6 +3,7 @@
 import base64
 import datetime
 import io
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -15,6 +16,7 @@ from contacts.services.contacts import (
     PhoneEntry,
     contact_create,
 )
+from contacts.uploads import decode_upload
 from contacts.vcard import (
     Address,
     Birthday,
@@ -30,6 +32,8 @@ from contacts.vcard import (
     write_vcards,
 )
 from tests.factories import ContactFactory, LabelFactory
+
+DATA = Path(__file__).parent / "data"
 
 
 def lines_of(text: str) -> list[str]:
@@ -252,6 +256,16 @@ def test_what_is_written_reads_back_the_same(version):
     assert back.version == version
     back.line, back.version = 0, ""
     assert back == card
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+@pytest.mark.parametrize("name", ["label_40.vcf", "label_30.vcf", "label_21.vcf"])
+def test_addresses_read_from_labels_are_written_and_read_back_the_same(version, name):
+    decoded = decode_upload((DATA / name).read_bytes(), file_name=name)
+    cards = read_vcards(decoded.text, file_encoding=decoded.codec).cards
+    assert any("\n" in address.street for card in cards for address in card.addresses)
+    back = read_vcards("".join(write_vcards(cards, version=version))).cards
+    assert [card.addresses for card in back] == [card.addresses for card in cards]
 
 
 # ---------- Cards from contacts ----------
