@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from contacts.vcard import CHARSETS_APPLIED, foreign_codec
+from contacts.vcard import CHARSETS_APPLIED, as_utf8_text, foreign_codec
 
 VCARD = "vcard"
 CSV = "csv"
@@ -256,7 +256,8 @@ def _kind(text: str, file_name: str) -> str:
 # ---------------------------------------------------------------------------
 
 ZIP_MAGIC = b"PK\x03\x04"
-_BOOK_SUFFIXES = (".vcf", ".vcard", ".csv")
+_VCARD_SUFFIXES = (".vcf", ".vcard")
+_BOOK_SUFFIXES = (*_VCARD_SUFFIXES, ".csv")
 # The files inside those exports that hold the address book, by name.
 _PREFERRED = ("connections.csv", "all contacts.vcf", "contacts.vcf")
 
@@ -265,9 +266,12 @@ def unpacked(data: bytes, file_name: str, *, limit: int) -> tuple[bytes, str]:
     """The address book inside a .zip upload, with its name; other files as is.
 
     A zip holding one vCard or CSV file gives that file; LinkedIn's export
-    gives its Connections.csv, Google Takeout's its "All Contacts.vcf".
-    Raises UploadError when the archive is broken, protected, holds no
-    address book or several, or one larger than `limit` bytes.
+    gives its Connections.csv, Google Takeout's its "All Contacts.vcf"; one
+    holding several files, all vCards (a vCard a contact, as Outlook and
+    phones export them), gives them one after the other, named after the
+    archive. Raises UploadError when the archive is broken, protected, holds
+    no address book or several that are not all vCards, or more than `limit`
+    bytes of them.
     """
     if not data.startswith(ZIP_MAGIC):
         return data, file_name
@@ -284,20 +288,31 @@ def unpacked(data: bytes, file_name: str, *, limit: int) -> tuple[bytes, str]:
         raise _unsupported() from None
     except (zipfile.BadZipFile, OSError, ValueError):
         raise _damaged() from None
-    chosen = _chosen_book(books)
-    if chosen.flag_bits & 0x1:
+    chosen = _chosen_books(books)
+    if any(info.flag_bits & 0x1 for info in chosen):
         raise UploadError(
             _(
                 "This .zip archive is protected by a password. Unpack it and "
                 "import the address book file inside."
             )
         )
-    name = chosen.filename.rsplit("/", 1)[-1]
-    if chosen.file_size > limit:
-        raise _too_large_inside(name, chosen.file_size, limit)
+    if len(chosen) > 1:
+        return _vcards_joined(archive, chosen, limit=limit), file_name
+    name = chosen[0].filename.rsplit("/", 1)[-1]
+    if chosen[0].file_size > limit:
+        raise _too_large_inside(name, chosen[0].file_size, limit)
+    book = _read(archive, chosen[0], limit + 1)
+    if len(book) > limit:  # its header understated its size
+        raise _too_large_inside(name, len(book), limit)
+    return book, name
+
+
+def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, at_most: int) -> bytes:
+    """A file inside the archive, no more than `at_most` bytes of it,
+    whatever size the archive declares."""
     try:
-        with archive.open(chosen) as member:
-            book = member.read(limit + 1)
+        with archive.open(info) as member:
+            return member.read(at_most)
     except NotImplementedError:  # PPMd, Deflate64
         raise _unsupported() from None
     except (
@@ -310,9 +325,43 @@ def unpacked(data: bytes, file_name: str, *, limit: int) -> tuple[bytes, str]:
         lzma.LZMAError,
     ):
         raise _damaged() from None
-    if len(book) > limit:  # its header understated its size
-        raise _too_large_inside(name, len(book), limit)
-    return book, name
+
+
+def _vcards_joined(
+    archive: zipfile.ZipFile, books: list[zipfile.ZipInfo], *, limit: int
+) -> bytes:
+    """Several vCard files as one, in the order of their names, in UTF-8.
+
+    Each is decoded as an upload of its own is (its own encoding, its
+    byte-order mark left out) and ends with a line break.
+    """
+    books = sorted(books, key=lambda info: info.filename)
+    declared = sum(info.file_size for info in books)
+    if declared > limit:
+        raise _too_large_together(len(books), declared, limit)
+    texts = []
+    size = 0
+    for info in books:
+        data = _read(archive, info, limit - size + 1)
+        size += len(data)
+        if size > limit:  # the archive understated their sizes
+            raise _too_large_together(len(books), size, limit)
+        name = info.filename.rsplit("/", 1)[-1]
+        try:
+            decoded = decode_upload(data, file_name=name)
+        except UploadError as error:
+            raise UploadError(
+                _("“%(name)s”, inside the archive: %(problem)s")
+                % {"name": name, "problem": error}
+            ) from None
+        text = as_utf8_text(decoded.text, decoded.codec).lstrip("\ufeff")
+        if not text.endswith(("\n", "\r")):
+            text += "\r\n"
+        texts.append(text)
+    joined = "".join(texts).encode("utf-8", "replace")
+    if len(joined) > limit:
+        raise _too_large_together(len(books), len(joined), limit)
+    return joined
 
 
 def _unsupported() -> UploadError:
@@ -330,7 +379,7 @@ def _damaged() -> UploadError:
     )
 
 
-def _chosen_book(books: list[zipfile.ZipInfo]) -> zipfile.ZipInfo:
+def _chosen_books(books: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
     if not books:
         raise UploadError(
             _(
@@ -341,9 +390,11 @@ def _chosen_book(books: list[zipfile.ZipInfo]) -> zipfile.ZipInfo:
     by_name = {info.filename.rsplit("/", 1)[-1].lower(): info for info in books}
     for preferred in _PREFERRED:
         if preferred in by_name:
-            return by_name[preferred]
-    if len(books) == 1:
-        return books[0]
+            return [by_name[preferred]]
+    if len(books) == 1 or all(
+        info.filename.lower().endswith(_VCARD_SUFFIXES) for info in books
+    ):
+        return books
     names = sorted(info.filename.rsplit("/", 1)[-1] for info in books)
     shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
     raise UploadError(
@@ -352,6 +403,17 @@ def _chosen_book(books: list[zipfile.ZipInfo]) -> zipfile.ZipInfo:
             "Unpack it and import the one you want."
         )
         % {"count": len(books), "names": shown}
+    )
+
+
+def _too_large_together(count: int, size: int, limit: int) -> UploadError:
+    return UploadError(
+        _(
+            "The %(count)s vCard files inside the archive come to %(size)s "
+            "together; up to %(limit)s can be imported at once. Import them in "
+            "smaller archives."
+        )
+        % {"count": count, "size": human_size(size), "limit": human_size(limit)}
     )
 
 

@@ -875,6 +875,76 @@ def _decode_bytes(raw: bytes, charset: str) -> str:
     return raw.decode("latin-1")
 
 
+def as_utf8_text(text: str, file_encoding: str) -> str:
+    """A decoded vCard file's text that reads the same once encoded as UTF-8.
+
+    A value whose CHARSET says how its bytes are read (and is neither
+    quoted-printable nor base64, whose bytes are ASCII) is read with the
+    bytes `file_encoding` gives back (`_decode_value()`): it is decoded now
+    and its CHARSET dropped, so files of several encodings can be joined.
+    """
+    if file_encoding == "utf-8" or "CHARSET" not in text.upper():
+        return text
+    lines = [line for line in _PHYSICAL_LINE.findall(text) if line]
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        start = index
+        head = lines[start][: max(lines[start].find(":"), 0)].upper()
+        index = _logical_end(lines, start, soft_breaks="QUOTED-PRINTABLE" in head)
+        physical = lines[start:index]
+        if "CHARSET" not in head:
+            out.extend(physical)
+            continue
+        logical = "".join(
+            line.rstrip("\r\n")[1 if number else 0 :]
+            for number, line in enumerate(physical)
+            if number == 0 or line.strip()
+        )
+        prop = _parse_property(0, logical)
+        encodings = (
+            {item.upper() for item in prop.params.get("ENCODING", ())}
+            if prop
+            else set()
+        )
+        if prop is None or encodings & {"B", "BASE64", "QUOTED-PRINTABLE"}:
+            out.extend(physical)
+            continue
+        value = _decode_value(prop, file_encoding)
+        colon = _value_colon(logical)
+        pieces = _split_quoted(logical[:colon], ";")
+        kept = [pieces[0]] + [
+            piece
+            for piece in pieces[1:]
+            if piece.partition("=")[0].strip().upper() != "CHARSET"
+        ]
+        out.append(f"{';'.join(kept)}:{value}\r\n")
+    return "".join(out)
+
+
+# A line with its line break, as `_logical_lines()` splits them.
+_PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+
+def _logical_end(lines: list[str], start: int, *, soft_breaks: bool) -> int:
+    """Where the logical line starting at `start` ends: after its
+    quoted-printable soft breaks and its folds, blank lines between them
+    aside (`_logical_lines()`)."""
+    index = start + 1
+    if soft_breaks:
+        while lines[index - 1].rstrip("\r\n").endswith("=") and index < len(lines):
+            index += 1
+    while index < len(lines):
+        ahead = index
+        while ahead < len(lines) and not lines[ahead].strip():
+            ahead += 1
+        if ahead < len(lines) and lines[ahead][:1] in (" ", "\t"):
+            index = ahead + 1
+        else:
+            break
+    return index
+
+
 _NO_END = "this vCard has no END:VCARD line"
 
 

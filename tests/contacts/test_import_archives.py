@@ -1,6 +1,7 @@
 """A .zip upload: Google Takeout's and LinkedIn's exports, and bad archives."""
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -10,7 +11,8 @@ from django.urls import reverse
 
 from contacts.models import Contact
 from contacts.models import ContactImport as Batch
-from contacts.uploads import UploadError, unpacked
+from contacts.uploads import UploadError, decode_upload, unpacked
+from contacts.vcard import read_vcards
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +68,127 @@ def test_an_archive_of_one_address_book_gives_it():
     assert unpacked(archive, "cards.zip", limit=LIMIT) == (b"BEGIN:VCARD", "cards.vcf")
 
 
+def card(name: str, *, end: str = "\r\n") -> bytes:
+    return f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{name}\r\nEND:VCARD{end}".encode()
+
+
+def test_an_archive_of_many_vcards_gives_them_together_in_name_order():
+    archive = zipped(
+        {
+            "Contacts/Zoe.vcf": card("Zoe", end=""),  # no line break at its end
+            "Contacts/Ann.vcf": b"\xef\xbb\xbf" + card("Ann"),
+            "__MACOSX/Contacts/._Ann.vcf": b"\x00\x05\x16\x07",
+            "Contacts/Bob.vcard": card("Bob", end="\n"),
+            "Contacts/readme.txt": b"Exported by Outlook",
+        }
+    )
+    data, name = unpacked(archive, "Outlook contacts.zip", limit=LIMIT)
+    assert name == "Outlook contacts.zip"
+    assert data == card("Ann") + card("Bob", end="\n") + card("Zoe")
+    decoded = decode_upload(data, file_name=name)
+    names = [c.formatted_name for c in read_vcards(decoded.text).cards]
+    assert names == ["Ann", "Bob", "Zoe"]
+
+
+CORPUS = [
+    "apple_3.vcf",
+    "windows1252.vcf",
+    "outlook_21.vcf",
+    "android_21.vcf",
+    "shift_jis_phone.vcf",
+    "gb18030_phone.vcf",
+    "utf16_bom.vcf",
+    "label_21.vcf",
+]
+
+
+def cards_of(data: bytes, name: str) -> list:
+    decoded = decode_upload(data, file_name=name)
+    cards = read_vcards(decoded.text, file_encoding=decoded.codec).cards
+    for each in cards:
+        each.line = 0
+    return cards
+
+
+def test_files_in_their_own_encodings_read_together_as_each_reads_alone():
+    files = {name: (DATA / name).read_bytes() for name in CORPUS}
+    data, name = unpacked(zipped(files), "phones.zip", limit=LIMIT)
+    alone = [card for name in sorted(files) for card in cards_of(files[name], name)]
+    assert cards_of(data, name) == alone
+    shown = {card.name_to_show() for card in alone}
+    assert {"Dr. Zoë Anne Lefèvre PhD", "François Côté", "Renée Dupré"} <= shown
+
+
+def test_folded_8bit_and_quoted_printable_values_read_together_as_alone():
+    windows = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\n"
+        "N;CHARSET=Windows-1252;ENCODING=8BIT:Côté;François\r\n"
+        "TITLE;CHARSET=Windows-1252:Chargé de\r\n\r\n  mission\r\n"
+        # A soft break's next line is the value's, whatever it holds.
+        "NOTE;CHARSET=Windows-1252;ENCODING=QUOTED-PRINTABLE:R=E9sum=E9 des =\r\n"
+        "notes;charset=latin1: ok\r\n"
+        "END:VCARD"
+    ).encode("cp1252")
+    files = {"a.vcf": windows, "b.vcf": card("Zoë")}
+    data, name = unpacked(zipped(files), "c.zip", limit=LIMIT)
+    cards = cards_of(data, name)
+    assert cards == cards_of(windows, "a.vcf") + cards_of(files["b.vcf"], "b.vcf")
+    assert (cards[0].family_name, cards[0].title) == ("Côté", "Chargé de mission")
+    assert cards[0].note == "Résumé des notes;charset=latin1: ok"
+
+
+def test_a_utf8_and_a_windows_1252_file_in_one_archive_keep_their_accents(alice, flow):
+    archive = zipped(
+        {
+            "1.vcf": "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lefèvre;Zoë;;;\r\n"
+            "NOTE:Crème brûlée\r\nEND:VCARD\r\n".encode(),
+            "2.vcf": "BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=Windows-1252:Côté;"
+            "François\r\nNOTE:Café\r\nEND:VCARD\r\n".encode("cp1252"),
+        }
+    )
+    batch = flow.confirm(flow.upload(alice, "contacts.zip", archive))
+    assert batch.file_name == "contacts.zip"
+    assert batch.new_count == 2
+    assert set(Contact.objects.values_list("given_name", "family_name", "notes")) == {
+        ("Zoë", "Lefèvre", "Crème brûlée"),
+        ("François", "Côté", "Café"),
+    }
+
+
+MB = 1024 * 1024
+TOO_LARGE = (
+    "The 4 vCard files inside the archive come to 1.2 MB together; up to 1.0 MB "
+    "can be imported at once. Import them in smaller archives."
+)
+
+
+def test_archived_vcards_too_large_together_are_refused():
+    # Each file alone is within the limit, not all four.
+    archive = zipped({f"{n}.vcf": card("x" * 320_000) for n in range(4)})
+    with pytest.raises(UploadError, match=re.escape(TOO_LARGE)):
+        unpacked(archive, "c.zip", limit=MB)
+
+
+def test_archived_vcards_whose_sizes_are_understated_are_not_believed():
+    archive = bytearray(
+        zipped({"a.vcf": card("a" * 600), "b.vcf": card("b" * 600)}, zipfile.ZIP_STORED)
+    )
+    # Declare each file 10 bytes long: no more than the limit is read of them.
+    for header, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        start = archive.find(header)
+        while start >= 0:
+            archive[start + offset : start + offset + 4] = (10).to_bytes(4, "little")
+            start = archive.find(header, start + 1)
+    with pytest.raises(UploadError, match="This .zip archive is damaged"):
+        unpacked(bytes(archive), "c.zip", limit=1000)
+
+
+def test_an_archived_file_that_is_no_vcard_is_named():
+    archive = zipped({"a.vcf": card("Ann"), "b.vcf": b"Name,Email\nBob,b@x.example"})
+    with pytest.raises(UploadError, match="“b.vcf”, inside the archive: This file"):
+        unpacked(archive, "c.zip", limit=LIMIT)
+
+
 def test_a_file_that_is_not_an_archive_is_given_back_as_it_is():
     assert unpacked(b"Name,Email\n", "people.csv", limit=LIMIT) == (
         b"Name,Email\n",
@@ -81,9 +204,14 @@ def test_a_file_that_is_not_an_archive_is_given_back_as_it_is():
             "This .zip archive holds no vCard (.vcf) or CSV file.",
         ),
         (
-            zipped({"a/Friends.vcf": b"x", "b/Work.vcf": b"y"}),
-            "This .zip archive holds 2 address book files (Friends.vcf, Work.vcf). "
+            zipped({"a/Friends.vcf": b"x", "b/Work.csv": b"y"}),
+            "This .zip archive holds 2 address book files (Friends.vcf, Work.csv). "
             "Unpack it and import the one you want.",
+        ),
+        (
+            zipped({"Friends.csv": b"x", "Work.csv": b"y", "Zoe.vcf": b"z"}),
+            "This .zip archive holds 3 address book files (Friends.csv, Work.csv, "
+            "Zoe.vcf). Unpack it and import the one you want.",
         ),
         (b"PK\x03\x04 not really a zip", "This .zip archive is damaged."),
     ],
@@ -178,4 +306,48 @@ def test_a_bad_archive_is_refused_on_the_form_and_nothing_is_kept(
         response.content.decode()
     )
     assert not Batch.objects.exists()
+    assert not Contact.objects.exists()
+
+
+def test_many_vcards_in_an_archive_are_imported_from_the_page(alice, alice_client, run):
+    archive = zipped({f"Contact {n}.vcf": card(f"Person {n}") for n in range(12)})
+    response = run(
+        alice_client.post,
+        reverse("contacts:import"),
+        {"file": SimpleUploadedFile("Outlook export.zip", archive)},
+    )
+    assert response.status_code == 302
+    batch = Batch.objects.get(owner=alice)
+    assert (batch.file_name, batch.new_count) == ("Outlook export.zip", 12)
+
+
+def test_archived_vcards_too_large_together_are_refused_on_the_form(
+    alice, alice_client, run, settings
+):
+    settings.RAPPORT_IMPORT_MAX_BYTES = MB
+    archive = zipped({f"{n}.vcf": card("x" * 320_000) for n in range(4)})
+    response = run(
+        alice_client.post,
+        reverse("contacts:import"),
+        {"file": SimpleUploadedFile("cards.zip", archive)},
+    )
+    assert response.status_code == 400
+    assert TOO_LARGE in response.content.decode()
+    assert not Batch.objects.exists()
+    assert not Contact.objects.exists()
+
+
+def test_the_contacts_limit_counts_every_card_of_the_archive(
+    alice, alice_client, run, settings
+):
+    settings.RAPPORT_IMPORT_MAX_CONTACTS = 2
+    archive = zipped({f"{n}.vcf": card(f"Person {n}") for n in range(3)})
+    run(
+        alice_client.post,
+        reverse("contacts:import"),
+        {"file": SimpleUploadedFile("cards.zip", archive)},
+    )
+    batch = Batch.objects.get(owner=alice)
+    assert batch.status == Batch.Status.FAILED
+    assert "more than 2 contacts" in batch.error
     assert not Contact.objects.exists()
