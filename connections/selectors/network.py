@@ -446,6 +446,10 @@ def _badge_annotations(now):
     }
 
 
+# The keys of `_badge_annotations`, without building them.
+BADGE_KEYS = ("photo_key", "invitations", "messages")
+
+
 def unread_messages_count(*, ref: str = "pk"):
     """A scalar subquery: the unread messages of member `ref`.
 
@@ -529,7 +533,7 @@ def network_counts(*, member) -> dict[str, int]:
         .values(*annotations)
         .first()
     ) or dict.fromkeys(annotations, 0)
-    member._nav_badge_counts = {key: counts[key] for key in _badge_annotations(now)}
+    member._nav_badge_counts = {key: counts[key] for key in BADGE_KEYS}
     member._connection_degree = counts["connection_count"]
     member._network_counts = counts
     return counts
