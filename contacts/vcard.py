@@ -918,7 +918,8 @@ def as_utf8_text(text: str, file_encoding: str) -> str:
             for piece in pieces[1:]
             if piece.partition("=")[0].strip().upper() != "CHARSET"
         ]
-        out.append(f"{';'.join(kept)}:{value}\r\n")
+        # Blank lines for its folds: what follows stays on its line.
+        out.append(f"{';'.join(kept)}:{value}\r\n" + "\r\n" * (len(physical) - 1))
     return "".join(out)
 
 

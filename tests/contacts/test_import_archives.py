@@ -12,7 +12,7 @@ from django.urls import reverse
 from contacts.models import Contact
 from contacts.models import ContactImport as Batch
 from contacts.uploads import UploadError, decode_upload, unpacked
-from contacts.vcard import read_vcards
+from contacts.vcard import as_utf8_text, read_vcards
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +135,21 @@ def test_folded_8bit_and_quoted_printable_values_read_together_as_alone():
     assert cards == cards_of(windows, "a.vcf") + cards_of(files["b.vcf"], "b.vcf")
     assert (cards[0].family_name, cards[0].title) == ("Côté", "Chargé de mission")
     assert cards[0].note == "Résumé des notes;charset=latin1: ok"
+
+
+def test_values_decoded_before_joining_keep_every_line_where_it_was():
+    """A folded value decoded for joining still takes its lines, so each
+    card that follows starts on the line it starts on in its own file."""
+    windows = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\n"
+        "TITLE;CHARSET=Windows-1252:Chargé de\r\n\r\n  mission\r\n"
+        "N:Côté;François\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Dupré;Renée\r\nEND:VCARD\r\n"
+    )
+    text = as_utf8_text(windows, "cp1252")
+    assert text.count("\n") == windows.count("\n")
+    assert [card.line for card in read_vcards(text).cards] == [1, 8]
+    assert text.splitlines()[7] == "BEGIN:VCARD"
 
 
 def test_a_utf8_and_a_windows_1252_file_in_one_archive_keep_their_accents(alice, flow):
