@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from contacts import charsets
 from contacts.vcard import CHARSETS_APPLIED, as_utf8_text, foreign_codec
 
 VCARD = "vcard"
@@ -95,6 +96,13 @@ def _decode(data: bytes) -> tuple[str, str, str]:
     declared = _by_declared_charsets(data)
     if declared is not None:
         return declared
+    # Excel's and Outlook's CSV files in Japanese, Chinese or Korean, and a
+    # Japanese phone's vCards, say nothing of their encoding; nor does an
+    # old Mac's. A vCard that names a charset is read as it says.
+    guessed = None if _names_a_charset(data) else charsets.guess(data)
+    if guessed:
+        # A damaged byte beyond the part guessed from becomes "\ufffd".
+        return data.decode(guessed, "replace"), guessed, charsets.LABELS[guessed]
     # Not UTF-8: Windows' Western encoding is what Outlook and Excel write.
     # What is UTF-8 in it stays so (a row typed in Excel in a UTF-8 file):
     # a Windows-1252 file seldom has a byte sequence that is UTF-8 too.
@@ -170,6 +178,12 @@ def _by_declared_charsets(data: bytes) -> tuple[str, str, str] | None:
     names = sorted(named.values())
     shown = ", ".join(names[:2]) + (", …" if len(names) > 2 else "")
     return "".join(pieces), CHARSETS_APPLIED, f"{shown}, as the file's cards say"
+
+
+def _names_a_charset(data: bytes) -> bool:
+    """Whether a vCard file's properties name a charset, a Western one too."""
+    head = data[: charsets.SAMPLE_SIZE]
+    return bool(_BEGIN_VCARD_BYTES.search(head) and _CHARSET_PARAM.search(head))
 
 
 _WINDOWS_1252 = "rapport-windows-1252"

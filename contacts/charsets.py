@@ -1,0 +1,250 @@
+"""The encoding of an address book file that is not UTF-8 and names none.
+
+Excel and Outlook write a CSV file in the Windows code page of the
+computer's language, and Japanese phones write their vCards in Shift_JIS,
+without saying so. Read as Windows-1252, such a file's names come out
+garbled ("ŽR“c‘¾˜Y" for 山田太郎), so the bytes are read in each likely
+encoding and the reading that gives the likeliest text wins: names in a
+script's most common characters rather than rare ones, letters with accents
+inside words rather than symbols or capitals in their middle. Whenever the
+evidence is thin or two readings are about as likely, the file is read as
+Windows-1252, as before.
+
+Only the lines holding bytes beyond ASCII in the first 64 KiB are read: a
+10 MB file is guessed as fast as a small one.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+SAMPLE_SIZE = 65536
+
+# The Windows code pages Excel, Outlook and phones write under the names
+# Shift_JIS, GBK, Big5 and EUC-KR (what `vcard.foreign_codec` reads them as).
+SHIFT_JIS = "cp932"
+GBK = "gb18030"
+BIG5 = "cp950"
+EUC_KR = "cp949"
+MAC_ROMAN = "mac-roman"
+WINDOWS_1252 = "cp1252"
+
+LABELS = {
+    SHIFT_JIS: "Japanese (Shift_JIS; the file does not say so)",
+    GBK: "Simplified Chinese (GBK; the file does not say so)",
+    BIG5: "Traditional Chinese (Big5; the file does not say so)",
+    EUC_KR: "Korean (EUC-KR; the file does not say so)",
+    MAC_ROMAN: "Mac OS Roman (the file is not UTF-8)",
+}
+
+# Characters common in each language's names, companies and addresses. A
+# wrong reading of the bytes gives characters about at random, seldom these.
+_COMMON = {
+    SHIFT_JIS: frozenset(
+        "田中山川本木村藤井上野原小大高橋佐伊加松島石林清水森池口谷部東西南北"
+        "京都府県市区町村丁目番地号株式会社有限営業課長電話子郎太一二三美花恵"
+        "和也健介翔輔直樹真理由香奈菜陽斗悠人結愛千葉埼玉神阪名古屋福岡札幌"
+        "横浜仙台広島鈴渡辺吉斎後前坂岡長近金学校病院事務所新宿渋品黒世内田"
+        "宮崎熊沢関久保菊地西尾平安浩明正幸雄夫博之誠秀春彦恵美智裕"
+    ),
+    GBK: frozenset(
+        "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧"
+        "田董袁潘蔡蒋余于杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦傅"
+        "方邹孟熊秦邱江尹薛段雷侯龙史黎贺顾毛郝龚邵万钱严武戴莫孔向汤伟芳娜"
+        "敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华文玉兰红建国志晓俊鹏飞宇"
+        "浩然子涵欣怡梓轩北京上海广州深圳天津重庆南杭成都西安省市区县路街道"
+        "号楼室村镇公司有限责任集团科技股份中人民大学银行电话经理总部小东"
+    ),
+    BIG5: frozenset(
+        "陳林黃張李王吳劉蔡楊許鄭謝洪郭邱曾廖賴徐周葉蘇莊呂江何蕭羅高潘簡朱"
+        "鍾游彭詹胡施沈余盧梁趙顏柯翁魏孫戴范方宋鄧杜傅侯曹薛丁卓阮馬董溫唐"
+        "藍石蔣古紀姚連馮歐程湯田康姜汪白鄒尤巫鐘黎涂龔嚴韓袁金童陸夏柳邵志"
+        "明俊傑宏偉建華文雅婷怡君淑芬美惠玲佳慧欣儀家豪冠宇承翰台臺北中雄新"
+        "竹桃園南市縣區路街段巷弄號樓之鄉鎮里股份有限公司電話經理銀行大學香"
+        "港九龍灣仔沙田東小"
+    ),
+    EUC_KR: frozenset(
+        "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽"
+        "성차주우구민진나지엄채원천방공현함변염여추도소석선설마길연위표명기반"
+        "왕금옥육인맹제모탁국어은편용예경봉사부가복태목형피두감호영수준혜희동"
+        "상철미숙자순재훈빈아름다운울특별시광역산대청북라군읍면리로번아파트층"
+        "식회삼엘건설행병학교"
+    ),
+}
+
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+def guess(data: bytes) -> str | None:
+    """The codec of a file that is neither UTF-8 nor says what it is in,
+    when it is clearly one of the Windows code pages for Japanese, Chinese
+    or Korean, or Mac OS Roman; None for Windows-1252 (or when unsure)."""
+    sample = _sample(data)
+    if not sample:
+        return None
+    likely = sorted(
+        filter(None, (_cjk_score(sample, codec) for codec in _COMMON)),
+        key=lambda score: (score.common, score.good),
+        reverse=True,
+    )
+    if likely:
+        # Two languages' readings about as likely: neither is chosen.
+        best, others = likely[0], likely[1:]
+        if not others or best.common >= max(
+            others[0].common + 2, 1.5 * others[0].common
+        ):
+            return best.codec
+        return None
+    mac_roman = _western_score(sample, MAC_ROMAN)
+    windows = _western_score(sample, WINDOWS_1252)
+    # Most of its bytes beyond ASCII letters with accents in words, and
+    # clearly more of them than read as Windows-1252.
+    high_bytes = sum(byte >= 0x80 for byte in sample)
+    if mac_roman * 2 >= high_bytes and mac_roman >= windows + 3:
+        return MAC_ROMAN
+    return None
+
+
+def _sample(data: bytes) -> bytes:
+    """The lines of the first 64 KiB that hold bytes beyond ASCII.
+
+    No double-byte encoding uses a line end within a character, so cutting
+    at one keeps every character whole.
+    """
+    head = data[:SAMPLE_SIZE]
+    if len(data) > SAMPLE_SIZE:
+        head = head[: head.rfind(b"\n") + 1]
+    return b"\n".join(line for line in head.splitlines() if not line.isascii())
+
+
+@dataclass(frozen=True)
+class _Score:
+    codec: str
+    good: int  # characters the language often writes
+    common: int  # of those, characters its names and addresses often have
+
+
+# At least this many likely characters before a file is read as Japanese,
+# Chinese or Korean: a name or two, not a stray pair of accented letters.
+_MINIMUM_GOOD = 4
+
+
+def _cjk_score(sample: bytes, codec: str) -> _Score | None:
+    """How likely `sample` is to be in `codec`, or None if it is not at all:
+    bytes the code page does not define, or too many characters no one
+    writes (private use, controls) or rare ones. A phone's own emoji are
+    private use characters, so a few are let by."""
+    try:
+        text = sample.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    common_set = _COMMON[codec]
+    good = common = rare = bad = 0
+    previous = ""
+    for index, char in enumerate(text):
+        if char.isascii():
+            previous = char
+            continue
+        kind = _cjk_kind(char, codec)
+        following = text[index + 1 : index + 2]
+        if kind == "bad":
+            bad += 1
+        elif kind == "good" and not (
+            _LATIN_LETTER.match(previous) and _LATIN_LETTER.match(following)
+        ):
+            good += 1
+            common += char in common_set
+        elif kind != "neutral":
+            # A rare character, or one wedged between Latin letters as
+            # Western accents read in a double-byte code page come out.
+            rare += 1
+        previous = char
+    if good < _MINIMUM_GOOD or rare * 5 > good or bad * 20 > good:
+        return None
+    return _Score(codec, good, common)
+
+
+@functools.lru_cache(maxsize=8192)
+def _cjk_kind(char: str, codec: str) -> str:
+    """What `char`, read in `codec`, tells: "good" (a script's usual
+    letters), "rare", "neutral" (punctuation, full-width forms) or "bad"
+    (private use, controls: what a wrong reading gives)."""
+    point = ord(char)
+    category = unicodedata.category(char)
+    if category in ("Co", "Cn", "Cc", "Cs") or char == "\ufffd":
+        return "bad"
+    if 0x3000 <= point <= 0x303F or 0xFF01 <= point <= 0xFF60 or category[0] in "PZ":
+        return "neutral"
+    if 0xFF61 <= point <= 0xFF9F:  # half-width katakana, for names' readings
+        return "neutral" if codec == SHIFT_JIS else "rare"
+    if 0x3040 <= point <= 0x30FF:  # hiragana and katakana
+        return "good" if codec == SHIFT_JIS else "rare"
+    if 0xAC00 <= point <= 0xD7A3:  # hangul syllables
+        return "good" if codec == EUC_KR and _encodes(char, "euc_kr") else "rare"
+    if 0x4E00 <= point <= 0x9FFF:
+        return "good" if _first_level(char, codec) else "rare"
+    return "rare"
+
+
+def _encodes(char: str, codec: str) -> bytes:
+    try:
+        return char.encode(codec)
+    except UnicodeEncodeError:
+        return b""
+
+
+def _first_level(char: str, codec: str) -> bool:
+    """Whether an ideograph is among the most used ones of its code page's
+    standard: JIS level 1, GB2312 level 1, Big5's common characters. Korean
+    writes hangul, and its ideographs seldom in contacts."""
+    if codec == SHIFT_JIS:
+        return b"\x88\x9f" <= _encodes(char, SHIFT_JIS) <= b"\x98\x72"
+    if codec == GBK:
+        return b"\xb0\xa1" <= _encodes(char, "gb2312") <= b"\xd7\xf9"
+    if codec == BIG5:
+        return b"\xa4\x40" <= _encodes(char, "big5") <= b"\xc6\x7e"
+    return False
+
+
+def _western_score(sample: bytes, codec: str) -> int:
+    """How much `sample` read in `codec` looks like Western names and
+    notes: letters with accents inside words count for it; capitals in a
+    word's middle ("CafŽ", "MŸller"), symbols between letters ("M¸ller")
+    and undefined bytes against it."""
+    text = sample.decode(codec, "replace")
+    score = 0
+    for index, char in enumerate(text):
+        if char.isascii():
+            continue
+        before = text[index - 1 : index] if index else ""
+        after = text[index + 1 : index + 2]
+        score += _western_points(char, before, after)
+    return score
+
+
+def _western_points(char: str, before: str, after: str) -> int:
+    """What a character beyond ASCII, between `before` and `after`, says
+    for the reading that gave it."""
+    category = unicodedata.category(char)
+    if char == "\ufffd" or category in ("Cc", "Co", "Cn"):
+        return -5
+    if category in ("Lu", "Ll", "Lt") and unicodedata.name(char, "").startswith(
+        "LATIN"
+    ):
+        if category == "Lu" and before.islower():
+            return -2  # "CafŽ", "JosÈ"
+        if before.isalpha() or after.isalpha():
+            return 1
+        return -1 if before.isdigit() or after.isdigit() else 0
+    if char in "’'" and before.isalpha() and after.isalpha():
+        return 1  # Don’t
+    if char in "–—" and not (before.isalpha() and after.isalpha()):
+        return 1
+    if char == "€" and (before.isdigit() or after in (" ", "") or after.isdigit()):
+        return 1
+    if before.isalpha() and after.isalpha():
+        return -2  # "M¸ller", "Stra§e"
+    return 0
