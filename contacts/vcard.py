@@ -841,7 +841,11 @@ def _decode_value(prop: _Property, file_encoding: str) -> str | bytes:
     if "QUOTED-PRINTABLE" in encodings:
         wide = file_encoding.startswith(_WIDE)
         raw = _qp_decode(value, "utf-8" if wide else file_encoding)
-        return _decode_bytes(raw, charset or "utf-8")
+        # Naming no charset, its bytes are UTF-8 or else in the file's own
+        # encoding (a Japanese phone's Shift_JIS, guessed for the file).
+        return _decode_bytes(
+            raw, charset or "utf-8", fallback=foreign_codec(file_encoding) or "cp1252"
+        )
     if charset and charset.replace("-", "") != file_encoding.replace("-", ""):
         if file_encoding.startswith(_WIDE):
             return value
@@ -866,8 +870,8 @@ def _qp_decode(value: str, file_encoding: str) -> bytes:
     return quopri.decodestring(raw.removesuffix(b"="))
 
 
-def _decode_bytes(raw: bytes, charset: str) -> str:
-    for candidate in (foreign_codec(charset) or charset, "utf-8", "cp1252"):
+def _decode_bytes(raw: bytes, charset: str, *, fallback: str = "cp1252") -> str:
+    for candidate in (foreign_codec(charset) or charset, "utf-8", fallback):
         try:
             return raw.decode(candidate)
         except (LookupError, UnicodeDecodeError):

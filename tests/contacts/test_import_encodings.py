@@ -244,3 +244,20 @@ def test_a_japanese_phones_own_emoji_do_not_hide_its_japanese():
     decoded = decode_upload(data.replace(note, note + b"\xf8\x9f"))
     assert decoded.codec == "cp932"
     assert "NOTE:大学の友人\ue63e\r\n" in decoded.text
+
+
+def test_a_quoted_printable_value_naming_no_charset_is_in_the_files_encoding(
+    alice, flow
+):
+    # A Japanese phone's vCard 2.1 without CHARSET, its note quoted-printable.
+    note = "".join(f"={byte:02X}" for byte in "大学の友人".encode("cp932"))
+    content = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nN:山田;太郎;;;\r\nFN:山田太郎\r\n"
+        f"NOTE;ENCODING=QUOTED-PRINTABLE:{note}\r\n"
+        "ORG:株式会社山田商事\r\nEND:VCARD\r\n"
+    ).encode("cp932")
+    batch = flow.upload(alice, "phone.vcf", content)
+    assert batch.encoding == "Japanese (Shift_JIS; the file does not say so)"
+    flow.confirm(batch)
+    taro = Contact.objects.get(owner=alice)
+    assert (taro.shown_name, taro.notes) == ("山田太郎", "大学の友人")
