@@ -590,8 +590,13 @@ _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _UNCLEAN = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 _DATE = re.compile(
     r"^(?:(?P<year>\d{4})-?(?P<month>\d{2})-?(?P<day>\d{2})"
-    r"|--(?P<nmonth>\d{2})-?(?P<nday>\d{2}))(?:T.*)?$"
+    r"|--(?P<nmonth>\d{2})-?(?P<nday>\d{2}))"
+    r"(?:T(?P<hour>\d{2})?[^Z+-]*(?P<utc>Z|[+-]00:?00)?.*)?$"
 )
+# A birthday given as a time in UTC from this hour on is local midnight of
+# the next day east of Greenwich (Exchange's "1985-04-11T22:00:00Z" for 12
+# April in Paris); before it, west of Greenwich or noon, the day written.
+_UTC_EVENING = 13
 _APPLE_TOKEN = re.compile(r"^_\$!<(.*)>!\$_$")
 # Invisible marks that set the direction of a run of text.
 _DIRECTION_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -1347,9 +1352,14 @@ def parse_birthday(text: str) -> Birthday | None:
     if year is not None and year < 1:
         year = None  # 0000 stands for "no year" in some phones' exports
     try:
-        datetime.date(year or 4, month, day)
+        date = datetime.date(year or 4, month, day)
     except ValueError:
         return None
+    if match["utc"] and match["hour"] and int(match["hour"]) >= _UTC_EVENING:
+        date += datetime.timedelta(days=1)
+        if year is not None:
+            year = date.year
+        month, day = date.month, date.day
     return Birthday(month=month, day=day, year=year)
 
 

@@ -20,7 +20,7 @@ from contacts.services.imports import (
     import_set_mapping,
     import_upload,
 )
-from contacts.vcard import Birthday
+from contacts.vcard import Birthday, read_vcards
 from tests.conftest import HTMX
 
 pytestmark = pytest.mark.django_db
@@ -365,3 +365,27 @@ def test_a_stranger_cannot_choose_the_order_of_someone_elses_import(
     assert response.status_code == 404
     batch.refresh_from_db()
     assert batch.date_order == ""
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        # Local midnight east of Greenwich, written in UTC: the evening before.
+        ("1985-04-11T22:00:00Z", Birthday(month=4, day=12, year=1985)),
+        ("19851231T230000Z", Birthday(month=1, day=1, year=1986)),
+        ("--0411T220000Z", Birthday(month=4, day=12, year=None)),
+        # West of Greenwich, or noon (written so the day never moves): as is.
+        ("1985-04-12T05:00:00Z", Birthday(month=4, day=12, year=1985)),
+        ("1985-04-12T12:00:00Z", Birthday(month=4, day=12, year=1985)),
+        # A local time says its own day.
+        ("1985-04-12T22:00:00+02:00", Birthday(month=4, day=12, year=1985)),
+        ("1985-04-12T23:30:00", Birthday(month=4, day=12, year=1985)),
+        ("1985-04-12", Birthday(month=4, day=12, year=1985)),
+    ],
+)
+def test_a_birthday_written_as_a_utc_time_is_the_day_it_was_where_written(
+    written, read
+):
+    text = f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\nBDAY:{written}\r\nEND:VCARD\r\n"
+    [card] = read_vcards(text).cards
+    assert card.birthday == read
