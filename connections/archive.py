@@ -53,6 +53,7 @@ from connections.models import (
 from connections.photos import photo_path
 from connections.selectors.moderation import shown_member
 from connections.selectors.network import is_present, is_visible
+from connections.selectors.sessions import signed_in_sessions
 from connections.services import limits
 
 ROWS_PER_CHUNK = 500
@@ -175,39 +176,26 @@ def _profile_json(member, base_url: str) -> Iterator[bytes]:
 
 def _security_json(member, base_url: str) -> Iterator[bytes]:
     """Whether two-factor sign-in is on and the browsers signed in, as Settings
-    › Two-factor authentication and › Sessions show them: never a secret, a
-    recovery code or a session key, which are not even read."""
+    › Two-factor authentication and › Sessions show them: never a secret or a
+    recovery code, which are not even read, nor a session key, read only to
+    leave out a session that no longer signs the member in."""
     from allauth.mfa.models import Authenticator
     from allauth.usersessions import app_settings as sessions_settings
-    from allauth.usersessions.models import UserSession
-    from django.contrib.sessions.models import Session
 
     factors = dict(
         Authenticator.objects.filter(user=member).values_list("type", "created_at")
     )
     totp = factors.get(Authenticator.Type.TOTP)
-    signed_in = (
-        UserSession.objects.filter(user=member)
-        .filter(
-            Exists(
-                Session.objects.filter(
-                    session_key=OuterRef("session_key"), expire_date__gt=timezone.now()
-                )
-            )
-        )
-        .order_by("-created_at", "-pk")
-        .values_list("user_agent", "ip", "created_at", "last_seen_at")
-    )
     browsers = []
-    for user_agent, ip, created_at, last_seen_at in signed_in:
+    for session in signed_in_sessions(member):
         browser = {
-            "browser": devices.describe(user_agent),
-            "browser_says": user_agent,
-            "ip_address": ip,
-            "signed_in": _cell(created_at),
+            "browser": devices.describe(session.user_agent),
+            "browser_says": session.user_agent,
+            "ip_address": session.ip,
+            "signed_in": _cell(session.created_at),
         }
         if sessions_settings.TRACK_ACTIVITY:
-            browser["last_active"] = _cell(last_seen_at)
+            browser["last_active"] = _cell(session.last_seen_at)
         browsers.append(browser)
     data = {
         "two_factor_authentication": {

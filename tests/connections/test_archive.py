@@ -319,6 +319,32 @@ def test_security_says_whether_two_factor_is_on_and_where_one_is_signed_in(
         assert key.encode() not in everything
 
 
+def test_a_browser_signed_in_before_the_password_changed_is_left_out(alice):
+    before = sign_in(alice, CHROME, "198.51.100.4")
+    after = sign_in(alice, FIREFOX, "203.0.113.7")
+    response = after.post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": DEFAULT_PASSWORD,
+            "password1": "a new passphrase 2",
+            "password2": "a new passphrase 2",
+        },
+    )
+    assert response.status_code == 302
+    # The old browser's session is still stored, yet signs no one in.
+    stale = UserSession.objects.get(user=alice, ip="198.51.100.4")
+    assert Session.objects.filter(session_key=stale.session_key).exists()
+
+    security = json.loads(download(after).read(f"{FOLDER}/security.json"))
+
+    assert [browser["ip_address"] for browser in security["signed_in_browsers"]] == [
+        "203.0.113.7"
+    ]
+    # Downloading the archive changes nothing: the stored session stays.
+    assert Session.objects.filter(session_key=stale.session_key).exists()
+    assert before.get(reverse("usersessions_list")).status_code == 302
+
+
 def test_an_i_dont_know_answer_reads_as_ignored_to_the_sender_only(
     alice, bob, carol, alice_client
 ):
@@ -494,7 +520,7 @@ def test_the_archive_costs_the_same_queries_whatever_the_network(
         pair = ContactFactory.create_batch(2, owner=alice, given_name=f"Dup {n}")
         contacts_merge(owner=alice, contact_ids=[c.pk for c in pair], choices={})
 
-    with django_assert_max_num_queries(37):
+    with django_assert_max_num_queries(38):
         data = b"".join(archive_stream(alice, base_url="http://testserver"))
 
     archive = zipfile.ZipFile(io.BytesIO(data))
