@@ -10,7 +10,8 @@ imports them.
 Only what the member may see goes in: their own profile and account (former
 handles too), whether two-factor sign-in is on and the browsers signed in
 (never a secret, a recovery code or a session key), their connections,
-invitations (by email too), blocks, updates, comments and likes, the
+invitations (by email too), blocks, updates, comments and likes, what
+they did towards each connection (never what others did towards them), the
 reports they made and the warnings they were given, and the conversations
 they can read (the same rule as the inbox: not with a member
 who blocked them or who no longer has an account; a suspended member under
@@ -40,6 +41,7 @@ from connections.models import (
     ConnectionRequest,
     ConversationMember,
     EmailInvitation,
+    Interaction,
     Like,
     Message,
     NotificationSettings,
@@ -436,6 +438,30 @@ def _likes(member, base_url: str) -> Iterator[bytes]:
     )
 
 
+def _interactions(member, base_url: str) -> Iterator[bytes]:
+    """What the member did towards each connection (the ledger their depth
+    is counted from): only their own acts, as likes.csv holds only the
+    likes they gave; another's towards them are that member's."""
+    rows = (
+        Interaction.objects.filter(actor=member)
+        .select_related("target")
+        .order_by("created", "pk")
+        .iterator(chunk_size=ROWS_PER_CHUNK)
+    )
+
+    def lines():
+        for row in rows:
+            towards = shown_member(row.target)
+            yield (
+                row.get_kind_display(),
+                towards.display_name,
+                towards.handle,
+                row.created,
+            )
+
+    return csv_rows(("Kind", "Towards", "Handle", "When"), lines())
+
+
 def _reports(member, base_url: str) -> Iterator[bytes]:
     """The reports the member made, as Settings › Reports shows them: never
     which staff member resolved them."""
@@ -523,6 +549,14 @@ def _parts() -> list[Part]:
         ("updates.csv", _("the updates you posted"), _updates),
         ("comments.csv", _("the comments you wrote"), _comments),
         ("likes.csv", _("the updates you liked"), _likes),
+        (
+            "interactions.csv",
+            _(
+                "what you did towards each connection (messages, comments, likes), "
+                "which their depth is counted from"
+            ),
+            _interactions,
+        ),
         ("reports.csv", _("the reports you made and their outcomes"), _reports),
         ("warnings.csv", _("the warnings the staff gave you"), _warnings),
         *_EXTRA_PARTS,

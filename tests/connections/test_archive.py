@@ -101,6 +101,7 @@ def test_the_archive_holds_the_profile_network_and_address_book(
         "imports.csv",
         "merges.csv",
         "not_duplicates.csv",
+        "interactions.csv",
     }
     profile = json.loads(archive.read(f"{FOLDER}/profile.json"))
     assert profile["account"]["handle"] == "alice"
@@ -345,6 +346,29 @@ def test_a_browser_signed_in_before_the_password_changed_is_left_out(alice):
     assert before.get(reverse("usersessions_list")).status_code == 302
 
 
+def test_interactions_are_the_members_own_towards_others(
+    alice, bob, carol, dave, alice_client, moderator
+):
+    connect(alice, bob)
+    connect(alice, carol)
+    connect(alice, dave)
+    send_message(alice, bob, "Lunch?")
+    send_message(bob, alice, "Yes")
+    like_toggle(update=UpdateFactory(author=carol), member=alice, like=True)
+    CommentFactory(update=UpdateFactory(author=alice), author=carol, text="Nice")
+    like_toggle(update=UpdateFactory(author=dave), member=alice, like=True)
+    member_suspend(member=dave, staff_member=moderator, reason="Spam")
+
+    interactions = rows(download(alice_client), "interactions.csv")
+
+    assert [(row["Kind"], row["Towards"], row["Handle"]) for row in interactions] == [
+        ("Message", "Bob Okafor", "bob"),
+        ("Like", "Carol Nguyen", "carol"),
+        ("Like", "Suspended member", "dave"),
+    ]
+    assert all(row["When"] for row in interactions)
+
+
 def test_an_i_dont_know_answer_reads_as_ignored_to_the_sender_only(
     alice, bob, carol, alice_client
 ):
@@ -480,6 +504,7 @@ def test_an_empty_account_still_gets_a_readable_archive(alice_client):
     assert rows(archive, "imports.csv") == []
     assert rows(archive, "merges.csv") == []
     assert rows(archive, "not_duplicates.csv") == []
+    assert rows(archive, "interactions.csv") == []
     security = json.loads(archive.read(f"{FOLDER}/security.json"))
     assert security["two_factor_authentication"] == {
         "on": False,
@@ -520,7 +545,7 @@ def test_the_archive_costs_the_same_queries_whatever_the_network(
         pair = ContactFactory.create_batch(2, owner=alice, given_name=f"Dup {n}")
         contacts_merge(owner=alice, contact_ids=[c.pk for c in pair], choices={})
 
-    with django_assert_max_num_queries(38):
+    with django_assert_max_num_queries(39):
         data = b"".join(archive_stream(alice, base_url="http://testserver"))
 
     archive = zipfile.ZipFile(io.BytesIO(data))
@@ -538,6 +563,7 @@ def test_the_archive_costs_the_same_queries_whatever_the_network(
         "imports.csv",
         "merges.csv",
         "not_duplicates.csv",
+        "interactions.csv",
     ):
         assert len(rows(archive, name)) == size
     # Each size: a contact, a pair marked apart and a merge's kept contact;
