@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from connections.archive import register_part
 from connections.signals import account_closing
 from contacts.selectors.archive import (
+    archive_address_book,
     archive_contacts,
     archive_imports,
     archive_labels,
@@ -26,6 +27,11 @@ def delete_address_book(sender, member, **kwargs):
     contacts_unlink_member(member=member)
 
 
+register_part(
+    "address_book.json",
+    _("your address book's settings: the country phone numbers are read as"),
+    archive_address_book,
+)
 register_part(
     "contacts.vcf",
     _("your address book, every contact as a vCard 3.0 card"),

@@ -5,6 +5,7 @@
 the archive costs the same queries whatever the address book holds.
 """
 
+import json
 from collections.abc import Iterator
 from itertools import batched
 
@@ -16,9 +17,21 @@ from contacts.models import (
     ImportedContact,
     NotDuplicate,
 )
-from contacts.selectors.contacts import labels_counted
+from contacts.phones import region_name
+from contacts.selectors.contacts import address_book_region, labels_counted
 from contacts.selectors.transfer import ExportFormat, contacts_to_export, export_stream
 from contacts.vcard import contact_uid
+
+
+def archive_address_book(member, base_url: str) -> Iterator[bytes]:
+    """The address book's settings, as Contacts › Settings shows them: the
+    country phone numbers typed without a country code are read as, the
+    site's own until the member picks one."""
+    region = address_book_region(owner=member)
+    data = {
+        "country_for_phone_numbers": {"code": region, "country": region_name(region)}
+    }
+    yield json.dumps(data, ensure_ascii=False, indent=2).encode() + b"\n"
 
 
 def archive_contacts(member, base_url: str) -> Iterator[bytes]:

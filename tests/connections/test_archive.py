@@ -28,6 +28,7 @@ from connections.services.network import block_create, email_invitation_send
 from connections.services.profiles import member_handle_change, profile_photo_set
 from connections.services.updates import like_toggle
 from contacts.models import ContactImport
+from contacts.services.address_books import address_book_set_region
 from contacts.services.duplicates import contacts_mark_not_duplicates, contacts_merge
 from contacts.vcard import contact_uid
 from tests.connections.test_profiles import picture
@@ -102,6 +103,7 @@ def test_the_archive_holds_the_profile_network_and_address_book(
         "merges.csv",
         "not_duplicates.csv",
         "interactions.csv",
+        "address_book.json",
     }
     profile = json.loads(archive.read(f"{FOLDER}/profile.json"))
     assert profile["account"]["handle"] == "alice"
@@ -369,6 +371,25 @@ def test_interactions_are_the_members_own_towards_others(
     assert all(row["When"] for row in interactions)
 
 
+def test_the_address_book_settings_give_the_country_for_phone_numbers(
+    alice, bob, alice_client
+):
+    address_book_set_region(owner=alice, region="DE")
+    address_book_set_region(owner=bob, region="JP")
+
+    book = json.loads(download(alice_client).read(f"{FOLDER}/address_book.json"))
+
+    assert book == {"country_for_phone_numbers": {"code": "DE", "country": "Germany"}}
+
+
+def test_without_an_address_book_the_country_is_the_sites_own(alice_client, settings):
+    settings.RAPPORT_CONTACTS_PHONE_REGION = "FR"
+
+    book = json.loads(download(alice_client).read(f"{FOLDER}/address_book.json"))
+
+    assert book == {"country_for_phone_numbers": {"code": "FR", "country": "France"}}
+
+
 def test_an_i_dont_know_answer_reads_as_ignored_to_the_sender_only(
     alice, bob, carol, alice_client
 ):
@@ -545,7 +566,7 @@ def test_the_archive_costs_the_same_queries_whatever_the_network(
         pair = ContactFactory.create_batch(2, owner=alice, given_name=f"Dup {n}")
         contacts_merge(owner=alice, contact_ids=[c.pk for c in pair], choices={})
 
-    with django_assert_max_num_queries(39):
+    with django_assert_max_num_queries(40):
         data = b"".join(archive_stream(alice, base_url="http://testserver"))
 
     archive = zipfile.ZipFile(io.BytesIO(data))
