@@ -615,6 +615,7 @@ ALLAUTH_STOCK_PHRASES = [
     "Enter your password:",
     "An authenticator app is not active",
     "You are already logged in",
+    "This account is inactive",
 ]
 
 
@@ -628,6 +629,7 @@ def account_flow_pages(alice, client) -> dict[str, str]:
     from django.test import Client
 
     from tests.conftest import signed_in_client
+    from tests.factories import DEFAULT_PASSWORD, UserFactory
 
     pages = {}
 
@@ -668,6 +670,15 @@ def account_flow_pages(alice, client) -> dict[str, str]:
         "/accounts/logout/",
     ):
         keep(path, member.get(path, follow=True))
+    # Turned off by the staff: the right password leads to the inactive page.
+    turned_off = UserFactory(display_name="Erin Walsh", is_active=False)
+    signing_in = Client().post(
+        "/accounts/login/",
+        {"login": turned_off.email, "password": DEFAULT_PASSWORD},
+        follow=True,
+    )
+    assert signing_in.redirect_chain[-1][0] == "/accounts/inactive/"
+    keep("inactive", signing_in)
     return pages
 
 
@@ -690,12 +701,35 @@ def test_account_pages_speak_in_the_sites_own_words(alice, client):
     assert titles["/accounts/password/reset/key/done/"] == "Password changed · Rapport"
     assert titles["confirm: new address"] == "Confirm your email address · Rapport"
     assert titles["/accounts/reauthenticate/"] == "Confirm access · Rapport"
+    assert titles["inactive"] == "Account inactive · Rapport"
+    assert "contact the staff" in pages["inactive"]
+    assert 'href="/accounts/login/"' in pages["inactive"]
     # A member on the reset page is pointed to where they change it, and
     # not asked to sign in.
     signed_in = pages["reset: signed in"]
     assert "You are signed in as Alice Martin" in signed_in
     assert 'href="/accounts/password/change/"' in signed_in
     assert "Remembered it?" not in signed_in
+
+
+def test_only_the_right_password_shows_that_an_account_is_inactive(client):
+    """A wrong password gets the ordinary answer: the inactive page would
+    tell anyone that the address has an account."""
+    from tests.factories import UserFactory
+
+    turned_off = UserFactory(display_name="Erin Walsh", is_active=False)
+
+    response = client.post(
+        "/accounts/login/",
+        {"login": turned_off.email, "password": "not her password"},
+        follow=True,
+    )
+
+    assert response.redirect_chain == []
+    html = response.content.decode()
+    assert "Account inactive" not in html
+    assert "turned off" not in html
+    assert "_auth_user_id" not in client.session
 
 
 def test_an_expired_confirmation_link_says_how_to_get_a_new_one(alice, client):
