@@ -616,6 +616,9 @@ ALLAUTH_STOCK_PHRASES = [
     "An authenticator app is not active",
     "You are already logged in",
     "This account is inactive",
+    "No recovery codes set up",
+    "Authentication using an authenticator app is active",
+    "recovery codes available",
 ]
 
 
@@ -626,6 +629,7 @@ def account_flow_pages(alice, client) -> dict[str, str]:
     from allauth.account.forms import default_token_generator
     from allauth.account.models import EmailAddress, EmailConfirmationHMAC
     from allauth.account.utils import user_pk_to_url_str
+    from allauth.mfa.models import Authenticator
     from django.test import Client
 
     from tests.conftest import signed_in_client
@@ -679,6 +683,18 @@ def account_flow_pages(alice, client) -> dict[str, str]:
     )
     assert signing_in.redirect_chain[-1][0] == "/accounts/inactive/"
     keep("inactive", signing_in)
+    # Two-factor on without recovery codes (they were never made, or the
+    # authenticator app was set up before they came with it).
+    Authenticator.objects.create(
+        user=alice, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+    )
+    keep("2fa: on, no recovery codes", member.get("/accounts/2fa/"))
+    Authenticator.objects.create(
+        user=alice,
+        type=Authenticator.Type.RECOVERY_CODES,
+        data={"seed": "0f" * 20, "used_mask": 0b11},
+    )
+    keep("2fa: on, recovery codes", member.get("/accounts/2fa/"))
     return pages
 
 
@@ -704,6 +720,19 @@ def test_account_pages_speak_in_the_sites_own_words(alice, client):
     assert titles["inactive"] == "Account inactive · Rapport"
     assert "contact the staff" in pages["inactive"]
     assert 'href="/accounts/login/"' in pages["inactive"]
+    for name in ("/accounts/2fa/", "2fa: on, no recovery codes"):
+        assert titles[name] == "Two-factor authentication · Settings · Rapport"
+    # With two-factor on and no recovery codes, the page says what that
+    # risks and offers to make them; without two-factor, there is none to make.
+    no_codes = pages["2fa: on, no recovery codes"]
+    assert "You have no recovery codes" in no_codes
+    assert 'href="/accounts/2fa/recovery-codes/generate/"' in no_codes
+    assert 'href="/accounts/2fa/totp/deactivate/"' in no_codes
+    assert (
+        'href="/accounts/2fa/recovery-codes/generate/"' not in pages["/accounts/2fa/"]
+    )
+    assert 'href="/accounts/2fa/totp/activate/"' in pages["/accounts/2fa/"]
+    assert "8 of your 10 recovery codes are left" in pages["2fa: on, recovery codes"]
     # A member on the reset page is pointed to where they change it, and
     # not asked to sign in.
     signed_in = pages["reset: signed in"]
