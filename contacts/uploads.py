@@ -6,6 +6,7 @@ address book is refused with a message that says what is wrong with it.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import io
 import lzma
@@ -13,6 +14,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.utils.translation import gettext as _
 
@@ -276,19 +278,23 @@ _BOOK_SUFFIXES = (*_VCARD_SUFFIXES, ".csv")
 _PREFERRED = ("connections.csv", "all contacts.vcf", "contacts.vcf")
 
 
-def unpacked(data: bytes, file_name: str, *, limit: int) -> tuple[bytes, str]:
-    """The address book inside a .zip upload, with its name; other files as is.
+def unpacked(
+    data: bytes, file_name: str, *, limit: int
+) -> tuple[bytes, str, list[list]]:
+    """The address book inside a .zip upload, with its name and its parts;
+    other files as they are.
 
     A zip holding one vCard or CSV file gives that file; LinkedIn's export
     gives its Connections.csv, Google Takeout's its "All Contacts.vcf"; one
     holding several files, all vCards (a vCard a contact, as Outlook and
     phones export them), gives them one after the other, named after the
-    archive. Raises UploadError when the archive is broken, protected, holds
-    no address book or several that are not all vCards, or more than `limit`
-    bytes of them.
+    archive, and its parts: [first line, file name] for each file (see
+    `file_line()`); one file has none. Raises UploadError when the archive is
+    broken, protected, holds no address book or several that are not all
+    vCards, or more than `limit` bytes of them.
     """
     if not data.startswith(ZIP_MAGIC):
-        return data, file_name
+        return data, file_name, []
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         books = [
@@ -311,14 +317,15 @@ def unpacked(data: bytes, file_name: str, *, limit: int) -> tuple[bytes, str]:
             )
         )
     if len(chosen) > 1:
-        return _vcards_joined(archive, chosen, limit=limit), file_name
+        joined, parts = _vcards_joined(archive, chosen, limit=limit)
+        return joined, file_name, parts
     name = chosen[0].filename.rsplit("/", 1)[-1]
     if chosen[0].file_size > limit:
         raise _too_large_inside(name, chosen[0].file_size, limit)
     book = _read(archive, chosen[0], limit + 1)
     if len(book) > limit:  # its header understated its size
         raise _too_large_inside(name, len(book), limit)
-    return book, name
+    return book, name, []
 
 
 def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, at_most: int) -> bytes:
@@ -343,17 +350,21 @@ def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, at_most: int) -> byte
 
 def _vcards_joined(
     archive: zipfile.ZipFile, books: list[zipfile.ZipInfo], *, limit: int
-) -> bytes:
-    """Several vCard files as one, in the order of their names, in UTF-8.
+) -> tuple[bytes, list[list]]:
+    """Several vCard files as one, in the order of their names, in UTF-8,
+    and the line of it each starts on, with its name.
 
     Each is decoded as an upload of its own is (its own encoding, its
-    byte-order mark left out) and ends with a line break.
+    byte-order mark left out) and ends with a line break, so each of its
+    lines is one of the joined text's, as the reader counts them.
     """
     books = sorted(books, key=lambda info: info.filename)
     declared = sum(info.file_size for info in books)
     if declared > limit:
         raise _too_large_together(len(books), declared, limit)
     texts = []
+    parts = []
+    first_line = 1
     size = 0
     for info in books:
         data = _read(archive, info, limit - size + 1)
@@ -369,13 +380,42 @@ def _vcards_joined(
                 % {"name": name, "problem": error}
             ) from None
         text = as_utf8_text(decoded.text, decoded.codec).lstrip("\ufeff")
-        if not text.endswith(("\n", "\r")):
+        if text.endswith("\r"):
+            # A CR the next file's first LF would make one line break with.
+            text += "\n"
+        elif not text.endswith("\n"):
             text += "\r\n"
         texts.append(text)
+        parts.append([first_line, name])
+        first_line += _line_breaks(text)
     joined = "".join(texts).encode("utf-8", "replace")
     if len(joined) > limit:
         raise _too_large_together(len(books), len(joined), limit)
-    return joined
+    return joined, parts
+
+
+def _line_breaks(text: str) -> int:
+    """How many line breaks `text` has, as the vCard reader counts them:
+    CRLF, CR or LF each one."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+def file_line(parts: list[list], line: int) -> tuple[str, int]:
+    """Which file of an archive's joined vCards (`unpacked()`) a line of
+    them is in, and its line in that file: ("", `line`) without parts."""
+    index = bisect.bisect_right(parts, line, key=itemgetter(0)) - 1
+    if index < 0:
+        return "", line
+    first, name = parts[index]
+    return name, line - first + 1
+
+
+def line_place(line: int, file: str = "") -> str:
+    """How the import names a card's line: "line 3", or "Léa Côté.vcf, line 3"
+    for a card of one of an archive's files."""
+    if file:
+        return _("%(file)s, line %(line)s") % {"file": file, "line": line}
+    return _("line %(line)s") % {"line": line}
 
 
 def _unsupported() -> UploadError:

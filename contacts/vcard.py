@@ -927,8 +927,10 @@ def as_utf8_text(text: str, file_encoding: str) -> str:
             for piece in pieces[1:]
             if piece.partition("=")[0].strip().upper() != "CHARSET"
         ]
-        # Blank lines for its folds: what follows stays on its line.
-        out.append(f"{';'.join(kept)}:{value}\r\n" + "\r\n" * (len(physical) - 1))
+        out.append(f"{';'.join(kept)}:{value}\r\n")
+        # A blank line for each of its folds: the lines after it keep their
+        # numbers, which the import names its cards by.
+        out.append("\r\n" * (len(physical) - 1))
     return "".join(out)
 
 

@@ -84,6 +84,10 @@ class ContactImport(models.Model):
         _("format"), max_length=10, choices=Format.choices, default=Format.VCARD
     )
     encoding = models.CharField(_("encoding"), max_length=60, blank=True)
+    # The files of an archive of several vCards, read as one: [first line,
+    # file name] each (`uploads.unpacked()`), so the preview can name a card
+    # by its file and its line there. Empty for a single file.
+    parts = models.JSONField(_("files in the archive"), default=list, blank=True)
     columns = models.JSONField(_("CSV columns"), default=list, blank=True)
     mapping = models.JSONField(_("column mapping"), default=list, blank=True)
     date_order = models.CharField(
@@ -100,6 +104,9 @@ class ContactImport(models.Model):
     duplicate_count = models.PositiveIntegerField(_("possible duplicates"), default=0)
     problem_count = models.PositiveIntegerField(_("unreadable cards"), default=0)
     photo_count = models.PositiveIntegerField(_("cards with a photo"), default=0)
+    # The first unreadable cards: {"line", "reason"}. Here and in `duplicates`
+    # and `sample`, a card of an archive of several files has its "file" too,
+    # and "line" is its line in that file (`parts`).
     problems = models.JSONField(_("unreadable cards"), default=list, blank=True)
     # The first possible duplicates: {"line", "name", "matches": [contact ids]}.
     duplicates = models.JSONField(

@@ -79,7 +79,15 @@ from contacts.services.bulk import collection_paused, insert_rows
 from contacts.services.labels import label_for_name
 from contacts.services.photos import new_photo_key, photo_pictures_from_bytes
 from contacts.text import SPACES, digits
-from contacts.uploads import CSV, UploadError, decode_upload, human_size, unpacked
+from contacts.uploads import (
+    CSV,
+    UploadError,
+    decode_upload,
+    file_line,
+    human_size,
+    line_place,
+    unpacked,
+)
 from contacts.vcard import (
     ANNIVERSARY,
     ASSISTANT,
@@ -302,7 +310,7 @@ def import_upload(
     if repeated is None:
         _spend_upload(owner=owner)
     try:
-        data, file_name = unpacked(
+        data, file_name, parts = unpacked(
             data, file_name, limit=settings.RAPPORT_IMPORT_MAX_BYTES
         )
     except UploadError as error:
@@ -340,6 +348,7 @@ def import_upload(
         file_name=stored_name,
         file_size=len(data),
         encoding=decoded.encoding,
+        parts=parts,
         client_token=client_token,
     )
     if decoded.kind == CSV:
@@ -522,17 +531,28 @@ class ReadOutcome:
     in_notes: dict[str, int] = field(default_factory=dict)
     # How the file's dates such as 4/5/1990 were read, when it has some.
     dates: str = ""
+    # The files of an archive the text joins (`ContactImport.parts`).
+    parts: list = field(default_factory=list)
+
+    def where(self, line: int) -> dict:
+        """Where a card is, as the member can find it: its "line", and its
+        "file" and line there when the text joins an archive's files."""
+        if not self.parts:
+            return {"line": line}
+        name, line = file_line(self.parts, line)
+        return {"file": name, "line": line}
 
     def problem(self, line: int, reason: str) -> None:
         self.problem_count += 1
         if len(self.problems) < PROBLEMS_SHOWN:
-            self.problems.append({"line": line, "reason": reason})
+            self.problems.append({**self.where(line), "reason": reason})
 
     def notice(self, line: int, text: str) -> None:
         self.notice_count += 1
         if len(self.notices) < NOTICES_SHOWN:
             self.notices.append(
-                _("line %(line)s: %(text)s") % {"line": line, "text": text}
+                _("%(place)s: %(text)s")
+                % {"place": line_place(**self.where(line)), "text": text}
             )
 
 
@@ -787,7 +807,7 @@ def read_cards(
     `region` (the address book's) says how a CSV file's dates such as
     4/5/1990 are read when neither the member nor the file says.
     """
-    outcome = ReadOutcome()
+    outcome = ReadOutcome(parts=batch.parts)
     limit = settings.RAPPORT_IMPORT_MAX_CONTACTS
     if batch.file_format == ContactImport.Format.VCARD:
         result = read_vcards(text, file_encoding=codec, max_cards=limit)
@@ -998,7 +1018,7 @@ def _set_ready(
         duplicate_count=len(duplicates),
         duplicates=[
             {
-                "line": item.line,
+                **outcome.where(item.line),
                 "name": item.fields["shown_name"],
                 "matches": item.matches[:MATCHES_SHOWN],
             }
@@ -1009,7 +1029,10 @@ def _set_ready(
         problems=outcome.problems,
         notices=_notices(outcome),
         date_note=outcome.dates,
-        sample=[_first_look(item) for item in outcome.prepared[:SAMPLE_SHOWN]],
+        sample=[
+            {**_first_look(item), **outcome.where(item.line)}
+            for item in outcome.prepared[:SAMPLE_SHOWN]
+        ],
     )
 
 
@@ -1047,13 +1070,17 @@ def _first_look(item: Prepared) -> dict:
 def _no_cards_message(batch: ContactImport, outcome: ReadOutcome) -> str:
     if outcome.problem_count:
         first = outcome.problems[0]
-        return (
-            _(
+        if "file" in first:
+            message = _(
+                "No contact in this file can be imported. The first problem is on "
+                "line %(line)s of %(file)s: %(reason)s."
+            )
+        else:
+            message = _(
                 "No contact in this file can be imported. The first problem is on "
                 "line %(line)s: %(reason)s."
             )
-            % first
-        )
+        return message % first
     if batch.file_format == ContactImport.Format.VCARD:
         return _(
             "This file has no complete vCard in it: each one starts with "
@@ -1404,9 +1431,11 @@ def _save_import(batch: ContactImport, prepared: list[Prepared]) -> None:
         total=len(prepared),
         progress=len(prepared),
         finished=now,
-        # What the preview showed of the file's cards goes with the file.
+        # What the preview showed of the file's cards goes with the file,
+        # and the names of an archive's files.
         sample=[],
         duplicates=[],
+        parts=[],
         date_note="",
     )
     _drop_files(batch, SOURCE, PREPARED)

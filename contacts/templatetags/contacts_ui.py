@@ -21,6 +21,7 @@ from connections.templatetags.ui import (
     id_path_pattern,
     once_per_render,
 )
+from contacts import uploads
 
 register = template.Library()
 
@@ -145,3 +146,10 @@ def contact_row(context, contact):
         f'<span class="contact-row-star">{favorite_button(context, contact)}</span>\n'
         "</li>\n"
     )
+
+
+@register.filter
+def line_place(card: dict) -> str:
+    """Where a card an import lists is: "line 3", or "Léa Côté.vcf, line 3"
+    for a card of one of an archive's files."""
+    return uploads.line_place(card["line"], card.get("file", ""))

@@ -13,6 +13,8 @@ from contacts.models import Contact
 from contacts.models import ContactImport as Batch
 from contacts.uploads import UploadError, decode_upload, unpacked
 from contacts.vcard import as_utf8_text, read_vcards
+from tests.connections.test_archive import download, rows
+from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -52,20 +54,24 @@ def takeout() -> bytes:
 
 
 def test_linkedins_export_gives_its_connections():
-    data, name = unpacked(linkedin_export(), "export.zip", limit=LIMIT)
+    data, name, _parts = unpacked(linkedin_export(), "export.zip", limit=LIMIT)
     assert name == "Connections.csv"
     assert data == (DATA / "linkedin_connections.csv").read_bytes()
 
 
 def test_google_takeout_gives_all_contacts():
-    data, name = unpacked(takeout(), "takeout-20261128.zip", limit=LIMIT)
+    data, name, _parts = unpacked(takeout(), "takeout-20261128.zip", limit=LIMIT)
     assert name == "All Contacts.vcf"
     assert data == (DATA / "google_3.vcf").read_bytes()
 
 
 def test_an_archive_of_one_address_book_gives_it():
     archive = zipped({"__MACOSX/._cards.vcf": b"x", "cards.vcf": b"BEGIN:VCARD"})
-    assert unpacked(archive, "cards.zip", limit=LIMIT) == (b"BEGIN:VCARD", "cards.vcf")
+    assert unpacked(archive, "cards.zip", limit=LIMIT) == (
+        b"BEGIN:VCARD",
+        "cards.vcf",
+        [],
+    )
 
 
 def card(name: str, *, end: str = "\r\n") -> bytes:
@@ -82,7 +88,7 @@ def test_an_archive_of_many_vcards_gives_them_together_in_name_order():
             "Contacts/readme.txt": b"Exported by Outlook",
         }
     )
-    data, name = unpacked(archive, "Outlook contacts.zip", limit=LIMIT)
+    data, name, _parts = unpacked(archive, "Outlook contacts.zip", limit=LIMIT)
     assert name == "Outlook contacts.zip"
     assert data == card("Ann") + card("Bob", end="\n") + card("Zoe")
     decoded = decode_upload(data, file_name=name)
@@ -112,7 +118,7 @@ def cards_of(data: bytes, name: str) -> list:
 
 def test_files_in_their_own_encodings_read_together_as_each_reads_alone():
     files = {name: (DATA / name).read_bytes() for name in CORPUS}
-    data, name = unpacked(zipped(files), "phones.zip", limit=LIMIT)
+    data, name, _parts = unpacked(zipped(files), "phones.zip", limit=LIMIT)
     alone = [card for name in sorted(files) for card in cards_of(files[name], name)]
     assert cards_of(data, name) == alone
     shown = {card.name_to_show() for card in alone}
@@ -130,7 +136,7 @@ def test_folded_8bit_and_quoted_printable_values_read_together_as_alone():
         "END:VCARD"
     ).encode("cp1252")
     files = {"a.vcf": windows, "b.vcf": card("Zoë")}
-    data, name = unpacked(zipped(files), "c.zip", limit=LIMIT)
+    data, name, _parts = unpacked(zipped(files), "c.zip", limit=LIMIT)
     cards = cards_of(data, name)
     assert cards == cards_of(windows, "a.vcf") + cards_of(files["b.vcf"], "b.vcf")
     assert (cards[0].family_name, cards[0].title) == ("Côté", "Chargé de mission")
@@ -208,6 +214,7 @@ def test_a_file_that_is_not_an_archive_is_given_back_as_it_is():
     assert unpacked(b"Name,Email\n", "people.csv", limit=LIMIT) == (
         b"Name,Email\n",
         "people.csv",
+        [],
     )
 
 
@@ -366,3 +373,149 @@ def test_the_contacts_limit_counts_every_card_of_the_archive(
     assert batch.status == Batch.Status.FAILED
     assert "more than 2 contacts" in batch.error
     assert not Contact.objects.exists()
+
+
+# ---------- Where a card of an archive of several files is ----------
+
+ANN = "\ufeffBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann\r\nEND:VCARD\r\n"
+BOB_AND_CYD = (
+    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob\r\nEMAIL:bob@x.example\r\nEND:VCARD\r\n"
+    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Cyd\r\nEMAIL:not-an-email\r\nEND:VCARD"
+)
+# Line ends of a phone (LF only); its 2nd card, on line 6, has no name.
+LEA = (
+    "BEGIN:VCARD\nVERSION:3.0\nFN:Léa Côté\nEND:VCARD\n\n"
+    "BEGIN:VCARD\nVERSION:3.0\nNOTE:Nothing to go by\nEND:VCARD\n"
+    "BEGIN:VCARD\nVERSION:3.0\nFN:Dee\nEND:VCARD\n"
+)
+NO_NAME = "no name, organization, email or phone number"
+
+
+def three_files() -> dict[str, bytes]:
+    # The first with a byte-order mark, the second with no line break at its end.
+    return {
+        "Contacts/1 Ann.vcf": ANN.encode(),
+        "Contacts/2 Bob.vcf": BOB_AND_CYD.encode(),
+        "Contacts/3 Léa Côté.vcf": LEA.encode(),
+    }
+
+
+def test_joined_vcards_say_where_each_file_starts():
+    data, _name, parts = unpacked(zipped(three_files()), "c.zip", limit=LIMIT)
+    assert parts == [[1, "1 Ann.vcf"], [5, "2 Bob.vcf"], [15, "3 Léa Côté.vcf"]]
+    lines = data.decode().splitlines()
+    assert [lines[first - 1] for first, _name in parts] == ["BEGIN:VCARD"] * 3
+
+
+def test_one_file_has_no_parts():
+    archive = zipped({"cards.vcf": card("Ann")})
+    assert unpacked(archive, "c.zip", limit=LIMIT)[2] == []
+    assert unpacked(card("Ann"), "cards.vcf", limit=LIMIT)[2] == []
+
+
+def test_a_card_of_an_archive_is_named_by_its_file_and_its_line_there(alice, flow):
+    ContactFactory(owner=alice, given_name="Robert", emails=["bob@x.example"])
+    batch = flow.upload(alice, "contacts.zip", zipped(three_files()))
+    assert batch.status == Batch.Status.READY, batch.error
+    # The broken card is the 2nd of the 3rd file: line 6 there, as alone.
+    assert [each.line for each in read_vcards(LEA).cards] == [1, 6, 10]
+    assert batch.problems == [{"file": "3 Léa Côté.vcf", "line": 6, "reason": NO_NAME}]
+    assert "2 Bob.vcf, line 6: “not-an-email” is not an email address; left out" in (
+        batch.notices
+    )
+    assert [(c["file"], c["line"], c["name"]) for c in batch.sample] == [
+        ("1 Ann.vcf", 1, "Ann"),
+        ("2 Bob.vcf", 1, "Bob"),
+        ("2 Bob.vcf", 6, "Cyd"),
+        ("3 Léa Côté.vcf", 1, "Léa Côté"),
+        ("3 Léa Côté.vcf", 10, "Dee"),
+    ]
+    [duplicate] = batch.duplicates
+    assert (duplicate["file"], duplicate["line"], duplicate["name"]) == (
+        "2 Bob.vcf",
+        1,
+        "Bob",
+    )
+
+
+def test_a_file_ending_in_a_carriage_return_keeps_the_next_ones_lines(alice, flow):
+    # A file whose last line ends in a CR alone, then one starting with a
+    # blank line: joined as they are, CR and LF would make one line break.
+    files = {
+        "a.vcf": card("Ann", end="\r"),
+        "b.vcf": b"\nBEGIN:VCARD\nVERSION:3.0\nNOTE:x\nEND:VCARD\n",
+    }
+    batch = flow.upload(alice, "contacts.zip", zipped(files))
+    assert batch.problems == [{"file": "b.vcf", "line": 2, "reason": NO_NAME}]
+
+
+def test_a_folded_value_in_a_charset_of_its_own_keeps_the_lines_after_it(alice, flow):
+    windows = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\n"
+        "N;CHARSET=Windows-1252:Côté;François\r\n"
+        "TITLE;CHARSET=Windows-1252:Chargé de\r\n  mission\r\n"
+        "END:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nNOTE;CHARSET=Windows-1252:Rien à dire\r\n"
+        "END:VCARD\r\n"
+    ).encode("cp1252")
+    batch = flow.upload(
+        alice, "contacts.zip", zipped({"a.vcf": windows, "b.vcf": card("Bob")})
+    )
+    assert batch.problems == [{"file": "a.vcf", "line": 7, "reason": NO_NAME}]
+    assert batch.sample[0]["name"] == "François Côté"
+
+
+def test_no_card_of_an_archive_readable_names_the_file_of_the_first_problem(
+    alice, flow
+):
+    broken = b"BEGIN:VCARD\r\nVERSION:3.0\r\nNOTE:x\r\nEND:VCARD\r\n"
+    batch = flow.upload(
+        alice, "contacts.zip", zipped({"a.vcf": broken, "b.vcf": broken})
+    )
+    assert batch.status == Batch.Status.FAILED
+    assert batch.error == (
+        "No contact in this file can be imported. The first problem is on line 1 "
+        f"of a.vcf: {NO_NAME}."
+    )
+
+
+def test_the_pages_of_an_archives_import_name_each_cards_file(alice, alice_client, run):
+    ContactFactory(owner=alice, given_name="Robert", emails=["bob@x.example"])
+    run(
+        alice_client.post,
+        reverse("contacts:import"),
+        {"file": SimpleUploadedFile("contacts.zip", zipped(three_files()))},
+    )
+    batch = Batch.objects.get(owner=alice)
+    url = reverse("contacts:import_detail", args=[batch.pk])
+    preview = alice_client.get(url).content.decode()
+    assert f"3 Léa Côté.vcf, line 6: {NO_NAME}" in preview
+    assert "2 Bob.vcf, line 6: “not-an-email” is not an email address" in preview
+    assert "2 Bob.vcf, line 1: “Bob”" in preview  # looks like Robert
+    assert '<span class="small muted">1 Ann.vcf, line 1</span>' in preview
+    assert "line 20" not in preview
+
+    run(
+        alice_client.post,
+        reverse("contacts:import_confirm", args=[batch.pk]),
+        {"on_duplicate": "skip"},
+    )
+    batch.refresh_from_db()
+    assert (batch.status, batch.created_count, batch.parts) == ("done", 4, [])
+    outcome = alice_client.get(url).content.decode()
+    assert f"3 Léa Côté.vcf, line 6: {NO_NAME}" in outcome
+    assert "2 Bob.vcf, line 6: “not-an-email” is not an email address" in outcome
+
+    [row] = rows(download(alice_client), "imports.csv")
+    assert (row["File"], row["Format"], row["Contacts added"]) == (
+        "contacts.zip",
+        "vCard",
+        "4",
+    )
+
+    run(alice_client.post, reverse("contacts:import_undo", args=[batch.pk]))
+    assert list(Contact.objects.filter(owner=alice).values_list("given_name")) == [
+        ("Robert",)
+    ]
+    batch.refresh_from_db()
+    assert batch.status == "undone"
