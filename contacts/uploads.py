@@ -30,7 +30,11 @@ _BOMS = (
     (b"\xfe\xff", "utf-16-be", "UTF-16 with byte-order mark"),
 )
 _BINARY_CONTROLS = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
-_BEGIN_VCARD = re.compile(r"^\s*BEGIN\s*:\s*VCARD\s*$", re.IGNORECASE | re.MULTILINE)
+# A line of its own, ended by LF, CRLF or (classic Mac OS) CR alone.
+_BEGIN_VCARD = re.compile(
+    r"(?:^|(?<=\r))[ \t]*BEGIN[ \t]*:[ \t]*VCARD[ \t]*(?=\r|\n|$)",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 class UploadError(ValueError):
@@ -137,7 +141,7 @@ _CHARSET_PARAM = re.compile(
     rb';[ \t]*CHARSET[ \t]*=[ \t]*"?([A-Za-z0-9_.\-]{1,40})', re.IGNORECASE
 )
 _BEGIN_VCARD_BYTES = re.compile(
-    rb"^[ \t]*BEGIN[ \t]*:[ \t]*VCARD", re.IGNORECASE | re.MULTILINE
+    rb"(?:^|(?<=\r))[ \t]*BEGIN[ \t]*:[ \t]*VCARD", re.IGNORECASE | re.MULTILINE
 )
 
 

@@ -1063,3 +1063,29 @@ def test_a_utf16_file_keeps_its_text_whatever_charset_its_properties_name(alice,
     assert (taro.family_name, taro.given_name) == ("山田", "太郎")
     assert taro.display_name == "山田 太郎"
     assert taro.notes == "Zoë’s friend 😀"
+
+
+def test_files_whose_lines_end_in_cr_alone_are_read(alice, flow):
+    """Classic Mac OS ended lines with a carriage return alone."""
+    vcard = (
+        "BEGIN:VCARD\rVERSION:3.0\rN:Côté;Léa;;;\rFN:Léa Côté\r"
+        "NOTE:Met at the fair\\, in 1998.\r  Likes jazz.\rEND:VCARD\r"
+        "BEGIN:VCARD\rVERSION:3.0\rFN:Sam Lee\rEMAIL:sam@example.org\rEND:VCARD\r"
+    ).encode()
+    batch = flow.upload(alice, "mac.vcf", vcard)
+    assert batch.status == Status.READY, batch.error
+    assert [card["line"] for card in batch.sample] == [1, 8]
+    flow.confirm(batch)
+    lea = Contact.objects.get(owner=alice, given_name="Léa")
+    assert lea.notes == "Met at the fair, in 1998. Likes jazz."
+    # A Windows-1252 one whose properties name their charset, as Outlook's.
+    outlook = "BEGIN:VCARD\rVERSION:2.1\rN;CHARSET=Windows-1252:Dupré;Zoë\rEND:VCARD\r"
+    batch = flow.upload(alice, "outlook.vcf", outlook.encode("cp1252"))
+    assert batch.encoding.startswith("Windows-1252"), batch.encoding
+    assert batch.sample[0]["name"] == "Zoë Dupré"
+    csv = "Name,E-mail Address\rRenée Dupré,renee@example.org\rBo,bo@example.org\r"
+    batch = flow.upload(alice, "mac.csv", csv.encode())
+    assert batch.status != Status.FAILED, batch.error
+    if batch.status == Status.MAPPING:
+        batch = flow.set_mapping(batch, batch.mapping)
+    assert batch.new_count == 2
