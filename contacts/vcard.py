@@ -887,12 +887,17 @@ def _decode_bytes(raw: bytes, charset: str, *, fallback: str = "cp1252") -> str:
 def as_utf8_text(text: str, file_encoding: str) -> str:
     """A decoded vCard file's text that reads the same once encoded as UTF-8.
 
-    A value whose CHARSET says how its bytes are read (and is neither
-    quoted-printable nor base64, whose bytes are ASCII) is read with the
-    bytes `file_encoding` gives back (`_decode_value()`): it is decoded now
-    and its CHARSET dropped, so files of several encodings can be joined.
+    A value whose bytes are read in a charset (its CHARSET, or for a
+    quoted-printable one naming none, the file's own encoding: a Japanese
+    phone's Shift_JIS) is read as `_decode_value()` reads it, and written
+    again in UTF-8 (quoted-printable ones quoted-printable), so files of
+    several encodings can be joined. Base64 values are bytes, and stay.
+    Each keeps its lines: a blank line stands for each fold or soft break.
     """
-    if file_encoding == "utf-8" or "CHARSET" not in text.upper():
+    upper = text.upper()
+    if file_encoding == "utf-8" or (
+        "CHARSET" not in upper and "QUOTED-PRINTABLE" not in upper
+    ):
         return text
     lines = [line for line in _PHYSICAL_LINE.findall(text) if line]
     out: list[str] = []
@@ -900,23 +905,20 @@ def as_utf8_text(text: str, file_encoding: str) -> str:
     while index < len(lines):
         start = index
         head = lines[start][: max(lines[start].find(":"), 0)].upper()
-        index = _logical_end(lines, start, soft_breaks="QUOTED-PRINTABLE" in head)
+        quoted = "QUOTED-PRINTABLE" in head
+        index = _logical_end(lines, start, soft_breaks=quoted)
         physical = lines[start:index]
-        if "CHARSET" not in head:
+        if "CHARSET" not in head and not quoted:
             out.extend(physical)
             continue
-        logical = "".join(
-            line.rstrip("\r\n")[1 if number else 0 :]
-            for number, line in enumerate(physical)
-            if number == 0 or line.strip()
-        )
+        logical = _joined(physical, soft_breaks=quoted)
         prop = _parse_property(0, logical)
         encodings = (
             {item.upper() for item in prop.params.get("ENCODING", ())}
             if prop
             else set()
         )
-        if prop is None or encodings & {"B", "BASE64", "QUOTED-PRINTABLE"}:
+        if prop is None or encodings & {"B", "BASE64"}:
             out.extend(physical)
             continue
         value = _decode_value(prop, file_encoding)
@@ -925,13 +927,42 @@ def as_utf8_text(text: str, file_encoding: str) -> str:
         kept = [pieces[0]] + [
             piece
             for piece in pieces[1:]
-            if piece.partition("=")[0].strip().upper() != "CHARSET"
+            if piece.partition("=")[0].strip().upper()
+            not in ("CHARSET", "ENCODING", "QUOTED-PRINTABLE")
         ]
+        if "QUOTED-PRINTABLE" in encodings:
+            kept.append("CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE")
+            value = _qp_line(value.encode("utf-8"))
         out.append(f"{';'.join(kept)}:{value}\r\n")
         # A blank line for each of its folds: the lines after it keep their
         # numbers, which the import names its cards by.
         out.append("\r\n" * (len(physical) - 1))
     return "".join(out)
+
+
+def _joined(physical: list[str], *, soft_breaks: bool) -> str:
+    """One logical line from its physical lines, as `_logical_lines()`
+    joins them: a fold's leading space and a soft break's `=` left out,
+    blank lines between them passed over."""
+    parts: list[str] = []
+    soft_break = False
+    for number, line in enumerate(physical):
+        line = line.rstrip("\r\n")
+        if number and not line.strip() and not soft_break:
+            continue
+        if number and not soft_break:
+            line = line[1:]
+        soft_break = soft_breaks and line.endswith("=")
+        parts.append(line[:-1] if soft_break and number < len(physical) - 1 else line)
+    return "".join(parts)
+
+
+def _qp_line(data: bytes) -> str:
+    """Quoted-printable on one line: every byte but printable ASCII quoted."""
+    return "".join(
+        chr(byte) if 33 <= byte <= 126 and byte != 61 else f"={byte:02X}"
+        for byte in data
+    )
 
 
 # A line with its line break, as `_logical_lines()` splits them.

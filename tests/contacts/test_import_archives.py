@@ -158,6 +158,35 @@ def test_values_decoded_before_joining_keep_every_line_where_it_was():
     assert text.splitlines()[7] == "BEGIN:VCARD"
 
 
+def test_quoted_printable_values_of_a_japanese_phone_read_together_as_alone():
+    """A Japanese phone saves a vCard a contact in Shift_JIS; its notes are
+    quoted-printable bytes naming no charset, read in the file's encoding."""
+
+    def phone_card(family, given, note, company):
+        qp = "".join(f"={byte:02X}" for byte in note.encode("cp932"))
+        # A soft break in the middle, as phones wrap long values.
+        qp = f"{qp[:12]}=\r\n{qp[12:]}"
+        return (
+            f"BEGIN:VCARD\r\nVERSION:2.1\r\nN:{family};{given};;;\r\n"
+            f"FN:{family}{given}\r\nNOTE;ENCODING=QUOTED-PRINTABLE:{qp}\r\n"
+            f"ORG:{company}\r\nEND:VCARD\r\n"
+        ).encode("cp932")
+
+    files = {
+        "001.vcf": phone_card("山田", "太郎", "大学の友人です", "株式会社山田商事"),
+        "002.vcf": phone_card("佐藤", "花子", "東京の会社の同僚", "佐藤建設株式会社"),
+    }
+    data, name, _parts = unpacked(zipped(files), "phone.zip", limit=LIMIT)
+    cards = cards_of(data, name)
+    assert cards == cards_of(files["001.vcf"], "001.vcf") + cards_of(
+        files["002.vcf"], "002.vcf"
+    )
+    assert [card.note for card in cards] == ["大学の友人です", "東京の会社の同僚"]
+    # Each card still starts where it did: the second file's on its line 1,
+    # line 9 of the files together.
+    assert [card.line for card in read_vcards(data.decode()).cards] == [1, 9]
+
+
 def test_a_utf8_and_a_windows_1252_file_in_one_archive_keep_their_accents(alice, flow):
     archive = zipped(
         {
