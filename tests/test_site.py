@@ -619,6 +619,10 @@ ALLAUTH_STOCK_PHRASES = [
     "No recovery codes set up",
     "Authentication using an authenticator app is active",
     "recovery codes available",
+    "Unused codes",
+    "You are about to generate a new set of recovery codes",
+    "This action will invalidate your existing codes",
+    "Are you sure?",
 ]
 
 
@@ -695,6 +699,13 @@ def account_flow_pages(alice, client) -> dict[str, str]:
         data={"seed": "0f" * 20, "used_mask": 0b11},
     )
     keep("2fa: on, recovery codes", member.get("/accounts/2fa/"))
+    # Both ask to confirm access first.
+    member.post("/accounts/reauthenticate/", {"password": DEFAULT_PASSWORD})
+    for path in (
+        "/accounts/2fa/recovery-codes/",
+        "/accounts/2fa/recovery-codes/generate/",
+    ):
+        keep(path, member.get(path, follow=True))
     return pages
 
 
@@ -733,6 +744,18 @@ def test_account_pages_speak_in_the_sites_own_words(alice, client):
     )
     assert 'href="/accounts/2fa/totp/activate/"' in pages["/accounts/2fa/"]
     assert "8 of your 10 recovery codes are left" in pages["2fa: on, recovery codes"]
+    codes = pages["/accounts/2fa/recovery-codes/"]
+    assert (
+        titles["/accounts/2fa/recovery-codes/"] == "Recovery codes · Settings · Rapport"
+    )
+    assert "8 of your 10 recovery codes are left" in codes
+    assert 'href="/accounts/2fa/recovery-codes/download/"' in codes
+    assert '<label for="recovery_codes">Codes left to use</label>' in codes
+    generate = pages["/accounts/2fa/recovery-codes/generate/"]
+    assert titles["/accounts/2fa/recovery-codes/generate/"] == (
+        "Make new recovery codes · Settings · Rapport"
+    )
+    assert "Your 8 codes left stop working as soon as the new ones are made" in generate
     # A member on the reset page is pointed to where they change it, and
     # not asked to sign in.
     signed_in = pages["reset: signed in"]
