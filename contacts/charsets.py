@@ -3,9 +3,11 @@
 Excel and Outlook write a CSV file in the Windows code page of the
 computer's language, and Japanese phones write their vCards in Shift_JIS,
 without saying so. Read as Windows-1252, such a file's names come out
-garbled ("ŽR“c‘¾˜Y" for 山田太郎), so the bytes are read in each likely
-encoding and the reading that gives the likeliest text wins: names in a
-script's most common characters rather than rare ones, letters with accents
+garbled ("ŽR“c‘¾˜Y" for 山田太郎, "Èâàíîâ" for Иванов, "£ódŸ" for Łódź), so
+the bytes are read in each likely encoding and the reading that gives the
+likeliest text wins: names in a script's most common characters rather than
+rare ones, words of one script rather than accented Latin letters alone,
+words whose accents belong to one language's alphabet, letters with accents
 inside words rather than symbols or capitals in their middle. Whenever the
 evidence is thin or two readings are about as likely, the file is read as
 Windows-1252, as before.
@@ -16,7 +18,9 @@ Only the lines holding bytes beyond ASCII in the first 64 KiB are read: a
 
 from __future__ import annotations
 
+import collections
 import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -31,6 +35,14 @@ BIG5 = "cp950"
 EUC_KR = "cp949"
 MAC_ROMAN = "mac-roman"
 WINDOWS_1252 = "cp1252"
+# The code pages of Windows in Central and Eastern Europe, Greece, Turkey,
+# Israel and the Arab countries, which Excel and Outlook write there.
+CENTRAL_EUROPEAN = "cp1250"
+CYRILLIC = "cp1251"
+GREEK = "cp1253"
+TURKISH = "cp1254"
+HEBREW = "cp1255"
+ARABIC = "cp1256"
 
 LABELS = {
     SHIFT_JIS: "Japanese (Shift_JIS; the file does not say so)",
@@ -38,6 +50,12 @@ LABELS = {
     BIG5: "Traditional Chinese (Big5; the file does not say so)",
     EUC_KR: "Korean (EUC-KR; the file does not say so)",
     MAC_ROMAN: "Mac OS Roman (the file is not UTF-8)",
+    CENTRAL_EUROPEAN: "Central European (Windows-1250; the file does not say so)",
+    CYRILLIC: "Cyrillic (Windows-1251; the file does not say so)",
+    GREEK: "Greek (Windows-1253; the file does not say so)",
+    TURKISH: "Turkish (Windows-1254; the file does not say so)",
+    HEBREW: "Hebrew (Windows-1255; the file does not say so)",
+    ARABIC: "Arabic (Windows-1256; the file does not say so)",
 }
 
 # Characters common in each language's names, companies and addresses. A
@@ -80,8 +98,9 @@ _LATIN_LETTER = re.compile(r"[A-Za-z]")
 
 def guess(data: bytes) -> str | None:
     """The codec of a file that is neither UTF-8 nor says what it is in,
-    when it is clearly one of the Windows code pages for Japanese, Chinese
-    or Korean, or Mac OS Roman; None for Windows-1252 (or when unsure)."""
+    when it is clearly one of the Windows code pages for Japanese, Chinese,
+    Korean, Cyrillic, Greek, Hebrew, Arabic, Central European or Turkish,
+    or Mac OS Roman; None for Windows-1252 (or when unsure)."""
     sample = _sample(data)
     if not sample:
         return None
@@ -98,6 +117,13 @@ def guess(data: bytes) -> str | None:
         ):
             return best.codec
         return None
+    # A line that reads as UTF-8 (a row added in a UTF-8 editor) says
+    # nothing of which single-byte code page the others are in: those
+    # seldom hold a byte sequence that is UTF-8 too.
+    single_byte = b"\n".join(line for line in sample.split(b"\n") if not _is_utf8(line))
+    non_latin = _non_latin(single_byte)
+    if non_latin:
+        return non_latin
     mac_roman = _western_score(sample, MAC_ROMAN)
     windows = _western_score(sample, WINDOWS_1252)
     # Most of its bytes beyond ASCII letters with accents in words, and
@@ -105,7 +131,15 @@ def guess(data: bytes) -> str | None:
     high_bytes = sum(byte >= 0x80 for byte in sample)
     if mac_roman * 2 >= high_bytes and mac_roman >= windows + 3:
         return MAC_ROMAN
-    return None
+    return _latin(single_byte)
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _sample(data: bytes) -> bytes:
@@ -248,3 +282,241 @@ def _western_points(char: str, before: str, after: str) -> int:
     if before.isalpha() and after.isalpha():
         return -2  # "M¸ller", "Stra§e"
     return 0
+
+
+# The script each code page writes beyond ASCII, and the letters most of
+# its languages' words are made of (Russian, Ukrainian and Bulgarian; Greek;
+# Hebrew; Arabic): a reading in the wrong one of these code pages gives
+# letters of the script too, but rare ones more often.
+_SCRIPTS = {
+    CYRILLIC: ("CYRILLIC", frozenset("оеаинтсрвлкмдпуі")),
+    GREEK: ("GREEK", frozenset("αοειτσςνηυρπκμλάέίόήύώ")),
+    HEBREW: ("HEBREW", frozenset("יוהלאמרבתשנדכםע")),
+    ARABIC: ("ARABIC", frozenset("اليمونرتبعدسهةفكقحأ")),
+}
+
+# Letters a script writes only at a word's end.
+_FINAL_FORMS = frozenset("ςךםןףץ")
+# Letters a script's words seldom hold, but a wrong reading often gives:
+# ΰ and ΐ are Hebrew's א and Windows-1250's Ŕ read as Greek.
+_SELDOM = frozenset("ΰΐ")
+_GREEK_ACCENTS = frozenset("άέήίόύώ")
+
+# At least this many words of a script before a file is read in its code
+# page: a name, not a stray pair of accented letters.
+_MINIMUM_WORDS = 2
+
+
+# A run of letters, and of the vowel signs Hebrew and Arabic write over
+# them (\w without digits, the underscore and the fractions and superscript
+# digits these code pages hold, which are not letters).
+_WORD = re.compile(
+    r"(?:[^\W\d_¹²³¼½¾]|[\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u0610-\u061a\u064b-\u065f\u0670])+"
+)
+
+
+def _words(text: str) -> list[str]:
+    """The runs of letters (and of the vowel signs written over them) of
+    `text` that hold some beyond ASCII."""
+    return [word for word in _WORD.findall(text) if not word.isascii()]
+
+
+def _foreign_words(text: str) -> tuple[int, int]:
+    """Of the words of `text` read as Windows-1252 that hold letters beyond
+    ASCII, how many are of three letters or more, most of them beyond ASCII
+    ("Èâàíîâ" for Иванов; Western words are so only when short: "été"),
+    and how many there are in all."""
+    words = collections.Counter(_words(text))
+    foreign = sum(
+        count
+        for word, count in words.items()
+        if len(word) >= 3 and sum(not char.isascii() for char in word) * 2 > len(word)
+    )
+    return foreign, words.total()
+
+
+def _in_script(word: str, script: str) -> bool:
+    """Whether `word` is letters of `script` alone, written as the script
+    writes them: no capital after a small letter, vowel signs only after a
+    letter, final forms (ς, ם) only at the end, none of its seldom letters."""
+    for index, char in enumerate(word):
+        if not unicodedata.name(char, "").startswith(script + " "):
+            return False
+        before = word[index - 1] if index else ""
+        if unicodedata.category(char) == "Mn" and not before:
+            return False
+        if char.isupper() and before.islower():
+            return False
+        if (char in _FINAL_FORMS and index < len(word) - 1) or char in _SELDOM:
+            return False
+    return True
+
+
+def _script_score(sample: bytes, codec: str) -> _Score | None:
+    """How likely `sample` is to be in the code page `codec` of a non-Latin
+    script, or None if it is not at all: bytes the code page does not
+    define, too few words of the script, or more than a few words that mix
+    it with another script or break its rules."""
+    try:
+        text = sample.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    script, common_set = _SCRIPTS[codec]
+    good = common = bad = 0
+    letters = set()
+    for word, count in collections.Counter(_words(text)).items():
+        if _in_script(word, script):
+            good += count
+            common += count * sum(char.lower() in common_set for char in word)
+            letters.update(word)
+        else:
+            bad += count
+    if good < _MINIMUM_WORDS or bad * 5 > good:
+        return None
+    small = any(char.islower() for char in letters)
+    if small and codec in (CYRILLIC, GREEK):
+        # Names in a script with capitals start with one; Greek accents
+        # all but its shortest words ("Νίκος"). Hebrew read as Cyrillic or
+        # Greek gives small letters alone, and no accent.
+        if not any(char.isupper() for char in letters):
+            return None
+        if codec == GREEK and not letters & _GREEK_ACCENTS:
+            return None
+    return _Score(codec, good, common)
+
+
+def _non_latin(sample: bytes) -> str | None:
+    """The code page of Cyrillic, Greek, Hebrew or Arabic `sample` is
+    clearly in, or None."""
+    foreign, words = _foreign_words(sample.decode(WINDOWS_1252, "replace"))
+    if foreign < _MINIMUM_WORDS or foreign * 2 < words:
+        return None
+    likely = sorted(
+        filter(None, (_script_score(sample, codec) for codec in _SCRIPTS)),
+        key=lambda score: (score.common, score.good),
+        reverse=True,
+    )
+    if not likely:
+        return None
+    best, others = likely[0], likely[1:]
+    if others and best.common < max(others[0].common + 3, 1.3 * others[0].common):
+        return None
+    return best.codec
+
+
+# The letters beyond ASCII of the languages written in Latin letters in
+# Windows-1252, Windows-1250 and Windows-1254. Each word of a file is in
+# one language: read in the wrong code page, a word's letters seldom all
+# belong to one ("Dvoøák" for Dvořák, "Þükrü" for Şükrü).
+_ALPHABETS = tuple(
+    frozenset(letters + letters.upper())
+    for letters in (
+        "äöüß",  # German
+        "àâæçéèêëîïôœùûüÿ",  # French
+        "áéíñóúü",  # Spanish
+        "áâãàçéêíóôõú",  # Portuguese
+        "àèéìíîòóùú",  # Italian
+        "àçèéíïòóúü",  # Catalan
+        "éèëïöü",  # Dutch
+        "åæøéó",  # Danish, Norwegian
+        "åäöéšž",  # Swedish, Finnish
+        "áðéíóúýþæö",  # Icelandic
+        "äöõüšž",  # Estonian
+        "çë",  # Albanian
+        "ąćęłńóśźż",  # Polish
+        "áčďéěíňóřšťúůýž",  # Czech
+        "áäčďéíĺľňóôŕšťúýž",  # Slovak
+        "áéíóöőúüű",  # Hungarian
+        "ăâîșțşţ",  # Romanian
+        "čćđšž",  # Croatian, Serbian, Bosnian, Slovenian
+        "çğıöşüâîûİ",  # Turkish
+    )
+)
+
+
+@dataclass(frozen=True)
+class _Reading:
+    codec: str
+    score: int
+    fitting: int  # words whose letters are of one language's alphabet
+    total: int  # words holding letters beyond ASCII
+    words: frozenset[str]
+    one_language: bool  # all its words' letters of one alphabet
+
+
+def _latin_reading(sample: bytes, codec: str) -> _Reading:
+    """How much `sample` read in `codec` looks like names and notes in
+    Latin letters: each word whose letters beyond ASCII all belong to one
+    language's alphabet counts for it, each other word against it, and
+    more so a capital in a word's middle ("£ódŸ") or a symbol between
+    letters ("Wa³êsa")."""
+    text = sample.decode(codec, "replace")
+    score = fitting = 0
+    words = collections.Counter(_words(text))
+    for word, count in words.items():
+        letters = {char for char in word if not char.isascii()}
+        if any(letters <= alphabet for alphabet in _ALPHABETS):
+            fitting += count
+        score -= (
+            2
+            * count
+            * sum(
+                char.isupper() and before.islower()
+                for before, char in itertools.pairwise(word)
+            )
+        )
+    total = words.total()
+    score += fitting - (total - fitting)
+    # A byte the code page does not define is left out: a damaged byte, or
+    # a character of another code page, says nothing of words.
+    score -= 2 * sum(
+        not char.isalpha() and char not in "’·\ufffd"
+        for char in _BETWEEN_LETTERS.findall(text)
+    )
+    letters = {char for word in words for char in word if not char.isascii()}
+    one_language = any(letters <= alphabet for alphabet in _ALPHABETS)
+    return _Reading(codec, score, fitting, total, frozenset(words), one_language)
+
+
+# A character beyond ASCII between two letters.
+_BETWEEN_LETTERS = re.compile(r"(?<=[^\W\d_¹²³¼½¾])[^\x00-\x7f](?=[^\W\d_¹²³¼½¾])")
+
+
+# How much more likely than Windows-1252 (and than each other) a reading
+# in Windows-1250 or Windows-1254 must be: a few words only one of them
+# reads as a language, not one word that reads either way.
+_LATIN_MARGIN = 3
+# A file whose words read as one language in a code page but as several
+# in Windows-1252 counts this much more for the code page, given this
+# many words that read differently: not a few names from a mix of
+# Western languages that happen to read as Czech or Slovak. Windows-1254
+# differs from Windows-1252 only in six letters (ı ş ğ for ý þ ð), which
+# no Western language but Icelandic writes: it can count for more.
+_ONE_LANGUAGE = {CENTRAL_EUROPEAN: 2, TURKISH: 3}
+_ONE_LANGUAGE_WORDS = 3
+
+
+def _latin(sample: bytes) -> str | None:
+    """Windows-1250 or Windows-1254 when `sample` is clearly in it rather
+    than in Windows-1252, or None."""
+    western = _latin_reading(sample, WINDOWS_1252)
+    likely = []
+    for codec in (CENTRAL_EUROPEAN, TURKISH):
+        reading = _latin_reading(sample, codec)
+        # Mostly words of some language, not bytes of another kind.
+        if reading.fitting < _MINIMUM_WORDS or reading.fitting * 3 < reading.total * 2:
+            continue
+        strength = reading.score
+        if (
+            reading.one_language
+            and not western.one_language
+            and len(reading.words - western.words) >= _ONE_LANGUAGE_WORDS
+        ):
+            strength += _ONE_LANGUAGE[codec]
+        likely.append((strength, codec))
+    if not likely:
+        return None
+    likely.sort(reverse=True)
+    (best, codec), others = likely[0], likely[1:]
+    rival = max([western.score] + [strength for strength, _ in others])
+    return codec if best >= rival + _LATIN_MARGIN else None

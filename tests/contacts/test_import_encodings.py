@@ -1,5 +1,6 @@
 """Files that are not UTF-8 and do not say what they are in: Excel's and
-Outlook's CSV files in Japanese, Chinese or Korean, a Japanese phone's
+Outlook's CSV files in Japanese, Chinese or Korean, in Russian, Polish,
+Czech, Hungarian, Greek, Turkish, Hebrew or Arabic, a Japanese phone's
 vCards, an old Mac's CSV, and the Windows-1252 files they must not be
 mistaken for."""
 
@@ -63,6 +64,48 @@ WINDOWS_1252 = "Windows-1252 (the file is not UTF-8)"
             "Mac OS Roman (the file is not UTF-8)",
             CSV,
             ["Hélène", "Besançon", "Jürgen,Müller", "Straße", "Zoë", "Éditions"],
+        ),
+        (
+            "windows1251_outlook.csv",
+            "cp1251",
+            "Cyrillic (Windows-1251; the file does not say so)",
+            CSV,
+            ["Иван,Иванов", "ООО «Ромашка»", "Санкт-Петербург", "Встреча в июне"],
+        ),
+        (
+            "windows1250_outlook.csv",
+            "cp1250",
+            "Central European (Windows-1250; the file does not say so)",
+            CSV,
+            ["Łódź", "Małgorzata,Wiśniewska", "Antonín,Dvořák", "Erdős", "Kőbányai"],
+        ),
+        (
+            "windows1253_outlook.csv",
+            "cp1253",
+            "Greek (Windows-1253; the file does not say so)",
+            CSV,
+            ["Γιώργος,Παπαδόπουλος", "Θεσσαλονίκη", "Φίλος από το πανεπιστήμιο"],
+        ),
+        (
+            "windows1254_outlook.csv",
+            "cp1254",
+            "Turkish (Windows-1254; the file does not say so)",
+            CSV,
+            ["Mehmet,Yılmaz", "Şükrü,Öztürk", "İstanbul", "Doğum günü"],
+        ),
+        (
+            "windows1255_outlook.csv",
+            "cp1255",
+            "Hebrew (Windows-1255; the file does not say so)",
+            CSV,
+            ["משה,כהן", "תל אביב", "ירושלים"],
+        ),
+        (
+            "windows1256_outlook.csv",
+            "cp1256",
+            "Arabic (Windows-1256; the file does not say so)",
+            CSV,
+            ["محمد,العلي", "القاهرة", "عمّان"],
         ),
     ],
 )
@@ -131,6 +174,67 @@ def test_a_japanese_phones_vcards_without_charset_are_imported(alice, flow):
     )
 
 
+def test_a_russian_outlook_csv_is_previewed_and_imported_in_cyrillic(
+    alice, alice_client, run
+):
+    content = (DATA / "windows1251_outlook.csv").read_bytes()
+    run(
+        alice_client.post,
+        reverse("contacts:import"),
+        {"file": SimpleUploadedFile("Контакты.csv", content)},
+    )
+    batch = ContactImport.objects.get(owner=alice)
+    assert batch.status == Status.READY, batch.error
+    assert (batch.new_count, batch.problem_count) == (4, 0)
+    page = alice_client.get(
+        reverse("contacts:import_detail", args=[batch.pk])
+    ).content.decode()
+    assert "read as Cyrillic (Windows-1251; the file does not say so)" in page
+    assert "Иванов" in page
+    response = run(
+        alice_client.post,
+        reverse("contacts:import_confirm", args=[batch.pk]),
+        {"on_duplicate": "skip"},
+    )
+    assert response.status_code == 302
+    contacts = {c.shown_name: c for c in Contact.objects.filter(owner=alice)}
+    assert set(contacts) == {
+        "Иван Иванов",
+        "Ольга Смирнова",
+        "Сергей Кузнецов",
+        "Наталья Попова",
+    }
+    ivan = contacts["Иван Иванов"]
+    assert (ivan.given_name, ivan.family_name) == ("Иван", "Иванов")
+    assert (ivan.organization, ivan.job_title) == (
+        "ООО «Ромашка»",
+        "Менеджер по продажам",
+    )
+    assert ivan.notes == "Друг по университету"
+    [office] = ivan.addresses.all()
+    assert (office.street, office.city, office.country) == (
+        "ул. Тверская, д. 7",
+        "Москва",
+        "Россия",
+    )
+
+
+def test_a_russian_vcard_naming_no_charset_is_read_in_cyrillic(alice, flow):
+    content = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Петрова;Анна;;;\r\nFN:Анна Петрова\r\n"
+        "ORG:Газпром\r\nNOTE:Коллега из Казани\r\nEND:VCARD\r\n"
+    ).encode("cp1251")
+    batch = flow.upload(alice, "anna.vcf", content)
+    assert batch.encoding == "Cyrillic (Windows-1251; the file does not say so)"
+    flow.confirm(batch)
+    anna = Contact.objects.get(owner=alice)
+    assert (anna.shown_name, anna.organization, anna.notes) == (
+        "Анна Петрова",
+        "Газпром",
+        "Коллега из Казани",
+    )
+
+
 def test_an_old_macs_csv_keeps_its_accents(alice, flow):
     batch = flow.upload(alice, "mac_roman.csv")
     if batch.status == Status.MAPPING:
@@ -140,6 +244,27 @@ def test_an_old_macs_csv_keeps_its_accents(alice, flow):
     contacts = Contact.objects.filter(owner=alice)
     names = set(contacts.values_list("shown_name", flat=True))
     assert names == {"Hélène Dupré", "Jürgen Müller", "François Lefèvre", "Zoë Brontë"}
+
+
+@pytest.mark.parametrize(
+    ("codec", "names"),
+    [
+        # Read as Greek, Hebrew is small letters alone and no accent.
+        ("cp1255", ["חבר", "יוסף ביטון"]),
+        ("cp1251", ["Андрій Шевченко", "Київ"]),
+        ("cp1253", ["Νίκος Αλεξίου"]),
+        ("cp1256", ["خالد إبراهيم", "دبي"]),
+        # "Kýlýç" and "Büþra" read as no language, "Yýldýz" and "Doðan" as
+        # Czech and Icelandic: the whole file reads as Turkish alone.
+        ("cp1254", ["Hüseyin Doğan", "Hatice Kılıç", "Büşra Yıldız", "Kadıköy"]),
+        ("cp1250", ["Jiří Novák", "Kateřina Marková", "Zdeněk Pospíšil", "Třebíč"]),
+        ("cp1250", ["Paweł Woźniak", "Małgorzata Dąbrowska"]),
+    ],
+)
+def test_a_few_names_are_enough_to_read_their_code_page(codec, names):
+    text = "Name,Notes\r\n" + "".join(f"{name},\r\n" for name in names)
+    decoded = decode_upload(text.encode(codec))
+    assert (decoded.codec, decoded.text) == (codec, text)
 
 
 WESTERN = [
@@ -181,6 +306,26 @@ def test_windows_1252_text_is_still_read_as_windows_1252(words, template):
 
 
 @pytest.mark.parametrize(
+    "names",
+    [
+        # Read as Windows-1250, "Sřren", "Bérengčre", "Ĺlesund" and "Bergueđŕ"
+        # fit Czech or Slovak as well.
+        ["Søren Kierkegaard", "Girona", "Aimée Désirée", "Sofía Gutiérrez"],
+        ["Trondheim Ålesund", "Clémentine Bérengère", "élève", "Berguedà"],
+        ["Tromsø", "Niccolò", "Giosuè Carducci", "Città di Castello"],
+        # Read as Windows-1254, ð þ ý are Turkish's ğ ş ı.
+        ["Þórður Sigurðsson", "Guðrún Jónsdóttir", "Ísafjörður", "Egilsstaðir"],
+        ["Åsa Östlund", "Jyväskylä", "Mäkinen Hämäläinen", "Ærøskøbing"],
+    ],
+    ids=["nordic-and-spanish", "french-and-catalan", "italian", "icelandic", "nordic"],
+)
+def test_an_address_book_of_western_names_stays_windows_1252(names):
+    text = "Name,Notes\r\n" + "".join(f"{name},\r\n" for name in names)
+    decoded = decode_upload(text.encode("cp1252"))
+    assert (decoded.codec, decoded.text) == ("cp1252", text)
+
+
+@pytest.mark.parametrize(
     "name",
     [
         "outlook.csv",
@@ -205,8 +350,28 @@ def test_windows_1252_exports_are_not_mistaken_for_another_encoding(name):
         "Name,Notes\r\nAda,사랑해요\r\n".encode("cp949"),
         # "Bjšrn" in Windows-1252 or "Björn" in Mac OS Roman: either reads.
         b"Name,Notes\r\nBj\x9arn,\r\n",
+        # One word of a script: "Èâàí" could be a garbled anything.
+        "Name,Notes\r\nИван,\r\n".encode("cp1251"),
+        "Name,Notes\r\nכהן,\r\n".encode("cp1255"),
+        # "Gdañsk" is Spanish enough, "Yýlmaz" Czech or Icelandic enough.
+        "Name,Notes\r\nGdańsk,\r\n".encode("cp1250"),
+        "Name,Notes\r\nAli Yılmaz,\r\n".encode("cp1254"),
+        # Short French words made of accents, Nordic names, a Czech name
+        # whose letters Windows-1252 has.
+        "Name,Notes\r\nAda,été où à\r\nSøren Ødegård,Tromsø\r\n".encode("cp1252"),
+        "Name,Notes\r\nJiří Novák,\r\n".encode("cp1250"),
     ],
-    ids=["two-chinese-characters", "korean-or-chinese", "one-letter-either-way"],
+    ids=[
+        "two-chinese-characters",
+        "korean-or-chinese",
+        "one-letter-either-way",
+        "one-cyrillic-word",
+        "one-hebrew-word",
+        "one-polish-word",
+        "one-turkish-name",
+        "western-accents-only",
+        "one-czech-name",
+    ],
 )
 def test_a_short_file_that_could_be_either_stays_windows_1252(data):
     decoded = decode_upload(data)
