@@ -426,3 +426,23 @@ def test_a_quoted_printable_value_naming_no_charset_is_in_the_files_encoding(
     flow.confirm(batch)
     taro = Contact.objects.get(owner=alice)
     assert (taro.shown_name, taro.notes) == ("山田太郎", "大学の友人")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "Müller,José,Zoë,naïve café “quoted” – €5\n".encode("cp1252"),
+        # The five bytes Windows-1252 leaves undefined, and a UTF-8
+        # character cut short at the end.
+        b"Ann,\x81\x8d\x8f\x90\x9d,caf\xe9\n" + b"Bo,\xf0\x9f\x98",
+        b"Name,Note\n\xe9\xe8\xe0 \xc3,\xe2\x82 end",
+    ],
+)
+def test_a_file_without_utf8_reads_as_each_byte_in_windows_1252(data):
+    """Read at once, it is what reading it byte by byte through the UTF-8
+    error handler gave."""
+    from contacts.uploads import _WINDOWS_1252
+
+    decoded = decode_upload(data, file_name="people.csv")
+    assert decoded.codec == "cp1252"
+    assert decoded.text == data.decode("utf-8", _WINDOWS_1252)
