@@ -95,8 +95,14 @@ def with_badge(request, response, *, tabs: bool = False):
 
 # My Network's pages, which show its tabs with their counts.
 TABBED_PAGES = frozenset(
-    {"network", "connections", "losing_touch", "invitations", "invitations_sent"}
-    | {"search"}
+    (
+        "network",
+        "connections",
+        "losing_touch",
+        "invitations",
+        "invitations_sent",
+        "search",
+    )
 )
 
 
@@ -304,12 +310,11 @@ def connect(request, handle):
                     )
                 if request.htmx:
                     response = HttpResponse("")
-                    if accepted or on_tabbed_page(request):
+                    tabs = on_tabbed_page(request)
+                    if accepted or tabs:
                         # Their invitation, answered by this one: one badge less;
                         # the Sent tab's count, one more.
-                        response = with_badge(
-                            request, response, tabs=on_tabbed_page(request)
-                        )
+                        response = with_badge(request, response, tabs=tabs)
                     return trigger(response, relationshipChanged={"member": member.pk})
                 return redirect(back)
         status = 422
