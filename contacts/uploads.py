@@ -312,7 +312,7 @@ def unpacked(
             for info in archive.infolist()
             if not info.is_dir()
             and info.filename.lower().endswith(_BOOK_SUFFIXES)
-            and not info.filename.startswith("__MACOSX/")
+            and not _hidden(info.filename)
         ]
     except NotImplementedError:
         raise _unsupported() from None
@@ -336,6 +336,13 @@ def unpacked(
     if len(book) > limit:  # its header understated its size
         raise _too_large_inside(name, len(book), limit)
     return book, name, []
+
+
+def _hidden(path: str) -> bool:
+    """Whether a file of an archive is one its maker hid: macOS's resource
+    forks ("._Léa Côté.vcf", binary), under `__MACOSX/` or beside the file
+    they belong to, and any other whose name starts with a dot."""
+    return path.startswith("__MACOSX/") or path.rsplit("/", 1)[-1].startswith(".")
 
 
 def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, at_most: int) -> bytes:

@@ -548,3 +548,54 @@ def test_the_pages_of_an_archives_import_name_each_cards_file(alice, alice_clien
     ]
     batch.refresh_from_db()
     assert batch.status == "undone"
+
+
+# ---------- Files macOS adds to the archives it makes ----------
+
+# A resource fork as macOS's Archive Utility and `ditto` write it, beside the
+# file it belongs to: binary, named after it.
+APPLE_DOUBLE = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \x00\x02" + bytes(60)
+
+
+def made_on_a_mac() -> dict[str, bytes]:
+    return {
+        "Contacts/Ann.vcf": card("Ann"),
+        "Contacts/._Ann.vcf": APPLE_DOUBLE,
+        "Contacts/Léa Côté.vcf": card("Léa Côté"),
+        "Contacts/._Léa Côté.vcf": APPLE_DOUBLE,
+        "Contacts/.hidden.vcf": b"",
+        "__MACOSX/Contacts/._Ann.vcf": APPLE_DOUBLE,
+    }
+
+
+def test_hidden_files_and_resource_forks_beside_the_vcards_are_passed_over():
+    data, _name, parts = unpacked(zipped(made_on_a_mac()), "c.zip", limit=LIMIT)
+    assert data == card("Ann") + card("Léa Côté")
+    assert [part[1] for part in parts] == ["Ann.vcf", "Léa Côté.vcf"]
+
+
+def test_a_resource_fork_beside_the_one_vcard_gives_that_vcard():
+    archive = zipped({"._cards.vcf": APPLE_DOUBLE, "cards.vcf": card("Ann")})
+    assert unpacked(archive, "cards.zip", limit=LIMIT) == (
+        card("Ann"),
+        "cards.vcf",
+        [],
+    )
+
+
+def test_an_archive_made_on_a_mac_is_imported_from_the_page_naming_no_fork(
+    alice, alice_client, run
+):
+    run(
+        alice_client.post,
+        reverse("contacts:import"),
+        {"file": SimpleUploadedFile("Contacts.zip", zipped(made_on_a_mac()))},
+    )
+    batch = Batch.objects.get(owner=alice)
+    assert (batch.status, batch.new_count, batch.problem_count) == ("ready", 2, 0)
+    preview = alice_client.get(
+        reverse("contacts:import_detail", args=[batch.pk])
+    ).content.decode()
+    assert "Léa Côté.vcf, line 1" in preview
+    assert "._" not in preview
+    assert ".hidden" not in preview
