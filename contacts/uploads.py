@@ -41,6 +41,16 @@ class UploadError(ValueError):
     """The file cannot be imported at all; the message tells the member why."""
 
 
+class NoCardsError(UploadError):
+    """The file holds no contact at all: it is empty, binary, or text of
+    another kind. One of an archive's files is passed over for it, and named
+    with `reason`, said as of a card ("the file is empty")."""
+
+    def __init__(self, message: str, *, reason: str):
+        super().__init__(message)
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class DecodedUpload:
     text: str
@@ -59,7 +69,7 @@ def decode_upload(data: bytes, *, file_name: str = "") -> DecodedUpload:
     we can read, or text that is neither a vCard nor a CSV file.
     """
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
-        raise UploadError(_("The file is empty."))
+        raise NoCardsError(_("The file is empty."), reason=_("the file is empty"))
     text, codec, encoding = _decode(data)
     kind = _kind(text, file_name)
     return DecodedUpload(text=text, codec=codec, encoding=encoding, kind=kind)
@@ -245,11 +255,12 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str, str] | None:
 
 
 def _binary() -> UploadError:
-    return UploadError(
+    return NoCardsError(
         _(
             "This is not a text file (it holds binary data). Export your "
             "contacts as a vCard (.vcf) or CSV file and import that."
-        )
+        ),
+        reason=_("this is not a text file (it holds binary data)"),
     )
 
 
@@ -259,21 +270,25 @@ def _kind(text: str, file_name: str) -> str:
     if _BEGIN_VCARD.search(head):
         return VCARD
     if name.endswith((".vcf", ".vcard")):
-        raise UploadError(
+        raise NoCardsError(
             _(
                 "This file has no vCard in it: a vCard file starts with "
                 "BEGIN:VCARD. Export your contacts again and import that file."
-            )
+            ),
+            reason=_(
+                "this file has no vCard in it: a vCard file starts with BEGIN:VCARD"
+            ),
         )
     # A CSV file's first line may be a title or, in LinkedIn's export, notes.
     first_lines = head.lstrip("\ufeff").split("\n", 12)[:12]
     if any(separator in line for line in first_lines for separator in (",", ";", "\t")):
         return CSV
-    raise UploadError(
+    raise NoCardsError(
         _(
             "This is neither a vCard nor a CSV file. Export your contacts as "
             "a vCard (.vcf) or CSV file and import that."
-        )
+        ),
+        reason=_("this is neither a vCard nor a CSV file"),
     )
 
 
@@ -299,9 +314,11 @@ def unpacked(
     holding several files, all vCards (a vCard a contact, as Outlook and
     phones export them), gives them one after the other, named after the
     archive, and its parts: [first line, file name] for each file (see
-    `file_line()`); one file has none. Raises UploadError when the archive is
-    broken, protected, holds no address book or several that are not all
-    vCards, or more than `limit` bytes of them.
+    `file_line()`), and [the line the next file starts on, file name, "",
+    reason] for each that holds no card, left out (`skipped_files()`); one
+    file has none. Raises UploadError when the archive is broken, protected,
+    holds no address book or several that are not all vCards, none that
+    holds a card, or more than `limit` bytes of them.
     """
     if not data.startswith(ZIP_MAGIC):
         return data, file_name, []
@@ -373,7 +390,9 @@ def _vcards_joined(
 
     Each is decoded as an upload of its own is (its own encoding, its
     byte-order mark left out) and ends with a line break, so each of its
-    lines is one of the joined text's, as the reader counts them.
+    lines is one of the joined text's, as the reader counts them. A file
+    that holds no card (empty, binary, text without BEGIN:VCARD) is left
+    out and named with the reason, unless none holds one.
     """
     books = sorted(books, key=lambda info: info.filename)
     declared = sum(info.file_size for info in books)
@@ -391,6 +410,9 @@ def _vcards_joined(
         name = info.filename.rsplit("/", 1)[-1]
         try:
             decoded = decode_upload(data, file_name=name)
+        except NoCardsError as error:
+            parts.append([first_line, name, "", error.reason])
+            continue
         except UploadError as error:
             raise UploadError(
                 _("“%(name)s”, inside the archive: %(problem)s")
@@ -405,6 +427,16 @@ def _vcards_joined(
         texts.append(text)
         parts.append([first_line, name])
         first_line += _line_breaks(text)
+    if not texts:
+        first = parts[0]
+        raise UploadError(
+            _(
+                "None of the %(count)s vCard files inside this .zip archive holds "
+                "a card (“%(name)s”: %(reason)s). Export your contacts again and "
+                "import them."
+            )
+            % {"count": len(books), "name": first[1], "reason": first[3]}
+        )
     joined = "".join(texts).encode("utf-8", "replace")
     if len(joined) > limit:
         raise _too_large_together(len(books), len(joined), limit)
@@ -421,15 +453,30 @@ def file_line(parts: list[list], line: int) -> tuple[str, int]:
     """Which file of an archive's joined vCards (`unpacked()`) a line of
     them is in, and its line in that file: ("", `line`) without parts."""
     index = bisect.bisect_right(parts, line, key=itemgetter(0)) - 1
+    # A file left out holds no line: the line is the last one's before it.
+    while index >= 0 and _skipped(parts[index]):
+        index -= 1
     if index < 0:
         return "", line
-    first, name = parts[index]
+    first, name = parts[index][:2]
     return name, line - first + 1
 
 
-def line_place(line: int, file: str = "") -> str:
+def skipped_files(parts: list[list]) -> list[tuple[str, str]]:
+    """The files of an archive left out as holding no card, with the reason:
+    [("Notes.vcf", "the file is empty")]."""
+    return [(part[1], part[3]) for part in parts if _skipped(part)]
+
+
+def _skipped(part: list) -> bool:
+    return len(part) > 3
+
+
+def line_place(line: int | None, file: str = "") -> str:
     """How the import names a card's line: "line 3", or "Léa Côté.vcf, line 3"
-    for a card of one of an archive's files."""
+    for a card of one of an archive's files; a file it left out, by its name."""
+    if line is None:
+        return file
     if file:
         return _("%(file)s, line %(line)s") % {"file": file, "line": line}
     return _("line %(line)s") % {"line": line}

@@ -86,7 +86,8 @@ class ContactImport(models.Model):
     encoding = models.CharField(_("encoding"), max_length=60, blank=True)
     # The files of an archive of several vCards, read as one: [first line,
     # file name] each (`uploads.unpacked()`), so the preview can name a card
-    # by its file and its line there. Empty for a single file.
+    # by its file and its line there, and [line, file name, "", reason] for
+    # each left out as holding no card. Empty for a single file.
     parts = models.JSONField(_("files in the archive"), default=list, blank=True)
     columns = models.JSONField(_("CSV columns"), default=list, blank=True)
     mapping = models.JSONField(_("column mapping"), default=list, blank=True)
@@ -106,7 +107,8 @@ class ContactImport(models.Model):
     photo_count = models.PositiveIntegerField(_("cards with a photo"), default=0)
     # The first unreadable cards: {"line", "reason"}. Here and in `duplicates`
     # and `sample`, a card of an archive of several files has its "file" too,
-    # and "line" is its line in that file (`parts`).
+    # and "line" is its line in that file (`parts`). An archive's files that
+    # hold no card come first, as {"file", "reason"}, and count here too.
     problems = models.JSONField(_("unreadable cards"), default=list, blank=True)
     # The first possible duplicates: {"line", "name", "matches": [contact ids]}.
     duplicates = models.JSONField(
@@ -210,6 +212,12 @@ class ContactImport(models.Model):
     def problems_not_listed(self) -> int:
         """Unreadable cards beyond the first ones listed with their reason."""
         return max(self.problem_count - len(self.problems), 0)
+
+    @property
+    def problems_name_files(self) -> bool:
+        """Whether the unreadable cards listed include files of an archive
+        that hold no card (listed by their name, without a line)."""
+        return any("line" not in problem for problem in self.problems)
 
     @property
     def duplicates_not_listed(self) -> int:

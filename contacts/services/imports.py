@@ -86,6 +86,7 @@ from contacts.uploads import (
     file_line,
     human_size,
     line_place,
+    skipped_files,
     unpacked,
 )
 from contacts.vcard import (
@@ -547,6 +548,12 @@ class ReadOutcome:
         if len(self.problems) < PROBLEMS_SHOWN:
             self.problems.append({**self.where(line), "reason": reason})
 
+    def file_problem(self, name: str, reason: str) -> None:
+        """One of an archive's files, left out as it holds no card."""
+        self.problem_count += 1
+        if len(self.problems) < PROBLEMS_SHOWN:
+            self.problems.append({"file": name, "reason": reason})
+
     def notice(self, line: int, text: str) -> None:
         self.notice_count += 1
         if len(self.notices) < NOTICES_SHOWN:
@@ -808,6 +815,9 @@ def read_cards(
     4/5/1990 are read when neither the member nor the file says.
     """
     outcome = ReadOutcome(parts=batch.parts)
+    # Said first, as they were found before a card was read.
+    for name, reason in skipped_files(batch.parts):
+        outcome.file_problem(name, reason)
     limit = settings.RAPPORT_IMPORT_MAX_CONTACTS
     if batch.file_format == ContactImport.Format.VCARD:
         result = read_vcards(text, file_encoding=codec, max_cards=limit)
@@ -1068,8 +1078,9 @@ def _first_look(item: Prepared) -> dict:
 
 
 def _no_cards_message(batch: ContactImport, outcome: ReadOutcome) -> str:
-    if outcome.problem_count:
-        first = outcome.problems[0]
+    # An archive's files that hold no card are not the reason: another does.
+    first = next((item for item in outcome.problems if "line" in item), None)
+    if first is not None:
         if "file" in first:
             message = _(
                 "No contact in this file can be imported. The first problem is on "

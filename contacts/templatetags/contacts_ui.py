@@ -151,5 +151,6 @@ def contact_row(context, contact):
 @register.filter
 def line_place(card: dict) -> str:
     """Where a card an import lists is: "line 3", or "Léa Côté.vcf, line 3"
-    for a card of one of an archive's files."""
-    return uploads.line_place(card["line"], card.get("file", ""))
+    for a card of one of an archive's files; "Notes.vcf" for a file of it
+    that holds no card."""
+    return uploads.line_place(card.get("line"), card.get("file", ""))

@@ -11,7 +11,13 @@ from django.urls import reverse
 
 from contacts.models import Contact
 from contacts.models import ContactImport as Batch
-from contacts.uploads import UploadError, decode_upload, unpacked
+from contacts.uploads import (
+    UploadError,
+    decode_upload,
+    file_line,
+    skipped_files,
+    unpacked,
+)
 from contacts.vcard import as_utf8_text, read_vcards
 from tests.connections.test_archive import download, rows
 from tests.factories import ContactFactory
@@ -233,9 +239,12 @@ def test_archived_vcards_whose_sizes_are_understated_are_not_believed():
         unpacked(bytes(archive), "c.zip", limit=1000)
 
 
-def test_an_archived_file_that_is_no_vcard_is_named():
-    archive = zipped({"a.vcf": card("Ann"), "b.vcf": b"Name,Email\nBob,b@x.example"})
-    with pytest.raises(UploadError, match="“b.vcf”, inside the archive: This file"):
+def test_an_archived_file_that_cannot_be_decoded_is_named():
+    # It says it is UTF-16, but an odd number of bytes cannot be.
+    archive = zipped({"a.vcf": card("Ann"), "b.vcf": b"\xff\xfe" + card("Bob")})
+    with pytest.raises(
+        UploadError, match="“b.vcf”, inside the archive: The file says it is UTF-16"
+    ):
         unpacked(archive, "c.zip", limit=LIMIT)
 
 
@@ -599,3 +608,133 @@ def test_an_archive_made_on_a_mac_is_imported_from_the_page_naming_no_fork(
     assert "Léa Côté.vcf, line 1" in preview
     assert "._" not in preview
     assert ".hidden" not in preview
+
+
+# ---------- Files of an archive that hold no card ----------
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
+
+
+def with_files_holding_no_card() -> dict[str, bytes]:
+    return {
+        "Contacts/Ann.vcf": card("Ann"),
+        "Contacts/Blank.vcf": b"\r\n  \r\n\t\n",
+        "Contacts/Notes.vcf": b"",
+        "Contacts/photo.vcf": PNG,
+        "Contacts/Readme.vcf": b"Exported by Outlook on 28 November 2026\r\n",
+        "Contacts/Zoe.vcf": card("Zoe"),
+    }
+
+
+SKIPPED = [
+    ("Blank.vcf", "the file is empty"),
+    ("Notes.vcf", "the file is empty"),
+    (
+        "Readme.vcf",
+        "this file has no vCard in it: a vCard file starts with BEGIN:VCARD",
+    ),
+    ("photo.vcf", "this is not a text file (it holds binary data)"),
+]
+
+
+def test_files_of_an_archive_that_hold_no_card_are_passed_over_and_named():
+    archive = zipped(with_files_holding_no_card())
+    data, _name, parts = unpacked(archive, "c.zip", limit=LIMIT)
+    assert data == card("Ann") + card("Zoe")
+    assert skipped_files(parts) == SKIPPED
+    # Zoe's card is still found in her file, whatever came between.
+    assert file_line(parts, 1) == ("Ann.vcf", 1)
+    assert file_line(parts, 6) == ("Zoe.vcf", 2)
+
+
+def test_a_file_holding_no_card_after_the_last_names_no_line():
+    archive = zipped({"a.vcf": card("Ann"), "z.vcf": b""})
+    _data, _name, parts = unpacked(archive, "c.zip", limit=LIMIT)
+    assert skipped_files(parts) == [("z.vcf", "the file is empty")]
+    assert file_line(parts, 5) == ("a.vcf", 5)
+
+
+def test_an_archive_whose_files_hold_no_card_at_all_is_refused():
+    archive = zipped({"a.vcf": b"", "b.vcf": PNG})
+    with pytest.raises(UploadError) as refused:
+        unpacked(archive, "c.zip", limit=LIMIT)
+    assert str(refused.value) == (
+        "None of the 2 vCard files inside this .zip archive holds a card "
+        "(“a.vcf”: the file is empty). Export your contacts again and import "
+        "them."
+    )
+
+
+def test_files_holding_no_card_still_count_against_the_size_limit():
+    files = {f"{n}.vcf": card("x" * 320_000) for n in range(3)}
+    files["3.vcf"] = b" " * 320_000
+    with pytest.raises(UploadError, match=re.escape(TOO_LARGE)):
+        unpacked(zipped(files), "c.zip", limit=MB)
+
+
+def test_files_holding_no_card_are_listed_with_the_cards_that_cannot_be_read(
+    alice, flow
+):
+    files = {**with_files_holding_no_card(), "Contacts/Bob.vcf": LEA.encode()}
+    batch = flow.upload(alice, "contacts.zip", zipped(files))
+    assert batch.status == Batch.Status.READY, batch.error
+    assert batch.problems == [
+        *({"file": name, "reason": reason} for name, reason in SKIPPED),
+        {"file": "Bob.vcf", "line": 6, "reason": NO_NAME},
+    ]
+    assert (batch.new_count, batch.problem_count) == (4, 5)
+
+
+def test_no_card_readable_beside_files_holding_none_names_the_card(alice, flow):
+    broken = b"BEGIN:VCARD\r\nVERSION:3.0\r\nNOTE:x\r\nEND:VCARD\r\n"
+    batch = flow.upload(alice, "contacts.zip", zipped({"a.vcf": b"", "b.vcf": broken}))
+    assert batch.status == Batch.Status.FAILED
+    assert batch.error == (
+        "No contact in this file can be imported. The first problem is on line 1 "
+        f"of b.vcf: {NO_NAME}."
+    )
+
+
+def test_the_pages_of_an_import_name_the_files_that_hold_no_card(
+    alice, alice_client, run
+):
+    run(
+        alice_client.post,
+        reverse("contacts:import"),
+        {
+            "file": SimpleUploadedFile(
+                "contacts.zip", zipped(with_files_holding_no_card())
+            )
+        },
+    )
+    batch = Batch.objects.get(owner=alice)
+    url = reverse("contacts:import_detail", args=[batch.pk])
+    preview = alice_client.get(url).content.decode()
+    assert "4 cards or files cannot be read" in preview
+    assert "<li>Notes.vcf: the file is empty</li>" in preview
+    assert "<li>photo.vcf: this is not a text file (it holds binary data)</li>" in (
+        preview
+    )
+    run(
+        alice_client.post,
+        reverse("contacts:import_confirm", args=[batch.pk]),
+        {"on_duplicate": "skip"},
+    )
+    assert Contact.objects.filter(owner=alice).count() == 2
+    outcome = alice_client.get(url).content.decode()
+    assert "<li>Notes.vcf: the file is empty</li>" in outcome
+
+
+def test_an_archive_whose_files_hold_no_card_is_refused_on_the_form(
+    alice, alice_client, run
+):
+    response = run(
+        alice_client.post,
+        reverse("contacts:import"),
+        {"file": SimpleUploadedFile("c.zip", zipped({"a.vcf": b"", "b.vcf": b""}))},
+    )
+    assert response.status_code == 400
+    assert "None of the 2 vCard files inside this .zip archive holds a card" in (
+        response.content.decode()
+    )
+    assert not Batch.objects.exists()
