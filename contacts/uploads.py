@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from contacts import charsets
 from contacts.vcard import CHARSETS_APPLIED, as_utf8_text, foreign_codec
@@ -313,12 +314,13 @@ def unpacked(
     gives its Connections.csv, Google Takeout's its "All Contacts.vcf"; one
     holding several files, all vCards (a vCard a contact, as Outlook and
     phones export them), gives them one after the other, named after the
-    archive, and its parts: [first line, file name] for each file (see
-    `file_line()`), and [the line the next file starts on, file name, "",
-    reason] for each that holds no card, left out (`skipped_files()`); one
-    file has none. Raises UploadError when the archive is broken, protected,
-    holds no address book or several that are not all vCards, none that
-    holds a card, or more than `limit` bytes of them.
+    archive, and its parts: [first line, file name, encoding] for each file
+    (see `file_line()`, `read_as()`), and [the line the next file starts on,
+    file name, "", reason] for each that holds no card, left out
+    (`skipped_files()`); one file has none. Raises UploadError when the
+    archive is broken, protected, holds no address book or several that are
+    not all vCards, none that holds a card, or more than `limit` bytes of
+    them.
     """
     if not data.startswith(ZIP_MAGIC):
         return data, file_name, []
@@ -425,7 +427,7 @@ def _vcards_joined(
         elif not text.endswith("\n"):
             text += "\r\n"
         texts.append(text)
-        parts.append([first_line, name])
+        parts.append([first_line, name, decoded.encoding])
         first_line += _line_breaks(text)
     if not texts:
         first = parts[0]
@@ -470,6 +472,78 @@ def skipped_files(parts: list[list]) -> list[tuple[str, str]]:
 
 def _skipped(part: list) -> bool:
     return len(part) > 3
+
+
+# Groups of an archive's files in other encodings named, the largest aside.
+_ENCODINGS_NAMED = 3
+_NAME_SHOWN = 40
+
+
+def read_as(encoding: str, parts: list[list]) -> str:
+    """What the preview says a file was read as: `encoding`, or for an
+    archive of files in several encodings each group of them, the largest
+    first, naming one or two of the others' files: "UTF-8; Léa Côté.vcf and
+    2 more as Windows-1252 (the files are not UTF-8)".
+    """
+    # An import kept before its files said their encoding has [line, name].
+    read = [part for part in parts if len(part) == 3]
+    if not read or any(len(part) < 3 for part in parts):
+        return encoding
+    groups: dict[str, list[str]] = {}
+    for _first, name, label in read:
+        # The byte-order mark is left out of the text the files make.
+        if label == "UTF-8 with byte-order mark":
+            label = "UTF-8"
+        groups.setdefault(label, []).append(name)
+    if list(groups) == ["UTF-8"]:
+        return encoding
+    ordered = sorted(
+        groups.items(), key=lambda group: (-len(group[1]), group[0] != "UTF-8")
+    )
+    (label, names), *others = ordered
+    said = [_of_files(label, len(names))]
+    for label, names in others[:_ENCODINGS_NAMED]:
+        said.append(
+            _("%(files)s as %(encoding)s")
+            % {"files": _some_names(names), "encoding": _of_files(label, len(names))}
+        )
+    rest = sum(len(names) for _label, names in others[_ENCODINGS_NAMED:])
+    if rest:
+        said.append(
+            ngettext(
+                "%(count)s more file in another encoding",
+                "%(count)s more files in other encodings",
+                rest,
+            )
+            % {"count": rest}
+        )
+    return "; ".join(said)
+
+
+def _of_files(label: str, count: int) -> str:
+    """An encoding as the preview says it of a file, said of `count` files."""
+    if count == 1:
+        return label
+    return (
+        label.replace("the file does not say", "the files do not say")
+        .replace("the file is not", "the files are not")
+        .replace("the file's cards say", "the files' cards say")
+    )
+
+
+def _some_names(names: list[str]) -> str:
+    shown = [
+        name if len(name) <= _NAME_SHOWN else name[: _NAME_SHOWN - 1] + "…"
+        for name in names[:2]
+    ]
+    if len(names) == 1:
+        return shown[0]
+    if len(names) == 2:
+        return _("%(first)s and %(second)s") % {"first": shown[0], "second": shown[1]}
+    return _("%(first)s and %(count)s more") % {
+        "first": shown[0],
+        "count": len(names) - 1,
+    }
 
 
 def line_place(line: int | None, file: str = "") -> str:

@@ -85,9 +85,11 @@ class ContactImport(models.Model):
     )
     encoding = models.CharField(_("encoding"), max_length=60, blank=True)
     # The files of an archive of several vCards, read as one: [first line,
-    # file name] each (`uploads.unpacked()`), so the preview can name a card
-    # by its file and its line there, and [line, file name, "", reason] for
-    # each left out as holding no card. Empty for a single file.
+    # file name, encoding] each (`uploads.unpacked()`; [first line, file
+    # name] in imports kept before), so the preview can name a card by its
+    # file and its line there and say what each file was read in, and [line,
+    # file name, "", reason] for each left out as holding no card. Empty for
+    # a single file.
     parts = models.JSONField(_("files in the archive"), default=list, blank=True)
     columns = models.JSONField(_("CSV columns"), default=list, blank=True)
     mapping = models.JSONField(_("column mapping"), default=list, blank=True)

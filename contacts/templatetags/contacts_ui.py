@@ -149,6 +149,13 @@ def contact_row(context, contact):
 
 
 @register.filter
+def read_as(batch) -> str:
+    """What an import's file was read as: its encoding, or its files' in an
+    archive of files in several encodings."""
+    return uploads.read_as(batch.encoding, batch.parts)
+
+
+@register.filter
 def line_place(card: dict) -> str:
     """Where a card an import lists is: "line 3", or "Léa Côté.vcf, line 3"
     for a card of one of an archive's files; "Notes.vcf" for a file of it

@@ -15,6 +15,7 @@ from contacts.uploads import (
     UploadError,
     decode_upload,
     file_line,
+    read_as,
     skipped_files,
     unpacked,
 )
@@ -440,9 +441,13 @@ def three_files() -> dict[str, bytes]:
 
 def test_joined_vcards_say_where_each_file_starts():
     data, _name, parts = unpacked(zipped(three_files()), "c.zip", limit=LIMIT)
-    assert parts == [[1, "1 Ann.vcf"], [5, "2 Bob.vcf"], [15, "3 Léa Côté.vcf"]]
+    assert parts == [
+        [1, "1 Ann.vcf", "UTF-8 with byte-order mark"],
+        [5, "2 Bob.vcf", "UTF-8"],
+        [15, "3 Léa Côté.vcf", "UTF-8"],
+    ]
     lines = data.decode().splitlines()
-    assert [lines[first - 1] for first, _name in parts] == ["BEGIN:VCARD"] * 3
+    assert [lines[part[0] - 1] for part in parts] == ["BEGIN:VCARD"] * 3
 
 
 def test_one_file_has_no_parts():
@@ -738,3 +743,132 @@ def test_an_archive_whose_files_hold_no_card_is_refused_on_the_form(
         response.content.decode()
     )
     assert not Batch.objects.exists()
+
+
+# ---------- Which encoding each file of an archive was read in ----------
+
+
+def western(name: str) -> bytes:
+    return card(name).decode().encode("cp1252")
+
+
+WINDOWS = "Windows-1252 (the file is not UTF-8)"
+WINDOWS_FILES = "Windows-1252 (the files are not UTF-8)"
+
+
+def test_an_archive_of_utf8_files_is_read_as_utf8():
+    archive = zipped({"Ann.vcf": card("Ann"), "Bob.vcf": b"\xef\xbb\xbf" + card("Bøb")})
+    _data, _name, parts = unpacked(archive, "c.zip", limit=LIMIT)
+    assert read_as("UTF-8", parts) == "UTF-8"
+
+
+def test_files_read_in_another_encoding_are_named_a_few_a_group():
+    archive = zipped(
+        {
+            "Ann.vcf": card("Ann"),
+            "Bob.vcf": card("Bøb"),
+            "Cyd.vcf": card("Cyd"),
+            "Dee.vcf": card("Dee"),
+            "Léa Côté.vcf": western("Léa Côté"),
+            "Renée.vcf": western("Renée"),
+            "Zoë.vcf": western("Zoë"),
+            "田中.vcf": card("田中 太郎").decode().encode("cp932"),
+            "empty.vcf": b"",
+        }
+    )
+    _data, _name, parts = unpacked(archive, "c.zip", limit=LIMIT)
+    assert read_as("UTF-8", parts) == (
+        f"UTF-8; Léa Côté.vcf and 2 more as {WINDOWS_FILES}; 田中.vcf as "
+        "Japanese (Shift_JIS; the file does not say so)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("encodings", "shown"),
+    [
+        (["UTF-8", "UTF-8 with byte-order mark"], "UTF-8"),
+        ([WINDOWS, WINDOWS], WINDOWS_FILES),
+        (["UTF-8", WINDOWS], f"UTF-8; 2.vcf as {WINDOWS}"),
+        ([WINDOWS, "UTF-8"], f"UTF-8; 1.vcf as {WINDOWS}"),
+        (
+            [WINDOWS, "UTF-8", WINDOWS, WINDOWS],
+            f"{WINDOWS_FILES}; 2.vcf as UTF-8",
+        ),
+        (
+            ["UTF-8", WINDOWS, WINDOWS, "UTF-8", "UTF-8"],
+            f"UTF-8; 2.vcf and 3.vcf as {WINDOWS_FILES}",
+        ),
+        (
+            [
+                "UTF-8",
+                "UTF-8",
+                WINDOWS,
+                "GB18030, as the file's cards say",
+                "GB18030, as the file's cards say",
+                "UTF-16 with byte-order mark",
+                "Mac OS Roman (the file is not UTF-8)",
+                "Korean (EUC-KR; the file does not say so)",
+            ],
+            "UTF-8; 4.vcf and 5.vcf as GB18030, as the files' cards say; 3.vcf as "
+            f"{WINDOWS}; 6.vcf as UTF-16 with byte-order mark; 2 more files in "
+            "other encodings",
+        ),
+    ],
+)
+def test_what_an_archive_is_said_to_be_read_as(encodings, shown):
+    parts = [[n * 5 + 1, f"{n + 1}.vcf", label] for n, label in enumerate(encodings)]
+    assert read_as("UTF-8", parts) == shown
+
+
+def test_a_long_file_name_is_shortened_in_what_the_archive_is_read_as():
+    name = "A" * 80 + ".vcf"
+    parts = [[1, "a.vcf", "UTF-8"], [5, name, WINDOWS]]
+    assert read_as("UTF-8", parts) == f"UTF-8; {'A' * 39}… as {WINDOWS}"
+
+
+def test_files_left_out_and_old_imports_say_what_the_import_said():
+    # An import kept before files said their encoding: what it said then.
+    assert read_as("UTF-8", [[1, "a.vcf"], [5, "b.vcf"]]) == "UTF-8"
+    assert read_as(WINDOWS, []) == WINDOWS
+    left_out = [[1, "a.vcf", WINDOWS], [5, "b.vcf", "", "the file is empty"]]
+    assert read_as("UTF-8", left_out) == WINDOWS
+
+
+def test_the_preview_says_what_each_file_was_read_in(alice, alice_client, run):
+    files = {
+        "Ann.vcf": card("Ann"),
+        "Bob.vcf": card("Bob"),
+        "Léa Côté.vcf": western("Léa Côté"),
+        "Renée.vcf": western("Renée"),
+        "Zoë.vcf": western("Zoë"),
+        "Zed.vcf": card("Zed"),
+        "Zia.vcf": card("Zia"),
+    }
+    run(
+        alice_client.post,
+        reverse("contacts:import"),
+        {"file": SimpleUploadedFile("contacts.zip", zipped(files))},
+    )
+    batch = Batch.objects.get(owner=alice)
+    assert batch.status == "ready"
+    preview = alice_client.get(
+        reverse("contacts:import_detail", args=[batch.pk])
+    ).content.decode()
+    assert (
+        "read as UTF-8; Léa Côté.vcf and 2 more as Windows-1252 (the files are not "
+        "UTF-8)</p>"
+    ) in preview
+    assert "Léa Côté" in {card["name"] for card in batch.sample}
+
+
+def test_the_preview_of_an_archive_of_utf8_files_says_utf8(alice, alice_client, run):
+    run(
+        alice_client.post,
+        reverse("contacts:import"),
+        {"file": SimpleUploadedFile("c.zip", zipped(three_files()))},
+    )
+    batch = Batch.objects.get(owner=alice)
+    preview = alice_client.get(
+        reverse("contacts:import_detail", args=[batch.pk])
+    ).content.decode()
+    assert "· read as UTF-8</p>" in preview
