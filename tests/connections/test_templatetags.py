@@ -170,3 +170,130 @@ def test_a_connection_row_carries_its_actions_with_the_way_back(alice, bob):
     assert 'name="csrfmiddlewaretoken"' in page
     assert '<select id="kind-' in page
     assert 'data-connection-row="' in page
+
+
+# The per-row helpers of My Network write their markup as format_html did,
+# byte for byte, hostile values included.
+HOSTILE = "<script>alert('x')</script> & \"Tom\" <b>"
+HOSTILE_ESCAPED = (
+    "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;Tom&quot; &lt;b&gt;"
+)
+
+
+def test_an_avatar_escapes_every_value_as_before():
+    from django.utils.safestring import mark_safe
+
+    from connections.templatetags.ui import avatar
+
+    person = SimpleNamespace(pk=13, initials=HOSTILE, avatar_url="")
+    assert avatar(person, HOSTILE) == (
+        f'<span class="avatar avatar-{HOSTILE_ESCAPED} avatar-c5" aria-hidden="true">'
+        f"{HOSTILE_ESCAPED}</span>"
+    )
+    assert avatar(person, "lg", label=HOSTILE) == (
+        '<span class="avatar avatar-lg avatar-c5" role="img" '
+        f'aria-label="{HOSTILE_ESCAPED}">{HOSTILE_ESCAPED}</span>'
+    )
+    photo = SimpleNamespace(pk=None, initials="?", avatar_url=lambda size: HOSTILE)
+    assert avatar(photo, "sm", label=mark_safe("<i>kept</i>")) == (
+        f'<img class="avatar avatar-sm" src="{HOSTILE_ESCAPED}" alt="<i>kept</i>" '
+        'loading="lazy">'
+    )
+    assert avatar(SimpleNamespace(pk=None, initials="A&B")) == (
+        '<span class="avatar avatar-md avatar-c0" aria-hidden="true">A&amp;B</span>'
+    )
+
+
+def test_a_depth_meter_escapes_its_label_as_before():
+    html = depth_meter(SimpleNamespace(depth_steps=0, depth_label=HOSTILE))
+    assert html == (
+        '<span class="depth-meter" data-steps="0" role="img" '
+        f'aria-label="Depth of connection: 0 of 5, {HOSTILE_ESCAPED}" '
+        f'title="{HOSTILE_ESCAPED}">'
+        + '<span class="depth-step"></span>' * 5
+        + "</span>"
+    )
+
+
+def test_depth_why_escapes_every_value_as_before():
+    other = SimpleNamespace(display_name=HOSTILE, get_short_name=lambda: "O'Neil & co")
+    facts = DepthFacts(counts={"like": 1}, given=1, received=0)
+    assert depth_why(SimpleNamespace(depth_facts=facts, other=other)) == (
+        '<details class="depth-why"><summary>Why?<span class="visually-hidden"> '
+        f"Depth of your connection with {HOSTILE_ESCAPED}</span></summary>"
+        '<div class="depth-why-body"><p>1 like in the last 90 days; no interaction '
+        'yet.</p><p class="muted small">From you: 1 · from O&#x27;Neil &amp; co: 0. '
+        "Exchanges both ways count more than one-sided ones; older ones fade by half "
+        'every 90 days.</p><p class="muted small">Only you see this.</p></div>'
+        "</details>"
+    )
+
+
+def test_a_kind_form_escapes_every_value_as_before():
+    from django.template import Context
+
+    from connections.templatetags.network import kind_form
+
+    connection = SimpleNamespace(
+        pk=42, kind="a&b", other=SimpleNamespace(handle="bob", display_name=HOSTILE)
+    )
+    context = Context(
+        {
+            "here": '/network/connections/?q="x"&sort=<name>',
+            "csrf_token": "tok&<en>",
+            "kinds": [("", "None"), ("a&b", "<Close>")],
+            "saved": True,
+        }
+    )
+    assert kind_form(context, connection) == (
+        '<form method="post" action="/network/connections/bob/" '
+        'class="kind-form" hx-post="/network/connections/bob/" '
+        'hx-trigger="change, submit" hx-swap="outerHTML" data-autosave>\n'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="tok&amp;&lt;en&gt;">'
+        '<input type="hidden" name="next" '
+        'value="/network/connections/?q=&quot;x&quot;&amp;sort=&lt;name&gt;">\n'
+        '<label for="kind-42" class="visually-hidden">Kind of connection with '
+        f"{HOSTILE_ESCAPED} (only you see it)</label>\n"
+        '<select id="kind-42" name="kind" class="kind-select">'
+        '<option value="">None</option>'
+        '<option value="a&amp;b" selected>&lt;Close&gt;</option></select>\n'
+        '<button type="submit" class="btn btn-ghost btn-sm" data-autosave-button>'
+        "Save</button>\n"
+        '<span class="kind-saved" role="status"><svg class="icon icon-check" '
+        'aria-hidden="true" focusable="false"><use href="/static/img/icons.svg#check">'
+        '</use></svg><span class="visually-hidden">Saved</span></span>\n'
+        "</form>"
+    )
+
+
+def test_the_rows_of_the_connections_list_cost_no_format_html_each(alice):
+    """Each row is written with plain formatting: format_html runs the same
+    number of times for a page of two rows as for a page of five."""
+    from unittest import mock
+
+    from django.utils import html as django_html
+
+    from connections.templatetags import network as network_tags
+    from connections.templatetags import ui as ui_tags
+
+    client = Client()
+    client.force_login(alice)
+    calls = []
+
+    def counting(*args, **kwargs):
+        calls.append(args[0])
+        return django_html.format_html(*args, **kwargs)
+
+    def count_for_rows(rows):
+        while alice.connections.count() < rows:
+            connect(alice, UserFactory(headline="Hello"))
+        calls.clear()
+        with (
+            mock.patch.object(ui_tags, "format_html", counting),
+            mock.patch.object(network_tags, "format_html", counting),
+        ):
+            page = client.get(reverse("connections:connections")).content.decode()
+        assert page.count("data-connection-row=") == rows
+        return len(calls)
+
+    assert count_for_rows(2) == count_for_rows(5)
