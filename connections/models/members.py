@@ -36,9 +36,10 @@ def not_suspended(now=None, *, prefix: str = "") -> models.Q:
 
 
 class UserQuerySet(models.QuerySet):
-    def active(self):
-        """Members who can use the site and appear to others (not suspended)."""
-        return self.filter(not_suspended(), is_active=True)
+    def active(self, now=None):
+        """Members who can use the site and appear to others (not suspended
+        at `now`, by default this moment)."""
+        return self.filter(not_suspended(now), is_active=True)
 
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):

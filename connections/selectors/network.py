@@ -56,6 +56,7 @@ from connections.selectors.paging import (
     keyset_page,
     starting_after,
 )
+from connections.selectors.prepared import PreparedQuery
 
 PAGE_SIZE = 50
 INVITATIONS_PREVIEW = 5
@@ -65,17 +66,17 @@ INVITATIONS_PREVIEW = 5
 # Who appears to whom.
 
 
-def visible_members(*, viewer=None, include_suspended: bool = False):
+def visible_members(*, viewer=None, include_suspended: bool = False, now=None):
     """Members who appear to others; without those blocked either way by `viewer`.
 
     Suspended members appear to no one, except with `include_suspended` (for
-    staff who moderate).
+    staff who moderate). Suspensions are read at `now`, by default this moment.
     """
     User = get_user_model()
     if include_suspended:
         members = User.objects.filter(is_active=True)
     else:
-        members = User.objects.active()
+        members = User.objects.active(now)
     if viewer is not None and viewer.is_authenticated:
         members = members.exclude(
             Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk")))
@@ -83,9 +84,9 @@ def visible_members(*, viewer=None, include_suspended: bool = False):
     return members
 
 
-def is_visible(ref: str = "pk") -> Exists:
-    """A condition: the member referenced by `ref` appears to others."""
-    return Exists(visible_members().filter(pk=OuterRef(ref)))
+def is_visible(ref: str = "pk", now=None) -> Exists:
+    """A condition: the member referenced by `ref` appears to others (at `now`)."""
+    return Exists(visible_members(now=now).filter(pk=OuterRef(ref)))
 
 
 def is_present(ref: str = "pk") -> Exists:
@@ -439,7 +440,7 @@ def _badge_annotations(now):
         "invitations": _count(
             ConnectionRequest.objects.pending(now)
             .filter(recipient=OuterRef("pk"))
-            .filter(is_visible("sender")),
+            .filter(is_visible("sender", now)),
             ref_field="recipient",
         ),
         "messages": unread_messages_count(ref="pk"),
@@ -475,6 +476,63 @@ def unread_messages_count(*, ref: str = "pk"):
     return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
 
 
+def _badge_query(*, member, now):
+    """The navigation badges of member `member` (an id) at `now`: one row."""
+    annotations = _badge_annotations(now)
+    return (
+        get_user_model()
+        .objects.filter(pk=member)
+        .annotate(**annotations)
+        .values(*annotations)
+        .order_by("pk")[:1]
+    )
+
+
+def _network_annotations(now):
+    return {
+        **_badge_annotations(now),
+        # All rows, hidden members included: counting is then a walk of the
+        # index alone, and the member's degree for the rest of the page.
+        "connection_count": _count(
+            Connection.objects.filter(member=OuterRef("pk")),
+            ref_field="member",
+        ),
+        # What the Sent tab lists: pending invitations and open links by email.
+        "sent_count": _count(
+            ConnectionRequest.objects.pending(now)
+            .filter(sender=OuterRef("pk"))
+            .filter(is_visible("recipient", now)),
+            ref_field="sender",
+        )
+        + _count(
+            EmailInvitation.objects.open(now).filter(inviter=OuterRef("pk")),
+            ref_field="inviter",
+        ),
+    }
+
+
+# The keys of `_network_annotations`, without building them.
+NETWORK_KEYS = (*BADGE_KEYS, "connection_count", "sent_count")
+
+
+def _network_query(*, member, now):
+    """The counts of My Network and the badges of member `member` (an id)."""
+    annotations = _network_annotations(now)
+    return (
+        get_user_model()
+        .objects.filter(pk=member)
+        .annotate(**annotations)
+        .values(*annotations)
+        .order_by("pk")[:1]
+    )
+
+
+# Built and compiled once per database: building them costs far more than
+# running them (see `connections.selectors.prepared`).
+BADGE_QUERY = PreparedQuery(_badge_query, ids=("member",), moment="now")
+NETWORK_QUERY = PreparedQuery(_network_query, ids=("member",), moment="now")
+
+
 def nav_badge_counts(*, member) -> dict[str, int | str]:
     """Every navigation badge of `member` in one query; cached on the member.
 
@@ -483,14 +541,8 @@ def nav_badge_counts(*, member) -> dict[str, int | str]:
     cached = getattr(member, "_nav_badge_counts", None)
     if cached is not None:
         return cached
-    annotations = _badge_annotations(timezone.now())
-    counts = (
-        get_user_model()
-        .objects.filter(pk=member.pk)
-        .annotate(**annotations)
-        .values(*annotations)
-        .first()
-    ) or dict.fromkeys(annotations, 0)
+    rows = BADGE_QUERY.rows(member=member.pk, now=timezone.now())
+    counts = rows[0] if rows else dict.fromkeys(BADGE_KEYS, 0)
     member._nav_badge_counts = counts
     return counts
 
@@ -505,34 +557,8 @@ def network_counts(*, member) -> dict[str, int]:
     cached = getattr(member, "_network_counts", None)
     if cached is not None:
         return cached
-    now = timezone.now()
-    annotations = {
-        **_badge_annotations(now),
-        # All rows, hidden members included: counting is then a walk of the
-        # index alone, and the member's degree for the rest of the page.
-        "connection_count": _count(
-            Connection.objects.filter(member=OuterRef("pk")),
-            ref_field="member",
-        ),
-        # What the Sent tab lists: pending invitations and open links by email.
-        "sent_count": _count(
-            ConnectionRequest.objects.pending(now)
-            .filter(sender=OuterRef("pk"))
-            .filter(is_visible("recipient")),
-            ref_field="sender",
-        )
-        + _count(
-            EmailInvitation.objects.open(now).filter(inviter=OuterRef("pk")),
-            ref_field="inviter",
-        ),
-    }
-    counts = (
-        get_user_model()
-        .objects.filter(pk=member.pk)
-        .annotate(**annotations)
-        .values(*annotations)
-        .first()
-    ) or dict.fromkeys(annotations, 0)
+    rows = NETWORK_QUERY.rows(member=member.pk, now=timezone.now())
+    counts = rows[0] if rows else dict.fromkeys(NETWORK_KEYS, 0)
     member._nav_badge_counts = {key: counts[key] for key in BADGE_KEYS}
     member._connection_degree = counts["connection_count"]
     member._network_counts = counts
