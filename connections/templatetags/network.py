@@ -28,6 +28,7 @@ from connections.templatetags.ui import (
     depth_why,
     depth_words,
     handle_path,
+    handle_paths,
     html_text,
     icon_words,
     id_path,
@@ -74,13 +75,14 @@ def _shared_parts(context) -> dict:
 
 
 @register.simple_tag(takes_context=True)
-def kind_form(context, connection):
+def kind_form(context, connection, edit_url=None):
     """The private kind of a connection: a select that saves itself (htmx), and
-    a Save button without JavaScript; a check mark once saved."""
+    a Save button without JavaScript; a check mark once saved. A row that
+    worked out the path of its edit page passes it as `edit_url`."""
     parts = _shared_parts(context)
-    edit_url = html_text(
-        handle_path("connections:connection_edit", connection.other.handle)
-    )
+    if edit_url is None:
+        edit_url = handle_path("connections:connection_edit", connection.other.handle)
+    edit_url = html_text(edit_url)
     pk = html_text(connection.pk)
     label = html_text(parts["kind_of"] % {"name": connection.other.display_name})
     # Plain formatting with each value escaped, as format_html would: fifty
@@ -107,8 +109,14 @@ def connection_row(context, connection):
     other = connection.other
     name = other.display_name
     handle = other.handle
-    remove_url = handle_path("connections:remove_connection", handle)
-    block_url = handle_path("connections:block", handle)
+    profile_path, thread_path, remove_url, block_url, edit_url = handle_paths(
+        handle,
+        "connections:profile",
+        "connections:thread",
+        "connections:remove_connection",
+        "connections:block",
+        "connections:connection_edit",
+    )
     headline = (
         f'<span class="item-sub">{_e(other.headline)}</span>' if other.headline else ""
     )
@@ -120,8 +128,8 @@ def connection_row(context, connection):
             connection.mutual_count,
         ) % {"n": connection.mutual_count}
     back = _e(parts["next_query"])
-    profile_url = _e(handle_path("connections:profile", handle))
-    thread_url = _e(handle_path("connections:thread", handle))
+    profile_url = _e(profile_path)
+    thread_url = _e(thread_path)
     more_for = _e(parts["more_for"] % {"name": name})
     # Plain formatting with each value escaped: a tenth of format_html's cost
     # per value, fifty rows a page.
@@ -138,7 +146,7 @@ def connection_row(context, connection):
         f"{depth_why(connection, parts['depth'])}</div>\n"
         "</div>\n"
         '<div class="item-actions connection-actions">\n'
-        f"{kind_form(context, connection)}\n"
+        f"{kind_form(context, connection, edit_url)}\n"
         f'<a class="btn btn-secondary btn-sm" href="{thread_url}">'
         f'{parts["message"]}<span class="visually-hidden"> {_e(name)}</span></a>\n'
         '<details class="more-menu" data-menu>\n'

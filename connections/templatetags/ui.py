@@ -134,11 +134,27 @@ def _handle_path_parts(name: str, prefix: str, urlconf) -> tuple[str, str]:
     return before, after
 
 
+# What reverse() leaves unquoted in a path argument.
+HANDLE_SAFE = "/~:@!$&'()*+,;="
+
+
 def handle_path(name: str, handle: str) -> str:
     """The path of URL `name` for a member's handle, as `{% url %}` gives it,
     without going through the URL resolver for each row of a list."""
     before, after = _handle_path_parts(name, get_script_prefix(), get_urlconf())
-    return before + quote(handle, safe="/~:@!$&'()*+,;=") + after
+    return before + quote(handle, safe=HANDLE_SAFE) + after
+
+
+def handle_paths(handle: str, *names: str) -> list[str]:
+    """`handle_path` of each URL in `names` for one member: a list row's
+    links, with the handle quoted once rather than once a link."""
+    prefix, urlconf = get_script_prefix(), get_urlconf()
+    quoted = quote(handle, safe=HANDLE_SAFE)
+    paths = []
+    for name in names:
+        before, after = _handle_path_parts(name, prefix, urlconf)
+        paths.append(before + quoted + after)
+    return paths
 
 
 @register.simple_tag

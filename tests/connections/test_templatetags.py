@@ -37,6 +37,20 @@ def test_member_url_is_the_url_reverse_gives(name, prefix):
         set_script_prefix("/")
 
 
+@pytest.mark.parametrize("prefix", ["/", "/rapport/"])
+def test_a_members_paths_are_the_urls_reverse_gives(prefix):
+    from connections.templatetags.ui import handle_paths
+
+    set_script_prefix(prefix)
+    try:
+        for handle in ("alice", "bob-2", "zoë", "a b&c"):
+            assert handle_paths(handle, *HANDLE_URLS) == [
+                reverse(name, args=[handle]) for name in HANDLE_URLS
+            ]
+    finally:
+        set_script_prefix("/")
+
+
 def test_member_url_refuses_a_url_without_a_handle():
     with pytest.raises(NoReverseMatch):
         member_url("connections:connections", "alice")
@@ -297,3 +311,24 @@ def test_the_rows_of_the_connections_list_cost_no_format_html_each(alice):
         return len(calls)
 
     assert count_for_rows(2) == count_for_rows(5)
+
+
+def test_a_row_of_the_connections_list_quotes_its_handle_once(alice):
+    """Five links a row, one member: the handle is quoted once per row."""
+    from unittest import mock
+
+    from connections.templatetags import ui as ui_tags
+
+    client = Client()
+    client.force_login(alice)
+
+    def quoted_for_rows(rows):
+        while alice.connections.count() < rows:
+            connect(alice, UserFactory())
+        with mock.patch.object(ui_tags, "quote", wraps=ui_tags.quote) as quote:
+            page = client.get(reverse("connections:connections")).content.decode()
+        assert page.count("data-connection-row=") == rows
+        return quote.call_count
+
+    two = quoted_for_rows(2)
+    assert quoted_for_rows(5) - two == 3
