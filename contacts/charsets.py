@@ -495,6 +495,41 @@ _LATIN_MARGIN = 3
 _ONE_LANGUAGE = {CENTRAL_EUROPEAN: 2, TURKISH: 3}
 _ONE_LANGUAGE_WORDS = 3
 
+# Hungarian's letters beyond ASCII as Windows-1252 reads them: all are
+# Western letters but ő ű Ő Ű, which it reads as õ û Õ Û, letters of
+# Portuguese and Estonian (õ) and French (û) words.
+_HUNGARIAN_READ_AS_WESTERN = frozenset("áéíóöúüõûÁÉÍÓÖÚÜÕÛ")
+_READ_FOR_DOUBLE_ACUTE = frozenset("õûÕÛ")
+# Portuguese writes õ before e alone (Simões, põe); Hungarian's ő comes
+# before other letters (Győző, Lőrinc, főorvos), seldom e.
+_PORTUGUESE_TILDE = re.compile("[õÕ][eéEÉ]")
+# A word neither Estonian nor French writes: õ at its end (Jenõ, Gödöllõ,
+# Ügyvezetõ; Estonian writes õ in a word's first syllable: Põld, Tõnisson,
+# Vanamõisa), or a pair of consonants Hungarian writes for one sound
+# (Szõke, Gyõri, Szûcs).
+_HUNGARIAN_WORD = re.compile(r"[õÕ]$|sz|zs|cs|cz|gy|ly|ny|ty", re.IGNORECASE)
+# At least this many words with ő or ű before a file is read as
+# Hungarian: not one name that reads either way.
+_HUNGARIAN_WORDS = 2
+
+
+def _hungarian(western: _Reading) -> bool:
+    """Whether the Windows-1252 reading `western` is Hungarian whose ő and
+    ű came out as õ and û ("Szõke", "Hegedûs"): its letters beyond ASCII
+    all Hungarian's (not Estonian's "Mägi" nor French's "Lefèvre"), a few
+    words with õ or û, one of them a word neither Estonian nor French
+    writes, and no õ before e (not Portuguese's "Simões")."""
+    letters = {char for word in western.words for char in word if not char.isascii()}
+    read_for_double_acute = [
+        word for word in western.words if _READ_FOR_DOUBLE_ACUTE & set(word)
+    ]
+    return (
+        letters <= _HUNGARIAN_READ_AS_WESTERN
+        and len(read_for_double_acute) >= _HUNGARIAN_WORDS
+        and any(_HUNGARIAN_WORD.search(word) for word in read_for_double_acute)
+        and not any(_PORTUGUESE_TILDE.search(word) for word in read_for_double_acute)
+    )
+
 
 def _latin(sample: bytes) -> str | None:
     """Windows-1250 or Windows-1254 when `sample` is clearly in it rather
@@ -513,6 +548,10 @@ def _latin(sample: bytes) -> str | None:
             and len(reading.words - western.words) >= _ONE_LANGUAGE_WORDS
         ):
             strength += _ONE_LANGUAGE[codec]
+        if codec == CENTRAL_EUROPEAN and _hungarian(western):
+            # Each word reads as some language either way: the file's
+            # letters, not its words, tell it is Hungarian.
+            strength += _LATIN_MARGIN
         likely.append((strength, codec))
     if not likely:
         return None

@@ -342,6 +342,82 @@ def test_windows_1252_exports_are_not_mistaken_for_another_encoding(name):
 
 
 @pytest.mark.parametrize(
+    "names",
+    [
+        ["Erdős Pál", "Szőke Anna"],
+        ["Kovács Jenő", "Hegedűs Ágnes", "Tóth Gábor"],
+        ["Szűcs Dezső", "Nagy Mária", "Győri Ildikó", "Budapest, Fő utca 12"],
+        ["Lőrinc Nóra", "Kőrösi Zoltán", "Főorvos a kórházban", "Gödöllő"],
+        [
+            "Keserű Ernő",
+            "Mészáros Emőke",
+            "Szőllősi Péter",
+            "Farkas Gergő",
+            "Ügyvezető",
+        ],
+    ],
+    ids=[
+        "two-names",
+        "three-names",
+        "with-an-address",
+        "o-double-acute-before-o",
+        "five-names",
+    ],
+)
+def test_a_hungarian_address_book_is_read_in_windows_1250(names):
+    # Windows-1252 reads ő and ű as õ and û: "Erdõs" and "Hegedûs" are
+    # letters of Portuguese, Estonian or French words.
+    text = "Name,Notes\r\n" + "".join(f"{name},\r\n" for name in names)
+    decoded = decode_upload(text.encode("cp1250"))
+    assert (decoded.codec, decoded.text) == ("cp1250", text)
+    assert (
+        decoded.encoding == "Central European (Windows-1250; the file does not say so)"
+    )
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        # Portuguese writes õ before e alone.
+        ["Luís Simões", "José Camões", "Lúcia Antunes", "Reuniões"],
+        ["João Simões", "Inês Guimarães", "Sebastião Magalhães", "Opções"],
+        # Hungarian names typed with õ beside Portuguese ones: "Simőes".
+        ["Luís Simões", "José Camões", "Jenõ Szõke"],
+        # Estonian writes õ in a word's first syllable (Vanamõisa too), and ä.
+        ["Tõnis Mõttus", "Jüri Põld", "Mart Kõiv", "Kärt Mägi", "Sünnipäev"],
+        ["Tõnis Mõttus", "Tõnu Põld", "Vanamõisa", "Võru"],
+        ["Tõnis Mõttus", "Õie Põder", "José García", "Raúl Gómez"],
+        ["Mari Mäe", "Vanamõisa", "Ülemõisa", "José García"],
+        # French writes û in words with no sz, cs, gy (sûr, août), beside è ô.
+        ["Frédéric Brûlé", "Anniversaire le 15 août", "Goûter, c'est sûr"],
+        ["Stéphane Caron", "Mûres du jardin", "Piqûre de rappel", "Hélène Côté"],
+        ["Tõnu Kõiv", "Sõber", "Piqûre de rappel", "Août", "Rubén Suárez"],
+        # Read as Windows-1250, "Lefèvre" is "Lefčvre".
+        ["Hélène Lefèvre", "Jenõ Szõke", "Mária Kovács"],
+    ],
+    ids=[
+        "portuguese",
+        "portuguese-with-a-tilde",
+        "portuguese-beside-hungarian-names-typed-with-o-tilde",
+        "estonian",
+        "estonian-without-a",
+        "estonian-and-spanish",
+        "estonian-with-a-and-spanish",
+        "french",
+        "french-without-accents-but-e",
+        "estonian-french-and-spanish",
+        "hungarian-names-typed-beside-french-ones",
+    ],
+)
+def test_western_names_with_o_or_u_under_a_tilde_or_circumflex_stay_windows_1252(
+    names,
+):
+    text = "Name,Notes\r\n" + "".join(f"{name},\r\n" for name in names)
+    decoded = decode_upload(text.encode("cp1252"))
+    assert (decoded.codec, decoded.text) == ("cp1252", text)
+
+
+@pytest.mark.parametrize(
     "data",
     [
         # 李娜 in GBK: two characters are not enough to tell.
@@ -360,6 +436,9 @@ def test_windows_1252_exports_are_not_mistaken_for_another_encoding(name):
         # whose letters Windows-1252 has.
         "Name,Notes\r\nAda,été où à\r\nSøren Ødegård,Tromsø\r\n".encode("cp1252"),
         "Name,Notes\r\nJiří Novák,\r\n".encode("cp1250"),
+        # One Hungarian word with ő: too little to tell "Szõke" from a
+        # Western word.
+        "Name,Notes\r\nSzőke Pál,\r\nKovács Anna,\r\n".encode("cp1250"),
     ],
     ids=[
         "two-chinese-characters",
@@ -371,6 +450,7 @@ def test_windows_1252_exports_are_not_mistaken_for_another_encoding(name):
         "one-turkish-name",
         "western-accents-only",
         "one-czech-name",
+        "one-hungarian-word-with-o-double-acute",
     ],
 )
 def test_a_short_file_that_could_be_either_stays_windows_1252(data):
