@@ -1342,6 +1342,27 @@ def import_label_name(batch: ContactImport) -> str:
     }
 
 
+def import_label_name_free(*, batch: ContactImport, taken=None) -> str:
+    """The name the import's own label gets: "Imported <date>", then "… (2)".
+
+    `taken` holds the owner's label names, lowercased; without it, those
+    that could clash are read in one query.
+    """
+    base = import_label_name(batch)
+    if taken is None:
+        taken = {
+            name.lower()
+            for name in Label.objects.filter(
+                owner_id=batch.owner_id, name__istartswith=base
+            ).values_list("name", flat=True)
+        }
+    name, number = base, 1
+    while name.lower() in taken:
+        number += 1
+        name = f"{base} ({number})"
+    return name
+
+
 def import_run(*, batch_id: int) -> ContactImport | None:
     """Save a confirmed import: every contact, detail and label, or nothing.
 
@@ -1593,11 +1614,7 @@ def _labels_for(batch, owner, names_per_card: Iterable[list[str]]):
             % {"limit": limit},
             code="labels_limit",
         )
-    base = import_label_name(batch)
-    name, number = base, 1
-    while name.lower() in existing:
-        number += 1
-        name = f"{base} ({number})"
+    name = import_label_name_free(batch=batch, taken=existing)
     labels: dict = {None: label_for_name(owner=owner, name=name)}
     count = len(existing) + 1
     left_out: list[str] = []

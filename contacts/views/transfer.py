@@ -35,7 +35,7 @@ from contacts.services.imports import (
     import_discard,
     import_end_if_stopped,
     import_keeps_file,
-    import_label_name,
+    import_label_name_free,
     import_set_mapping,
     import_undo_start,
     import_upload,
@@ -158,7 +158,7 @@ def _detail_context(request, batch: ContactImport, **extra) -> dict:
                 }
             )
         context["choices"] = choices
-        context["label_name"] = import_label_name(batch)
+        context["label_name"] = import_label_name_free(batch=batch)
         context["duplicates"] = import_duplicates_listed(
             owner=request.user, batch=batch
         )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from contacts.models import Contact, ContactImport
 from contacts.services.imports import import_upload
 from tests.conftest import HTMX
-from tests.factories import ContactFactory
+from tests.factories import ContactFactory, LabelFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -601,5 +601,25 @@ def test_preview_page_costs_a_fixed_number_of_queries(
     upload(run, alice_client, "google_3.vcf")
     url = reverse("contacts:import_detail", args=[latest(alice).pk])
     alice_client.get(url)
-    with django_assert_max_num_queries(6):
+    # One of them reads the names the import's own label must not take.
+    with django_assert_max_num_queries(7):
         alice_client.get(url)
+
+
+def test_preview_names_the_label_the_import_will_really_get(alice, alice_client, run):
+    # An earlier import of the day has the plain name (in another case, too).
+    LabelFactory(owner=alice, name=f"imported {timezone.localdate():%Y-%m-%d}")
+    upload(run, alice_client, "google_3.vcf")
+    batch = latest(alice)
+    name = f"Imported {timezone.localdate():%Y-%m-%d} (2)"
+    page = alice_client.get(
+        reverse("contacts:import_detail", args=[batch.pk])
+    ).content.decode()
+    assert f"gets the label “{name}”" in page
+    run(
+        alice_client.post,
+        reverse("contacts:import_confirm", args=[batch.pk]),
+        {"on_duplicate": "skip"},
+    )
+    batch.refresh_from_db()
+    assert batch.label.name == name
