@@ -5,6 +5,7 @@ import secrets
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from connections.ids import parse_id
 from contacts import csv_formats
@@ -159,10 +160,16 @@ class ExportForm(forms.Form):
 
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)
-        # Each label with the number of its contacts (the Trash aside).
+        # Each label with the number of its contacts (the Trash aside), in
+        # words: "Imported 2026-11-29 (2)" is a name, not a count.
         self.fields["label"].queryset = labels_counted(owner=owner)
         self.fields["label"].label_from_instance = lambda label: (
-            f"{label.name} ({label.count:,})"
+            ngettext(
+                "%(name)s · %(count)s contact",
+                "%(name)s · %(count)s contacts",
+                label.count,
+            )
+            % {"name": label.name, "count": f"{label.count:,}"}
         )
         self.fields["format"].choices = list(export_format_names().items())
         # Any number is accepted here; the selector keeps the owner's own.

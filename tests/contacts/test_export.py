@@ -66,15 +66,27 @@ def test_export_page_counts_everyone_and_each_label_in_fixed_queries(
     with django_assert_max_num_queries(EXPORT_PAGE_QUERIES):
         page = alice_client.get(url).content.decode()
     assert "3 contacts: everything in your address book, the Trash aside." in page
-    assert f'<option value="{family.pk}">Family (3)</option>' in page
-    assert ">Empty (0)</option>" in page
+    assert f'<option value="{family.pk}">Family · 3 contacts</option>' in page
+    assert ">Empty · 0 contacts</option>" in page
     for name in ("Dee", "Eve", "Flo"):
         ContactFactory(owner=alice, given_name=name, labels=[family])
         LabelFactory(owner=alice, name=f"Label {name}")
     with django_assert_max_num_queries(EXPORT_PAGE_QUERIES):
         page = alice_client.get(url).content.decode()
     assert "6 contacts: everything" in page
-    assert f'<option value="{family.pk}">Family (6)</option>' in page
+    assert f'<option value="{family.pk}">Family · 6 contacts</option>' in page
+
+
+def test_a_labels_count_is_not_read_as_part_of_its_name(alice, alice_client):
+    # The second import of a day is labelled "… (2)": its count stays apart.
+    second = LabelFactory(owner=alice, name="Imported 2026-11-29 (2)")
+    ContactFactory(owner=alice, given_name="Ann", labels=[second])
+    page = alice_client.get(reverse("contacts:export")).content.decode()
+    assert (
+        f'<option value="{second.pk}">Imported 2026-11-29 (2) · 1 contact</option>'
+        in page
+    )
+    assert "(2) (" not in page
 
 
 def test_the_lists_selection_is_posted_to_the_export_page(alice, alice_client):
