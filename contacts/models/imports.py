@@ -137,6 +137,9 @@ class ContactImport(models.Model):
         related_name="+",
         verbose_name=_("label"),
     )
+    # The labels the cards named that the import created (its own aside):
+    # the undo deletes those left empty.
+    labels_created = models.JSONField(_("labels created"), default=list, blank=True)
     created_count = models.PositiveIntegerField(_("contacts added"), default=0)
     merged_count = models.PositiveIntegerField(_("contacts completed"), default=0)
     skipped_count = models.PositiveIntegerField(_("duplicates skipped"), default=0)

@@ -1411,9 +1411,9 @@ def _save_import(batch: ContactImport, prepared: list[Prepared]) -> None:
     if problem:
         raise ValidationError(problem, code="contacts_limit")
     now = timezone.now()
-    labels, left_out = {}, []
+    labels, left_out, labels_created = {}, [], []
     if to_create or to_merge:
-        labels, left_out = _labels_for(
+        labels, left_out, labels_created = _labels_for(
             batch, owner, [item.labels for item in (*to_create, *to_merge)]
         )
     created = _create_contacts(batch, owner, to_create, labels=labels, now=now)
@@ -1455,6 +1455,7 @@ def _save_import(batch: ContactImport, prepared: list[Prepared]) -> None:
     ContactImport.objects.filter(pk=batch.pk).update(
         status=Status.DONE,
         label=labels.get(None),
+        labels_created=labels_created,
         created_count=created,
         merged_count=len(merged),
         skipped_count=skipped,
@@ -1599,7 +1600,8 @@ def _labels_for(batch, owner, names_per_card: Iterable[list[str]]):
 
     Labels the member has already (in any case) are reused; new ones are
     created while there is room under the labels limit. Returns the labels
-    by lowercased name, and the names left out for want of room.
+    by lowercased name, the names left out for want of room, and the ids of
+    the labels the cards named that were created.
     """
     existing = {
         label.name.lower(): label for label in Label.objects.filter(owner=owner)
@@ -1618,6 +1620,7 @@ def _labels_for(batch, owner, names_per_card: Iterable[list[str]]):
     labels: dict = {None: label_for_name(owner=owner, name=name)}
     count = len(existing) + 1
     left_out: list[str] = []
+    created: list[int] = []
     wanted: dict[str, str] = {}
     for names in names_per_card:
         for label_name in names:
@@ -1627,10 +1630,11 @@ def _labels_for(batch, owner, names_per_card: Iterable[list[str]]):
             labels[key] = existing[key]
         elif count < limit:
             labels[key] = label_for_name(owner=owner, name=label_name)
+            created.append(labels[key].pk)
             count += 1
         else:
             left_out.append(label_name)
-    return labels, left_out
+    return labels, left_out, created
 
 
 MERGEABLE_FIELDS = (
@@ -1910,11 +1914,16 @@ def _import_undo(batch_id: int) -> ContactImport | None:
         Contact.objects.filter(pk__in=chunk).delete()
     kept += _undo_merges(batch)
     address_book_changed(owner=batch.owner)
-    if (
-        batch.label_id
-        and not ContactLabel.objects.filter(label_id=batch.label_id).exists()
-    ):
-        Label.objects.filter(pk=batch.label_id).delete()
+    # The import's own label and those it created for the cards go, when
+    # no contact has them any more (the member may have used them since).
+    made = [pk for pk in (batch.label_id, *batch.labels_created) if pk]
+    empty = list(
+        Label.objects.filter(
+            pk__in=made, owner=batch.owner, links__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    Label.objects.filter(pk__in=empty).delete()
+    if batch.label_id in empty:
         batch.label = None
     batch.status = Status.UNDONE
     batch.undone = timezone.now()

@@ -779,7 +779,18 @@ def test_undo_deletes_exactly_what_the_import_added(alice, flow):
     assert batch.status == Status.UNDONE
     assert list(Contact.objects.filter(owner=alice)) == [mine]
     assert not Label.objects.filter(owner=alice, name__startswith="Imported").exists()
-    assert Label.objects.filter(owner=alice, name="Familia").exists()
+    # The labels the file's cards named are gone too, as before the import.
+    assert not Label.objects.filter(owner=alice, name="Familia").exists()
+
+
+def test_undo_keeps_the_labels_the_member_had_or_has_used_since(alice, flow):
+    mine = LabelFactory(owner=alice, name="book CLUB")
+    other = ContactFactory(owner=alice, given_name="Mine")
+    batch = flow.imported(alice, "google_3.vcf")
+    familia = Label.objects.get(owner=alice, name="Familia")
+    ContactLabel.objects.create(contact=other, label=familia)
+    flow.undo(batch)
+    assert set(Label.objects.filter(owner=alice)) == {mine, familia}
 
 
 def test_an_import_and_its_undo_move_the_address_books_revision_on(alice, flow):
