@@ -1064,14 +1064,25 @@ def _first_look(item: Prepared) -> dict:
     details = [work] if work and work != fields["shown_name"] else []
     details += [email[0] for email in item.emails[:2]]
     details += [phone[0] for phone in item.phones[:2]]
+    addresses, websites = item.addresses, item.websites
+    # A card with no email or phone (a shop, a venue) shows where it is
+    # instead of a bare "1 more detail".
+    if not item.emails and not item.phones:
+        if addresses:
+            lines = (part.replace("\n", ", ") for part in addresses[0][:5])
+            details.append(", ".join(line for line in lines if line))
+            addresses = addresses[1:]
+        elif websites:
+            details.append(websites[0][0])
+            websites = websites[1:]
     return {
         "line": item.line,
         "name": fields["shown_name"],
         "details": details,
         "more": len(item.emails[2:])
         + len(item.phones[2:])
-        + len(item.addresses)
-        + len(item.websites),
+        + len(addresses)
+        + len(websites),
         "birthday": birthday,
         "labels": item.labels[:LABELS_SHOWN],
     }

@@ -297,6 +297,32 @@ def test_a_card_shows_its_work_first_details_labels_and_how_many_more(alice):
     assert _first_look(item)["details"][0] == "z0@example.com"
 
 
+def test_a_card_with_no_email_or_phone_shows_its_address_or_website(alice):
+    # Not "1 more detail" alone: the preview shows what the card holds.
+    item = Prepared(
+        line=7,
+        fields={"shown_name": "Blue Bottle Coffee", "organization": "Blue Bottle"},
+        emails=[],
+        phones=[],
+        addresses=[
+            ["300 Webster St\nUnit 2", "Oakland", "CA", "94607", "USA", "work", ""],
+            ["1 Market St", "", "", "", "", "work", ""],
+        ],
+        websites=[["https://bluebottle.example", "work", ""]],
+        labels=[],
+    )
+    look = _first_look(item)
+    assert look["details"] == [
+        "Blue Bottle",
+        "300 Webster St, Unit 2, Oakland, CA, 94607, USA",
+    ]
+    assert look["more"] == 2
+    item.addresses = []
+    look = _first_look(item)
+    assert look["details"] == ["Blue Bottle", "https://bluebottle.example"]
+    assert look["more"] == 0
+
+
 # ---------- The pages ----------
 
 
