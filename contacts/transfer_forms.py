@@ -180,6 +180,18 @@ class ExportForm(forms.Form):
         scope = cleaned.get("scope")
         if scope == self.LABEL and not cleaned.get("label"):
             self.add_error("label", _("Choose the label to export."))
+        # Choosing a label does not tick its option without JavaScript: which
+        # of the two was meant is asked, not guessed.
+        if scope == self.ALL and cleaned.get("label"):
+            self.add_error(
+                "label",
+                _(
+                    "You chose the label “%(name)s” but “All contacts” is ticked: "
+                    "tick “The contacts with a label”, or choose no label to "
+                    "export all."
+                )
+                % {"name": cleaned["label"].name},
+            )
         if scope == self.SELECTION and not cleaned.get("contact"):
             self.add_error(
                 "scope",

@@ -458,6 +458,20 @@
     if (row) focusInPlace(row);
   });
 
+  // Export: choosing a label ticks "The contacts with a label"; ticking
+  // another choice sets the label back to none (the server refuses a label
+  // chosen beside "All contacts" rather than guess which was meant).
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    var option = field.closest && field.closest(".export-label-option");
+    if (option && field.matches("select") && field.value) {
+      option.querySelector("input[type=radio]").checked = true;
+    } else if (field.matches && field.matches("input[type=radio][name=scope]") && field.value !== "label") {
+      var label = field.form && field.form.querySelector(".export-label-option select");
+      if (label) label.value = "";
+    }
+  });
+
   // Contacts list: "Export" opens the Export page with the selected contacts
   // in its address (without JavaScript the bar's form posts them there).
   document.addEventListener("click", function (event) {

@@ -128,6 +128,34 @@ def test_all_contacts_leaves_out_the_trash_and_other_members(alice, bob, alice_c
     assert b"Kept" in body
 
 
+def test_a_label_chosen_with_all_contacts_ticked_is_asked_about_not_ignored(
+    alice, alice_client, settings
+):
+    settings.RAPPORT_EXPORTS_PER_HOUR = 1
+    cache.clear()
+    # Without JavaScript, choosing a label leaves "All contacts" ticked: the
+    # member meant one of the two, and everything is not silently exported.
+    family = LabelFactory(owner=alice, name="Family")
+    ContactFactory(owner=alice, given_name="Ann", labels=[family])
+    ContactFactory(owner=alice, given_name="Other")
+    response = alice_client.post(
+        reverse("contacts:export_download"),
+        {"scope": "all", "label": family.pk, "format": "vcard3"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert (
+        "You chose the label “Family” but “All contacts” is ticked: tick "
+        "“The contacts with a label”, or choose no label to export all."
+    ) in page
+    assert f'<option value="{family.pk}" selected>' in page
+    # Nothing was spent: the export the member then chooses is downloaded.
+    _response, body = download(
+        alice_client, scope="label", label=family.pk, format="vcard3"
+    )
+    assert body.count(b"BEGIN:VCARD") == 1
+
+
 def test_a_label_exports_only_its_contacts_and_names_the_file(alice, alice_client):
     family = LabelFactory(owner=alice, name="Family Ties")
     ContactFactory(owner=alice, given_name="In", labels=[family])
