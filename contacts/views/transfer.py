@@ -122,6 +122,9 @@ def import_start(request):
                 return redirect("contacts:import_detail", pk=batch.pk)
         else:
             status = 400
+    if form.errors:
+        # Back with the focus on the field its error describes, read out.
+        form.fields["file"].widget.attrs["autofocus"] = True
     imports = recent_imports(owner=request.user)
     # Every waiting import is in the list, however old.
     waiting = sum(batch.status in WAITING_STATUSES for batch in imports)
@@ -309,6 +312,8 @@ def export_form(request):
 
 def _export_context(request, form, *, selected: int) -> dict:
     hints = export_format_hints()
+    if form.errors.get("label"):
+        form.fields["label"].widget.attrs["autofocus"] = True
     return {
         "form": form,
         "selected": selected,

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import string
 
 import pytest
@@ -149,6 +150,7 @@ def test_a_label_chosen_with_all_contacts_ticked_is_asked_about_not_ignored(
         "“The contacts with a label”, or choose no label to export all."
     ) in page
     assert f'<option value="{family.pk}" selected>' in page
+    assert re.search(r'<select name="label"[^>]* autofocus', page)
     # Nothing was spent: the export the member then chooses is downloaded.
     _response, body = download(
         alice_client, scope="label", label=family.pk, format="vcard3"

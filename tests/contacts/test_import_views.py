@@ -120,6 +120,11 @@ def test_a_file_that_is_no_address_book_is_refused_on_the_form(
     response = upload(run, alice_client, name)
     assert response.status_code == 400
     assert message in response.content.decode()
+    # The page comes back with the focus on the field, which the error
+    # describes, so that it is read out, not left at the top of the page.
+    assert re.search(
+        r"<input type=\"file\"[^>]* autofocus[ >]", response.content.decode()
+    )
     assert not ContactImport.objects.filter(owner=alice).exists()
 
 
@@ -194,9 +199,12 @@ def test_columns_without_a_name_or_email_are_refused_htmx_and_plain(
     plain = run(alice_client.post, url, nothing)
     assert plain.status_code == 400
     assert "Choose at least one column" in plain.content.decode()
+    alert = '<div class="form-errors" role="alert" tabindex="-1" autofocus>'
+    assert alert in plain.content.decode()
     htmx = run(alice_client.post, url, nothing, **HTMX)
     assert htmx.status_code == 422
     assert 'id="import-mapping"' in htmx.content.decode()
+    assert alert in htmx.content.decode()
     assert "<html" not in htmx.content.decode()
     batch.refresh_from_db()
     assert batch.status == ContactImport.Status.MAPPING
