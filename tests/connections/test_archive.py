@@ -382,6 +382,18 @@ def test_the_address_book_settings_give_the_country_for_phone_numbers(
     assert book == {"country_for_phone_numbers": {"code": "DE", "country": "Germany"}}
 
 
+def test_the_address_book_settings_are_described_in_a_whole_sentence(alice_client):
+    # Not cut short at "the country phone numbers are read as".
+    described = (
+        "address_book.json: your address book's settings: the country that "
+        "phone numbers typed without a country code belong to"
+    )
+    readme = download(alice_client).read(f"{FOLDER}/README.txt").decode()
+    assert described in readme.splitlines()
+    page = alice_client.get(PAGE).content.decode()
+    assert "the country that phone numbers typed without a country code" in page
+
+
 def test_without_an_address_book_the_country_is_the_sites_own(alice_client, settings):
     settings.RAPPORT_CONTACTS_PHONE_REGION = "FR"
 
