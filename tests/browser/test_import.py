@@ -274,6 +274,29 @@ def test_find_and_merge_duplicates(ui, alice):
     assert Contact.objects.get(given_name="Ann").phones.count() == 0
 
 
+def test_the_labels_compared_before_a_merge_are_read_whole_on_a_phone(
+    browser_session, alice
+):
+    # Two imports of a day differ only at the end of their label's name.
+    for number in ("(2)", "(3)"):
+        label = LabelFactory(owner=alice, name=f"Imported 2026-11-29 {number}")
+        ContactFactory(
+            owner=alice, given_name="Rosa", family_name="Ortiz", labels=[label]
+        )
+    member = browser_session(viewport=PHONE, color_scheme="dark")
+    member.sign_in(alice)
+    member.goto("/contacts/duplicates/")
+    member.page.get_by_role("button", name="Merge Rosa Ortiz").click()
+    member.arrived(re.compile(r".*/contacts/duplicates/merge/\?.*"))
+    chips = member.page.locator(".merge-card .chip-name")
+    expect(chips).to_have_count(2)
+    for chip in chips.all():
+        assert chip.evaluate("el => el.scrollWidth <= el.clientWidth"), (
+            chip.inner_text()
+        )
+    member.screenshot("duplicates-merge-labels-phone-dark")
+
+
 def test_keep_different_people_apart_then_group_them_again(ui, alice):
     ContactFactory(
         owner=alice, given_name="Sam", family_name="Ortiz", phones=["555 0100"]
