@@ -268,8 +268,12 @@ class Contact(models.Model):
 
     @property
     def subtitle(self) -> str:
-        """Job title and organization: "Editor · Northwind"."""
-        return " · ".join(part for part in (self.job_title, self.organization) if part)
+        """Job title and organization: "Editor · Northwind".
+
+        A company's card, shown by its organization's name, does not repeat it.
+        """
+        organization = "" if self.organization == self.shown_name else self.organization
+        return " · ".join(part for part in (self.job_title, organization) if part)
 
     @property
     def has_birthday(self) -> bool:

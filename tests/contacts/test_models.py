@@ -293,3 +293,18 @@ def test_one_upload_token_per_member_is_held_by_the_database(alice, bob):
     # Imports started without a form carry no token, as many as there are.
     upload(alice, "").save()
     upload(alice, "").save()
+
+
+def test_a_companys_card_does_not_repeat_its_name_under_it(alice):
+    shop = ContactFactory(
+        owner=alice, given_name="", family_name="", organization="Blue Bottle Coffee"
+    )
+    assert shop.shown_name == "Blue Bottle Coffee"
+    assert shop.subtitle == ""
+    shop.job_title = "Roaster"
+    assert shop.subtitle == "Roaster"
+    person = ContactFactory(
+        owner=alice, given_name="Zoë", family_name="Lefèvre", organization="Northwind"
+    )
+    person.job_title = "Editor"
+    assert person.subtitle == "Editor · Northwind"
