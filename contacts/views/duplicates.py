@@ -112,11 +112,17 @@ def duplicate_merge_all(request):
         messages.error(request, " ".join(error.messages))
         return go(request, reverse("contacts:duplicates"))
     if outcome.kept:
-        text = ngettext(
-            "%(groups)s group merged; %(trashed)s contact is in the Trash.",
-            "%(groups)s groups merged; %(trashed)s contacts are in the Trash.",
-            len(outcome.kept),
-        ) % {"groups": len(outcome.kept), "trashed": outcome.trashed}
+        # Two counts, each with its own plural: one group of three puts two
+        # contacts in the Trash.
+        groups = ngettext(
+            "%(count)s group merged;", "%(count)s groups merged;", len(outcome.kept)
+        ) % {"count": len(outcome.kept)}
+        trashed = ngettext(
+            "%(count)s contact is in the Trash.",
+            "%(count)s contacts are in the Trash.",
+            outcome.trashed,
+        ) % {"count": outcome.trashed}
+        text = f"{groups} {trashed}"
         messages.success(
             request, _with_undo(request, text, [merge.pk for merge in outcome.merges])
         )

@@ -423,6 +423,20 @@ def test_merge_all_from_the_page_without_javascript(alice, alice_client):
     assert Contact.objects.owned_by(alice).count() == 2
 
 
+def test_merge_all_counts_the_contacts_in_the_trash_in_words_that_agree(
+    alice, alice_client
+):
+    # One group of three: one group merged, but two contacts in the Trash.
+    three = [ContactFactory(owner=alice, emails=["one@x.example"]) for _ in range(3)]
+    response = alice_client.post(
+        reverse("contacts:duplicates_merge_all"),
+        {"group": "-".join(str(contact.pk) for contact in three)},
+        follow=True,
+    )
+    assert "1 group merged; 2 contacts are in the Trash." in response.content.decode()
+    assert Contact.objects.owned_by(alice).count() == 1
+
+
 def test_merge_all_says_which_groups_were_left_and_why(alice, alice_client, settings):
     settings.RAPPORT_CONTACT_DETAILS_MAX = 1
     a = ContactFactory(
