@@ -879,13 +879,29 @@ def _group_note(group: GroupRead) -> str:
             "label “%(name)s”",
             group.found,
         ) % {"name": group.name, "count": group.found}
-    return ngettext(
-        "the group “%(name)s” is not a contact: %(found)s of its %(count)s card "
-        "gets the label “%(name)s”; the others are not in the file",
+    if not group.found:
+        return ngettext(
+            "the group “%(name)s” is not a contact, and the card it names is not "
+            "in the file; it is left out",
+            "the group “%(name)s” is not a contact, and none of the %(count)s "
+            "cards it names is in the file; it is left out",
+            group.members,
+        ) % {"name": group.name, "count": group.members}
+    # Each count has its own plural: "1 of its 3 cards gets…; the other 2 are".
+    found = ngettext(
         "the group “%(name)s” is not a contact: %(found)s of its %(count)s cards "
-        "get the label “%(name)s”; the others are not in the file",
-        group.members,
+        "gets the label “%(name)s”",
+        "the group “%(name)s” is not a contact: %(found)s of its %(count)s cards "
+        "get the label “%(name)s”",
+        group.found,
     ) % {"name": group.name, "found": group.found, "count": group.members}
+    missing = group.members - group.found
+    others = ngettext(
+        "the other is not in the file",
+        "the other %(count)s are not in the file",
+        missing,
+    ) % {"count": missing}
+    return f"{found}; {others}"
 
 
 def _preamble_note(preamble: list[tuple[int, str]]) -> str:

@@ -8,8 +8,8 @@ import pytest
 from contacts.models import Contact
 from contacts.models import ContactImport as Batch
 from contacts.models.contacts import NOTES_MAX
-from contacts.services.imports import extra_lines
-from contacts.vcard import read_vcards
+from contacts.services.imports import _group_note, extra_lines
+from contacts.vcard import GroupRead, read_vcards
 from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -172,12 +172,48 @@ def test_group_cards_are_labels_on_the_cards_they_name_not_contacts():
     ]
 
 
+@pytest.mark.parametrize(
+    ("members", "found", "note"),
+    [
+        (
+            3,
+            1,
+            "the group “Book club” is not a contact: 1 of its 3 cards gets the "
+            "label “Book club”; the other 2 are not in the file",
+        ),
+        (
+            4,
+            3,
+            "the group “Book club” is not a contact: 3 of its 4 cards get the "
+            "label “Book club”; the other is not in the file",
+        ),
+        (
+            1,
+            0,
+            "the group “Book club” is not a contact, and the card it names is not "
+            "in the file; it is left out",
+        ),
+        (
+            2,
+            0,
+            "the group “Book club” is not a contact, and none of the 2 cards it "
+            "names is in the file; it is left out",
+        ),
+    ],
+)
+def test_a_group_whose_cards_are_missing_says_how_many_in_words_that_agree(
+    members, found, note
+):
+    group = GroupRead(line=1, name="Book club", members=members, found=found)
+    assert _group_note(group) == note
+
+
 def test_the_import_labels_a_groups_members_and_says_so(alice, flow):
     batch = flow.upload(alice, "groups.vcf")
     assert batch.new_count == 4
     assert batch.notices == [
         "line 1: the group “Book club” is not a contact: 2 of its 3 cards get the "
-        "label “Book club”; the others are not in the file",
+        "label “Book club”; the other is not in the file",
         "line 28: the group “Running club” is not a contact: its 2 cards get the "
         "label “Running club”",
     ]
