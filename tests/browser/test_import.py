@@ -297,6 +297,25 @@ def test_the_labels_compared_before_a_merge_are_read_whole_on_a_phone(
     member.screenshot("duplicates-merge-labels-phone-dark")
 
 
+def test_a_contacts_labels_before_a_merge_stand_apart(ui, alice):
+    labels = [LabelFactory(owner=alice, name=name) for name in ("Family", "Book")]
+    for _ in range(2):
+        ContactFactory(
+            owner=alice, given_name="Rosa", family_name="Ortiz", labels=labels
+        )
+    ui.sign_in(alice)
+    ui.goto("/contacts/duplicates/")
+    ui.page.get_by_role("button", name="Merge Rosa Ortiz").click()
+    ui.arrived(re.compile(r".*/contacts/duplicates/merge/\?.*"))
+    card = ui.page.locator(".merge-card").first
+    first, second = (chip.bounding_box() for chip in card.locator(".chip").all())
+    # Side by side with a gap, or the second on a line of its own below.
+    assert (
+        second["x"] >= first["x"] + first["width"] + 4
+        or second["y"] >= first["y"] + first["height"] + 4
+    ), (first, second)
+
+
 def test_keep_different_people_apart_then_group_them_again(ui, alice):
     ContactFactory(
         owner=alice, given_name="Sam", family_name="Ortiz", phones=["555 0100"]
