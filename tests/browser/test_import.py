@@ -297,6 +297,30 @@ def test_the_labels_compared_before_a_merge_are_read_whole_on_a_phone(
     member.screenshot("duplicates-merge-labels-phone-dark")
 
 
+def test_the_import_done_buttons_stay_inside_their_card_on_a_phone(
+    browser_session, alice
+):
+    label = LabelFactory(owner=alice, name="Imported 2026-11-29 (12)")
+    done = ContactImport.objects.create(
+        owner=alice,
+        file_name="contacts.csv",
+        file_size=1_200,
+        status=ContactImport.Status.DONE,
+        created_count=1,
+        label=label,
+        finished=timezone.now(),
+    )
+    member = browser_session(viewport=PHONE, color_scheme="dark")
+    member.sign_in(alice)
+    member.goto(f"/contacts/import/{done.pk}/")
+    page = member.page
+    edge = page.locator(".import-outcome .alert-success").bounding_box()
+    see = page.get_by_role("link", name="See “Imported 2026-11-29 (12)”")
+    box = see.bounding_box()
+    assert box["x"] + box["width"] <= edge["x"] + edge["width"] + 0.5, (box, edge)
+    member.screenshot("import-done-phone-dark")
+
+
 def test_a_contacts_labels_before_a_merge_stand_apart(ui, alice):
     labels = [LabelFactory(owner=alice, name=name) for name in ("Family", "Book")]
     for _ in range(2):
