@@ -27,6 +27,7 @@ from contacts.models import (
     ContactPhone,
     ContactPhoto,
     ContactWebsite,
+    Label,
 )
 from contacts.models.imports import WAITING_STATUSES
 from contacts.selectors.contacts import contact_ids_owned_by
@@ -337,3 +338,39 @@ def import_duplicates_listed(*, owner, batch) -> list[dict]:
         }
         for item in batch.duplicates
     ]
+
+
+def import_undo_labels_going(*, batch) -> list[str]:
+    """The names of the labels an import created for the file's groups that
+    its undo deletes: those no contact keeps once the undo is done."""
+    created = Label.objects.filter(pk__in=batch.labels_created, owner=batch.owner)
+    ids = set(created.values_list("pk", flat=True))
+    if not ids:
+        return []
+    # The undo deletes the contacts it added and takes back the labels it put
+    # on contacts the member had, unless they were edited since.
+    removed = Contact.objects.filter(
+        import_record__batch=batch,
+        owner=batch.owner,
+        updated__lte=batch.finished,
+    ).values("pk")
+    taken_back = set()
+    for pk, updated in Contact.objects.filter(
+        pk__in=[int(pk) for pk in batch.merged], owner=batch.owner
+    ).values_list("pk", "updated"):
+        if updated <= batch.finished:
+            taken_back.update(
+                (pk, label_id) for label_id in batch.merged[str(pk)]["labels"]
+            )
+    kept = {
+        label_id
+        for contact_id, label_id in ContactLabel.objects.filter(label_id__in=ids)
+        .exclude(contact_id__in=removed)
+        .values_list("contact_id", "label_id")
+        if (contact_id, label_id) not in taken_back
+    }
+    return list(
+        created.exclude(pk__in=kept)
+        .order_by(Lower("name"), "pk")
+        .values_list("name", flat=True)
+    )

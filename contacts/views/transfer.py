@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,6 +27,7 @@ from contacts.selectors.transfer import (
     export_format_names,
     export_stream,
     import_duplicates_listed,
+    import_undo_labels_going,
     recent_imports,
 )
 from contacts.services.exports import export_spend
@@ -53,6 +55,8 @@ from contacts.views.common import go, navigation_context
 START_TEMPLATE = "contacts/import_start.html"
 DETAIL_TEMPLATE = "contacts/import_detail.html"
 UNDO_TEMPLATE = "contacts/import_undo.html"
+# Up to this many labels going with an undo are named, more are counted.
+LABELS_GOING_NAMED = 3
 EXPORT_TEMPLATE = "contacts/export_form.html"
 Status = ContactImport.Status
 OnDuplicate = ContactImport.OnDuplicate
@@ -250,7 +254,16 @@ def import_undo_view(request, pk):
     if request.method == "GET":
         if batch.status != Status.DONE:
             return redirect("contacts:import_detail", pk=batch.pk)
-        context = {"batch": batch}
+        going = import_undo_labels_going(batch=batch)
+        context = {
+            "batch": batch,
+            "labels_going": len(going),
+            "labels_going_named": (
+                get_text_list([f"“{name}”" for name in going], _("and"))
+                if len(going) <= LABELS_GOING_NAMED
+                else ""
+            ),
+        }
         if request.htmx:
             return render(request, f"{UNDO_TEMPLATE}#dialog", context)
         context.update(navigation_context(request.user))

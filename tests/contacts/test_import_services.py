@@ -1,5 +1,6 @@
 """Import services: reading every quirk, duplicates, all or nothing, undo."""
 
+import datetime
 import gc
 import weakref
 from pathlib import Path
@@ -22,6 +23,7 @@ from contacts.models import (
     Label,
     MergedUid,
 )
+from contacts.selectors.transfer import import_undo_labels_going
 from contacts.services import imports
 from contacts.services.bulk import collection_paused
 from contacts.services.contacts import ContactData, EmailEntry, contact_update
@@ -791,6 +793,29 @@ def test_undo_keeps_the_labels_the_member_had_or_has_used_since(alice, flow):
     ContactLabel.objects.create(contact=other, label=familia)
     flow.undo(batch)
     assert set(Label.objects.filter(owner=alice)) == {mine, familia}
+
+
+@pytest.mark.parametrize("edited_since", [False, True])
+def test_the_labels_an_undo_is_said_to_delete_are_those_it_deletes(
+    alice, flow, edited_since
+):
+    jose = ContactFactory(
+        owner=alice, given_name="José", emails=["jose@correo.example"]
+    )
+    batch = flow.imported(alice, "google_3.vcf", "merge")
+    assert jose.labels.filter(name="Familia").exists()
+    if edited_since:
+        Contact.objects.filter(pk=jose.pk).update(
+            updated=batch.finished + datetime.timedelta(minutes=1)
+        )
+    said = import_undo_labels_going(batch=batch)
+    created = set(Label.objects.filter(pk__in=batch.labels_created))
+    flow.undo(batch)
+    gone = {label.name for label in created} - set(
+        Label.objects.filter(owner=alice).values_list("name", flat=True)
+    )
+    assert set(said) == gone
+    assert ("Familia" in said) is not edited_since
 
 
 def test_an_import_and_its_undo_move_the_address_books_revision_on(alice, flow):

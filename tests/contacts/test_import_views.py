@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts.models import Contact, ContactImport
+from contacts.models import Contact, ContactImport, Label
 from contacts.services.imports import import_upload
 from tests.conftest import HTMX
 from tests.factories import ContactFactory, LabelFactory
@@ -528,6 +528,78 @@ def test_undo_asks_first_then_removes_the_import(alice, alice_client, run):
     assert Contact.objects.filter(owner=alice).count() == 0
     text = alice_client.get(response["Location"]).content.decode()
     assert "This import was undone" in text
+
+
+def imported(run, client, owner, name="google_3.vcf"):
+    upload(run, client, name)
+    batch = latest(owner)
+    run(
+        client.post,
+        reverse("contacts:import_confirm", args=[batch.pk]),
+        {"on_duplicate": "skip"},
+    )
+    batch.refresh_from_db()
+    return batch
+
+
+def undo_dialog(client, batch) -> str:
+    url = reverse("contacts:import_undo", args=[batch.pk])
+    return client.get(url, **HTMX).content.decode()
+
+
+def test_undo_names_the_labels_made_for_the_files_groups_that_go_too(
+    alice, alice_client, run
+):
+    batch = imported(run, alice_client, alice)
+    text = undo_dialog(alice_client, batch)
+    assert (
+        "The labels “Book club” and “Familia” it created for the file’s groups "
+        "go too, as no other contact has them." in text
+    )
+    # The plain confirm page says the same.
+    page = alice_client.get(reverse("contacts:import_undo", args=[batch.pk]))
+    assert "“Book club” and “Familia”" in page.content.decode()
+
+
+def test_undo_leaves_out_a_label_another_contact_has(alice, alice_client, run):
+    batch = imported(run, alice_client, alice)
+    ContactFactory(owner=alice, labels=[Label.objects.get(owner=alice, name="Familia")])
+    text = undo_dialog(alice_client, batch)
+    assert (
+        "The label “Book club” it created for the file’s groups goes too, "
+        "as no other contact has it." in text
+    )
+    assert "Familia" not in text
+
+
+def test_undo_says_nothing_of_labels_when_none_go(alice, alice_client, run):
+    batch = imported(run, alice_client, alice)
+    mine = ContactFactory(owner=alice)
+    for label in Label.objects.filter(pk__in=batch.labels_created):
+        mine.label_links.create(label=label)
+    assert batch.labels_created
+    text = undo_dialog(alice_client, batch)
+    assert "it created for the file’s groups" not in text
+    assert "Book club" not in text
+
+
+def test_undo_counts_the_labels_that_go_when_they_are_many(alice, alice_client):
+    labels = [LabelFactory(owner=alice, name=f"Group {n}") for n in range(4)]
+    batch = ContactImport.objects.create(
+        owner=alice,
+        file_name="alice.csv",
+        file_size=10,
+        file_format="csv",
+        status=ContactImport.Status.DONE,
+        finished=timezone.now(),
+        labels_created=[label.pk for label in labels],
+    )
+    text = undo_dialog(alice_client, batch)
+    assert (
+        "The 4 labels it created for the file’s groups go too, "
+        "as no other contact has them." in text
+    )
+    assert "Group 1" not in text
 
 
 # ---------- Strangers ----------
