@@ -30,7 +30,7 @@ def delete_address_book(sender, member, **kwargs):
 register_part(
     "address_book.json",
     _(
-        "your address book's settings: the country that phone numbers typed "
+        "your address book’s settings: the country that phone numbers typed "
         "without a country code belong to"
     ),
     archive_address_book,

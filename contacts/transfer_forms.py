@@ -66,7 +66,7 @@ class ColumnMappingForm(forms.Form):
     def __init__(self, *args, batch: ContactImport, **kwargs):
         super().__init__(*args, **kwargs)
         self.batch = batch
-        choices = [("", _("Don't import"))]
+        choices = [("", _("Don’t import"))]
         known = csv_formats.valid_targets()
         extra = [
             (target, csv_formats.target_name(target))

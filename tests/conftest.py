@@ -1,5 +1,7 @@
 """Shared fixtures: the personas alice, bob, carol and dave, and clients."""
 
+from html.parser import HTMLParser
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -116,3 +118,26 @@ def dave_client(dave):
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 """Extra headers that make a test-client request look like htmx's."""
+
+
+class _VisibleText(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.pieces, self.hidden = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self.hidden += tag in {"script", "style", "template"}
+
+    def handle_endtag(self, tag):
+        self.hidden -= tag in {"script", "style", "template"}
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.pieces.append(data)
+
+
+def visible_text(html: str) -> str:
+    """The text a page shows (entities read, tags and attributes left out)."""
+    parser = _VisibleText()
+    parser.feed(html)
+    return " ".join(parser.pieces)

@@ -31,6 +31,7 @@ from contacts.models import ContactImport
 from contacts.services.address_books import address_book_set_region
 from contacts.services.duplicates import contacts_mark_not_duplicates, contacts_merge
 from contacts.vcard import contact_uid
+from tests.conftest import visible_text
 from tests.connections.test_profiles import picture
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -385,13 +386,20 @@ def test_the_address_book_settings_give_the_country_for_phone_numbers(
 def test_the_address_book_settings_are_described_in_a_whole_sentence(alice_client):
     # Not cut short at "the country phone numbers are read as".
     described = (
-        "address_book.json: your address book's settings: the country that "
+        "address_book.json: your address book’s settings: the country that "
         "phone numbers typed without a country code belong to"
     )
     readme = download(alice_client).read(f"{FOLDER}/README.txt").decode()
     assert described in readme.splitlines()
     page = alice_client.get(PAGE).content.decode()
     assert "the country that phone numbers typed without a country code" in page
+
+
+def test_the_your_data_page_writes_apostrophes_as_the_site_does(alice_client):
+    text = visible_text(alice_client.get(PAGE).content.decode())
+    assert "Other members’ details" in text
+    assert "Your address book’s settings" in text
+    assert "'" not in text
 
 
 def test_without_an_address_book_the_country_is_the_sites_own(alice_client, settings):

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from contacts.models import Contact, ContactImport, Label
 from contacts.services.imports import import_upload
-from tests.conftest import HTMX
+from tests.conftest import HTMX, visible_text
 from tests.factories import ContactFactory, LabelFactory
 
 pytestmark = pytest.mark.django_db
@@ -172,6 +172,14 @@ def test_a_generic_csv_asks_for_its_columns_with_a_guess(alice, alice_client, ru
     assert "Choose what each column holds" in page
     assert "Ada Lovelace" in page  # sample values
     assert '<option value="email:other" selected>' in page
+
+
+def test_the_columns_step_writes_apostrophes_as_the_site_does(alice, alice_client, run):
+    response = upload(run, alice_client, "generic.csv")
+    text = visible_text(alice_client.get(response["Location"]).content.decode())
+    assert "columns set to “Don’t import” are left out" in text
+    assert "Don’t import" in text.replace("columns set to “Don’t import”", "")
+    assert "'" not in text
 
 
 def test_choosing_columns_reads_the_file_with_them(alice, alice_client, run):
