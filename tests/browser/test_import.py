@@ -321,6 +321,60 @@ def test_the_import_done_buttons_stay_inside_their_card_on_a_phone(
     member.screenshot("import-done-phone-dark")
 
 
+SEPARATORS = """
+(table) => [...table.querySelectorAll("td")].flatMap((cell) => {
+  const samples = [...cell.querySelectorAll(".mapping-sample")];
+  return samples.slice(0, -1).map((sample, index) => {
+    const separator = sample.parentElement.querySelector(".mapping-sample-sep");
+    if (!separator) return null;
+    const text = separator.firstChild;
+    const range = document.createRange();
+    range.setStart(text, text.data.indexOf("·"));
+    range.setEnd(text, text.data.indexOf("·") + 1);
+    const dot = range.getBoundingClientRect();
+    const before = sample.getBoundingClientRect();
+    const after = samples[index + 1].getBoundingClientRect();
+    const middle = (box) => (box.top + box.bottom) / 2;
+    return {
+      sameLineAsBefore: Math.abs(middle(dot) - middle(before)) < 4,
+      nextWrapped: after.top >= dot.bottom,
+      gapBefore: dot.left - before.right,
+      gapAfter: after.left - dot.right,
+    };
+  });
+})
+"""
+
+
+def test_a_columns_first_values_wrap_with_the_dot_after_a_value(browser_session, alice):
+    rows = [
+        "Alexandrina Victoria Hanover,a@x.example",
+        "Bartholomew Fitzgerald Montgomery,b@x.example",
+        "Constance Wilhelmina Pemberton,c@x.example",
+    ]
+    data = ("Full name,E-mail\n" + "\n".join(rows) + "\n").encode()
+    member = browser_session(viewport=PHONE, color_scheme="dark")
+    member.sign_in(alice)
+    member.goto("/contacts/import/")
+    page = member.page
+    page.get_by_label("Address book file").set_input_files(
+        {"name": "people.csv", "mimeType": "text/csv", "buffer": data}
+    )
+    page.get_by_role("button", name="Import", exact=True).click()
+    member.arrived(re.compile(r".*/contacts/import/\d+/$"))
+    separators = page.locator(".mapping-table").evaluate(SEPARATORS)
+    assert len(separators) == 4
+    assert None not in separators, separators
+    # Each “·” ends the line of the value before it, never starts the next.
+    assert all(each["sameLineAsBefore"] for each in separators), separators
+    assert any(each["nextWrapped"] for each in separators), separators
+    # On one line, the “·” sits as far from the value before as from the next.
+    for each in separators:
+        if not each["nextWrapped"]:
+            assert abs(each["gapBefore"] - each["gapAfter"]) <= 1, separators
+    member.screenshot("import-columns-wrapped-phone-dark")
+
+
 def test_a_contacts_labels_before_a_merge_stand_apart(ui, alice):
     labels = [LabelFactory(owner=alice, name=name) for name in ("Family", "Book")]
     for _ in range(2):
