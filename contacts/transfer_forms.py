@@ -103,12 +103,24 @@ class ColumnMappingForm(forms.Form):
             )
         self.fields["date_order"] = forms.ChoiceField(
             label=_("Dates such as 4/5/1990"),
-            choices=ContactImport.DateOrder.choices,
+            # Short enough to be read whole in the select on a phone; the
+            # help says what else the guess goes by.
+            choices=[
+                (ContactImport.DateOrder.GUESS, _("Guess from the file")),
+                *(
+                    (order, order.label)
+                    for order in (
+                        ContactImport.DateOrder.DAY_FIRST,
+                        ContactImport.DateOrder.MONTH_FIRST,
+                    )
+                ),
+            ],
             required=False,
             initial=batch.date_order,
             help_text=_(
-                "Dates written with a year first, or with dots (4.5.1990), are "
-                "read the one way they can be."
+                "A guess goes by dates such as 31/12/1990 in the file, else by "
+                "your address book’s region. Dates written with a year first, "
+                "or with dots (4.5.1990), are read the one way they can be."
             ),
         )
 

@@ -375,6 +375,43 @@ def test_a_columns_first_values_wrap_with_the_dot_after_a_value(browser_session,
     member.screenshot("import-columns-wrapped-phone-dark")
 
 
+OPTIONS_CUT = """
+(select) => {
+  const style = getComputedStyle(select);
+  const context = document.createElement("canvas").getContext("2d");
+  context.font = style.font;
+  // The room for text: the box less its padding and the arrow's room.
+  const room = select.clientWidth - parseFloat(style.paddingLeft)
+    - parseFloat(style.paddingRight) - 20;
+  return [...select.options]
+    .filter((option) => context.measureText(option.text).width > room)
+    .map((option) => option.text);
+}
+"""
+
+
+def test_the_date_order_choice_is_read_whole_on_a_phone(browser_session, alice):
+    member = browser_session(viewport=PHONE, color_scheme="dark")
+    member.sign_in(alice)
+    member.goto("/contacts/import/")
+    page = member.page
+    page.get_by_label("Address book file").set_input_files(str(DATA / "generic.csv"))
+    page.get_by_role("button", name="Import", exact=True).click()
+    member.arrived(re.compile(r".*/contacts/import/\d+/$"))
+    select = page.get_by_label("Dates such as 4/5/1990")
+    box = select.bounding_box()
+    edge = page.locator(".import-date-order").bounding_box()
+    # The select spans the width.
+    assert box["x"] >= edge["x"]
+    assert box["width"] >= edge["width"] - 0.5
+    assert select.evaluate(OPTIONS_CUT) == []
+    expect(page.locator(".import-date-order")).to_contain_text(
+        "your address book’s region"
+    )
+    select.scroll_into_view_if_needed()
+    member.screenshot("import-date-order-phone-dark", full_page=False)
+
+
 def test_a_contacts_labels_before_a_merge_stand_apart(ui, alice):
     labels = [LabelFactory(owner=alice, name=name) for name in ("Family", "Book")]
     for _ in range(2):
