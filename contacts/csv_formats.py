@@ -1001,9 +1001,9 @@ def _note_cells_past_header(card: VCard, past: Sequence[str], columns: int) -> N
         quoted += "…"
     card.warnings.append(
         ngettext(
-            "%(count)s cell past the file's %(columns)s columns was left out: "
+            "%(count)s cell past the file’s %(columns)s columns was left out: "
             "%(values)s",
-            "%(count)s cells past the file's %(columns)s columns were left out: "
+            "%(count)s cells past the file’s %(columns)s columns were left out: "
             "%(values)s",
             len(values),
         )

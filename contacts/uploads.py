@@ -200,7 +200,7 @@ def _by_declared_charsets(data: bytes) -> tuple[str, str, str] | None:
             pieces.append(line.decode("utf-8", _WINDOWS_1252))
     names = sorted(named.values())
     shown = ", ".join(names[:2]) + (", …" if len(names) > 2 else "")
-    return "".join(pieces), CHARSETS_APPLIED, f"{shown}, as the file's cards say"
+    return "".join(pieces), CHARSETS_APPLIED, f"{shown}, as the file’s cards say"
 
 
 def _names_a_charset(data: bytes) -> bool:
@@ -527,7 +527,7 @@ def _of_files(label: str, count: int) -> str:
     return (
         label.replace("the file does not say", "the files do not say")
         .replace("the file is not", "the files are not")
-        .replace("the file's cards say", "the files' cards say")
+        .replace("the file’s cards say", "the files’ cards say")
     )
 
 

@@ -803,13 +803,13 @@ def test_files_read_in_another_encoding_are_named_a_few_a_group():
                 "UTF-8",
                 "UTF-8",
                 WINDOWS,
-                "GB18030, as the file's cards say",
-                "GB18030, as the file's cards say",
+                "GB18030, as the file’s cards say",
+                "GB18030, as the file’s cards say",
                 "UTF-16 with byte-order mark",
                 "Mac OS Roman (the file is not UTF-8)",
                 "Korean (EUC-KR; the file does not say so)",
             ],
-            "UTF-8; 4.vcf and 5.vcf as GB18030, as the files' cards say; 3.vcf as "
+            "UTF-8; 4.vcf and 5.vcf as GB18030, as the files’ cards say; 3.vcf as "
             f"{WINDOWS}; 6.vcf as UTF-16 with byte-order mark; 2 more files in "
             "other encodings",
         ),

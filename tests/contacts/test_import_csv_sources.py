@@ -526,7 +526,7 @@ def test_cells_past_the_last_column_are_named_in_the_preview(alice, flow):
     batch = flow.set_mapping(batch, batch.mapping)
     assert batch.status == Status.READY, batch.error
     assert batch.notices == [
-        "line 4: 1 cell past the file's 4 columns was left out: “West Yorkshire”"
+        "line 4: 1 cell past the file’s 4 columns was left out: “West Yorkshire”"
     ]
     flow.confirm(batch)
     carol = Contact.objects.get(owner=alice, display_name="Carol Nguyen")
@@ -539,7 +539,7 @@ def test_every_cell_past_the_last_column_is_counted_and_the_first_quoted():
         7, ["Ann", "a", "", "b", "c", "d", "e" * 50], ["display_name", "notes"]
     )
     assert card.warnings == [
-        "4 cells past the file's 2 columns were left out: “b”, “c”, “d”…"
+        "4 cells past the file’s 2 columns were left out: “b”, “c”, “d”…"
     ]
     card = csv_formats.row_to_vcard(7, ["Ann", "", " ", ""], ["display_name"])
     assert card.warnings == []

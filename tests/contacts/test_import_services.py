@@ -1035,8 +1035,8 @@ def test_a_card_with_only_name_parts_is_named_in_its_languages_order(alice, flow
 @pytest.mark.parametrize(
     ("name", "encoding"),
     [
-        ("gb18030_phone.vcf", "GB18030, as the file's cards say"),
-        ("shift_jis_phone.vcf", "SHIFT_JIS, as the file's cards say"),
+        ("gb18030_phone.vcf", "GB18030, as the file’s cards say"),
+        ("shift_jis_phone.vcf", "SHIFT_JIS, as the file’s cards say"),
     ],
 )
 def test_a_vcard_in_the_charset_its_cards_name_is_read_in_it(
