@@ -141,8 +141,7 @@ HANDLE_SAFE = "/~:@!$&'()*+,;="
 def handle_path(name: str, handle: str) -> str:
     """The path of URL `name` for a member's handle, as `{% url %}` gives it,
     without going through the URL resolver for each row of a list."""
-    before, after = _handle_path_parts(name, get_script_prefix(), get_urlconf())
-    return before + quote(handle, safe=HANDLE_SAFE) + after
+    return handle_paths(handle, name)[0]
 
 
 def handle_paths(handle: str, *names: str) -> list[str]:
